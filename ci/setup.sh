@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# ci/setup.sh: installs every Debian package tandem needs (DESIGN.md, "Dependencies").
+# Idempotent; quiet when everything is present. Needs root (or sudo) when something is missing.
+set -euo pipefail
+
+PACKAGES=(
+  build-essential g++ cmake ninja-build ccache pkg-config git python3
+  catch2 wabt nlohmann-json3-dev libcli11-dev libfmt-dev
+  libcapstone-dev libz3-dev libunicorn-dev
+  binaryen clang-14 lld-14 wasi-libc
+  qemu-user-static g++-aarch64-linux-gnu
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+SUDO=""
+if [ "$(id -u)" != 0 ]; then
+  if command -v sudo >/dev/null; then SUDO=sudo; else
+    echo "ci/setup.sh: missing packages (${missing[*]}) and not root; install them or run as root" >&2
+    exit 2
+  fi
+fi
+echo "ci/setup.sh: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

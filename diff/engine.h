@@ -1,0 +1,62 @@
+// engine.h: the Engine interface every engine adapter implements (DESIGN.md "Engines";
+// STYLE.md 11). The spec runner, the harness and the fuzzer talk to engines only through it.
+// Each engine owns its own store; modules come decoded and validated, shared read-only.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "reference/module.h"
+#include "reference/outcome.h"
+
+namespace tandem::diff {
+
+// Limits every engine shares (DESIGN.md "Determinism").
+struct EngineConfig {
+  uint32_t max_call_depth = 10000;
+  uint64_t fuel = 0;  // 0 = unlimited
+  bool nan_canonical = false;
+  bool strict = false;  // anything the engine cannot run is a failure, never a skip
+};
+
+struct InstantiateOutcome {
+  enum class Status : uint8_t {
+    kOk,
+    kUnlinkable,      // unknown import or incompatible import type (message says which)
+    kUninstantiable,  // a trap (or exhaustion) in element/data init or the start function
+    kUnsupported,     // the engine cannot run this module
+    kInternalError,
+  };
+  Status status = Status::kOk;
+  uint32_t instance = 0;     // kOk
+  std::string message;       // spec text + detail for kUnlinkable/kUnsupported/kInternalError
+  wasm::Outcome failure;     // kUninstantiable: the trap or exhaustion
+};
+
+class Engine {
+ public:
+  virtual ~Engine() = default;
+  virtual std::string_view name() const = 0;
+
+  // Instantiates a validated module. Imports resolve against `spectest` and the names given to
+  // Register(); an unresolved one is kUnlinkable with "unknown import: \"mod\" \"name\"".
+  virtual InstantiateOutcome Instantiate(std::shared_ptr<const wasm::Module> module) = 0;
+  // Makes an instance's exports importable under `module_name` (wast `register`).
+  virtual void Register(std::string_view module_name, uint32_t instance) = 0;
+  // Invokes an exported function. An unknown export is an internal error of the caller's input.
+  virtual wasm::Outcome Invoke(uint32_t instance, std::string_view export_name,
+                               std::span<const wasm::Value> args) = 0;
+  // Reads an exported global (wast `get`): one value on success.
+  virtual wasm::Outcome Get(uint32_t instance, std::string_view export_name) = 0;
+};
+
+// Known engine names, in a stable order ("ref" first).
+std::vector<std::string> EngineNames();
+// Creates an engine by name; nullptr for an unknown name.
+std::unique_ptr<Engine> MakeEngine(std::string_view name, const EngineConfig& config);
+
+}  // namespace tandem::diff

@@ -1,0 +1,86 @@
+// leb128.h: LEB128 reading with the spec's rules (Spec 5.2.2): at most ceil(N/7) bytes, and the
+// unused bits of the last byte must be zero (unsigned) or a sign extension (signed).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace tandem::wasm {
+
+enum class LebStatus {
+  kOk,
+  kUnexpectedEnd,  // input ended inside the number  -> "unexpected end"
+  kTooLong,        // more than ceil(N/7) bytes        -> "integer representation too long"
+  kTooLarge,       // unused bits of last byte wrong  -> "integer too large"
+};
+
+// Reads an unsigned LEB128 of at most `bits` bits from [p, end). On kOk, *len is the byte count.
+template <int bits>
+inline LebStatus ReadUnsignedLeb(const uint8_t* p, const uint8_t* end, uint64_t* out,
+                                 size_t* len) {
+  static_assert(bits > 0 && bits <= 64);
+  constexpr int kMaxBytes = (bits + 6) / 7;
+  uint64_t result = 0;
+  for (int i = 0; i < kMaxBytes; ++i) {
+    if (p + i >= end) return LebStatus::kUnexpectedEnd;
+    uint8_t byte = p[i];
+    int shift = 7 * i;
+    if (i == kMaxBytes - 1) {
+      // Last allowed byte: continuation bit must be clear, unused bits must be zero.
+      if (byte & 0x80) return LebStatus::kTooLong;
+      int used = bits - shift;  // 1..7
+      if (used < 7 && (byte >> used) != 0) return LebStatus::kTooLarge;
+      result |= static_cast<uint64_t>(byte) << shift;
+      *out = result;
+      *len = i + 1;
+      return LebStatus::kOk;
+    }
+    result |= static_cast<uint64_t>(byte & 0x7f) << shift;
+    if (!(byte & 0x80)) {
+      *out = result;
+      *len = i + 1;
+      return LebStatus::kOk;
+    }
+  }
+  return LebStatus::kTooLong;  // not reached
+}
+
+// Reads a signed LEB128 of at most `bits` bits, sign-extended to 64 bits.
+template <int bits>
+inline LebStatus ReadSignedLeb(const uint8_t* p, const uint8_t* end, int64_t* out, size_t* len) {
+  static_assert(bits > 0 && bits <= 64);
+  constexpr int kMaxBytes = (bits + 6) / 7;
+  uint64_t result = 0;
+  for (int i = 0; i < kMaxBytes; ++i) {
+    if (p + i >= end) return LebStatus::kUnexpectedEnd;
+    uint8_t byte = p[i];
+    int shift = 7 * i;
+    if (i == kMaxBytes - 1) {
+      if (byte & 0x80) return LebStatus::kTooLong;
+      int used = bits - shift;  // 1..7 payload bits that matter; the rest must extend the sign
+      if (used < 7) {
+        // Bits [used-1 .. 6] must all equal the sign bit (bit used-1).
+        uint8_t top = static_cast<uint8_t>((byte & 0x7f) >> (used - 1));
+        uint8_t all = static_cast<uint8_t>(0x7f >> (used - 1));
+        if (top != 0 && top != all) return LebStatus::kTooLarge;
+      }
+      result |= static_cast<uint64_t>(byte & 0x7f) << shift;
+      int total = shift + 7;
+      if (total < 64 && (byte & 0x40)) result |= ~uint64_t{0} << total;
+      *out = static_cast<int64_t>(result);
+      *len = i + 1;
+      return LebStatus::kOk;
+    }
+    result |= static_cast<uint64_t>(byte & 0x7f) << shift;
+    if (!(byte & 0x80)) {
+      int total = shift + 7;
+      if (total < 64 && (byte & 0x40)) result |= ~uint64_t{0} << total;
+      *out = static_cast<int64_t>(result);
+      *len = i + 1;
+      return LebStatus::kOk;
+    }
+  }
+  return LebStatus::kTooLong;  // not reached
+}
+
+}  // namespace tandem::wasm

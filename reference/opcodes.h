@@ -1,0 +1,74 @@
+// opcodes.h: the Op enumeration and per-opcode facts, expanded from opcodes.def (STYLE.md 3).
+#pragma once
+
+#include <cstdint>
+
+#include "reference/types.h"
+
+namespace tandem::wasm {
+
+enum class Op : uint16_t {
+#define V(Name, prefix, code, text, Imm, R, P1, P2, P3) Name,
+#include "reference/opcodes.def"
+#undef V
+  kCount
+};
+constexpr int kNumOps = static_cast<int>(Op::kCount);
+
+// How the decoder reads an opcode's immediates, and where Instr keeps them (module.h).
+enum class ImmKind : uint8_t {
+  None,
+  BlockType,     // Instr::c = s33 block type: -64 empty, -(0x80-b) value type b, >= 0 type index
+  LabelIdx,      // a = label depth
+  BrTable,       // a = start in FunctionBody::br_table_pool, b = target count (default follows)
+  FuncIdx,       // a = function index
+  CallIndirect,  // a = type index, b = table index
+  LocalIdx,      // a = local index
+  GlobalIdx,     // a = global index
+  TableIdx,      // a = table index
+  ElemIdx,       // a = element segment index
+  DataIdx,       // a = data segment index
+  RefType,       // a = reference type byte (0x70 / 0x6f)
+  SelectT,       // a = number of types in the vector, b = first type byte (0 if none)
+  Mem1, Mem2, Mem4, Mem8,  // memarg: a = alignment exponent, b = memory index, c = offset
+  MemIdx,        // a = memory index (memory.size/grow/fill)
+  MemoryInit,    // a = data index, b = memory index
+  MemoryCopy,    // a = destination memory, b = source memory
+  TableInit,     // a = element index, b = table index
+  TableCopy,     // a = destination table, b = source table
+  I32Const,      // c = the value's 32 bits (zero-extended)
+  I64Const,      // c = the value's 64 bits
+  F32Const,      // c = the IEEE bits (zero-extended)
+  F64Const,      // c = the IEEE bits
+};
+
+// Stack signature slot in the table: a value type, "none" or "special rule".
+enum class SigType : uint8_t { None, Special, I32, I64, F32, F64, V128, FuncRef, ExternRef };
+
+struct OpInfo {
+  const char* name;   // text format mnemonic
+  uint8_t prefix;     // 0 or 0xFC
+  uint32_t code;
+  ImmKind imm;
+  SigType result, p1, p2, p3;
+};
+
+const OpInfo& GetOpInfo(Op op);
+inline const char* OpName(Op op) { return GetOpInfo(op).name; }
+
+// Lookup from the binary encoding; returns false for an unknown opcode.
+bool LookupOp(uint8_t byte, Op* out);             // single-byte opcodes
+bool LookupPrefixedOp(uint8_t prefix, uint32_t code, Op* out);
+
+// Access size in bytes for Mem1..Mem8 immediates, 0 otherwise.
+inline uint32_t MemAccessSize(ImmKind k) {
+  switch (k) {
+    case ImmKind::Mem1: return 1;
+    case ImmKind::Mem2: return 2;
+    case ImmKind::Mem4: return 4;
+    case ImmKind::Mem8: return 8;
+    default: return 0;
+  }
+}
+
+}  // namespace tandem::wasm
