@@ -14,6 +14,10 @@ enum class LebStatus {
   kTooLarge,       // unused bits of last byte wrong  -> "integer too large"
 };
 
+// On the last allowed byte the unused payload bits are checked before the continuation bit, so
+// 0xf0 as the fifth byte of a u32 is kTooLarge and 0x80 there is kTooLong (the order the spec
+// test suite expects).
+
 // Reads an unsigned LEB128 of at most `bits` bits from [p, end). On kOk, *len is the byte count.
 template <int bits>
 inline LebStatus ReadUnsignedLeb(const uint8_t* p, const uint8_t* end, uint64_t* out,
@@ -26,10 +30,9 @@ inline LebStatus ReadUnsignedLeb(const uint8_t* p, const uint8_t* end, uint64_t*
     uint8_t byte = p[i];
     int shift = 7 * i;
     if (i == kMaxBytes - 1) {
-      // Last allowed byte: continuation bit must be clear, unused bits must be zero.
-      if (byte & 0x80) return LebStatus::kTooLong;
       int used = bits - shift;  // 1..7
-      if (used < 7 && (byte >> used) != 0) return LebStatus::kTooLarge;
+      if (used < 7 && ((byte & 0x7f) >> used) != 0) return LebStatus::kTooLarge;
+      if (byte & 0x80) return LebStatus::kTooLong;
       result |= static_cast<uint64_t>(byte) << shift;
       *out = result;
       *len = i + 1;
@@ -56,7 +59,6 @@ inline LebStatus ReadSignedLeb(const uint8_t* p, const uint8_t* end, int64_t* ou
     uint8_t byte = p[i];
     int shift = 7 * i;
     if (i == kMaxBytes - 1) {
-      if (byte & 0x80) return LebStatus::kTooLong;
       int used = bits - shift;  // 1..7 payload bits that matter; the rest must extend the sign
       if (used < 7) {
         // Bits [used-1 .. 6] must all equal the sign bit (bit used-1).
@@ -64,6 +66,7 @@ inline LebStatus ReadSignedLeb(const uint8_t* p, const uint8_t* end, int64_t* ou
         uint8_t all = static_cast<uint8_t>(0x7f >> (used - 1));
         if (top != 0 && top != all) return LebStatus::kTooLarge;
       }
+      if (byte & 0x80) return LebStatus::kTooLong;
       result |= static_cast<uint64_t>(byte & 0x7f) << shift;
       int total = shift + 7;
       if (total < 64 && (byte & 0x40)) result |= ~uint64_t{0} << total;
