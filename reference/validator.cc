@@ -701,7 +701,9 @@ void Validate(const Module& m) {
       case ExternKind::Global: limit = m.globals.size(); break;
     }
     if (ex.index >= limit)
-      Fail(fmt::format("unknown {} {}: export \"{}\"", ExternKindName(ex.kind), ex.index, ex.name));
+      Fail(fmt::format("unknown {} {}: export \"{}\"",
+                       ex.kind == ExternKind::Func ? "function" : ExternKindName(ex.kind), ex.index,
+                       ex.name));
     if (!names.insert(ex.name).second)
       Fail(fmt::format("duplicate export name: \"{}\"", ex.name));
   }
