@@ -1,0 +1,86 @@
+// wasm_bytes.h: a tiny helper to build Wasm binaries by hand in tests.
+// Mirrors the binary format of Spec 5 (LEB128 5.2.2, names 5.2.4, sections 5.5.2).
+#pragma once
+
+#include <cstdint>
+#include <initializer_list>
+#include <string_view>
+#include <vector>
+
+namespace tandem::wasm::testing {
+
+using Bytes = std::vector<uint8_t>;
+
+inline Bytes Uleb(uint64_t v) {
+  Bytes out;
+  do {
+    uint8_t b = v & 0x7f;
+    v >>= 7;
+    if (v != 0) b |= 0x80;
+    out.push_back(b);
+  } while (v != 0);
+  return out;
+}
+
+inline Bytes Sleb(int64_t v) {
+  Bytes out;
+  for (;;) {
+    uint8_t b = v & 0x7f;
+    v >>= 7;
+    bool done = (v == 0 && !(b & 0x40)) || (v == -1 && (b & 0x40));
+    if (!done) b |= 0x80;
+    out.push_back(b);
+    if (done) return out;
+  }
+}
+
+// Concatenation of byte strings.
+inline Bytes Cat(std::initializer_list<Bytes> parts) {
+  Bytes out;
+  for (const auto& p : parts) out.insert(out.end(), p.begin(), p.end());
+  return out;
+}
+
+// A name: length then bytes (no UTF-8 check, so tests can build bad names).
+inline Bytes Name(std::string_view s) {
+  Bytes out = Uleb(s.size());
+  out.insert(out.end(), s.begin(), s.end());
+  return out;
+}
+
+// A vector: element count then the elements.
+inline Bytes Vec(std::initializer_list<Bytes> items) {
+  Bytes out = Uleb(items.size());
+  for (const auto& p : items) out.insert(out.end(), p.begin(), p.end());
+  return out;
+}
+
+// A section: id, LEB size, content.
+inline Bytes Section(uint8_t id, const Bytes& content) {
+  return Cat({Bytes{id}, Uleb(content.size()), content});
+}
+
+inline Bytes Header() { return {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00}; }
+
+// Header followed by the given sections (or raw bytes).
+inline Bytes ModuleBytes(std::initializer_list<Bytes> sections) {
+  Bytes out = Header();
+  for (const auto& s : sections) out.insert(out.end(), s.begin(), s.end());
+  return out;
+}
+
+// A function body entry of the code section: size, locals, code (code includes the final end).
+inline Bytes Body(const Bytes& locals_vec, const Bytes& code) {
+  Bytes content = Cat({locals_vec, code});
+  return Cat({Uleb(content.size()), content});
+}
+
+// Type section with one type [] -> [], function section with `n` functions of it, and a code
+// section holding `bodies` (each built with Body()).
+inline Bytes OneTypeFuncs(uint32_t n) {
+  Bytes funcs = Uleb(n);
+  for (uint32_t i = 0; i < n; ++i) funcs.push_back(0x00);
+  return Cat({Section(1, Vec({{0x60, 0x00, 0x00}})), Section(3, funcs)});
+}
+
+}  // namespace tandem::wasm::testing
