@@ -26,7 +26,11 @@ struct Outcome {
   ExhaustionKind exhaustion = ExhaustionKind::kCallStack;
   std::string message;  // detail: trap detail, unsupported feature, internal error text
 
-  static Outcome Values(std::vector<Value> v) { return {Kind::kValues, std::move(v)}; }
+  static Outcome Values(std::vector<Value> v) {
+    Outcome o;
+    o.values = std::move(v);
+    return o;
+  }
   static Outcome Trap(TrapKind k, std::string detail = {}) {
     Outcome o;
     o.kind = Kind::kTrap;

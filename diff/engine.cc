@@ -1,0 +1,15 @@
+// engine.cc: the registry of engines by name (DESIGN.md "Engines").
+#include "diff/engine.h"
+
+#include "diff/ref_engine.h"
+
+namespace tandem::diff {
+
+std::vector<std::string> EngineNames() { return {"ref"}; }
+
+std::unique_ptr<Engine> MakeEngine(std::string_view name, const EngineConfig& config) {
+  if (name == "ref") return std::make_unique<RefEngine>(config);
+  return nullptr;
+}
+
+}  // namespace tandem::diff

@@ -1,0 +1,1265 @@
+// interp.cc: the reference interpreter (Spec 4 "Execution"): store, instantiation, invocation.
+// Each function body is lowered once to a flat form with resolved branch targets (labels become
+// (pc, arity, height) triples, Spec 4.4.8); the loop below then mirrors the reduction rules.
+#include "reference/interp.h"
+
+#include <sys/mman.h>
+
+#include <algorithm>
+#include <bit>
+#include <cassert>
+#include <cstring>
+#include <map>
+
+#include <fmt/format.h>
+
+#include "reference/numerics.h"
+
+namespace tandem::ref {
+
+using namespace wasm;
+
+namespace {
+
+constexpr uint32_t kHostInstance = ~uint32_t{0};
+// Tables may not grow past this many entries (an implementation limit every engine shares).
+constexpr uint64_t kMaxTableEntries = 10'000'000;
+
+// A lowered instruction. For most opcodes a/b/c are the decoded immediates (opcodes.h), with
+// indices resolved to store addresses. Control transfers carry resolved targets:
+//   Br/BrIf:  a = target pc, b = arity, c = height to unwind to (slots above the frame base)
+//   BrTable:  a = first BrTarget, b = number of targets (default last, included)
+//   If:       a = pc of the else branch (or of the end when there is none)
+//   Else:     a = pc after the end (reached by falling off the then-branch)
+//   Return:   b = arity
+struct LInstr {
+  Op op;
+  uint32_t a = 0;
+  uint32_t b = 0;
+  uint64_t c = 0;
+};
+
+struct BrTarget {
+  uint32_t pc;
+  uint32_t arity;
+  uint32_t height;
+};
+
+struct LoweredFunc {
+  std::vector<LInstr> code;
+  std::vector<BrTarget> targets;
+  std::vector<ValType> local_types;  // declared locals (params excluded)
+  uint32_t num_params = 0;
+  uint32_t num_results = 0;
+  uint32_t max_height = 0;  // locals + deepest operand stack, in slots
+};
+
+}  // namespace
+
+// ---- Store objects (Spec 4.2.3-4.2.11) --------------------------------------------------------
+
+struct FuncInst {
+  uint32_t type_id;  // store-canonical type id (structural)
+  uint32_t instance = kHostInstance;
+  uint32_t func_index = 0;  // index in the module's function space
+  HostFunc host;
+  std::unique_ptr<LoweredFunc> lowered;  // built on first call
+};
+
+// Linear memory: a reservation of the maximum size, committed as it grows (pages stay zero).
+struct MemInst {
+  MemoryType type;
+  uint8_t* data = nullptr;
+  uint64_t size = 0;      // bytes
+  uint64_t reserved = 0;  // bytes
+  ~MemInst() {
+    if (data) munmap(data, reserved);
+  }
+  uint64_t pages() const { return size / kPageSize; }
+};
+
+struct TableInst {
+  TableType type;
+  std::vector<uint64_t> elems;
+};
+
+struct GlobalInst {
+  GlobalType type;
+  uint64_t bits = 0;
+  uint64_t hi = 0;
+};
+
+struct ElemInst {
+  ValType type;
+  std::vector<uint64_t> elems;  // emptied by elem.drop
+};
+
+struct DataInst {
+  const uint8_t* bytes = nullptr;  // points into the module's binary (kept alive by ModuleInst)
+  uint32_t size = 0;               // 0 after data.drop
+};
+
+struct ModuleInst {
+  std::shared_ptr<const Module> module;
+  std::vector<uint32_t> types;  // module type index -> store type id
+  std::vector<uint32_t> funcs, tables, mems, globals, elems, datas;
+};
+
+struct Store::Impl {
+  ExecConfig config;
+  std::vector<FuncType> types;
+  std::map<std::pair<std::vector<ValType>, std::vector<ValType>>, uint32_t> type_ids;
+  std::vector<std::unique_ptr<FuncInst>> funcs;
+  std::vector<std::unique_ptr<TableInst>> tables;
+  std::vector<std::unique_ptr<MemInst>> mems;
+  std::vector<GlobalInst> globals;
+  std::vector<ElemInst> elems;
+  std::vector<DataInst> datas;
+  std::vector<ModuleInst> instances;
+  uint64_t fuel_left = 0;
+
+  std::vector<uint64_t> stack;
+
+  uint32_t InternType(const FuncType& t);
+  uint32_t AllocMemory(const MemoryType& t);
+  bool GrowMemory(MemInst& m, uint64_t delta_pages);
+  void Lower(FuncInst& f);
+  Outcome Execute(uint32_t func_addr, std::span<const Value> args);
+  Outcome EvalConst(const ModuleInst& inst, const ConstExpr& e, ValType type, Value* out);
+};
+
+uint32_t Store::Impl::InternType(const FuncType& t) {
+  auto key = std::make_pair(t.params, t.results);
+  auto it = type_ids.find(key);
+  if (it != type_ids.end()) return it->second;
+  uint32_t id = static_cast<uint32_t>(types.size());
+  types.push_back(t);
+  type_ids.emplace(std::move(key), id);
+  return id;
+}
+
+uint32_t Store::Impl::AllocMemory(const MemoryType& t) {
+  auto m = std::make_unique<MemInst>();
+  m->type = t;
+  uint64_t max_pages = t.limits.max ? *t.limits.max : kMaxPages32;
+  m->reserved = std::max<uint64_t>(max_pages * kPageSize, kPageSize);
+  void* p = mmap(nullptr, m->reserved, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (p == MAP_FAILED) throw std::runtime_error("cannot reserve linear memory");
+  m->data = static_cast<uint8_t*>(p);
+  if (!GrowMemory(*m, t.limits.min)) throw std::runtime_error("cannot commit linear memory");
+  mems.push_back(std::move(m));
+  return static_cast<uint32_t>(mems.size() - 1);
+}
+
+// Spec 4.5.3.9 growmem. Fails (returns false) beyond the maximum or the 4 GiB limit.
+bool Store::Impl::GrowMemory(MemInst& m, uint64_t delta) {
+  uint64_t old_pages = m.pages();
+  uint64_t max = m.type.limits.max ? *m.type.limits.max : kMaxPages32;
+  if (delta > max || old_pages + delta > max) return false;
+  uint64_t new_size = (old_pages + delta) * kPageSize;
+  if (new_size > m.size) {
+    if (mprotect(m.data + m.size, new_size - m.size, PROT_READ | PROT_WRITE) != 0) return false;
+  }
+  m.size = new_size;
+  return true;
+}
+
+// ---- Lowering ---------------------------------------------------------------------------------
+
+void Store::Impl::Lower(FuncInst& f) {
+  const ModuleInst& inst = instances[f.instance];
+  const Module& mod = *inst.module;
+  const FunctionBody& body = mod.code[f.func_index - mod.num_imported_funcs];
+  const FuncType& ft = mod.types[body.type_index];
+  auto lf = std::make_unique<LoweredFunc>();
+  lf->num_params = static_cast<uint32_t>(ft.params.size());
+  lf->num_results = static_cast<uint32_t>(ft.results.size());
+  for (const LocalDecl& d : body.locals) lf->local_types.insert(lf->local_types.end(), d.count, d.type);
+  const uint32_t num_locals = lf->num_params + static_cast<uint32_t>(lf->local_types.size());
+
+  struct Ctrl {
+    Op kind;             // Block, Loop, If, or End for the function body
+    uint32_t height;     // operand height at entry, params excluded (absolute slots)
+    uint32_t params;
+    uint32_t results;
+    uint32_t start_pc;   // loop: branch target
+    uint32_t if_pc;      // if: index of the If instruction to patch
+    uint32_t else_pc = ~0u;
+    bool unreachable = false;
+    std::vector<uint32_t> fixups = {};  // Br/BrIf/Else instructions whose target pc is the end
+    std::vector<uint32_t> target_fixups = {};  // br_table targets likewise
+  };
+  auto block_arity = [&](uint64_t imm, uint32_t* params, uint32_t* results) {
+    BlockType bt = BlockType::FromImm(imm);
+    *params = 0;
+    *results = bt.kind == BlockType::kValue ? 1 : 0;
+    if (bt.kind == BlockType::kIndex) {
+      *params = static_cast<uint32_t>(mod.types[bt.index].params.size());
+      *results = static_cast<uint32_t>(mod.types[bt.index].results.size());
+    }
+  };
+
+  std::vector<Ctrl> ctrl;
+  ctrl.push_back({Op::End, num_locals, 0, lf->num_results, 0, 0});
+  uint32_t height = num_locals;
+  uint32_t max_height = height;
+  // Dead code after an unconditional transfer is skipped, counting only nested blocks.
+  uint32_t dead_depth = 0;
+  bool dead = false;
+  auto& code = lf->code;
+  code.reserve(body.code.size());
+
+  auto emit = [&](LInstr li) {
+    code.push_back(li);
+    return static_cast<uint32_t>(code.size() - 1);
+  };
+  auto push = [&](uint32_t n) {
+    height += n;
+    max_height = std::max(max_height, height);
+  };
+  auto pop = [&](uint32_t n) { height -= n; };
+  // Branch to label `depth`: returns arity and fills target info, registering fixups.
+  auto label = [&](uint32_t depth, uint32_t instr_index, bool is_table, uint32_t table_slot) {
+    Ctrl& c = ctrl[ctrl.size() - 1 - depth];
+    uint32_t arity = c.kind == Op::Loop ? c.params : c.results;
+    BrTarget t{c.kind == Op::Loop ? c.start_pc : 0, arity, c.height};
+    if (c.kind != Op::Loop) {
+      if (is_table) c.target_fixups.push_back(table_slot);
+      else c.fixups.push_back(instr_index);
+    }
+    return t;
+  };
+
+  for (const Instr& in : body.code) {
+    if (dead) {
+      switch (in.op) {
+        case Op::Block: case Op::Loop: case Op::If: ++dead_depth; break;
+        case Op::Else:
+          if (dead_depth == 0) dead = false;
+          break;
+        case Op::End:
+          if (dead_depth == 0) dead = false;
+          else --dead_depth;
+          break;
+        default: break;
+      }
+      if (dead) continue;
+    }
+    const OpInfo& info = GetOpInfo(in.op);
+    switch (in.op) {
+      case Op::Nop: break;
+      case Op::Unreachable:
+        emit({Op::Unreachable});
+        dead = true;
+        break;
+      case Op::Block:
+      case Op::Loop: {
+        uint32_t p, r;
+        block_arity(in.c, &p, &r);
+        Ctrl c{in.op, height - p, p, r, static_cast<uint32_t>(code.size()), 0};
+        if (in.op == Op::Loop) emit({Op::Loop});  // fuel is counted at loop headers
+        ctrl.push_back(std::move(c));
+        break;
+      }
+      case Op::If: {
+        uint32_t p, r;
+        block_arity(in.c, &p, &r);
+        pop(1);
+        uint32_t at = emit({Op::If});
+        ctrl.push_back({Op::If, height - p, p, r, 0, at});
+        break;
+      }
+      case Op::Else: {
+        Ctrl& c = ctrl.back();
+        if (!c.unreachable) c.fixups.push_back(emit({Op::Else}));
+        c.else_pc = static_cast<uint32_t>(code.size());
+        code[c.if_pc].a = c.else_pc;
+        height = c.height + c.params;
+        c.unreachable = false;
+        break;
+      }
+      case Op::End: {
+        Ctrl c = std::move(ctrl.back());
+        ctrl.pop_back();
+        uint32_t end_pc = static_cast<uint32_t>(code.size());
+        if (ctrl.empty()) {  // the function's final end: return
+          emit({Op::Return, 0, lf->num_results});
+          end_pc = static_cast<uint32_t>(code.size() - 1);
+        }
+        if (c.kind == Op::If && c.else_pc == ~0u) code[c.if_pc].a = end_pc;
+        for (uint32_t i : c.fixups) code[i].a = end_pc;
+        for (uint32_t t : c.target_fixups) lf->targets[t].pc = end_pc;
+        height = c.height + c.results;
+        max_height = std::max(max_height, height);
+        break;
+      }
+      case Op::Br: {
+        uint32_t at = static_cast<uint32_t>(code.size());
+        BrTarget t = label(in.a, at, false, 0);
+        emit({Op::Br, t.pc, t.arity, t.height});
+        dead = true;
+        break;
+      }
+      case Op::BrIf: {
+        pop(1);
+        uint32_t at = static_cast<uint32_t>(code.size());
+        BrTarget t = label(in.a, at, false, 0);
+        emit({Op::BrIf, t.pc, t.arity, t.height});
+        break;
+      }
+      case Op::BrTable: {
+        pop(1);
+        uint32_t first = static_cast<uint32_t>(lf->targets.size());
+        for (uint32_t i = 0; i <= in.b; ++i) {
+          uint32_t slot = static_cast<uint32_t>(lf->targets.size());
+          lf->targets.push_back({});
+          lf->targets[slot] = label(body.br_table_pool[in.a + i], 0, true, slot);
+        }
+        emit({Op::BrTable, first, in.b + 1});
+        dead = true;
+        break;
+      }
+      case Op::Return:
+        emit({Op::Return, 0, lf->num_results});
+        dead = true;
+        break;
+      case Op::Call: {
+        const FuncType& t = mod.FuncTypeOf(in.a);
+        pop(static_cast<uint32_t>(t.params.size()));
+        push(static_cast<uint32_t>(t.results.size()));
+        emit({Op::Call, inst.funcs[in.a]});
+        break;
+      }
+      case Op::CallIndirect: {
+        const FuncType& t = mod.types[in.a];
+        pop(1 + static_cast<uint32_t>(t.params.size()));
+        push(static_cast<uint32_t>(t.results.size()));
+        emit({Op::CallIndirect, inst.types[in.a], inst.tables[in.b]});
+        break;
+      }
+      case Op::RefNull: push(1); emit({Op::RefNull}); break;
+      case Op::RefIsNull: emit({Op::RefIsNull}); break;
+      case Op::RefFunc: push(1); emit({Op::RefFunc, inst.funcs[in.a]}); break;
+      case Op::Drop: pop(1); emit({Op::Drop}); break;
+      case Op::Select:
+      case Op::SelectT: pop(2); emit({Op::Select}); break;
+      case Op::LocalGet: push(1); emit({Op::LocalGet, in.a}); break;
+      case Op::LocalSet: pop(1); emit({Op::LocalSet, in.a}); break;
+      case Op::LocalTee: emit({Op::LocalTee, in.a}); break;
+      case Op::GlobalGet: push(1); emit({Op::GlobalGet, inst.globals[in.a]}); break;
+      case Op::GlobalSet: pop(1); emit({Op::GlobalSet, inst.globals[in.a]}); break;
+      case Op::TableGet: emit({Op::TableGet, inst.tables[in.a]}); break;
+      case Op::TableSet: pop(2); emit({Op::TableSet, inst.tables[in.a]}); break;
+      case Op::TableGrow: pop(1); emit({Op::TableGrow, inst.tables[in.a]}); break;
+      case Op::TableFill: pop(3); emit({Op::TableFill, inst.tables[in.a]}); break;
+      case Op::TableSize: push(1); emit({Op::TableSize, inst.tables[in.a]}); break;
+      case Op::TableInit: pop(3); emit({Op::TableInit, inst.elems[in.a], inst.tables[in.b]}); break;
+      case Op::TableCopy: pop(3); emit({Op::TableCopy, inst.tables[in.a], inst.tables[in.b]}); break;
+      case Op::ElemDrop: emit({Op::ElemDrop, inst.elems[in.a]}); break;
+      case Op::MemoryInit: pop(3); emit({Op::MemoryInit, inst.datas[in.a], inst.mems[in.b]}); break;
+      case Op::DataDrop: emit({Op::DataDrop, inst.datas[in.a]}); break;
+      case Op::MemoryCopy: pop(3); emit({Op::MemoryCopy, inst.mems[in.a], inst.mems[in.b]}); break;
+      case Op::MemoryFill: pop(3); emit({Op::MemoryFill, inst.mems[in.a]}); break;
+      case Op::MemorySize: push(1); emit({Op::MemorySize, inst.mems[in.a]}); break;
+      case Op::MemoryGrow: emit({Op::MemoryGrow, inst.mems[in.a]}); break;
+      default: {
+        // Plain operators: the table's signature gives the stack effect.
+        if (MemAccessSize(info.imm) != 0) {
+          emit({in.op, inst.mems[in.b], 0, in.c});
+        } else {
+          emit({in.op, in.a, in.b, in.c});
+        }
+        uint32_t pops = (info.p1 != SigType::None) + (info.p2 != SigType::None) +
+                        (info.p3 != SigType::None);
+        pop(pops);
+        if (info.result != SigType::None) push(1);
+        break;
+      }
+    }
+    if (dead) {
+      ctrl.back().unreachable = true;
+      dead_depth = 0;
+    }
+  }
+  lf->max_height = max_height;
+  f.lowered = std::move(lf);
+}
+
+// ---- Execution --------------------------------------------------------------------------------
+
+namespace {
+
+struct Frame {
+  const LoweredFunc* fn;
+  uint32_t pc;       // resume point
+  size_t fp;         // frame base (offset in the value stack)
+};
+
+template <typename T>
+T LoadLE(const uint8_t* p) {
+  T v;
+  std::memcpy(&v, p, sizeof(T));
+  return v;
+}
+template <typename T>
+void StoreLE(uint8_t* p, T v) {
+  std::memcpy(p, &v, sizeof(T));
+}
+
+inline float F32(uint64_t s) { return std::bit_cast<float>(static_cast<uint32_t>(s)); }
+inline double F64(uint64_t s) { return std::bit_cast<double>(s); }
+
+}  // namespace
+
+Outcome Store::Impl::Execute(uint32_t entry, std::span<const Value> args) {
+  const bool canon = config.nan_canonical;
+  const bool metered = config.fuel != 0;
+  auto slot32 = [](float f) -> uint64_t { return std::bit_cast<uint32_t>(f); };
+  auto slot64 = [](double d) -> uint64_t { return std::bit_cast<uint64_t>(d); };
+  auto fres = [canon](float f) -> uint64_t {
+    if (canon && f != f) return num::kF32CanonicalNaN;
+    return std::bit_cast<uint32_t>(f);
+  };
+  auto dres = [canon](double d) -> uint64_t {
+    if (canon && d != d) return num::kF64CanonicalNaN;
+    return std::bit_cast<uint64_t>(d);
+  };
+
+  const FuncType& entry_type = types[funcs[entry]->type_id];
+  if (stack.size() < 1024) stack.resize(1 << 16);
+  for (size_t i = 0; i < args.size(); ++i) stack[i] = args[i].bits;
+
+  std::vector<Frame> frames;
+  frames.reserve(64);
+  uint64_t* sp = stack.data() + args.size();  // next free slot
+  uint64_t* fp = nullptr;
+  const LoweredFunc* fn = nullptr;
+  const LInstr* code = nullptr;
+  uint32_t pc = 0;
+
+  // Enters function `addr` whose arguments sit at sp - nparams. Returns an outcome on failure.
+  // Host functions run to completion here.
+  auto enter = [&](uint32_t addr, uint32_t return_pc) -> std::optional<Outcome> {
+    FuncInst& f = *funcs[addr];
+    const FuncType& ft = types[f.type_id];
+    uint32_t np = static_cast<uint32_t>(ft.params.size());
+    if (f.host) {
+      std::vector<Value> hargs(np);
+      for (uint32_t i = 0; i < np; ++i) hargs[i] = Value{ft.params[i], sp[static_cast<ptrdiff_t>(i) - np], 0};
+      Outcome o = f.host(hargs);
+      if (o.kind != Outcome::Kind::kValues) return o;
+      sp -= np;
+      for (const Value& v : o.values) *sp++ = v.bits;
+      return std::nullopt;
+    }
+    if (frames.size() >= config.max_call_depth) return Outcome::Exhausted(ExhaustionKind::kCallStack);
+    if (metered) {
+      if (fuel_left == 0) return Outcome::Exhausted(ExhaustionKind::kFuel);
+      --fuel_left;
+    }
+    if (!f.lowered) Lower(f);
+    const LoweredFunc* lf = f.lowered.get();
+    size_t new_fp = static_cast<size_t>(sp - stack.data()) - np;
+    if (new_fp + lf->max_height + 8 > stack.size()) {
+      size_t sp_off = static_cast<size_t>(sp - stack.data());
+      size_t fp_off = fp ? static_cast<size_t>(fp - stack.data()) : 0;
+      stack.resize(std::max(stack.size() * 2, new_fp + lf->max_height + 1024));
+      sp = stack.data() + sp_off;
+      fp = stack.data() + fp_off;
+    }
+    if (fn) frames.push_back({fn, return_pc, static_cast<size_t>(fp - stack.data())});
+    else frames.push_back({nullptr, 0, 0});  // the caller outside wasm
+    fn = lf;
+    code = lf->code.data();
+    pc = 0;
+    fp = stack.data() + new_fp;
+    sp = fp + np;
+    for (ValType t : lf->local_types) *sp++ = IsRefType(t) ? kNullRef : 0;
+    return std::nullopt;
+  };
+
+  {
+    FuncInst& f = *funcs[entry];
+    if (f.host) {
+      Outcome o = f.host(args);
+      return o;
+    }
+    if (auto o = enter(entry, 0)) return *o;
+  }
+
+#define TRAP(kind, ...) return Outcome::Trap(TrapKind::kind, fmt::format(__VA_ARGS__))
+#define I32_BIN(expr)                                 \
+  {                                                   \
+    uint32_t b = static_cast<uint32_t>(sp[-1]);       \
+    uint32_t a = static_cast<uint32_t>(sp[-2]);       \
+    sp[-2] = static_cast<uint32_t>(expr);             \
+    --sp;                                             \
+    break;                                            \
+  }
+#define I64_BIN(expr)        \
+  {                          \
+    uint64_t b = sp[-1];     \
+    uint64_t a = sp[-2];     \
+    sp[-2] = (expr);         \
+    --sp;                    \
+    break;                   \
+  }
+#define I32_UN(expr)                            \
+  {                                             \
+    uint32_t a = static_cast<uint32_t>(sp[-1]); \
+    sp[-1] = static_cast<uint32_t>(expr);       \
+    break;                                      \
+  }
+#define I64_UN(expr)     \
+  {                      \
+    uint64_t a = sp[-1]; \
+    sp[-1] = (expr);     \
+    break;               \
+  }
+#define F32_BIN(expr)         \
+  {                           \
+    float b = F32(sp[-1]);    \
+    float a = F32(sp[-2]);    \
+    sp[-2] = fres(expr);      \
+    --sp;                     \
+    break;                    \
+  }
+#define F64_BIN(expr)         \
+  {                           \
+    double b = F64(sp[-1]);   \
+    double a = F64(sp[-2]);   \
+    sp[-2] = dres(expr);      \
+    --sp;                     \
+    break;                    \
+  }
+#define F32_UN(expr)        \
+  {                         \
+    float a = F32(sp[-1]);  \
+    sp[-1] = fres(expr);    \
+    break;                  \
+  }
+#define F64_UN(expr)        \
+  {                         \
+    double a = F64(sp[-1]); \
+    sp[-1] = dres(expr);    \
+    break;                  \
+  }
+#define F32_CMP(expr)                 \
+  {                                   \
+    float b = F32(sp[-1]);            \
+    float a = F32(sp[-2]);            \
+    sp[-2] = (expr) ? 1u : 0u;        \
+    --sp;                             \
+    break;                            \
+  }
+#define F64_CMP(expr)                 \
+  {                                   \
+    double b = F64(sp[-1]);           \
+    double a = F64(sp[-2]);           \
+    sp[-2] = (expr) ? 1u : 0u;        \
+    --sp;                             \
+    break;                            \
+  }
+#define TRAPPING(fn, in_t, out_t)                                        \
+  {                                                                      \
+    out_t r;                                                             \
+    TrapKind k;                                                          \
+    if (!num::fn(in_t, &r, &k)) return Outcome::Trap(k, #fn);            \
+    sp[-1] = r;                                                          \
+    break;                                                               \
+  }
+#define DIV32(fn)                                                          \
+  {                                                                        \
+    uint32_t r;                                                            \
+    TrapKind k;                                                            \
+    if (!num::fn(static_cast<uint32_t>(sp[-2]), static_cast<uint32_t>(sp[-1]), &r, &k)) \
+      return Outcome::Trap(k);                                             \
+    sp[-2] = r;                                                            \
+    --sp;                                                                  \
+    break;                                                                 \
+  }
+#define DIV64(fn)                                      \
+  {                                                    \
+    uint64_t r;                                        \
+    TrapKind k;                                        \
+    if (!num::fn(sp[-2], sp[-1], &r, &k)) return Outcome::Trap(k); \
+    sp[-2] = r;                                        \
+    --sp;                                              \
+    break;                                             \
+  }
+// Spec 4.4.7 t.load / t.store: effective address = i + memarg.offset; bounds include the size.
+#define MEM_ADDR(nbytes, index_slot)                                                      \
+  MemInst* m = mems[li.a].get();                                                           \
+  uint64_t ea = static_cast<uint64_t>(static_cast<uint32_t>(index_slot)) + li.c;           \
+  if (ea + (nbytes) > m->size)                                                             \
+    TRAP(MemoryOutOfBounds, "access at {}+{} > {}", ea, nbytes, m->size);                  \
+  uint8_t* p = m->data + ea;
+#define LOAD(T, conv)                     \
+  {                                       \
+    MEM_ADDR(sizeof(T), sp[-1]);          \
+    sp[-1] = conv(LoadLE<T>(p));            \
+    break;                                \
+  }
+#define STORE(T, conv)                    \
+  {                                       \
+    MEM_ADDR(sizeof(T), sp[-2]);          \
+    StoreLE<T>(p, static_cast<T>(conv(sp[-1]))); \
+    sp -= 2;                              \
+    break;                                \
+  }
+#define ZX32(x) static_cast<uint64_t>(static_cast<uint32_t>(x))
+#define SX32(x) static_cast<uint64_t>(static_cast<uint32_t>(static_cast<int32_t>(x)))
+#define SX64(x) static_cast<uint64_t>(static_cast<int64_t>(x))
+#define ID(x) (x)
+
+  for (;;) {
+    const LInstr& li = code[pc++];
+    switch (li.op) {
+      // Spec 4.4.8 control instructions.
+      case Op::Unreachable: TRAP(Unreachable, "unreachable executed");
+      case Op::Loop:
+        if (metered) {
+          if (fuel_left == 0) return Outcome::Exhausted(ExhaustionKind::kFuel);
+          --fuel_left;
+        }
+        break;
+      case Op::If:
+        if (static_cast<uint32_t>(*--sp) == 0) pc = li.a;
+        break;
+      case Op::Else: pc = li.a; break;
+      case Op::BrIf:
+        if (static_cast<uint32_t>(*--sp) == 0) break;
+        [[fallthrough]];
+      case Op::Br: {
+        uint64_t* dst = fp + li.c;
+        if (sp - li.b != dst) std::memmove(dst, sp - li.b, li.b * sizeof(uint64_t));
+        sp = dst + li.b;
+        pc = li.a;
+        break;
+      }
+      case Op::BrTable: {
+        uint32_t i = static_cast<uint32_t>(*--sp);
+        if (i >= li.b - 1) i = li.b - 1;
+        const BrTarget& t = fn->targets[li.a + i];
+        uint64_t* dst = fp + t.height;
+        if (sp - t.arity != dst) std::memmove(dst, sp - t.arity, t.arity * sizeof(uint64_t));
+        sp = dst + t.arity;
+        pc = t.pc;
+        break;
+      }
+      case Op::Return: {
+        uint32_t n = li.b;
+        if (sp - n != fp) std::memmove(fp, sp - n, n * sizeof(uint64_t));
+        sp = fp + n;
+        Frame fr = frames.back();
+        frames.pop_back();
+        if (!fr.fn) {
+          std::vector<Value> results(entry_type.results.size());
+          for (size_t i = 0; i < results.size(); ++i)
+            results[i] = Value{entry_type.results[i], stack[i], 0};
+          return Outcome::Values(std::move(results));
+        }
+        fn = fr.fn;
+        code = fn->code.data();
+        pc = fr.pc;
+        fp = stack.data() + fr.fp;
+        break;
+      }
+      case Op::Call:
+        if (auto o = enter(li.a, pc)) return *o;
+        break;
+      case Op::CallIndirect: {
+        // Spec 4.4.8.11 call_indirect
+        TableInst& t = *tables[li.b];
+        uint32_t i = static_cast<uint32_t>(*--sp);
+        if (i >= t.elems.size()) TRAP(UndefinedElement, "index {} >= table size {}", i, t.elems.size());
+        uint64_t r = t.elems[i];
+        if (r == kNullRef) TRAP(UninitializedElement, "table index {}", i);
+        if (funcs[r]->type_id != li.a)
+          TRAP(IndirectCallTypeMismatch, "expected {}, got {}", ToString(types[li.a]),
+               ToString(types[funcs[r]->type_id]));
+        if (auto o = enter(static_cast<uint32_t>(r), pc)) return *o;
+        break;
+      }
+
+      // Spec 4.4.2 reference instructions.
+      case Op::RefNull: *sp++ = kNullRef; break;
+      case Op::RefIsNull: sp[-1] = sp[-1] == kNullRef ? 1 : 0; break;
+      case Op::RefFunc: *sp++ = li.a; break;
+
+      // Spec 4.4.3 parametric instructions.
+      case Op::Drop: --sp; break;
+      case Op::Select: {
+        uint32_t c = static_cast<uint32_t>(sp[-1]);
+        if (c == 0) sp[-3] = sp[-2];
+        sp -= 2;
+        break;
+      }
+
+      // Spec 4.4.4 variable instructions.
+      case Op::LocalGet: *sp++ = fp[li.a]; break;
+      case Op::LocalSet: fp[li.a] = *--sp; break;
+      case Op::LocalTee: fp[li.a] = sp[-1]; break;
+      case Op::GlobalGet: *sp++ = globals[li.a].bits; break;
+      case Op::GlobalSet: globals[li.a].bits = *--sp; break;
+
+      // Spec 4.4.5 table instructions.
+      case Op::TableGet: {
+        TableInst& t = *tables[li.a];
+        uint32_t i = static_cast<uint32_t>(sp[-1]);
+        if (i >= t.elems.size()) TRAP(TableOutOfBounds, "table.get {} >= {}", i, t.elems.size());
+        sp[-1] = t.elems[i];
+        break;
+      }
+      case Op::TableSet: {
+        TableInst& t = *tables[li.a];
+        uint32_t i = static_cast<uint32_t>(sp[-2]);
+        if (i >= t.elems.size()) TRAP(TableOutOfBounds, "table.set {} >= {}", i, t.elems.size());
+        t.elems[i] = sp[-1];
+        sp -= 2;
+        break;
+      }
+      case Op::TableSize: *sp++ = tables[li.a]->elems.size(); break;
+      case Op::TableGrow: {
+        TableInst& t = *tables[li.a];
+        uint64_t n = static_cast<uint32_t>(sp[-1]);
+        uint64_t init = sp[-2];
+        uint64_t old = t.elems.size();
+        uint64_t max = t.type.limits.max ? *t.type.limits.max : 0xffffffffull;
+        --sp;
+        if (old + n > max || old + n > kMaxTableEntries) {
+          sp[-1] = 0xffffffffu;
+        } else {
+          t.elems.resize(old + n, init);
+          sp[-1] = old;
+        }
+        break;
+      }
+      case Op::TableFill: {
+        TableInst& t = *tables[li.a];
+        uint64_t n = static_cast<uint32_t>(sp[-1]);
+        uint64_t val = sp[-2];
+        uint64_t i = static_cast<uint32_t>(sp[-3]);
+        sp -= 3;
+        if (i + n > t.elems.size()) TRAP(TableOutOfBounds, "table.fill {}+{} > {}", i, n, t.elems.size());
+        std::fill_n(t.elems.begin() + i, n, val);
+        break;
+      }
+      case Op::TableCopy: {
+        TableInst& dt = *tables[li.a];
+        TableInst& st = *tables[li.b];
+        uint64_t n = static_cast<uint32_t>(sp[-1]);
+        uint64_t s = static_cast<uint32_t>(sp[-2]);
+        uint64_t d = static_cast<uint32_t>(sp[-3]);
+        sp -= 3;
+        if (s + n > st.elems.size() || d + n > dt.elems.size())
+          TRAP(TableOutOfBounds, "table.copy {}<-{} +{}", d, s, n);
+        std::memmove(dt.elems.data() + d, st.elems.data() + s, n * sizeof(uint64_t));
+        break;
+      }
+      case Op::TableInit: {
+        ElemInst& e = elems[li.a];
+        TableInst& t = *tables[li.b];
+        uint64_t n = static_cast<uint32_t>(sp[-1]);
+        uint64_t s = static_cast<uint32_t>(sp[-2]);
+        uint64_t d = static_cast<uint32_t>(sp[-3]);
+        sp -= 3;
+        if (s + n > e.elems.size() || d + n > t.elems.size())
+          TRAP(TableOutOfBounds, "table.init {}<-{} +{}", d, s, n);
+        std::copy_n(e.elems.begin() + s, n, t.elems.begin() + d);
+        break;
+      }
+      case Op::ElemDrop: elems[li.a].elems.clear(); elems[li.a].elems.shrink_to_fit(); break;
+
+      // Spec 4.4.6 memory instructions.
+      case Op::I32Load: LOAD(uint32_t, ZX32)
+      case Op::I64Load: LOAD(uint64_t, ID)
+      case Op::F32Load: LOAD(uint32_t, ZX32)
+      case Op::F64Load: LOAD(uint64_t, ID)
+      case Op::I32Load8S: LOAD(int8_t, SX32)
+      case Op::I32Load8U: LOAD(uint8_t, ZX32)
+      case Op::I32Load16S: LOAD(int16_t, SX32)
+      case Op::I32Load16U: LOAD(uint16_t, ZX32)
+      case Op::I64Load8S: LOAD(int8_t, SX64)
+      case Op::I64Load8U: LOAD(uint8_t, ID)
+      case Op::I64Load16S: LOAD(int16_t, SX64)
+      case Op::I64Load16U: LOAD(uint16_t, ID)
+      case Op::I64Load32S: LOAD(int32_t, SX64)
+      case Op::I64Load32U: LOAD(uint32_t, ID)
+      case Op::I32Store: STORE(uint32_t, ID)
+      case Op::I64Store: STORE(uint64_t, ID)
+      case Op::F32Store: STORE(uint32_t, ID)
+      case Op::F64Store: STORE(uint64_t, ID)
+      case Op::I32Store8: STORE(uint8_t, ID)
+      case Op::I32Store16: STORE(uint16_t, ID)
+      case Op::I64Store8: STORE(uint8_t, ID)
+      case Op::I64Store16: STORE(uint16_t, ID)
+      case Op::I64Store32: STORE(uint32_t, ID)
+      case Op::MemorySize: *sp++ = mems[li.a]->pages(); break;
+      case Op::MemoryGrow: {
+        MemInst& m = *mems[li.a];
+        uint64_t old = m.pages();
+        sp[-1] = GrowMemory(m, static_cast<uint32_t>(sp[-1])) ? old : 0xffffffffu;
+        break;
+      }
+      case Op::MemoryInit: {
+        DataInst& dd = datas[li.a];
+        MemInst& m = *mems[li.b];
+        uint64_t n = static_cast<uint32_t>(sp[-1]);
+        uint64_t s = static_cast<uint32_t>(sp[-2]);
+        uint64_t d = static_cast<uint32_t>(sp[-3]);
+        sp -= 3;
+        if (s + n > dd.size || d + n > m.size)
+          TRAP(MemoryOutOfBounds, "memory.init {}<-{} +{}", d, s, n);
+        if (n) std::memcpy(m.data + d, dd.bytes + s, n);
+        break;
+      }
+      case Op::DataDrop: datas[li.a].size = 0; break;
+      case Op::MemoryCopy: {
+        MemInst& dm = *mems[li.a];
+        MemInst& sm = *mems[li.b];
+        uint64_t n = static_cast<uint32_t>(sp[-1]);
+        uint64_t s = static_cast<uint32_t>(sp[-2]);
+        uint64_t d = static_cast<uint32_t>(sp[-3]);
+        sp -= 3;
+        if (s + n > sm.size || d + n > dm.size)
+          TRAP(MemoryOutOfBounds, "memory.copy {}<-{} +{}", d, s, n);
+        if (n) std::memmove(dm.data + d, sm.data + s, n);
+        break;
+      }
+      case Op::MemoryFill: {
+        MemInst& m = *mems[li.a];
+        uint64_t n = static_cast<uint32_t>(sp[-1]);
+        uint8_t val = static_cast<uint8_t>(sp[-2]);
+        uint64_t d = static_cast<uint32_t>(sp[-3]);
+        sp -= 3;
+        if (d + n > m.size) TRAP(MemoryOutOfBounds, "memory.fill {}+{} > {}", d, n, m.size);
+        if (n) std::memset(m.data + d, val, n);
+        break;
+      }
+
+      // Spec 4.4.1 numeric instructions.
+      case Op::I32Const: *sp++ = static_cast<uint32_t>(li.c); break;
+      case Op::I64Const: *sp++ = li.c; break;
+      case Op::F32Const: *sp++ = static_cast<uint32_t>(li.c); break;
+      case Op::F64Const: *sp++ = li.c; break;
+
+      case Op::I32Eqz: I32_UN(a == 0)
+      case Op::I32Eq: I32_BIN(a == b)
+      case Op::I32Ne: I32_BIN(a != b)
+      case Op::I32LtS: I32_BIN(static_cast<int32_t>(a) < static_cast<int32_t>(b))
+      case Op::I32LtU: I32_BIN(a < b)
+      case Op::I32GtS: I32_BIN(static_cast<int32_t>(a) > static_cast<int32_t>(b))
+      case Op::I32GtU: I32_BIN(a > b)
+      case Op::I32LeS: I32_BIN(static_cast<int32_t>(a) <= static_cast<int32_t>(b))
+      case Op::I32LeU: I32_BIN(a <= b)
+      case Op::I32GeS: I32_BIN(static_cast<int32_t>(a) >= static_cast<int32_t>(b))
+      case Op::I32GeU: I32_BIN(a >= b)
+      case Op::I64Eqz: I64_UN(a == 0 ? 1u : 0u)
+      case Op::I64Eq: I64_BIN(a == b ? 1u : 0u)
+      case Op::I64Ne: I64_BIN(a != b ? 1u : 0u)
+      case Op::I64LtS: I64_BIN(static_cast<int64_t>(a) < static_cast<int64_t>(b) ? 1u : 0u)
+      case Op::I64LtU: I64_BIN(a < b ? 1u : 0u)
+      case Op::I64GtS: I64_BIN(static_cast<int64_t>(a) > static_cast<int64_t>(b) ? 1u : 0u)
+      case Op::I64GtU: I64_BIN(a > b ? 1u : 0u)
+      case Op::I64LeS: I64_BIN(static_cast<int64_t>(a) <= static_cast<int64_t>(b) ? 1u : 0u)
+      case Op::I64LeU: I64_BIN(a <= b ? 1u : 0u)
+      case Op::I64GeS: I64_BIN(static_cast<int64_t>(a) >= static_cast<int64_t>(b) ? 1u : 0u)
+      case Op::I64GeU: I64_BIN(a >= b ? 1u : 0u)
+      case Op::F32Eq: F32_CMP(a == b)
+      case Op::F32Ne: F32_CMP(a != b)
+      case Op::F32Lt: F32_CMP(a < b)
+      case Op::F32Gt: F32_CMP(a > b)
+      case Op::F32Le: F32_CMP(a <= b)
+      case Op::F32Ge: F32_CMP(a >= b)
+      case Op::F64Eq: F64_CMP(a == b)
+      case Op::F64Ne: F64_CMP(a != b)
+      case Op::F64Lt: F64_CMP(a < b)
+      case Op::F64Gt: F64_CMP(a > b)
+      case Op::F64Le: F64_CMP(a <= b)
+      case Op::F64Ge: F64_CMP(a >= b)
+
+      case Op::I32Clz: I32_UN(num::I32Clz(a))
+      case Op::I32Ctz: I32_UN(num::I32Ctz(a))
+      case Op::I32Popcnt: I32_UN(num::I32Popcnt(a))
+      case Op::I32Add: I32_BIN(a + b)
+      case Op::I32Sub: I32_BIN(a - b)
+      case Op::I32Mul: I32_BIN(a * b)
+      case Op::I32DivS: DIV32(I32DivS)
+      case Op::I32DivU: DIV32(I32DivU)
+      case Op::I32RemS: DIV32(I32RemS)
+      case Op::I32RemU: DIV32(I32RemU)
+      case Op::I32And: I32_BIN(a & b)
+      case Op::I32Or: I32_BIN(a | b)
+      case Op::I32Xor: I32_BIN(a ^ b)
+      case Op::I32Shl: I32_BIN(num::I32Shl(a, b))
+      case Op::I32ShrS: I32_BIN(num::I32ShrS(a, b))
+      case Op::I32ShrU: I32_BIN(num::I32ShrU(a, b))
+      case Op::I32Rotl: I32_BIN(num::I32Rotl(a, b))
+      case Op::I32Rotr: I32_BIN(num::I32Rotr(a, b))
+      case Op::I64Clz: I64_UN(num::I64Clz(a))
+      case Op::I64Ctz: I64_UN(num::I64Ctz(a))
+      case Op::I64Popcnt: I64_UN(num::I64Popcnt(a))
+      case Op::I64Add: I64_BIN(a + b)
+      case Op::I64Sub: I64_BIN(a - b)
+      case Op::I64Mul: I64_BIN(a * b)
+      case Op::I64DivS: DIV64(I64DivS)
+      case Op::I64DivU: DIV64(I64DivU)
+      case Op::I64RemS: DIV64(I64RemS)
+      case Op::I64RemU: DIV64(I64RemU)
+      case Op::I64And: I64_BIN(a & b)
+      case Op::I64Or: I64_BIN(a | b)
+      case Op::I64Xor: I64_BIN(a ^ b)
+      case Op::I64Shl: I64_BIN(num::I64Shl(a, b))
+      case Op::I64ShrS: I64_BIN(num::I64ShrS(a, b))
+      case Op::I64ShrU: I64_BIN(num::I64ShrU(a, b))
+      case Op::I64Rotl: I64_BIN(num::I64Rotl(a, b))
+      case Op::I64Rotr: I64_BIN(num::I64Rotr(a, b))
+
+      // Bit operations keep NaN payloads (Spec 4.3.3 fabs/fneg/fcopysign): never canonicalised.
+      case Op::F32Abs: sp[-1] = slot32(num::F32Abs(F32(sp[-1]))); break;
+      case Op::F32Neg: sp[-1] = slot32(num::F32Neg(F32(sp[-1]))); break;
+      case Op::F32Copysign:
+        sp[-2] = slot32(num::F32Copysign(F32(sp[-2]), F32(sp[-1])));
+        --sp;
+        break;
+      case Op::F32Ceil: F32_UN(num::F32Ceil(a))
+      case Op::F32Floor: F32_UN(num::F32Floor(a))
+      case Op::F32Trunc: F32_UN(num::F32Trunc(a))
+      case Op::F32Nearest: F32_UN(num::F32Nearest(a))
+      case Op::F32Sqrt: F32_UN(num::F32Sqrt(a))
+      case Op::F32Add: F32_BIN(a + b)
+      case Op::F32Sub: F32_BIN(a - b)
+      case Op::F32Mul: F32_BIN(a * b)
+      case Op::F32Div: F32_BIN(a / b)
+      case Op::F32Min: F32_BIN(num::F32Min(a, b))
+      case Op::F32Max: F32_BIN(num::F32Max(a, b))
+      case Op::F64Abs: sp[-1] = slot64(num::F64Abs(F64(sp[-1]))); break;
+      case Op::F64Neg: sp[-1] = slot64(num::F64Neg(F64(sp[-1]))); break;
+      case Op::F64Copysign:
+        sp[-2] = slot64(num::F64Copysign(F64(sp[-2]), F64(sp[-1])));
+        --sp;
+        break;
+      case Op::F64Ceil: F64_UN(num::F64Ceil(a))
+      case Op::F64Floor: F64_UN(num::F64Floor(a))
+      case Op::F64Trunc: F64_UN(num::F64Trunc(a))
+      case Op::F64Nearest: F64_UN(num::F64Nearest(a))
+      case Op::F64Sqrt: F64_UN(num::F64Sqrt(a))
+      case Op::F64Add: F64_BIN(a + b)
+      case Op::F64Sub: F64_BIN(a - b)
+      case Op::F64Mul: F64_BIN(a * b)
+      case Op::F64Div: F64_BIN(a / b)
+      case Op::F64Min: F64_BIN(num::F64Min(a, b))
+      case Op::F64Max: F64_BIN(num::F64Max(a, b))
+
+      // Spec 4.3.4 conversions.
+      case Op::I32WrapI64: sp[-1] = static_cast<uint32_t>(sp[-1]); break;
+      case Op::I32TruncF32S: TRAPPING(I32TruncF32S, F32(sp[-1]), uint32_t)
+      case Op::I32TruncF32U: TRAPPING(I32TruncF32U, F32(sp[-1]), uint32_t)
+      case Op::I32TruncF64S: TRAPPING(I32TruncF64S, F64(sp[-1]), uint32_t)
+      case Op::I32TruncF64U: TRAPPING(I32TruncF64U, F64(sp[-1]), uint32_t)
+      case Op::I64ExtendI32S: sp[-1] = SX64(static_cast<int32_t>(sp[-1])); break;
+      case Op::I64ExtendI32U: sp[-1] = static_cast<uint32_t>(sp[-1]); break;
+      case Op::I64TruncF32S: TRAPPING(I64TruncF32S, F32(sp[-1]), uint64_t)
+      case Op::I64TruncF32U: TRAPPING(I64TruncF32U, F32(sp[-1]), uint64_t)
+      case Op::I64TruncF64S: TRAPPING(I64TruncF64S, F64(sp[-1]), uint64_t)
+      case Op::I64TruncF64U: TRAPPING(I64TruncF64U, F64(sp[-1]), uint64_t)
+      case Op::F32ConvertI32S: sp[-1] = fres(num::F32ConvertI32S(static_cast<uint32_t>(sp[-1]))); break;
+      case Op::F32ConvertI32U: sp[-1] = fres(num::F32ConvertI32U(static_cast<uint32_t>(sp[-1]))); break;
+      case Op::F32ConvertI64S: sp[-1] = fres(num::F32ConvertI64S(sp[-1])); break;
+      case Op::F32ConvertI64U: sp[-1] = fres(num::F32ConvertI64U(sp[-1])); break;
+      case Op::F32DemoteF64: sp[-1] = fres(num::F32DemoteF64(F64(sp[-1]))); break;
+      case Op::F64ConvertI32S: sp[-1] = dres(num::F64ConvertI32S(static_cast<uint32_t>(sp[-1]))); break;
+      case Op::F64ConvertI32U: sp[-1] = dres(num::F64ConvertI32U(static_cast<uint32_t>(sp[-1]))); break;
+      case Op::F64ConvertI64S: sp[-1] = dres(num::F64ConvertI64S(sp[-1])); break;
+      case Op::F64ConvertI64U: sp[-1] = dres(num::F64ConvertI64U(sp[-1])); break;
+      case Op::F64PromoteF32: sp[-1] = dres(num::F64PromoteF32(F32(sp[-1]))); break;
+      case Op::I32ReinterpretF32:
+      case Op::F32ReinterpretI32: sp[-1] = static_cast<uint32_t>(sp[-1]); break;
+      case Op::I64ReinterpretF64:
+      case Op::F64ReinterpretI64: break;
+      case Op::I32Extend8S: I32_UN(num::I32Extend8S(a))
+      case Op::I32Extend16S: I32_UN(num::I32Extend16S(a))
+      case Op::I64Extend8S: I64_UN(num::I64Extend8S(a))
+      case Op::I64Extend16S: I64_UN(num::I64Extend16S(a))
+      case Op::I64Extend32S: I64_UN(num::I64Extend32S(a))
+      case Op::I32TruncSatF32S: sp[-1] = num::I32TruncSatF32S(F32(sp[-1])); break;
+      case Op::I32TruncSatF32U: sp[-1] = num::I32TruncSatF32U(F32(sp[-1])); break;
+      case Op::I32TruncSatF64S: sp[-1] = num::I32TruncSatF64S(F64(sp[-1])); break;
+      case Op::I32TruncSatF64U: sp[-1] = num::I32TruncSatF64U(F64(sp[-1])); break;
+      case Op::I64TruncSatF32S: sp[-1] = num::I64TruncSatF32S(F32(sp[-1])); break;
+      case Op::I64TruncSatF32U: sp[-1] = num::I64TruncSatF32U(F32(sp[-1])); break;
+      case Op::I64TruncSatF64S: sp[-1] = num::I64TruncSatF64S(F64(sp[-1])); break;
+      case Op::I64TruncSatF64U: sp[-1] = num::I64TruncSatF64U(F64(sp[-1])); break;
+
+      default:
+        return Outcome::InternalError(fmt::format("reference: opcode {} reached the interpreter",
+                                                  OpName(li.op)));
+    }
+  }
+#undef TRAP
+}
+
+// ---- Constant expressions (Spec 4.4.10 / 3.3.10) ----------------------------------------------
+
+Outcome Store::Impl::EvalConst(const ModuleInst& inst, const ConstExpr& e, ValType type,
+                               Value* out) {
+  std::vector<Value> st;
+  for (const Instr& in : e.code) {
+    switch (in.op) {
+      case Op::I32Const: st.push_back(Value::I32(static_cast<uint32_t>(in.c))); break;
+      case Op::I64Const: st.push_back(Value::I64(in.c)); break;
+      case Op::F32Const: st.push_back(Value::F32Bits(static_cast<uint32_t>(in.c))); break;
+      case Op::F64Const: st.push_back(Value::F64Bits(in.c)); break;
+      case Op::RefNull: st.push_back(Value::Null(static_cast<ValType>(in.a))); break;
+      case Op::RefFunc: st.push_back(Value::Ref(ValType::FuncRef, inst.funcs[in.a])); break;
+      case Op::GlobalGet: {
+        const GlobalInst& g = globals[inst.globals[in.a]];
+        st.push_back(Value{g.type.type, g.bits, g.hi});
+        break;
+      }
+      default:
+        return Outcome::InternalError(fmt::format("non-constant {} in constant expression",
+                                                  OpName(in.op)));
+    }
+  }
+  if (st.size() != 1) return Outcome::InternalError("constant expression of wrong arity");
+  *out = st.back();
+  out->type = type;
+  return Outcome::Values({*out});
+}
+
+// ---- Store API --------------------------------------------------------------------------------
+
+Store::Store(ExecConfig config) : config_(config), impl_(std::make_unique<Impl>()) {
+  impl_->config = config;
+  impl_->fuel_left = config.fuel;
+}
+Store::~Store() = default;
+
+void Store::set_fuel(uint64_t fuel) {
+  config_.fuel = fuel;
+  impl_->config.fuel = fuel;
+  impl_->fuel_left = fuel;
+}
+
+uint32_t Store::AddHostFunc(FuncType type, HostFunc fn) {
+  auto f = std::make_unique<FuncInst>();
+  f->type_id = impl_->InternType(type);
+  f->host = std::move(fn);
+  impl_->funcs.push_back(std::move(f));
+  return static_cast<uint32_t>(impl_->funcs.size() - 1);
+}
+
+uint32_t Store::AddTable(TableType type, uint64_t init_bits) {
+  auto t = std::make_unique<TableInst>();
+  t->type = type;
+  t->elems.assign(type.limits.min, init_bits);
+  impl_->tables.push_back(std::move(t));
+  return static_cast<uint32_t>(impl_->tables.size() - 1);
+}
+
+uint32_t Store::AddMemory(MemoryType type) { return impl_->AllocMemory(type); }
+
+uint32_t Store::AddGlobal(GlobalType type, Value init) {
+  impl_->globals.push_back({type, init.bits, init.hi});
+  return static_cast<uint32_t>(impl_->globals.size() - 1);
+}
+
+namespace {
+
+// Spec 4.5.2 "Import Subtyping": limits {n1, m1?} match {n2, m2?}.
+bool LimitsMatch(uint64_t cur_min, std::optional<uint64_t> cur_max, const Limits& imp) {
+  if (cur_min < imp.min) return false;
+  if (!imp.max) return true;
+  return cur_max && *cur_max <= *imp.max;
+}
+
+}  // namespace
+
+InstantiateResult Store::Instantiate(std::shared_ptr<const Module> module,
+                                     std::span<const ExternVal> imports) {
+  Impl& s = *impl_;
+  const Module& m = *module;
+  if (imports.size() != m.imports.size())
+    throw LinkError(fmt::format("unknown import: {} imports given, module has {}", imports.size(),
+                                m.imports.size()));
+
+  ModuleInst inst;
+  inst.module = module;
+  for (const FuncType& t : m.types) inst.types.push_back(s.InternType(t));
+
+  // Spec 4.5.4 step 3-4: external values must match the import types.
+  for (size_t i = 0; i < imports.size(); ++i) {
+    const Import& imp = m.imports[i];
+    const ExternVal& ev = imports[i];
+    auto fail = [&](const std::string& why) {
+      throw LinkError(fmt::format("incompatible import type: \"{}\" \"{}\": {}", imp.module,
+                                  imp.name, why));
+    };
+    if (ev.kind != imp.kind)
+      fail(fmt::format("expected {}, got {}", ExternKindName(imp.kind), ExternKindName(ev.kind)));
+    switch (imp.kind) {
+      case ExternKind::Func: {
+        uint32_t want = inst.types[imp.func_type_index];
+        if (s.funcs[ev.addr]->type_id != want)
+          fail(fmt::format("expected {}, got {}", ToString(s.types[want]),
+                           ToString(s.types[s.funcs[ev.addr]->type_id])));
+        inst.funcs.push_back(ev.addr);
+        break;
+      }
+      case ExternKind::Table: {
+        const TableInst& t = *s.tables[ev.addr];
+        if (t.type.elem != imp.table.elem) fail("element type differs");
+        if (!LimitsMatch(t.elems.size(), t.type.limits.max, imp.table.limits)) fail("limits");
+        inst.tables.push_back(ev.addr);
+        break;
+      }
+      case ExternKind::Memory: {
+        const MemInst& mm = *s.mems[ev.addr];
+        if (!LimitsMatch(mm.pages(), mm.type.limits.max, imp.memory.limits)) fail("limits");
+        inst.mems.push_back(ev.addr);
+        break;
+      }
+      case ExternKind::Global: {
+        const GlobalInst& g = s.globals[ev.addr];
+        if (!(g.type == imp.global)) fail("global type differs");
+        inst.globals.push_back(ev.addr);
+        break;
+      }
+    }
+  }
+
+  // Spec 4.5.3 allocmodule.
+  uint32_t inst_index = static_cast<uint32_t>(s.instances.size());
+  for (uint32_t i = m.num_imported_funcs; i < m.func_types.size(); ++i) {
+    auto f = std::make_unique<FuncInst>();
+    f->type_id = inst.types[m.func_types[i]];
+    f->instance = inst_index;
+    f->func_index = i;
+    s.funcs.push_back(std::move(f));
+    inst.funcs.push_back(static_cast<uint32_t>(s.funcs.size() - 1));
+  }
+  for (size_t i = m.num_imported_tables; i < m.tables.size(); ++i)
+    inst.tables.push_back(AddTable(m.tables[i]));
+  for (size_t i = m.num_imported_memories; i < m.memories.size(); ++i)
+    inst.mems.push_back(AddMemory(m.memories[i]));
+  s.instances.push_back(inst);  // provisional, so that EvalConst sees the function addresses
+  InstantiateResult result;
+  auto eval = [&](const ConstExpr& e, ValType t, Value* v) {
+    Outcome o = s.EvalConst(s.instances[inst_index], e, t, v);
+    if (o.kind != Outcome::Kind::kValues) throw std::runtime_error(o.message);
+  };
+  for (size_t i = m.num_imported_globals; i < m.globals.size(); ++i) {
+    Value v;
+    eval(m.globals[i].init, m.globals[i].type.type, &v);
+    s.instances[inst_index].globals.push_back(AddGlobal(m.globals[i].type, v));
+  }
+  for (const ElemSegment& seg : m.elems) {
+    ElemInst e{seg.type, {}};
+    e.elems.reserve(seg.init.size());
+    for (const ConstExpr& ce : seg.init) {
+      Value v;
+      eval(ce, seg.type, &v);
+      e.elems.push_back(v.bits);
+    }
+    s.elems.push_back(std::move(e));
+    s.instances[inst_index].elems.push_back(static_cast<uint32_t>(s.elems.size() - 1));
+  }
+  for (const DataSegment& seg : m.datas) {
+    s.datas.push_back({module->bytes.data() + seg.data_offset, seg.data_size});
+    s.instances[inst_index].datas.push_back(static_cast<uint32_t>(s.datas.size() - 1));
+  }
+  ModuleInst& mi = s.instances[inst_index];
+
+  // Spec 4.5.4 steps 14-15: active element segments, then data segments, in order; each is
+  // table.init/memory.init followed by a drop. Declarative segments are dropped.
+  for (size_t i = 0; i < m.elems.size(); ++i) {
+    const ElemSegment& seg = m.elems[i];
+    ElemInst& e = s.elems[mi.elems[i]];
+    if (seg.mode == SegmentMode::kActive) {
+      Value off;
+      eval(seg.offset, ValType::I32, &off);
+      TableInst& t = *s.tables[mi.tables[seg.table]];
+      uint64_t d = off.i32(), n = e.elems.size();
+      if (d + n > t.elems.size()) {
+        result.failure = Outcome::Trap(TrapKind::TableOutOfBounds,
+                                       fmt::format("element segment {} at {}+{} > {}", i, d, n,
+                                                   t.elems.size()));
+        return result;
+      }
+      std::copy(e.elems.begin(), e.elems.end(), t.elems.begin() + d);
+    }
+    if (seg.mode != SegmentMode::kPassive) e.elems.clear();
+  }
+  for (size_t i = 0; i < m.datas.size(); ++i) {
+    const DataSegment& seg = m.datas[i];
+    if (seg.mode != SegmentMode::kActive) continue;
+    DataInst& dd = s.datas[mi.datas[i]];
+    Value off;
+    eval(seg.offset, ValType::I32, &off);
+    MemInst& mem = *s.mems[mi.mems[seg.memory]];
+    uint64_t d = off.i32(), n = dd.size;
+    if (d + n > mem.size) {
+      result.failure = Outcome::Trap(TrapKind::MemoryOutOfBounds,
+                                     fmt::format("data segment {} at {}+{} > {}", i, d, n, mem.size));
+      return result;
+    }
+    if (n) std::memcpy(mem.data + d, dd.bytes, n);
+    dd.size = 0;
+  }
+  // Spec 4.5.4 step 16: the start function.
+  if (m.start) {
+    Outcome o = s.Execute(mi.funcs[*m.start], {});
+    if (o.kind != Outcome::Kind::kValues) {
+      result.failure = o;
+      return result;
+    }
+  }
+  result.instance = inst_index;
+  return result;
+}
+
+std::optional<ExternVal> Store::GetExport(uint32_t instance, std::string_view name) const {
+  const ModuleInst& mi = impl_->instances[instance];
+  const Export* e = mi.module->FindExport(name);
+  if (!e) return std::nullopt;
+  switch (e->kind) {
+    case ExternKind::Func: return ExternVal{e->kind, mi.funcs[e->index]};
+    case ExternKind::Table: return ExternVal{e->kind, mi.tables[e->index]};
+    case ExternKind::Memory: return ExternVal{e->kind, mi.mems[e->index]};
+    case ExternKind::Global: return ExternVal{e->kind, mi.globals[e->index]};
+  }
+  return std::nullopt;
+}
+
+const Module& Store::ModuleOf(uint32_t instance) const { return *impl_->instances[instance].module; }
+
+Outcome Store::Invoke(uint32_t func_addr, std::span<const Value> args) {
+  return impl_->Execute(func_addr, args);
+}
+
+const FuncType& Store::FuncTypeOf(uint32_t a) const {
+  return impl_->types[impl_->funcs[a]->type_id];
+}
+Value Store::GlobalValue(uint32_t a) const {
+  const GlobalInst& g = impl_->globals[a];
+  return Value{g.type.type, g.bits, g.hi};
+}
+GlobalType Store::GlobalTypeOf(uint32_t a) const { return impl_->globals[a].type; }
+std::span<const uint8_t> Store::MemoryBytes(uint32_t a) const {
+  return {impl_->mems[a]->data, impl_->mems[a]->size};
+}
+std::span<const uint64_t> Store::TableElems(uint32_t a) const { return impl_->tables[a]->elems; }
+TableType Store::TableTypeOf(uint32_t a) const {
+  TableType t = impl_->tables[a]->type;
+  t.limits.min = impl_->tables[a]->elems.size();
+  return t;
+}
+MemoryType Store::MemoryTypeOf(uint32_t a) const {
+  MemoryType t = impl_->mems[a]->type;
+  t.limits.min = impl_->mems[a]->pages();
+  return t;
+}
+
+}  // namespace tandem::ref
