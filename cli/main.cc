@@ -1,0 +1,466 @@
+// main.cc: the `tandem` command-line front end: argument parsing and subcommand wiring only
+// (DESIGN.md "Layout" cli/). Exit codes: 0 ok, 1 something failed, 2 usage or environment error.
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "diff/engine.h"
+#include "reference/decoder.h"
+#include "reference/validator.h"
+#include "spec-tests/runner.h"
+#include "spec-tests/wast_json.h"
+
+#ifndef TANDEM_VERSION
+#define TANDEM_VERSION "0.0.0"
+#endif
+#ifndef TANDEM_SOURCE_DIR
+#define TANDEM_SOURCE_DIR ""
+#endif
+
+namespace {
+
+namespace fs = std::filesystem;
+using namespace tandem;
+
+constexpr int kExitOk = 0;
+constexpr int kExitFailed = 1;
+constexpr int kExitUsage = 2;
+
+fs::path ExecutableDir() {
+  std::error_code ec;
+  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  return ec ? fs::path() : exe.parent_path();
+}
+
+// Candidate repository roots: the source tree known at build time, then the executable's
+// grandparent (build/PRESET/tandem).
+std::vector<fs::path> RepoRoots() {
+  std::vector<fs::path> roots;
+  if (std::string(TANDEM_SOURCE_DIR).size()) roots.emplace_back(TANDEM_SOURCE_DIR);
+  if (auto dir = ExecutableDir(); !dir.empty()) roots.push_back(dir.parent_path().parent_path());
+  return roots;
+}
+
+// --testsuite DIR, else $TANDEM_TESTSUITE, else ../shared/testsuite beside the repository.
+std::optional<fs::path> FindTestsuite(const std::string& flag, std::string& tried) {
+  if (!flag.empty()) {
+    tried = flag + " (--testsuite)";
+    return fs::is_directory(flag) ? std::optional<fs::path>(flag) : std::nullopt;
+  }
+  if (const char* env = std::getenv("TANDEM_TESTSUITE"); env && *env) {
+    tried = std::string(env) + " (TANDEM_TESTSUITE)";
+    return fs::is_directory(env) ? std::optional<fs::path>(env) : std::nullopt;
+  }
+  for (const auto& root : RepoRoots()) {
+    fs::path p = (root / ".." / "shared" / "testsuite").lexically_normal();
+    tried += (tried.empty() ? "" : ", ") + p.string();
+    if (fs::is_directory(p)) return p;
+  }
+  return std::nullopt;
+}
+
+std::string ExpectedFailuresDir() {
+  for (const auto& root : RepoRoots()) {
+    fs::path p = root / "spec-tests" / "expected-failures";
+    if (fs::is_directory(p)) return p.lexically_normal().string();
+  }
+  return "";
+}
+
+std::vector<std::string> WastFilesIn(const fs::path& dir) {
+  std::vector<std::string> out;
+  for (const auto& e : fs::directory_iterator(dir))
+    if (e.is_regular_file() && e.path().extension() == ".wast") out.push_back(e.path().string());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::vector<std::string> SplitList(const std::string& s) {
+  std::vector<std::string> out;
+  size_t pos = 0;
+  while (pos <= s.size()) {
+    size_t c = s.find(',', pos);
+    std::string item = s.substr(pos, c == std::string::npos ? std::string::npos : c - pos);
+    if (!item.empty()) out.push_back(item);
+    if (c == std::string::npos) break;
+    pos = c + 1;
+  }
+  return out;
+}
+
+// Checks engine names; prints the known ones on error.
+bool CheckEngines(const std::vector<std::string>& engines) {
+  auto known = diff::EngineNames();
+  if (engines.empty()) {
+    std::cerr << "tandem: no engine given\n";
+    return false;
+  }
+  for (const auto& e : engines) {
+    if (std::find(known.begin(), known.end(), e) == known.end()) {
+      std::string list;
+      for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
+      std::cerr << "tandem: unknown engine \"" << e << "\" (known engines: " << list << ")\n";
+      return false;
+    }
+  }
+  return true;
+}
+
+struct SpecArgs {
+  std::string engines = "ref";
+  std::string json, junit, filter, testsuite;
+  int jobs = 0;
+  int line = 0;
+  int timeout = 60;
+  uint32_t max_depth = diff::EngineConfig{}.max_call_depth;
+  uint64_t fuel = 0;
+  bool nan_canonical = false, strict = false, quiet = false;
+  std::vector<std::string> paths;
+};
+
+int RunSpecCommand(const SpecArgs& a, const CLI::App& cmd) {
+  spec::RunnerOptions o;
+  o.engines = SplitList(a.engines);
+  if (!CheckEngines(o.engines)) return kExitUsage;
+  o.config.max_call_depth = a.max_depth;
+  o.config.fuel = a.fuel;
+  o.config.nan_canonical = a.nan_canonical;
+  o.config.strict = a.strict;
+  o.jobs = a.jobs > 0 ? a.jobs : std::max(1u, std::thread::hardware_concurrency());
+  if (!a.filter.empty()) o.filter = a.filter;
+  if (cmd.count("--line")) o.line = a.line;
+  o.timeout_seconds = a.timeout;
+  o.quiet = a.quiet;
+  o.json_path = a.json;
+  o.junit_path = a.junit;
+  o.expected_failures_dir = ExpectedFailuresDir();
+
+  o.wast2json = spec::FindInPath("wast2json");
+  if (o.wast2json.empty()) {
+    std::cerr << "tandem spec: wast2json not found (install Debian package wabt)\n";
+    return kExitUsage;
+  }
+
+  std::vector<std::string> files;
+  if (a.paths.empty()) {
+    std::string tried;
+    auto dir = FindTestsuite(a.testsuite, tried);
+    if (!dir) {
+      std::cerr << "tandem spec: test suite directory not found (tried " << tried
+                << "); give --testsuite DIR or set TANDEM_TESTSUITE\n";
+      return kExitUsage;
+    }
+    files = WastFilesIn(*dir);
+  } else {
+    for (const auto& p : a.paths) {
+      std::error_code ec;
+      if (fs::is_directory(p, ec)) {
+        auto in = WastFilesIn(p);
+        files.insert(files.end(), in.begin(), in.end());
+      } else if (fs::is_regular_file(p, ec)) {
+        files.push_back(p);
+      } else {
+        std::cerr << "tandem spec: no such file or directory: " << p << "\n";
+        return kExitUsage;
+      }
+    }
+  }
+  if (o.filter) {
+    std::erase_if(files, [&](const std::string& f) {
+      return !spec::MatchesGlob(*o.filter, fs::path(f).filename().string());
+    });
+  }
+  if (files.empty()) {
+    std::cerr << "tandem spec: no .wast files selected\n";
+    return kExitUsage;
+  }
+  return spec::RunSpec(files, o);
+}
+
+struct RunArgs {
+  std::string file;
+  std::string invoke;
+  std::vector<std::string> args;
+  std::string engines = "ref";
+  uint32_t max_depth = diff::EngineConfig{}.max_call_depth;
+  uint64_t fuel = 0;
+  bool nan_canonical = false, json = false, list_exports = false;
+};
+
+// Reads a .wasm, or converts a .wat with wat2wasm. Empty + message on error.
+bool ReadModuleBytes(const std::string& file, std::vector<uint8_t>& bytes, std::string& error,
+                     int& code) {
+  code = kExitUsage;
+  if (!fs::is_regular_file(file)) {
+    error = "no such file: " + file;
+    return false;
+  }
+  std::string path = file;
+  std::string tmpdir;
+  if (fs::path(file).extension() == ".wat" || fs::path(file).extension() == ".wast") {
+    std::string wat2wasm = spec::FindInPath("wat2wasm");
+    if (wat2wasm.empty()) {
+      error = "wat2wasm not found (install Debian package wabt)";
+      return false;
+    }
+    std::string tmpl = (fs::temp_directory_path() / "tandem-run-XXXXXX").string();
+    if (!mkdtemp(tmpl.data())) {
+      error = "cannot create a temporary directory";
+      return false;
+    }
+    tmpdir = tmpl;
+    path = tmpdir + "/module.wasm";
+    std::string log = tmpdir + "/wat2wasm.log";
+    std::string cmd = "'" + wat2wasm + "' '" + file + "' -o '" + path + "' >'" + log + "' 2>&1";
+    if (file.find('\'') != std::string::npos) {
+      error = "file names with quotes are not supported";
+      fs::remove_all(tmpdir);
+      return false;
+    }
+    if (std::system(cmd.c_str()) != 0) {
+      std::ifstream in(log);
+      std::string msg((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      error = "wat2wasm failed on " + file + ":\n" + msg;
+      code = kExitFailed;
+      fs::remove_all(tmpdir);
+      return false;
+    }
+  }
+  std::ifstream in(path, std::ios::binary);
+  bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  if (!tmpdir.empty()) fs::remove_all(tmpdir);
+  return true;
+}
+
+nlohmann::json ValueJson(const wasm::Value& v) {
+  return {{"type", wasm::ValTypeName(v.type)}, {"bits", std::to_string(v.bits)},
+          {"text", wasm::ToString(v)}};
+}
+
+int RunRunCommand(const RunArgs& a, const CLI::App& cmd) {
+  auto engines = SplitList(a.engines);
+  if (!CheckEngines(engines)) return kExitUsage;
+  nlohmann::json out;
+  auto fail = [&](int code, const std::string& kind, const std::string& msg) {
+    if (a.json) {
+      out["status"] = kind;
+      out["message"] = msg;
+      std::cout << out.dump(1) << "\n";
+    } else {
+      std::cerr << "tandem run: " << (kind == "error" ? "" : kind + ": ") << msg << "\n";
+    }
+    return code;
+  };
+
+  std::vector<uint8_t> bytes;
+  std::string error;
+  int code;
+  if (!ReadModuleBytes(a.file, bytes, error, code)) return fail(code, "error", error);
+
+  std::shared_ptr<wasm::Module> module;
+  try {
+    module = std::make_shared<wasm::Module>(wasm::Decode(bytes));
+    wasm::Validate(*module);
+  } catch (const wasm::UnsupportedError& e) {
+    return fail(kExitFailed, "unsupported", e.what());
+  } catch (const wasm::MalformedError& e) {
+    return fail(kExitFailed, "malformed", e.what());
+  } catch (const wasm::InvalidError& e) {
+    return fail(kExitFailed, "invalid", e.what());
+  } catch (const std::exception& e) {
+    return fail(kExitFailed, "internal error", e.what());
+  }
+
+  if (a.list_exports) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& e : module->exports) {
+      std::string kind = wasm::ExternKindName(e.kind);
+      std::string desc = kind;
+      if (e.kind == wasm::ExternKind::Func) desc += " " + wasm::ToString(module->FuncTypeOf(e.index));
+      if (a.json)
+        list.push_back(nlohmann::json{{"name", e.name}, {"kind", kind}, {"desc", desc}});
+      else
+        std::cout << e.name << ": " << desc << "\n";
+    }
+    if (a.json) std::cout << nlohmann::json{{"exports", list}}.dump(1) << "\n";
+    return kExitOk;
+  }
+
+  std::vector<std::string> unresolved;
+  for (const auto& imp : module->imports)
+    if (imp.module != "spectest") unresolved.push_back("\"" + imp.module + "\" \"" + imp.name + "\"");
+  if (!unresolved.empty()) {
+    std::string msg = "unresolved imports (only \"spectest\" is provided):";
+    for (const auto& u : unresolved) msg += " " + u;
+    return fail(kExitUsage, "error", msg);
+  }
+
+  // Arguments are checked against the export's type before anything runs.
+  std::vector<wasm::Value> args;
+  const wasm::Export* exp = nullptr;
+  if (!a.invoke.empty()) {
+    exp = module->FindExport(a.invoke);
+    if (!exp || exp->kind != wasm::ExternKind::Func)
+      return fail(kExitUsage, "error", "no exported function \"" + a.invoke + "\" (see --list-exports)");
+    const auto& ft = module->FuncTypeOf(exp->index);
+    try {
+      for (const auto& s : a.args) args.push_back(spec::ParseTypedArg(s));
+    } catch (const std::invalid_argument& e) {
+      return fail(kExitUsage, "error", e.what());
+    }
+    bool ok = args.size() == ft.params.size();
+    for (size_t i = 0; ok && i < args.size(); ++i) ok = args[i].type == ft.params[i];
+    if (!ok)
+      return fail(kExitUsage, "error",
+                  "\"" + a.invoke + "\" has type " + wasm::ToString(ft) + "; got " +
+                      std::to_string(args.size()) + " argument(s) that do not match");
+  } else if (!a.args.empty()) {
+    return fail(kExitUsage, "error", "arguments given without --invoke");
+  }
+
+  int rc = kExitOk;
+  nlohmann::json per_engine = nlohmann::json::object();
+  for (const auto& name : engines) {
+    diff::EngineConfig config;
+    config.max_call_depth = a.max_depth;
+    config.fuel = a.fuel;
+    config.nan_canonical = a.nan_canonical;
+    auto engine = diff::MakeEngine(name, config);
+    std::string prefix = engines.size() > 1 ? name + ": " : "";
+    nlohmann::json r;
+    auto inst = engine->Instantiate(module);
+    using S = diff::InstantiateOutcome::Status;
+    if (inst.status != S::kOk) {
+      std::string what = inst.status == S::kUninstantiable ? wasm::ToString(inst.failure) : inst.message;
+      const char* kind = inst.status == S::kUnlinkable       ? "unlinkable"
+                         : inst.status == S::kUninstantiable ? "uninstantiable"
+                         : inst.status == S::kUnsupported    ? "unsupported"
+                                                             : "internal error";
+      r = {{"status", kind}, {"message", what}};
+      if (!a.json) std::cout << prefix << kind << ": " << what << "\n";
+      rc = kExitFailed;
+      per_engine[name] = r;
+      continue;
+    }
+    if (a.invoke.empty()) {
+      r = {{"status", "instantiated"}};
+      if (!a.json) std::cout << prefix << "instantiated\n";
+      per_engine[name] = r;
+      continue;
+    }
+    wasm::Outcome o = engine->Invoke(inst.instance, a.invoke, args);
+    switch (o.kind) {
+      case wasm::Outcome::Kind::kValues: {
+        r["status"] = "values";
+        r["values"] = nlohmann::json::array();
+        for (const auto& v : o.values) {
+          r["values"].push_back(ValueJson(v));
+          if (!a.json) std::cout << prefix << wasm::ToString(v) << "\n";
+        }
+        break;
+      }
+      case wasm::Outcome::Kind::kTrap:
+        r = {{"status", "trap"}, {"trap", wasm::TrapKindName(o.trap)}, {"message", wasm::ToString(o).substr(6)}};
+        if (!a.json) std::cout << prefix << wasm::ToString(o) << "\n";
+        rc = kExitFailed;
+        break;
+      case wasm::Outcome::Kind::kExhausted:
+        r = {{"status", "exhausted"}, {"message", wasm::ExhaustionMessage(o.exhaustion)}};
+        if (!a.json) std::cout << prefix << wasm::ToString(o) << "\n";
+        rc = kExitFailed;
+        break;
+      case wasm::Outcome::Kind::kUnsupported:
+        r = {{"status", "unsupported"}, {"message", o.message}};
+        if (!a.json) std::cout << prefix << "unsupported: " << o.message << "\n";
+        rc = kExitFailed;
+        break;
+      case wasm::Outcome::Kind::kInternalError:
+        r = {{"status", "internal error"}, {"message", o.message}};
+        if (!a.json) std::cout << prefix << "internal error: " << o.message << "\n";
+        rc = kExitFailed;
+        break;
+    }
+    per_engine[name] = r;
+  }
+  if (a.json) {
+    out = {{"file", a.file}, {"invoke", a.invoke}, {"engines", per_engine}};
+    std::cout << out.dump(1) << "\n";
+  }
+  return rc;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"tandem: differential-testing harness and reference engine for WebAssembly.\n"
+               "Exit codes: 0 ok, 1 something failed, 2 usage or environment error."};
+  app.set_version_flag("--version", std::string("tandem ") + TANDEM_VERSION);
+  app.require_subcommand(1);
+
+  SpecArgs spec_args;
+  auto* spec = app.add_subcommand("spec", "Run WebAssembly spec tests (.wast) on engines");
+  spec->add_option("--engines", spec_args.engines, "Comma-separated engine names")
+      ->capture_default_str();
+  spec->add_option("--json", spec_args.json, "Write every assertion's result as JSON to FILE");
+  spec->add_option("--junit", spec_args.junit, "Write JUnit XML to FILE");
+  spec->add_option("-j,--jobs", spec_args.jobs, "Files run at once (default: number of cores)")
+      ->check(CLI::NonNegativeNumber);
+  spec->add_option("--filter", spec_args.filter, "Only files whose name matches GLOB");
+  spec->add_option("--line", spec_args.line,
+                   "Only the assertion at this line (modules before it still run)")
+      ->check(CLI::PositiveNumber);
+  spec->add_option("--testsuite", spec_args.testsuite,
+                   "Test suite directory used when no PATH is given "
+                   "(else $TANDEM_TESTSUITE, else ../shared/testsuite beside the repository)");
+  spec->add_option("--timeout", spec_args.timeout, "Time limit per file in seconds")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  spec->add_option("--max-depth", spec_args.max_depth, "Call-depth limit")->capture_default_str();
+  spec->add_option("--fuel", spec_args.fuel, "Fuel per invocation (0 = unlimited)")
+      ->capture_default_str();
+  spec->add_flag("--nan-canonical", spec_args.nan_canonical, "Canonicalise NaN results");
+  spec->add_flag("--strict", spec_args.strict, "Anything an engine cannot run is a failure");
+  spec->add_flag("-q,--quiet", spec_args.quiet, "No progress output");
+  spec->add_option("PATH", spec_args.paths, ".wast files or folders (default: the test suite)");
+
+  RunArgs run_args;
+  auto* run = app.add_subcommand("run", "Instantiate a module and invoke one export");
+  run->add_option("FILE", run_args.file, ".wasm or .wat module")->required();
+  run->add_option("ARG", run_args.args,
+                  "Arguments: i32:7 i64:-1 f32:1.5 f64:0x1p-3 f32:nan f64:-inf "
+                  "f32:bits:0x7fc00000 externref:3 funcref:null");
+  run->add_option("--invoke", run_args.invoke, "Exported function to call");
+  run->add_option("--engines", run_args.engines, "Comma-separated engine names")
+      ->capture_default_str();
+  run->add_option("--max-depth", run_args.max_depth, "Call-depth limit")->capture_default_str();
+  run->add_option("--fuel", run_args.fuel, "Fuel (0 = unlimited)")->capture_default_str();
+  run->add_flag("--nan-canonical", run_args.nan_canonical, "Canonicalise NaN results");
+  run->add_flag("--json", run_args.json, "Print the result as JSON");
+  run->add_flag("--list-exports", run_args.list_exports, "List the module's exports");
+  // Arguments such as i64:-1 start with '-' after the colon only; allow negative-looking ones.
+  run->allow_extras(false);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    return rc == 0 ? kExitOk : kExitUsage;
+  }
+  try {
+    if (*spec) return RunSpecCommand(spec_args, *spec);
+    if (*run) return RunRunCommand(run_args, *run);
+  } catch (const std::exception& e) {
+    std::cerr << "tandem: " << e.what() << "\n";
+    return kExitUsage;
+  }
+  return kExitUsage;
+}

@@ -1,0 +1,921 @@
+// runner.cc: the spec-test runner: wast2json, command execution on each engine, forked file
+// isolation, expected failures, reports (DESIGN.md "Layout" spec-tests/; Spec A.7 script).
+#include "spec-tests/runner.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+#include <variant>
+
+#include "reference/decoder.h"
+#include "reference/validator.h"
+#include "spec-tests/wast_json.h"
+
+namespace tandem::spec {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using wasm::Outcome;
+
+const char* StatusName(Status s) {
+  switch (s) {
+    case Status::kPassed: return "passed";
+    case Status::kFailed: return "failed";
+    case Status::kSkipped: return "skipped";
+    case Status::kExpectedFailure: return "expected-failure";
+  }
+  return "?";
+}
+
+namespace {
+
+constexpr const char* kTextModules = "text-format modules";
+constexpr const char* kUnsupported = "unsupported";
+
+bool StartsWith(std::string_view s, std::string_view prefix) {
+  return s.substr(0, prefix.size()) == prefix;
+}
+
+// A module file decoded and validated once, shared by every engine.
+struct Loaded {
+  enum class Status : uint8_t { kOk, kMalformed, kInvalid, kUnsupported, kError } status;
+  std::shared_ptr<const wasm::Module> module;
+  std::string message;
+};
+
+Loaded LoadModule(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return {Loaded::Status::kError, nullptr, "cannot read " + path.string()};
+  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::shared_ptr<wasm::Module> m;
+  try {
+    m = std::make_shared<wasm::Module>(wasm::Decode(bytes));
+  } catch (const wasm::UnsupportedError& e) {
+    return {Loaded::Status::kUnsupported, nullptr, e.what()};
+  } catch (const wasm::MalformedError& e) {
+    return {Loaded::Status::kMalformed, nullptr, e.what()};
+  } catch (const wasm::WasmError& e) {
+    return {Loaded::Status::kError, nullptr, std::string("decoder threw a non-malformed error: ") + e.what()};
+  } catch (const std::exception& e) {
+    return {Loaded::Status::kError, nullptr, std::string("decoder internal error: ") + e.what()};
+  }
+  try {
+    wasm::Validate(*m);
+  } catch (const wasm::UnsupportedError& e) {
+    return {Loaded::Status::kUnsupported, nullptr, e.what()};
+  } catch (const wasm::InvalidError& e) {
+    return {Loaded::Status::kInvalid, nullptr, e.what()};
+  } catch (const wasm::WasmError& e) {
+    return {Loaded::Status::kError, nullptr, std::string("validator threw a non-invalid error: ") + e.what()};
+  } catch (const std::exception& e) {
+    return {Loaded::Status::kError, nullptr, std::string("validator internal error: ") + e.what()};
+  }
+  return {Loaded::Status::kOk, std::move(m), {}};
+}
+
+std::string LoadedToString(const Loaded& l) {
+  switch (l.status) {
+    case Loaded::Status::kOk: return "module decoded and validated";
+    case Loaded::Status::kMalformed: return "malformed: " + l.message;
+    case Loaded::Status::kInvalid: return "invalid: " + l.message;
+    case Loaded::Status::kUnsupported: return "unsupported: " + l.message;
+    case Loaded::Status::kError: return "error: " + l.message;
+  }
+  return "?";
+}
+
+// Why an instance is not there: skipped (unsupported) or failed.
+struct Unavailable {
+  bool skip = false;
+  std::string reason;
+};
+
+struct EngineState {
+  std::string name;
+  std::unique_ptr<diff::Engine> engine;
+  std::map<std::string, uint32_t> named;
+  std::optional<uint32_t> current;
+  std::optional<Unavailable> current_missing;
+  std::map<std::string, Unavailable> named_missing;
+  std::map<std::string, Unavailable> registered_missing;  // registered name -> why
+};
+
+class ScriptRunner {
+ public:
+  ScriptRunner(fs::path dir, const RunnerOptions& options) : dir_(std::move(dir)), options_(options) {}
+
+  std::vector<TestResult> Run(const std::vector<Command>& commands) {
+    for (const auto& name : options_.engines) {
+      EngineState s;
+      s.name = name;
+      s.engine = diff::MakeEngine(name, options_.config);
+      if (!s.engine) {
+        results_.push_back({0, "file", name, Status::kFailed, "", "", "unknown engine " + name, ""});
+        return std::move(results_);
+      }
+      engines_.push_back(std::move(s));
+    }
+    for (const auto& c : commands) {
+      bool selected = !options_.line || *options_.line == c.line;
+      if (IsTest(c.type) && !selected) continue;
+      for (auto& e : engines_) {
+        try {
+          Execute(c, e);
+        } catch (const std::exception& ex) {
+          Record(c, e, Status::kFailed, "", "", std::string("internal error: ") + ex.what());
+        }
+      }
+    }
+    return std::move(results_);
+  }
+
+ private:
+  void Record(const Command& c, const EngineState& e, Status st, std::string expected,
+              std::string got, std::string message, std::string category = {}) {
+    if (st == Status::kSkipped && options_.config.strict && category != kTextModules) {
+      st = Status::kFailed;
+      message = "strict mode: " + message;
+    }
+    results_.push_back({c.line, c.type_name, e.name, st, std::move(expected), std::move(got),
+                        std::move(message), st == Status::kSkipped ? std::move(category) : ""});
+  }
+
+  const Loaded& Load(const std::string& filename) {
+    auto it = cache_.find(filename);
+    if (it == cache_.end()) it = cache_.emplace(filename, LoadModule(dir_ / filename)).first;
+    return it->second;
+  }
+
+  // The instance an action or register names, or why it is missing.
+  std::variant<uint32_t, Unavailable> Target(EngineState& e, const std::optional<std::string>& name) {
+    if (name) {
+      if (auto it = e.named.find(*name); it != e.named.end()) return it->second;
+      if (auto it = e.named_missing.find(*name); it != e.named_missing.end()) return it->second;
+      return Unavailable{false, "no module named " + *name};
+    }
+    if (e.current) return *e.current;
+    if (e.current_missing) return *e.current_missing;
+    return Unavailable{false, "no module defined before this command"};
+  }
+
+  // Skips or fails `c` because what it needs is missing; false when nothing is missing.
+  void Missing(const Command& c, EngineState& e, const Unavailable& u) {
+    Record(c, e, u.skip ? Status::kSkipped : Status::kFailed, "", "", u.reason, kUnsupported);
+  }
+
+  // A missing registered module among the imports (its module was skipped or failed).
+  std::optional<Unavailable> MissingImport(const EngineState& e, const wasm::Module& m) {
+    for (const auto& imp : m.imports)
+      if (auto it = e.registered_missing.find(imp.module); it != e.registered_missing.end())
+        return Unavailable{it->second.skip, "imports from \"" + imp.module + "\": " + it->second.reason};
+    return std::nullopt;
+  }
+
+  void SetMissing(const Command& c, EngineState& e, Unavailable u) {
+    e.current.reset();
+    e.current_missing = u;
+    if (c.name) {
+      e.named.erase(*c.name);
+      e.named_missing[*c.name] = u;
+    }
+  }
+
+  void DoModule(const Command& c, EngineState& e) {
+    std::string where = "module at line " + std::to_string(c.line);
+    const Loaded& l = Load(c.filename);
+    if (l.status == Loaded::Status::kUnsupported) {
+      SetMissing(c, e, {true, where + " unsupported: " + l.message});
+      return;
+    }
+    if (l.status != Loaded::Status::kOk) {
+      Record(c, e, Status::kFailed, "module decoded and validated", LoadedToString(l), "");
+      SetMissing(c, e, {false, where + " failed: " + LoadedToString(l)});
+      return;
+    }
+    if (auto miss = MissingImport(e, *l.module)) {
+      SetMissing(c, e, {miss->skip, where + ": " + miss->reason});
+      return;
+    }
+    auto r = e.engine->Instantiate(l.module);
+    using S = diff::InstantiateOutcome::Status;
+    if (r.status == S::kOk) {
+      e.current = r.instance;
+      e.current_missing.reset();
+      if (c.name) {
+        e.named[*c.name] = r.instance;
+        e.named_missing.erase(*c.name);
+      }
+      return;
+    }
+    if (r.status == S::kUnsupported) {
+      if (options_.config.strict) Record(c, e, Status::kFailed, "instantiated", "unsupported: " + r.message, "strict mode");
+      SetMissing(c, e, {true, where + " unsupported by " + e.name + ": " + r.message});
+      return;
+    }
+    std::string got = r.status == S::kUninstantiable ? wasm::ToString(r.failure)
+                                                     : "not instantiated: " + r.message;
+    Record(c, e, Status::kFailed, "instantiated", got, "");
+    SetMissing(c, e, {false, where + " failed to instantiate: " + got});
+  }
+
+  void DoRegister(const Command& c, EngineState& e) {
+    auto t = Target(e, c.name);
+    if (auto* u = std::get_if<Unavailable>(&t)) {
+      e.registered_missing[c.as] = *u;
+      return;
+    }
+    e.registered_missing.erase(c.as);
+    e.engine->Register(c.as, std::get<uint32_t>(t));
+  }
+
+  // Runs the action of `c`; nullopt when the command was recorded as skipped/failed already.
+  std::optional<Outcome> DoAction(const Command& c, EngineState& e) {
+    if (!c.unsupported.empty()) {
+      Record(c, e, Status::kSkipped, "", "", c.unsupported, kUnsupported);
+      return std::nullopt;
+    }
+    auto t = Target(e, c.action.module);
+    if (auto* u = std::get_if<Unavailable>(&t)) {
+      Missing(c, e, *u);
+      return std::nullopt;
+    }
+    uint32_t inst = std::get<uint32_t>(t);
+    Outcome o = c.action.type == Action::Type::kInvoke
+                    ? e.engine->Invoke(inst, c.action.field, c.action.args)
+                    : e.engine->Get(inst, c.action.field);
+    if (o.kind == Outcome::Kind::kUnsupported) {
+      Record(c, e, Status::kSkipped, "", "", "unsupported by " + e.name + ": " + o.message, kUnsupported);
+      return std::nullopt;
+    }
+    return o;
+  }
+
+  void DoAssertReturn(const Command& c, EngineState& e) {
+    auto o = DoAction(c, e);
+    if (!o) return;
+    std::string expected;
+    for (size_t i = 0; i < c.expected.size(); ++i)
+      expected += (i ? " " : "") + ToString(c.expected[i]);
+    if (expected.empty()) expected = "(no values)";
+    bool ok = o->kind == Outcome::Kind::kValues && o->values.size() == c.expected.size();
+    for (size_t i = 0; ok && i < c.expected.size(); ++i) ok = Matches(c.expected[i], o->values[i]);
+    std::string got = wasm::ToString(*o);
+    if (got.empty()) got = "(no values)";
+    Record(c, e, ok ? Status::kPassed : Status::kFailed, expected, got, "");
+  }
+
+  void DoAssertTrapLike(const Command& c, EngineState& e) {
+    auto o = DoAction(c, e);
+    if (!o) return;
+    bool ok;
+    std::string expected;
+    if (c.type == Command::Type::kAssertExhaustion) {
+      expected = "exhausted: " + c.text;
+      ok = o->kind == Outcome::Kind::kExhausted &&
+           StartsWith(wasm::ExhaustionMessage(o->exhaustion), c.text);
+    } else if (c.type == Command::Type::kAction) {
+      expected = "values";
+      ok = o->kind == Outcome::Kind::kValues;
+    } else {
+      expected = "trap: " + c.text;
+      ok = o->kind == Outcome::Kind::kTrap && StartsWith(wasm::TrapMessage(o->trap), c.text);
+    }
+    Record(c, e, ok ? Status::kPassed : Status::kFailed, expected, wasm::ToString(*o), "");
+  }
+
+  void DoAssertModule(const Command& c, EngineState& e) {
+    using T = Command::Type;
+    if (c.module_type == "text") {
+      Record(c, e, Status::kSkipped, "", "", "text-format module (tandem has no text parser)",
+             kTextModules);
+      return;
+    }
+    const Loaded& l = Load(c.filename);
+    if (l.status == Loaded::Status::kUnsupported) {
+      Record(c, e, Status::kSkipped, "", "", "unsupported: " + l.message, kUnsupported);
+      return;
+    }
+    if (c.type == T::kAssertMalformed || c.type == T::kAssertInvalid) {
+      bool malformed = c.type == T::kAssertMalformed;
+      auto want = malformed ? Loaded::Status::kMalformed : Loaded::Status::kInvalid;
+      bool ok = l.status == want && StartsWith(l.message, c.text);
+      Record(c, e, ok ? Status::kPassed : Status::kFailed,
+             std::string(malformed ? "malformed: " : "invalid: ") + c.text, LoadedToString(l), "");
+      return;
+    }
+    std::string expected = (c.type == T::kAssertUnlinkable ? "unlinkable: " : "uninstantiable: ") + c.text;
+    if (l.status != Loaded::Status::kOk) {
+      Record(c, e, Status::kFailed, expected, LoadedToString(l), "");
+      return;
+    }
+    if (auto miss = MissingImport(e, *l.module)) {
+      Missing(c, e, *miss);
+      return;
+    }
+    auto r = e.engine->Instantiate(l.module);
+    using S = diff::InstantiateOutcome::Status;
+    std::string got;
+    bool ok = false;
+    switch (r.status) {
+      case S::kOk: got = "instantiated"; break;
+      case S::kUnlinkable:
+        got = "unlinkable: " + r.message;
+        ok = c.type == T::kAssertUnlinkable && StartsWith(r.message, c.text);
+        break;
+      case S::kUninstantiable:
+        got = "uninstantiable: " + wasm::ToString(r.failure);
+        if (c.type != T::kAssertUnlinkable) {
+          if (r.failure.kind == Outcome::Kind::kTrap)
+            ok = StartsWith(wasm::TrapMessage(r.failure.trap), c.text);
+          else if (r.failure.kind == Outcome::Kind::kExhausted)
+            ok = StartsWith(wasm::ExhaustionMessage(r.failure.exhaustion), c.text);
+        }
+        break;
+      case S::kUnsupported:
+        Record(c, e, Status::kSkipped, "", "", "unsupported by " + e.name + ": " + r.message, kUnsupported);
+        return;
+      case S::kInternalError: got = "internal error: " + r.message; break;
+    }
+    Record(c, e, ok ? Status::kPassed : Status::kFailed, expected, got, "");
+  }
+
+  void Execute(const Command& c, EngineState& e) {
+    using T = Command::Type;
+    switch (c.type) {
+      case T::kModule: return DoModule(c, e);
+      case T::kRegister: return DoRegister(c, e);
+      case T::kAssertReturn: return DoAssertReturn(c, e);
+      case T::kAction:
+      case T::kAssertExhaustion: return DoAssertTrapLike(c, e);
+      case T::kAssertTrap:
+        if (c.has_action) return DoAssertTrapLike(c, e);
+        return DoAssertModule(c, e);  // assert_trap on a module: uninstantiable
+      case T::kAssertInvalid:
+      case T::kAssertMalformed:
+      case T::kAssertUnlinkable:
+      case T::kAssertUninstantiable: return DoAssertModule(c, e);
+    }
+  }
+
+  fs::path dir_;
+  const RunnerOptions& options_;
+  std::vector<EngineState> engines_;
+  std::map<std::string, Loaded> cache_;
+  std::vector<TestResult> results_;
+};
+
+// Runs a program with stdout+stderr to `log`; returns its wait status, or -1 if it could not run.
+int RunProgram(const std::vector<std::string>& argv, const std::string& log) {
+  pid_t pid = fork();
+  if (pid < 0) return -1;
+  if (pid == 0) {
+    int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd >= 0) {
+      dup2(fd, 1);
+      dup2(fd, 2);
+    }
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    execvp(args[0], args.data());
+    _exit(127);
+  }
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+  return status;
+}
+
+std::string ReadFile(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+FileResult RunFileIn(const std::string& wast_path, const fs::path& dir, const RunnerOptions& options) {
+  FileResult fr;
+  fr.path = wast_path;
+  fr.name = fs::path(wast_path).filename().string();
+  std::string stem = fs::path(wast_path).stem().string();
+  fs::path json_path = dir / (stem + ".json");
+  std::string log = (dir / "wast2json.log").string();
+  int st = RunProgram({options.wast2json, wast_path, "-o", json_path.string()}, log);
+  if (st != 0) {
+    fr.state = FileResult::State::kError;
+    std::string out = ReadFile(log);
+    while (!out.empty() && (out.back() == '\n')) out.pop_back();
+    fr.error = "wast2json failed" + (out.empty() ? std::string() : ": " + out.substr(0, 2000));
+    return fr;
+  }
+  fr.tests = RunScript(json_path.string(), fr.name, options);
+  return fr;
+}
+
+json ToJson(const TestResult& t) {
+  return {{"line", t.line},         {"command", t.command}, {"engine", t.engine},
+          {"status", StatusName(t.status)}, {"expected", t.expected}, {"got", t.got},
+          {"message", t.message},   {"skip_category", t.skip_category}};
+}
+
+Status StatusFromName(const std::string& s) {
+  if (s == "passed") return Status::kPassed;
+  if (s == "skipped") return Status::kSkipped;
+  if (s == "expected-failure") return Status::kExpectedFailure;
+  return Status::kFailed;
+}
+
+TestResult FromJson(const json& j) {
+  TestResult t;
+  t.line = j.at("line").get<int>();
+  t.command = j.at("command").get<std::string>();
+  t.engine = j.at("engine").get<std::string>();
+  t.status = StatusFromName(j.at("status").get<std::string>());
+  t.expected = j.at("expected").get<std::string>();
+  t.got = j.at("got").get<std::string>();
+  t.message = j.at("message").get<std::string>();
+  t.skip_category = j.at("skip_category").get<std::string>();
+  return t;
+}
+
+const char* StateName(FileResult::State s) {
+  switch (s) {
+    case FileResult::State::kOk: return "ok";
+    case FileResult::State::kError: return "error";
+    case FileResult::State::kCrashed: return "crashed";
+    case FileResult::State::kTimedOut: return "timed out";
+  }
+  return "?";
+}
+
+void WriteAll(int fd, const std::string& s) {
+  size_t done = 0;
+  while (done < s.size()) {
+    ssize_t n = write(fd, s.data() + done, s.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return;
+    }
+    done += static_cast<size_t>(n);
+  }
+}
+
+struct Child {
+  pid_t pid;
+  int fd;
+  size_t index;
+  std::string buffer;
+  fs::path dir;
+  std::chrono::steady_clock::time_point deadline;
+};
+
+// The forked child: runs the file and writes JSON lines to `fd`, then "done".
+[[noreturn]] void ChildMain(const std::string& path, const fs::path& dir,
+                            const RunnerOptions& options, int fd) {
+  setpgid(0, 0);
+  int devnull = open("/dev/null", O_WRONLY);
+  if (devnull >= 0) dup2(devnull, 1);  // host functions (spectest print*) write to stdout
+  FileResult fr = RunFileIn(path, dir, options);
+  std::string out;
+  for (const auto& t : fr.tests) out += ToJson(t).dump() + "\n";
+  out += json{{"state", StateName(fr.state)}, {"error", fr.error}, {"done", true}}.dump() + "\n";
+  WriteAll(fd, out);
+  close(fd);
+  _exit(0);
+}
+
+void Finish(Child& ch, FileResult& fr, bool timed_out) {
+  if (timed_out) {
+    kill(-ch.pid, SIGKILL);
+    kill(ch.pid, SIGKILL);
+  }
+  int status = 0;
+  while (waitpid(ch.pid, &status, 0) < 0 && errno == EINTR) {}
+  close(ch.fd);
+  std::error_code ec;
+  fs::remove_all(ch.dir, ec);
+  bool done = false;
+  std::istringstream lines(ch.buffer);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.empty()) continue;
+    try {
+      json j = json::parse(line);
+      if (j.contains("done")) {
+        done = true;
+        std::string st = j["state"].get<std::string>();
+        fr.state = st == "ok" ? FileResult::State::kOk : FileResult::State::kError;
+        fr.error = j["error"].get<std::string>();
+      } else {
+        fr.tests.push_back(FromJson(j));
+      }
+    } catch (const std::exception&) {
+      break;
+    }
+  }
+  if (timed_out) {
+    fr.state = FileResult::State::kTimedOut;
+    fr.error = "timed out";
+  } else if (!done || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    fr.state = FileResult::State::kCrashed;
+    if (WIFSIGNALED(status))
+      fr.error = std::string("crashed: killed by signal ") + std::to_string(WTERMSIG(status)) +
+                 " (" + strsignal(WTERMSIG(status)) + ")";
+    else
+      fr.error = "crashed: exited with status " + std::to_string(WEXITSTATUS(status));
+  }
+}
+
+std::string XmlEscape(std::string_view s) {
+  std::string out;
+  for (char ch : s) {
+    switch (ch) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&apos;"; break;
+      default:
+        if (static_cast<unsigned char>(ch) < 0x20 && ch != '\n' && ch != '\t')
+          out += "?";
+        else
+          out += ch;
+    }
+  }
+  return out;
+}
+
+std::string ShellQuote(const std::string& s) {
+  if (s.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./=:,+") ==
+      std::string::npos)
+    return s;
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+std::string Join(const std::vector<std::string>& v, const char* sep) {
+  std::string s;
+  for (size_t i = 0; i < v.size(); ++i) s += (i ? sep : "") + v[i];
+  return s;
+}
+
+struct Counts {
+  uint64_t passed = 0, failed = 0, skipped = 0, xfail = 0;
+  void Add(Status s) {
+    switch (s) {
+      case Status::kPassed: ++passed; break;
+      case Status::kFailed: ++failed; break;
+      case Status::kSkipped: ++skipped; break;
+      case Status::kExpectedFailure: ++xfail; break;
+    }
+  }
+};
+
+}  // namespace
+
+std::vector<TestResult> RunScript(const std::string& json_path, const std::string& wast_name,
+                                  const RunnerOptions& options) {
+  std::vector<Command> commands;
+  try {
+    commands = ParseWastJson(ReadFile(json_path));
+  } catch (const std::exception& e) {
+    std::vector<TestResult> r;
+    for (const auto& eng : options.engines)
+      r.push_back({0, "file", eng, Status::kFailed, "", "",
+                   std::string("cannot read wast2json output: ") + e.what(), ""});
+    return r;
+  }
+  ScriptRunner runner(fs::path(json_path).parent_path(), options);
+  return runner.Run(commands);
+}
+
+FileResult RunFile(const std::string& wast_path, const RunnerOptions& options) {
+  std::string tmpl = (fs::temp_directory_path() / "tandem-spec-XXXXXX").string();
+  if (!mkdtemp(tmpl.data())) {
+    FileResult fr;
+    fr.path = wast_path;
+    fr.name = fs::path(wast_path).filename().string();
+    fr.state = FileResult::State::kError;
+    fr.error = std::string("cannot create a temporary directory: ") + strerror(errno);
+    return fr;
+  }
+  FileResult fr = RunFileIn(wast_path, tmpl, options);
+  std::error_code ec;
+  fs::remove_all(tmpl, ec);
+  return fr;
+}
+
+void ApplyExpectedFailures(const std::map<std::string, std::string>& entries,
+                           const std::string& engine, bool complete, FileResult& file) {
+  std::set<int> seen;
+  for (auto& t : file.tests) {
+    if (t.engine != engine || t.command == "file") continue;
+    auto it = entries.find(file.name + ":" + std::to_string(t.line));
+    if (it == entries.end()) continue;
+    seen.insert(t.line);
+    if (t.status == Status::kFailed) {
+      t.status = Status::kExpectedFailure;
+      t.message = "expected failure: " + it->second + (t.message.empty() ? "" : " (" + t.message + ")");
+    } else if (t.status == Status::kPassed) {
+      t.status = Status::kFailed;
+      t.message = "stale expected-failure entry (the test passes): " + it->second;
+    }
+  }
+  if (!complete) return;
+  std::string prefix = file.name + ":";
+  for (const auto& [id, reason] : entries) {
+    if (id.compare(0, prefix.size(), prefix) != 0) continue;
+    int line = std::stoi(id.substr(prefix.size()));
+    if (seen.count(line)) continue;
+    file.tests.push_back({line, "expected-failure", engine, Status::kFailed, "", "",
+                          "stale expected-failure entry (no test at this line): " + reason, ""});
+  }
+}
+
+std::string FindInPath(const std::string& program) {
+  if (program.find('/') != std::string::npos) return access(program.c_str(), X_OK) == 0 ? program : "";
+  const char* path = getenv("PATH");
+  if (!path) return "";
+  std::stringstream ss(path);
+  for (std::string dir; std::getline(ss, dir, ':');) {
+    if (dir.empty()) dir = ".";
+    std::string p = dir + "/" + program;
+    if (access(p.c_str(), X_OK) == 0) return p;
+  }
+  return "";
+}
+
+int RunSpec(const std::vector<std::string>& wast_paths, const RunnerOptions& options) {
+  // Expected failures, one list per engine.
+  std::map<std::string, std::map<std::string, std::string>> xfails;
+  for (const auto& eng : options.engines) {
+    if (options.expected_failures_dir.empty()) continue;
+    fs::path p = fs::path(options.expected_failures_dir) / (eng + ".txt");
+    if (!fs::exists(p)) continue;
+    try {
+      xfails[eng] = ParseExpectedFailures(ReadFile(p));
+    } catch (const std::exception& e) {
+      std::cerr << "tandem spec: " << p.string() << ": " << e.what() << "\n";
+      return 2;
+    }
+  }
+
+  const size_t n = wast_paths.size();
+  std::vector<FileResult> files(n);
+  const bool tty = isatty(2) && !options.quiet;
+  size_t finished = 0, next = 0;
+  std::vector<Child> running;
+  const int jobs = std::max(1, options.jobs);
+  auto progress = [&](const FileResult* done) {
+    if (options.quiet) return;
+    if (tty) {
+      std::string names;
+      for (const auto& ch : running) names += (names.empty() ? "" : " ") + fs::path(wast_paths[ch.index]).filename().string();
+      std::string line = "[" + std::to_string(finished) + "/" + std::to_string(n) + "] " + names;
+      if (line.size() > 100) line = line.substr(0, 97) + "...";
+      std::cerr << "\r\033[K" << line << std::flush;
+    } else if (done) {
+      Counts c;
+      for (const auto& t : done->tests) c.Add(t.status);
+      std::cerr << "[" << finished << "/" << n << "] " << done->name << ": " << c.passed
+                << " passed, " << c.failed << " failed, " << c.skipped << " skipped";
+      if (done->state != FileResult::State::kOk) std::cerr << " (" << done->error.substr(0, 200) << ")";
+      std::cerr << "\n";
+    }
+  };
+
+  std::cout.flush();
+  std::cerr.flush();
+  while (finished < n) {
+    while (next < n && static_cast<int>(running.size()) < jobs) {
+      size_t idx = next++;
+      files[idx].path = wast_paths[idx];
+      files[idx].name = fs::path(wast_paths[idx]).filename().string();
+      std::string tmpl = (fs::temp_directory_path() / "tandem-spec-XXXXXX").string();
+      int fds[2];
+      if (!mkdtemp(tmpl.data()) || pipe2(fds, O_CLOEXEC) != 0) {
+        files[idx].state = FileResult::State::kError;
+        files[idx].error = std::string("cannot set up the child: ") + strerror(errno);
+        ++finished;
+        progress(&files[idx]);
+        continue;
+      }
+      pid_t pid = fork();
+      if (pid == 0) {
+        close(fds[0]);
+        ChildMain(wast_paths[idx], tmpl, options, fds[1]);
+      }
+      close(fds[1]);
+      if (pid < 0) {
+        close(fds[0]);
+        files[idx].state = FileResult::State::kError;
+        files[idx].error = std::string("fork failed: ") + strerror(errno);
+        ++finished;
+        progress(&files[idx]);
+        continue;
+      }
+      setpgid(pid, pid);
+      running.push_back({pid, fds[0], idx, {}, tmpl,
+                         std::chrono::steady_clock::now() + std::chrono::seconds(options.timeout_seconds)});
+      progress(nullptr);
+    }
+    if (running.empty()) continue;
+    std::vector<pollfd> pfds;
+    auto now = std::chrono::steady_clock::now();
+    auto wait = std::chrono::milliseconds(1000);
+    for (const auto& ch : running) {
+      pfds.push_back({ch.fd, POLLIN, 0});
+      wait = std::min(wait, std::chrono::duration_cast<std::chrono::milliseconds>(ch.deadline - now));
+    }
+    int timeout_ms = std::max<int>(0, static_cast<int>(wait.count()) + 1);
+    int pr = poll(pfds.data(), pfds.size(), timeout_ms);
+    if (pr < 0 && errno != EINTR) {
+      std::cerr << "tandem spec: poll failed: " << strerror(errno) << "\n";
+      return 2;
+    }
+    now = std::chrono::steady_clock::now();
+    std::vector<Child> still;
+    for (size_t i = 0; i < running.size(); ++i) {
+      Child& ch = running[i];
+      bool eof = false;
+      if (pr > 0 && (pfds[i].revents & (POLLIN | POLLHUP | POLLERR))) {
+        char buf[65536];
+        ssize_t r = read(ch.fd, buf, sizeof buf);
+        if (r > 0) ch.buffer.append(buf, static_cast<size_t>(r));
+        else if (r == 0 || errno != EINTR) eof = true;
+      }
+      bool timed_out = !eof && now >= ch.deadline;
+      if (eof || timed_out) {
+        FileResult& fr = files[ch.index];
+        Finish(ch, fr, timed_out);
+        if (fr.state == FileResult::State::kCrashed || fr.state == FileResult::State::kTimedOut ||
+            fr.state == FileResult::State::kError) {
+          for (const auto& eng : options.engines)
+            fr.tests.push_back({0, "file", eng, Status::kFailed, "", "", fr.error, ""});
+        }
+        for (const auto& eng : options.engines) {
+          auto it = xfails.find(eng);
+          if (it == xfails.end()) continue;
+          ApplyExpectedFailures(it->second, eng,
+                                fr.state == FileResult::State::kOk && !options.line, fr);
+        }
+        ++finished;
+        progress(&fr);
+        continue;
+      }
+      still.push_back(std::move(ch));
+    }
+    running = std::move(still);  // the finished children are dropped
+  }
+  if (tty) std::cerr << "\r\033[K" << std::flush;
+
+  // Table: file x engine.
+  std::map<std::string, Counts> per_engine;
+  Counts total;
+  std::map<std::string, uint64_t> skip_categories;
+  size_t width = 4;
+  for (const auto& f : files) width = std::max(width, f.name.size());
+  std::ostringstream out;
+  out << std::string(width, ' ');
+  for (const auto& eng : options.engines) {
+    std::string head = eng;
+    head.resize(26, ' ');
+    out << "  " << head;
+  }
+  out << "\n" << "file" << std::string(width - 4, ' ');
+  for (size_t i = 0; i < options.engines.size(); ++i) out << "    passed failed skipped  ";
+  out << "\n";
+  for (const auto& f : files) {
+    out << f.name << std::string(width - f.name.size(), ' ');
+    for (const auto& eng : options.engines) {
+      Counts c;
+      for (const auto& t : f.tests)
+        if (t.engine == eng) {
+          c.Add(t.status);
+          per_engine[eng].Add(t.status);
+          total.Add(t.status);
+          if (t.status == Status::kSkipped) ++skip_categories[t.skip_category.empty() ? "other" : t.skip_category];
+        }
+      char buf[64];
+      std::snprintf(buf, sizeof buf, "  %10llu %6llu %7llu  ", (unsigned long long)c.passed,
+                    (unsigned long long)c.failed, (unsigned long long)c.skipped);
+      out << buf;
+    }
+    if (f.state != FileResult::State::kOk) out << " " << StateName(f.state);
+    out << "\n";
+  }
+  std::cout << out.str();
+
+  // Failures, each with its id and the command that re-runs it.
+  bool any_fail = false;
+  for (const auto& f : files)
+    for (const auto& t : f.tests) {
+      if (t.status != Status::kFailed) continue;
+      if (!any_fail) std::cout << "\nfailures:\n";
+      any_fail = true;
+      std::string id = f.name + (t.line ? ":" + std::to_string(t.line) : "");
+      std::cout << "FAIL " << id << " [" << t.engine << "] " << t.command;
+      if (!t.expected.empty() || !t.got.empty())
+        std::cout << ": expected " << t.expected << ", got " << t.got;
+      if (!t.message.empty()) std::cout << (t.expected.empty() && t.got.empty() ? ": " : " -- ") << t.message;
+      std::cout << "\n  re-run: tandem spec --engines " << t.engine << " " << ShellQuote(f.path);
+      if (t.line && t.command != "expected-failure") std::cout << " --line " << t.line;
+      std::cout << "\n";
+    }
+
+  std::cout << "\n";
+  if (options.engines.size() > 1)
+    for (const auto& eng : options.engines) {
+      const Counts& c = per_engine[eng];
+      std::cout << eng << ": " << c.passed << " passed, " << c.failed << " failed, " << c.skipped
+                << " skipped\n";
+    }
+  if (total.xfail)
+    std::cout << "expected failures: " << total.xfail << " (listed in "
+              << options.expected_failures_dir << ", not counted below)\n";
+  if (total.skipped) {
+    std::vector<std::string> parts;
+    for (const auto& [cat, k] : skip_categories) parts.push_back(std::to_string(k) + " " + cat);
+    std::cout << "skipped: " << Join(parts, ", ") << "\n";
+  }
+  std::cout << total.passed << " passed, " << total.failed << " failed, " << total.skipped
+            << " skipped\n";
+  std::cout.flush();
+
+  int rc = total.failed ? 1 : 0;
+  if (!options.json_path.empty()) {
+    json j;
+    j["summary"] = {{"passed", total.passed}, {"failed", total.failed},
+                    {"skipped", total.skipped}, {"expected_failures", total.xfail},
+                    {"engines", options.engines}};
+    j["files"] = json::array();
+    j["results"] = json::array();
+    for (const auto& f : files) {
+      j["files"].push_back({{"file", f.name}, {"path", f.path}, {"state", StateName(f.state)},
+                            {"error", f.error}});
+      for (const auto& t : f.tests) {
+        json r = ToJson(t);
+        r["file"] = f.name;
+        r["id"] = f.name + ":" + std::to_string(t.line);
+        j["results"].push_back(std::move(r));
+      }
+    }
+    std::ofstream o(options.json_path);
+    o << j.dump(1) << "\n";
+    if (!o) {
+      std::cerr << "tandem spec: cannot write " << options.json_path << "\n";
+      rc = 2;
+    }
+  }
+  if (!options.junit_path.empty()) {
+    std::ofstream o(options.junit_path);
+    o << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+    o << "<testsuites name=\"tandem spec\" tests=\"" << total.passed + total.failed + total.skipped + total.xfail
+      << "\" failures=\"" << total.failed << "\" skipped=\"" << total.skipped << "\">\n";
+    for (const auto& f : files) {
+      Counts c;
+      for (const auto& t : f.tests) c.Add(t.status);
+      o << "  <testsuite name=\"" << XmlEscape(f.name) << "\" tests=\"" << f.tests.size()
+        << "\" failures=\"" << c.failed << "\" skipped=\"" << c.skipped << "\">\n";
+      for (const auto& t : f.tests) {
+        o << "    <testcase classname=\"" << XmlEscape(f.name) << "\" name=\""
+          << XmlEscape(t.engine + ":" + std::to_string(t.line) + " " + t.command) << "\"";
+        std::string detail = t.expected.empty() && t.got.empty()
+                                 ? t.message
+                                 : "expected " + t.expected + ", got " + t.got +
+                                       (t.message.empty() ? "" : " -- " + t.message);
+        if (t.status == Status::kPassed) {
+          o << "/>\n";
+        } else if (t.status == Status::kFailed) {
+          o << ">\n      <failure message=\"" << XmlEscape(detail) << "\"/>\n    </testcase>\n";
+        } else {
+          o << ">\n      <skipped message=\"" << XmlEscape(detail) << "\"/>\n    </testcase>\n";
+        }
+      }
+      o << "  </testsuite>\n";
+    }
+    o << "</testsuites>\n";
+    if (!o) {
+      std::cerr << "tandem spec: cannot write " << options.junit_path << "\n";
+      rc = 2;
+    }
+  }
+  return rc;
+}
+
+}  // namespace tandem::spec

@@ -1,0 +1,74 @@
+// runner.h: the spec-test runner (`tandem spec`): runs .wast scripts through wast2json on every
+// selected engine, file by file in forked children (DESIGN.md "Layout" spec-tests/; Spec A.7).
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "diff/engine.h"
+
+namespace tandem::spec {
+
+struct RunnerOptions {
+  std::vector<std::string> engines = {"ref"};
+  diff::EngineConfig config;
+  int jobs = 1;                       // files run at once
+  std::optional<std::string> filter;  // fnmatch glob on file base names
+  std::optional<int> line;            // only the assertion recorded at this line
+  int timeout_seconds = 60;           // per file
+  bool quiet = false;                 // no progress output
+  std::string json_path;              // write per-assertion results as JSON
+  std::string junit_path;             // write JUnit XML
+  std::string expected_failures_dir;  // holds ENGINE.txt; empty = none
+  std::string wast2json = "wast2json";
+};
+
+enum class Status : uint8_t { kPassed, kFailed, kSkipped, kExpectedFailure };
+const char* StatusName(Status s);  // "passed", "failed", "skipped", "expected-failure"
+
+// One test (an assert_* command or a top-level action) on one engine. A module command that
+// fails unexpectedly is recorded too (as failed), so that no failure goes unseen.
+struct TestResult {
+  int line = 0;
+  std::string command;  // "assert_return", ... "module", or "file" for a file-level failure
+  std::string engine;
+  Status status = Status::kPassed;
+  std::string expected;
+  std::string got;
+  std::string message;  // skip reason, failure detail
+  std::string skip_category;  // kSkipped: "text-format modules", "unsupported", ...
+};
+
+struct FileResult {
+  std::string path;  // as given (used in re-run commands)
+  std::string name;  // base name, "i32.wast"
+  enum class State : uint8_t { kOk, kError, kCrashed, kTimedOut } state = State::kOk;
+  std::string error;  // kError/kCrashed/kTimedOut: what happened
+  std::vector<TestResult> tests;
+};
+
+// Runs one converted script in this process (the forked child calls it). `json_path` is
+// wast2json's output; module files are beside it. Never throws: problems become results.
+std::vector<TestResult> RunScript(const std::string& json_path, const std::string& wast_name,
+                                  const RunnerOptions& options);
+
+// Converts and runs one .wast file in this process (wast2json into a private temp directory).
+FileResult RunFile(const std::string& wast_path, const RunnerOptions& options);
+
+// Runs the files (each in a forked child with a time limit), applies the expected-failure
+// lists, prints progress, the table, the failures and the summary, writes --json / --junit.
+// Returns the exit code: 0 nothing failed, 1 something failed, 2 environment error.
+int RunSpec(const std::vector<std::string>& wast_paths, const RunnerOptions& options);
+
+// Applies one engine's expected failures to a file's results: a listed failure becomes
+// kExpectedFailure, a listed pass becomes kFailed ("stale expected-failure entry"). Entries
+// for this file whose line matched no test are appended as failures when `complete` is set.
+void ApplyExpectedFailures(const std::map<std::string, std::string>& entries,
+                           const std::string& engine, bool complete, FileResult& file);
+
+// Finds wast2json in PATH; empty when missing.
+std::string FindInPath(const std::string& program);
+
+}  // namespace tandem::spec

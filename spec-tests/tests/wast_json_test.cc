@@ -1,0 +1,193 @@
+// wast_json_test.cc: unit tests of the runner's input side: wast2json values and commands, NaN
+// classes (Spec 4.3.3), typed CLI arguments, expected-failure lists and the file glob.
+#include <catch2/catch.hpp>
+
+#include "spec-tests/runner.h"
+#include "spec-tests/wast_json.h"
+
+using namespace tandem;
+using namespace tandem::spec;
+using wasm::Value;
+using wasm::ValType;
+
+TEST_CASE("wast2json values are unsigned decimal bit strings", "[spec]") {
+  CHECK(ParseJsonValue("i32", "4294967295") == Value::I32(0xffffffff));
+  CHECK(ParseJsonValue("i64", "18446744073709551615") == Value::I64(~uint64_t{0}));
+  CHECK(ParseJsonValue("f32", "2143289344") == Value::F32Bits(0x7fc00000));
+  CHECK(ParseJsonValue("f64", "9221120237041090560") == Value::F64Bits(0x7ff8000000000000));
+  CHECK(ParseJsonValue("externref", "null") == Value::Null(ValType::ExternRef));
+  CHECK(ParseJsonValue("externref", "42") == Value::Ref(ValType::ExternRef, 42));
+  CHECK(ParseJsonValue("funcref", "null") == Value::Null(ValType::FuncRef));
+  CHECK_THROWS_AS(ParseJsonValue("i32", "4294967296"), std::invalid_argument);
+  CHECK_THROWS_AS(ParseJsonValue("i64", "18446744073709551616"), std::invalid_argument);
+  CHECK_THROWS_AS(ParseJsonValue("i32", "-1"), std::invalid_argument);
+  CHECK_THROWS_AS(ParseJsonValue("i32", ""), std::invalid_argument);
+  CHECK_THROWS_AS(ParseJsonValue("x32", "1"), std::invalid_argument);
+  CHECK_THROWS_AS(ParseJsonValue("v128", "1"), UnsupportedValue);
+}
+
+TEST_CASE("NaN classes match by bit pattern", "[spec]") {
+  auto canon32 = ParseJsonExpected("f32", "nan:canonical");
+  auto arith32 = ParseJsonExpected("f32", "nan:arithmetic");
+  auto canon64 = ParseJsonExpected("f64", "nan:canonical");
+  auto arith64 = ParseJsonExpected("f64", "nan:arithmetic");
+  CHECK(Matches(canon32, Value::F32Bits(0x7fc00000)));
+  CHECK(Matches(canon32, Value::F32Bits(0xffc00000)));
+  CHECK_FALSE(Matches(canon32, Value::F32Bits(0x7fc00001)));
+  CHECK_FALSE(Matches(canon32, Value::F32Bits(0x7fa00000)));  // signalling
+  CHECK_FALSE(Matches(canon32, Value::F64Bits(0x7ff8000000000000)));  // wrong type
+  CHECK(Matches(arith32, Value::F32Bits(0x7fc00001)));
+  CHECK(Matches(arith32, Value::F32Bits(0xffe00000)));
+  CHECK_FALSE(Matches(arith32, Value::F32Bits(0x7f800001)));
+  CHECK_FALSE(Matches(arith32, Value::F32Bits(0x7f800000)));  // infinity
+  CHECK(Matches(canon64, Value::F64Bits(0xfff8000000000000)));
+  CHECK_FALSE(Matches(canon64, Value::F64Bits(0x7ff8000000000001)));
+  CHECK(Matches(arith64, Value::F64Bits(0x7ff8000000000001)));
+  CHECK_FALSE(Matches(arith64, Value::F64Bits(0x7ff4000000000000)));
+  // A NaN given as bits is compared exactly.
+  auto exact = ParseJsonExpected("f32", "2143289345");
+  CHECK(Matches(exact, Value::F32Bits(0x7fc00001)));
+  CHECK_FALSE(Matches(exact, Value::F32Bits(0x7fc00000)));
+  // -0 is not +0.
+  CHECK_FALSE(Matches(ParseJsonExpected("f64", "0"), Value::F64Bits(0x8000000000000000)));
+}
+
+TEST_CASE("reference expectations", "[spec]") {
+  auto null_ext = ParseJsonExpected("externref", "null");
+  CHECK(Matches(null_ext, Value::Null(ValType::ExternRef)));
+  CHECK_FALSE(Matches(null_ext, Value::Ref(ValType::ExternRef, 0)));
+  CHECK_FALSE(Matches(null_ext, Value::Null(ValType::FuncRef)));
+  auto any_func = ParseJsonExpected("funcref", std::nullopt);
+  CHECK(Matches(any_func, Value::Ref(ValType::FuncRef, 3)));
+  CHECK_FALSE(Matches(any_func, Value::Null(ValType::FuncRef)));
+  CHECK(Matches(ParseJsonExpected("externref", "7"), Value::Ref(ValType::ExternRef, 7)));
+  CHECK_FALSE(Matches(ParseJsonExpected("externref", "7"), Value::Ref(ValType::ExternRef, 8)));
+  CHECK_THROWS_AS(ParseJsonExpected("i32", std::nullopt), std::invalid_argument);
+}
+
+TEST_CASE("typed command-line arguments", "[spec]") {
+  CHECK(ParseTypedArg("i32:7") == Value::I32(7));
+  CHECK(ParseTypedArg("i32:-1") == Value::I32(0xffffffff));
+  CHECK(ParseTypedArg("i32:0xffffffff") == Value::I32(0xffffffff));
+  CHECK(ParseTypedArg("i32:-2147483648") == Value::I32(0x80000000));
+  CHECK(ParseTypedArg("i64:-1") == Value::I64(~uint64_t{0}));
+  CHECK(ParseTypedArg("i64:-9223372036854775808") == Value::I64(0x8000000000000000));
+  CHECK(ParseTypedArg("f32:1.5") == Value::F32Bits(0x3fc00000));
+  CHECK(ParseTypedArg("f64:0x1p-3") == Value::F64Bits(0x3fc0000000000000));
+  CHECK(ParseTypedArg("f32:nan") == Value::F32Bits(0x7fc00000));
+  CHECK(ParseTypedArg("f32:-nan") == Value::F32Bits(0xffc00000));
+  CHECK(ParseTypedArg("f32:nan:0x1") == Value::F32Bits(0x7f800001));
+  CHECK(ParseTypedArg("f64:-inf") == Value::F64Bits(0xfff0000000000000));
+  CHECK(ParseTypedArg("f64:-0") == Value::F64Bits(0x8000000000000000));
+  CHECK(ParseTypedArg("f32:bits:0x7fc00000") == Value::F32Bits(0x7fc00000));
+  // 0.1 rounds once, to nearest f32 (not through double): 0x3dcccccd.
+  CHECK(ParseTypedArg("f32:0.1") == Value::F32Bits(0x3dcccccd));
+  CHECK(ParseTypedArg("externref:3") == Value::Ref(ValType::ExternRef, 3));
+  CHECK(ParseTypedArg("funcref:null") == Value::Null(ValType::FuncRef));
+  CHECK_THROWS_AS(ParseTypedArg("7"), std::invalid_argument);
+  CHECK_THROWS_AS(ParseTypedArg("i32:4294967296"), std::invalid_argument);
+  CHECK_THROWS_AS(ParseTypedArg("i32:-2147483649"), std::invalid_argument);
+  CHECK_THROWS_AS(ParseTypedArg("i32:1x"), std::invalid_argument);
+  CHECK_THROWS_AS(ParseTypedArg("i32:--1"), std::invalid_argument);
+  CHECK_THROWS_AS(ParseTypedArg("f32:abc"), std::invalid_argument);
+  CHECK_THROWS_AS(ParseTypedArg("f32:nan:0x800000"), std::invalid_argument);
+  CHECK_THROWS_AS(ParseTypedArg("funcref:1"), std::invalid_argument);
+  CHECK_THROWS_AS(ParseTypedArg("u8:1"), std::invalid_argument);
+}
+
+TEST_CASE("wast2json command documents", "[spec]") {
+  const char* doc = R"({"source_filename": "x.wast", "commands": [
+    {"type": "module", "line": 1, "name": "$M", "filename": "x.0.wasm"},
+    {"type": "register", "line": 2, "name": "$M", "as": "m"},
+    {"type": "assert_return", "line": 3, "action": {"type": "invoke", "module": "$M",
+      "field": "f", "args": [{"type": "i32", "value": "1"}]},
+      "expected": [{"type": "f32", "value": "nan:arithmetic"}]},
+    {"type": "assert_trap", "line": 4, "action": {"type": "invoke", "field": "g", "args": []},
+      "text": "unreachable", "expected": [{"type": "i32"}]},
+    {"type": "assert_malformed", "line": 5, "filename": "x.1.wat", "text": "unexpected token",
+      "module_type": "text"},
+    {"type": "assert_return", "line": 6, "action": {"type": "get", "field": "v"},
+      "expected": [{"type": "v128", "lane_type": "i32", "value": ["1", "2", "3", "4"]}]},
+    {"type": "action", "line": 7, "action": {"type": "invoke", "field": "h", "args": []},
+      "expected": []}
+  ]})";
+  auto cmds = ParseWastJson(doc);
+  REQUIRE(cmds.size() == 7);
+  CHECK(cmds[0].type == Command::Type::kModule);
+  CHECK(cmds[0].name == std::optional<std::string>("$M"));
+  CHECK(cmds[0].filename == "x.0.wasm");
+  CHECK(cmds[1].type == Command::Type::kRegister);
+  CHECK(cmds[1].as == "m");
+  CHECK(cmds[2].action.module == std::optional<std::string>("$M"));
+  REQUIRE(cmds[2].action.args.size() == 1);
+  CHECK(cmds[2].action.args[0] == Value::I32(1));
+  REQUIRE(cmds[2].expected.size() == 1);
+  CHECK(cmds[2].expected[0].kind == ExpectedValue::Kind::kNanArithmetic);
+  CHECK(cmds[3].text == "unreachable");
+  CHECK(cmds[3].expected.empty());  // result types of assert_trap are not compared
+  CHECK(cmds[4].module_type == "text");
+  CHECK(cmds[5].action.type == Action::Type::kGet);
+  CHECK_FALSE(cmds[5].unsupported.empty());  // v128 is skipped, not an error
+  CHECK(cmds[6].type == Command::Type::kAction);
+  CHECK_FALSE(IsTest(cmds[0].type));
+  CHECK_FALSE(IsTest(cmds[1].type));
+  CHECK(IsTest(cmds[4].type));
+  CHECK(IsTest(cmds[6].type));
+
+  CHECK_THROWS(ParseWastJson(R"({"commands": [{"type": "assert_bogus", "line": 1}]})"));
+  CHECK_THROWS(ParseWastJson(R"({"commands": [{"type": "register", "line": 1}]})"));
+  CHECK_THROWS(ParseWastJson(R"({"nothing": 1})"));
+  CHECK_THROWS(ParseWastJson("not json"));
+}
+
+TEST_CASE("expected-failure lists", "[spec]") {
+  auto e = ParseExpectedFailures(
+      "# comment line\n"
+      "\n"
+      "memory_init.wast:190   wast2json writes no data count section  # trailing comment\n"
+      "  a-b.wast:7 reason\r\n");
+  REQUIRE(e.size() == 2);
+  CHECK(e.at("memory_init.wast:190") == "wast2json writes no data count section");
+  CHECK(e.at("a-b.wast:7") == "reason");
+  CHECK_THROWS(ParseExpectedFailures("memory_init.wast:190\n"));          // no reason
+  CHECK_THROWS(ParseExpectedFailures("memory_init.wast reason\n"));       // no line
+  CHECK_THROWS(ParseExpectedFailures("memory_init.wat:3 reason\n"));      // not .wast
+  CHECK_THROWS(ParseExpectedFailures("x.wast:1a reason\n"));              // bad line
+  CHECK_THROWS(ParseExpectedFailures("x.wast:1 a\nx.wast:1 b\n"));        // duplicate
+}
+
+TEST_CASE("expected failures: listed failures expected, listed passes stale", "[spec]") {
+  std::map<std::string, std::string> entries = {
+      {"f.wast:10", "artifact A"}, {"f.wast:20", "artifact B"}, {"f.wast:99", "gone"},
+      {"g.wast:10", "other file"}};
+  FileResult fr;
+  fr.name = "f.wast";
+  fr.tests = {{10, "assert_invalid", "ref", Status::kFailed, "", "", "", ""},
+              {20, "assert_invalid", "ref", Status::kPassed, "", "", "", ""},
+              {30, "assert_return", "ref", Status::kFailed, "", "", "", ""},
+              {10, "assert_invalid", "x64", Status::kFailed, "", "", "", ""}};
+  ApplyExpectedFailures(entries, "ref", true, fr);
+  REQUIRE(fr.tests.size() == 5);
+  CHECK(fr.tests[0].status == Status::kExpectedFailure);
+  CHECK(fr.tests[1].status == Status::kFailed);  // stale
+  CHECK(fr.tests[1].message.find("stale") != std::string::npos);
+  CHECK(fr.tests[2].status == Status::kFailed);  // not listed
+  CHECK(fr.tests[3].status == Status::kFailed);  // other engine's list
+  CHECK(fr.tests[4].line == 99);                 // entry without a test
+  CHECK(fr.tests[4].status == Status::kFailed);
+
+  FileResult partial = fr;
+  partial.tests.resize(1);
+  partial.tests[0].status = Status::kFailed;
+  ApplyExpectedFailures(entries, "ref", false, partial);
+  CHECK(partial.tests.size() == 1);  // --line runs do not report missing entries
+}
+
+TEST_CASE("file glob", "[spec]") {
+  CHECK(MatchesGlob("*.wast", "i32.wast"));
+  CHECK(MatchesGlob("i3?.wast", "i32.wast"));
+  CHECK(MatchesGlob("simd_*", "simd_lane.wast"));
+  CHECK_FALSE(MatchesGlob("simd_*", "i32.wast"));
+  CHECK(MatchesGlob("[fi]32.wast", "f32.wast"));
+  CHECK_FALSE(MatchesGlob("f32.wast", "f32_cmp.wast"));
+}
