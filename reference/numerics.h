@@ -1,5 +1,5 @@
 // numerics.h: tandem's scalar numeric operators, header-only and free of UB.
-// Mirrors Spec 4.3 (exec/numerics.rst: 4.3.2 integer, 4.3.3 float, 4.3.4 conversions), DESIGN.md "NaN".
+// Spec 4.3 (exec/numerics.rst: 4.3.2 integer, 4.3.3 float, 4.3.4 conversions); DESIGN.md "NaN".
 #pragma once
 
 #include <bit>
@@ -96,8 +96,9 @@ inline bool I32DivS(uint32_t a, uint32_t b, uint32_t* out, TrapKind* trap) {
 }
 inline bool I32RemS(uint32_t a, uint32_t b, uint32_t* out, TrapKind* trap) {
   if (b == 0) return *trap = TrapKind::IntegerDivideByZero, false;
-  *out = b == 0xffffffffu ? 0 : static_cast<uint32_t>(static_cast<int32_t>(a) %
-                                                       static_cast<int32_t>(b));
+  *out = b == 0xffffffffu
+             ? 0
+             : static_cast<uint32_t>(static_cast<int32_t>(a) % static_cast<int32_t>(b));
   return true;
 }
 inline bool I64DivU(uint64_t a, uint64_t b, uint64_t* out, TrapKind* trap) {
@@ -120,8 +121,9 @@ inline bool I64DivS(uint64_t a, uint64_t b, uint64_t* out, TrapKind* trap) {
 }
 inline bool I64RemS(uint64_t a, uint64_t b, uint64_t* out, TrapKind* trap) {
   if (b == 0) return *trap = TrapKind::IntegerDivideByZero, false;
-  *out = b == ~uint64_t{0} ? 0 : static_cast<uint64_t>(static_cast<int64_t>(a) %
-                                                        static_cast<int64_t>(b));
+  *out = b == ~uint64_t{0}
+             ? 0
+             : static_cast<uint64_t>(static_cast<int64_t>(a) % static_cast<int64_t>(b));
   return true;
 }
 
@@ -163,11 +165,17 @@ F Max(F a, F b) {
   return a > b ? a : b;
 }
 template <typename F>
-F Ceil(F x) { return x != x ? Quiet(x) : std::ceil(x); }
+F Ceil(F x) {
+  return x != x ? Quiet(x) : std::ceil(x);
+}
 template <typename F>
-F Floor(F x) { return x != x ? Quiet(x) : std::floor(x); }
+F Floor(F x) {
+  return x != x ? Quiet(x) : std::floor(x);
+}
 template <typename F>
-F Trunc(F x) { return x != x ? Quiet(x) : std::trunc(x); }
+F Trunc(F x) {
+  return x != x ? Quiet(x) : std::trunc(x);
+}
 // Ties to even, computed exactly, independent of the current rounding mode; keeps the sign of
 // zero (nearest(-0.5) = -0).
 template <typename F>
