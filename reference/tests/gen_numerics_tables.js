@@ -19,7 +19,8 @@ const OPS = [];
 function op(name, code, params, result, kind) { OPS.push({name, code, params, result, kind}); }
 
 for (const [w, base, T] of [['f32', 0x5b, F32], ['f64', 0x61, F64]]) {
-  ['eq', 'ne', 'lt', 'gt', 'le', 'ge'].forEach((n, i) => op(`${w}.${n}`, [base + i], [T, T], I32, 'int'));
+  ['eq', 'ne', 'lt', 'gt', 'le', 'ge'].forEach((n, i) =>
+    op(`${w}.${n}`, [base + i], [T, T], I32, 'int'));
 }
 for (const [w, base, T] of [['f32', 0x8b, F32], ['f64', 0x99, F64]]) {
   const names = ['abs', 'neg', 'ceil', 'floor', 'trunc', 'nearest', 'sqrt',
@@ -33,7 +34,8 @@ for (const [w, base, T] of [['f32', 0x8b, F32], ['f64', 0x99, F64]]) {
 for (const [w, T, b] of [['i32', I32, 0x67], ['i64', I64, 0x79]]) {
   ['clz', 'ctz', 'popcnt'].forEach((n, i) => op(`${w}.${n}`, [b + i], [T], T, 'int'));
   // div_s div_u rem_s rem_u at +6..+9, shl shr_s shr_u rotl rotr at +13..+17
-  ['div_s', 'div_u', 'rem_s', 'rem_u'].forEach((n, i) => op(`${w}.${n}`, [b + 6 + i], [T, T], T, 'int'));
+  ['div_s', 'div_u', 'rem_s', 'rem_u'].forEach((n, i) =>
+    op(`${w}.${n}`, [b + 6 + i], [T, T], T, 'int'));
   ['shl', 'shr_s', 'shr_u', 'rotl', 'rotr'].forEach((n, i) =>
     op(`${w}.${n}`, [b + 13 + i], [T, T], T, 'int'));
 }
@@ -123,8 +125,6 @@ const isCanon32 = (b) => (b & 0x7fffffffn) === 0x7fc00000n;
 const isCanon64 = (b) => (b & 0x7fffffffffffffffn) === 0x7ff8000000000000n;
 const isArith32 = (b) => (b & 0x7fc00000n) === 0x7fc00000n;
 const isArith64 = (b) => (b & 0x7ff8000000000000n) === 0x7ff8000000000000n;
-// Neighbours of a finite positive or negative non-zero float, by bits.
-const up32 = (b, k = 1n) => b + k, up64 = (b, k = 1n) => b + k;
 
 // ---- Inputs -----------------------------------------------------------------------------------
 let seed = 0x2545f4914f6cdd1dn;
@@ -145,8 +145,8 @@ const F32_SPECIAL = uniq([
   ...both32([0x3effffffn, 0x3f000001n, 0x3f7fffffn, 0x3f800001n, 0x3fbfffffn, 0x3fc00001n]),
 ]);
 // Large values: rounding ranges (2^23, 2^24, 2^52, 2^53) and truncation edges (2^31 .. 2^64).
-const F32_LARGE = uniq(both32([2 ** 23, 2 ** 24, 2 ** 52, 2 ** 53, 2 ** 31, 2 ** 32, 2 ** 63, 2 ** 64]
-  .map(f32bits).flatMap((b) => [b - 1n, b, b + 1n])
+const POWERS = [2 ** 23, 2 ** 24, 2 ** 52, 2 ** 53, 2 ** 31, 2 ** 32, 2 ** 63, 2 ** 64];
+const F32_LARGE = uniq(both32(POWERS.map(f32bits).flatMap((b) => [b - 1n, b, b + 1n])
   .concat([f32bits(2 ** 23 - 0.5), f32bits(2 ** 23 + 1), f32bits(2 ** 22 + 0.5),
            f32bits(2 ** 22 + 1.5), f32bits(2147483520), f32bits(4294967040)])));
 const F32_RANDOM = Array.from({length: 24}, () => rand64() & M32);
@@ -160,8 +160,7 @@ const F64_SPECIAL = uniq([
   ...both64([0.49999999999999994, 0.5000000000000001, 0.9999999999999999,
              1.0000000000000002].map(f64bits)),
 ]);
-const F64_LARGE = uniq(both64([2 ** 23, 2 ** 24, 2 ** 52, 2 ** 53, 2 ** 31, 2 ** 32, 2 ** 63, 2 ** 64]
-  .map(f64bits).flatMap((b) => [b - 1n, b, b + 1n])
+const F64_LARGE = uniq(both64(POWERS.map(f64bits).flatMap((b) => [b - 1n, b, b + 1n])
   .concat([2 ** 52 - 0.5, 2 ** 52 + 1, 2 ** 51 + 0.5, 2 ** 51 + 1.5, 2147483647, 2147483647.5,
            2147483648.5, 2147483649, 4294967295, 4294967295.5, 4294967296.5,
            2 ** 31 - 0.5, 2 ** 32 - 0.5].map(f64bits))));
@@ -237,7 +236,9 @@ const TRAPS = new Map([
 ]);
 const FLOAT_UNREPRESENTABLE = 'float unrepresentable in integer range';
 
-function toJs(t, bits) { return carrier(t) === I32 ? Number(bits & M32) | 0 : BigInt.asIntN(64, bits); }
+function toJs(t, bits) {
+  return carrier(t) === I32 ? Number(bits & M32) | 0 : BigInt.asIntN(64, bits);
+}
 function fromJs(t, v) { return carrier(t) === I32 ? BigInt(v >>> 0) : BigInt.asUintN(64, v); }
 const hex = (b) => '0x' + b.toString(16);
 
@@ -270,7 +271,8 @@ async function main() {
       try {
         const bits = fromJs(o.result, fn(...args.map((x, i) => toJs(o.params[i], x))));
         const cls = classify(o, args, bits);
-        line = cls ? `${cls}("${o.name}", ${a}, ${b})` : `NUM_VALUE("${o.name}", ${a}, ${b}, ${hex(bits)})`;
+        line = cls ? `${cls}("${o.name}", ${a}, ${b})`
+                   : `NUM_VALUE("${o.name}", ${a}, ${b}, ${hex(bits)})`;
       } catch (e) {
         if (!(e instanceof WebAssembly.RuntimeError)) throw e;
         let kind = TRAPS.get(e.message);
@@ -292,7 +294,8 @@ async function main() {
       'reference/tests/numerics_tables.inc\n' +
       '// Rows: NUM_VALUE(op, a, b, bits) | NUM_NAN_CANONICAL(op, a, b) | ' +
       'NUM_NAN_ARITHMETIC(op, a, b)\n' +
-      '//       | NUM_TRAP(op, a, b, TrapKind); operands and results as raw bits, b = 0 if unary.\n' +
+      '//       | NUM_TRAP(op, a, b, TrapKind); operands and results as raw bits, ' +
+      'b = 0 if unary.\n' +
       `// ${out.length} rows over ${OPS.length} operators.\n`);
   process.stdout.write(out.join(''));
   process.stderr.write(`${out.length} rows, ${OPS.length} operators\n` +
