@@ -2,13 +2,13 @@
 // Function bodies follow the Spec Appendix "Validation Algorithm" (operand and control stacks).
 #include "reference/validator.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <string>
 #include <string_view>
 #include <unordered_set>
 #include <vector>
-
-#include <fmt/format.h>
 
 namespace tandem::wasm {
 namespace {
@@ -31,8 +31,8 @@ TypeList ListOf(const std::vector<ValType>& v) {
 }
 
 TypeList Single(ValType t) {
-  static constexpr ValType kAll[] = {ValType::I32,  ValType::I64,     ValType::F32,
-                                     ValType::F64,  ValType::V128,    ValType::FuncRef,
+  static constexpr ValType kAll[] = {ValType::I32,      ValType::I64,  ValType::F32,
+                                     ValType::F64,      ValType::V128, ValType::FuncRef,
                                      ValType::ExternRef};
   for (const ValType& v : kAll)
     if (v == t) return {&v, 1};
@@ -55,14 +55,22 @@ bool IsRefVT(VT t) { return t == kUnknown || IsRefType(static_cast<ValType>(t));
 
 VT FromSig(SigType s) {
   switch (s) {
-    case SigType::I32: return static_cast<VT>(ValType::I32);
-    case SigType::I64: return static_cast<VT>(ValType::I64);
-    case SigType::F32: return static_cast<VT>(ValType::F32);
-    case SigType::F64: return static_cast<VT>(ValType::F64);
-    case SigType::V128: return static_cast<VT>(ValType::V128);
-    case SigType::FuncRef: return static_cast<VT>(ValType::FuncRef);
-    case SigType::ExternRef: return static_cast<VT>(ValType::ExternRef);
-    default: return kUnknown;
+    case SigType::I32:
+      return static_cast<VT>(ValType::I32);
+    case SigType::I64:
+      return static_cast<VT>(ValType::I64);
+    case SigType::F32:
+      return static_cast<VT>(ValType::F32);
+    case SigType::F64:
+      return static_cast<VT>(ValType::F64);
+    case SigType::V128:
+      return static_cast<VT>(ValType::V128);
+    case SigType::FuncRef:
+      return static_cast<VT>(ValType::FuncRef);
+    case SigType::ExternRef:
+      return static_cast<VT>(ValType::ExternRef);
+    default:
+      return kUnknown;
   }
 }
 
@@ -80,7 +88,7 @@ struct Context {
   }
 };
 
-// Spec 3.2.2 (limits), 3.2.4 (table types), 3.2.5 (memory types).
+// Spec 3.2.1 (limits), 3.2.4 (table types), 3.2.5 (memory types).
 void CheckTableType(const TableType& t, const std::string& where) {
   constexpr uint64_t kMax = 0xffffffffull;
   if (t.limits.min > kMax || (t.limits.max && *t.limits.max > kMax))
@@ -106,13 +114,20 @@ void CheckConstExpr(const Context& c, const ConstExpr& e, ValType expected,
   std::vector<VT> stack;
   for (const Instr& in : e.code) {
     switch (in.op) {
-      case Op::I32Const: stack.push_back(static_cast<VT>(ValType::I32)); break;
-      case Op::I64Const: stack.push_back(static_cast<VT>(ValType::I64)); break;
-      case Op::F32Const: stack.push_back(static_cast<VT>(ValType::F32)); break;
-      case Op::F64Const: stack.push_back(static_cast<VT>(ValType::F64)); break;
+      case Op::I32Const:
+        stack.push_back(static_cast<VT>(ValType::I32));
+        break;
+      case Op::I64Const:
+        stack.push_back(static_cast<VT>(ValType::I64));
+        break;
+      case Op::F32Const:
+        stack.push_back(static_cast<VT>(ValType::F32));
+        break;
+      case Op::F64Const:
+        stack.push_back(static_cast<VT>(ValType::F64));
+        break;
       case Op::RefNull:
-        if (!IsValTypeByte(static_cast<uint8_t>(in.a)) ||
-            !IsRefType(static_cast<ValType>(in.a)))
+        if (!IsValTypeByte(static_cast<uint8_t>(in.a)) || !IsRefType(static_cast<ValType>(in.a)))
           Fail(fmt::format("malformed reference type: {} at offset 0x{:x}", where, in.offset));
         stack.push_back(static_cast<VT>(in.a));
         break;
@@ -123,18 +138,20 @@ void CheckConstExpr(const Context& c, const ConstExpr& e, ValType expected,
         break;
       case Op::GlobalGet:
         if (in.a >= m.num_imported_globals || in.a >= m.globals.size())
-          Fail(fmt::format("unknown global {}: {} at offset 0x{:x} (only the {} imported globals "
-                           "are visible in constant expressions)",
-                           in.a, where, in.offset, m.num_imported_globals));
+          Fail(
+              fmt::format("unknown global {}: {} at offset 0x{:x} (only the {} imported globals "
+                          "are visible in constant expressions)",
+                          in.a, where, in.offset, m.num_imported_globals));
         if (m.globals[in.a].type.mut)
-          Fail(fmt::format("constant expression required: {} at offset 0x{:x} (global.get {} of a "
-                           "mutable global)",
-                           where, in.offset, in.a));
+          Fail(
+              fmt::format("constant expression required: {} at offset 0x{:x} (global.get {} of a "
+                          "mutable global)",
+                          where, in.offset, in.a));
         stack.push_back(static_cast<VT>(m.globals[in.a].type.type));
         break;
       default:
-        Fail(fmt::format("constant expression required: {} at offset 0x{:x} ({})", where,
-                         in.offset, OpName(in.op)));
+        Fail(fmt::format("constant expression required: {} at offset 0x{:x} ({})", where, in.offset,
+                         OpName(in.op)));
     }
   }
   if (stack.size() != 1 || stack[0] != static_cast<VT>(expected)) {
@@ -188,8 +205,8 @@ class FuncValidator {
     }
     VT actual = vals_.back();
     if (actual != expect && actual != kUnknown && expect != kUnknown)
-      Error("type mismatch", fmt::format("expected {}, got {}", TypeName(expect),
-                                         TypeName(actual)));
+      Error("type mismatch",
+            fmt::format("expected {}, got {}", TypeName(expect), TypeName(actual)));
     vals_.pop_back();
     return actual;
   }
@@ -210,10 +227,10 @@ class FuncValidator {
     if (ctrls_.empty()) Error("type mismatch", "no enclosing block");
     PopVals(ctrls_.back().end);
     if (vals_.size() != ctrls_.back().height)
-      Error("type mismatch", fmt::format("{} value(s) left on the stack at the end of the block "
-                                         "(expected {})",
-                                         vals_.size() - ctrls_.back().height,
-                                         ListName(ctrls_.back().end)));
+      Error("type mismatch",
+            fmt::format("{} value(s) left on the stack at the end of the block "
+                        "(expected {})",
+                        vals_.size() - ctrls_.back().height, ListName(ctrls_.back().end)));
     Ctrl f = ctrls_.back();
     ctrls_.pop_back();
     return f;
@@ -230,12 +247,18 @@ class FuncValidator {
     return ctrls_[ctrls_.size() - 1 - depth];
   }
 
-  // Spec 3.3.8 (blocktype): [t1*] -> [t2*].
+  // Spec 3.2.2 (block types): [t1*] -> [t2*].
   void BlockSig(const Instr& in, TypeList* params, TypeList* results) {
     BlockType bt = BlockType::FromImm(in.c);
     switch (bt.kind) {
-      case BlockType::kEmpty: *params = {}; *results = {}; return;
-      case BlockType::kValue: *params = {}; *results = Single(bt.value); return;
+      case BlockType::kEmpty:
+        *params = {};
+        *results = {};
+        return;
+      case BlockType::kValue:
+        *params = {};
+        *results = Single(bt.value);
+        return;
       case BlockType::kIndex:
         if (bt.index >= m_.types.size()) Error(fmt::format("unknown type {}", bt.index));
         *params = ListOf(m_.types[bt.index].params);
@@ -296,18 +319,26 @@ void FuncValidator::CheckImmediates(const Instr& in, ImmKind imm) {
               fmt::format("2^{} > {} bytes", in.a, size));
       break;
     }
-    case ImmKind::MemIdx: Memory(in.a); break;
+    case ImmKind::MemIdx:
+      Memory(in.a);
+      break;
     case ImmKind::MemoryInit:  // Spec 3.3.7 (memory.init x)
       Memory(in.b);
       Data(in.a);
       break;
-    case ImmKind::DataIdx: Data(in.a); break;  // Spec 3.3.7 (data.drop x)
+    case ImmKind::DataIdx:
+      Data(in.a);
+      break;  // Spec 3.3.7 (data.drop x)
     case ImmKind::MemoryCopy:
       Memory(in.a);
       Memory(in.b);
       break;
-    case ImmKind::TableIdx: Table(in.a); break;
-    case ImmKind::ElemIdx: Elem(in.a); break;  // Spec 3.3.6 (elem.drop x)
+    case ImmKind::TableIdx:
+      Table(in.a);
+      break;
+    case ImmKind::ElemIdx:
+      Elem(in.a);
+      break;                    // Spec 3.3.6 (elem.drop x)
     case ImmKind::TableInit: {  // Spec 3.3.6 (table.init x y): C.elems[y] = C.tables[x].t
       const TableType& t = Table(in.b);
       const ElemSegment& e = Elem(in.a);
@@ -324,7 +355,8 @@ void FuncValidator::CheckImmediates(const Instr& in, ImmKind imm) {
                                            ValTypeName(d.elem), in.b, ValTypeName(s.elem)));
       break;
     }
-    default: break;
+    default:
+      break;
   }
 }
 
@@ -341,7 +373,9 @@ void FuncValidator::Step(const Instr& in, const FunctionBody& body) {
   }
   switch (in.op) {
     // Spec 3.3.8 (unreachable): [t1*] -> [t2*], stack-polymorphic.
-    case Op::Unreachable: Unreachable(); break;
+    case Op::Unreachable:
+      Unreachable();
+      break;
 
     // Spec 3.3.8 (block bt) and (loop bt): [t1*] -> [t2*].
     case Op::Block:
@@ -422,8 +456,8 @@ void FuncValidator::Step(const Instr& in, const FunctionBody& body) {
           }
           VT actual = vals_[vals_.size() - 1 - k];
           if (actual != kUnknown && actual != static_cast<VT>(expect))
-            Error("type mismatch", fmt::format("expected {}, got {}", ValTypeName(expect),
-                                               TypeName(actual)));
+            Error("type mismatch",
+                  fmt::format("expected {}, got {}", ValTypeName(expect), TypeName(actual)));
         }
       }
       PopVals(LabelTypes(Label(default_depth)));
@@ -450,8 +484,8 @@ void FuncValidator::Step(const Instr& in, const FunctionBody& body) {
     case Op::CallIndirect: {
       const TableType& t = Table(in.b);
       if (t.elem != ValType::FuncRef)
-        Error("type mismatch", fmt::format("call_indirect on table {} of {}", in.b,
-                                           ValTypeName(t.elem)));
+        Error("type mismatch",
+              fmt::format("call_indirect on table {} of {}", in.b, ValTypeName(t.elem)));
       if (in.a >= m_.types.size()) Error(fmt::format("unknown type {}", in.a));
       const FuncType& ft = m_.types[in.a];
       Pop(ValType::I32);
@@ -488,7 +522,9 @@ void FuncValidator::Step(const Instr& in, const FunctionBody& body) {
       break;
 
     // Spec 3.3.4 (drop): [t] -> [].
-    case Op::Drop: Pop(); break;
+    case Op::Drop:
+      Pop();
+      break;
 
     // Spec 3.3.4 (select): [t t i32] -> [t], t numeric (or vector).
     case Op::Select: {
@@ -500,16 +536,15 @@ void FuncValidator::Step(const Instr& in, const FunctionBody& body) {
                                            "and {}",
                                            TypeName(t2), TypeName(t1)));
       if (t1 != t2 && t1 != kUnknown && t2 != kUnknown)
-        Error("type mismatch", fmt::format("select operands differ: {} and {}", TypeName(t2),
-                                           TypeName(t1)));
+        Error("type mismatch",
+              fmt::format("select operands differ: {} and {}", TypeName(t2), TypeName(t1)));
       Push(t1 == kUnknown ? t2 : t1);
       break;
     }
 
     // Spec 3.3.4 (select (result t)): [t t i32] -> [t], exactly one type.
     case Op::SelectT: {
-      if (in.a != 1)
-        Error("invalid result arity", fmt::format("select has {} result types", in.a));
+      if (in.a != 1) Error("invalid result arity", fmt::format("select has {} result types", in.a));
       if (!IsValTypeByte(static_cast<uint8_t>(in.b))) Error("malformed value type");
       VT t = static_cast<VT>(in.b);
       Pop(ValType::I32);
@@ -520,10 +555,14 @@ void FuncValidator::Step(const Instr& in, const FunctionBody& body) {
     }
 
     // Spec 3.3.5 (local.get x): [] -> [t].
-    case Op::LocalGet: Push(LocalType(in.a)); break;
+    case Op::LocalGet:
+      Push(LocalType(in.a));
+      break;
 
     // Spec 3.3.5 (local.set x): [t] -> [].
-    case Op::LocalSet: Pop(LocalType(in.a)); break;
+    case Op::LocalSet:
+      Pop(LocalType(in.a));
+      break;
 
     // Spec 3.3.5 (local.tee x): [t] -> [t].
     case Op::LocalTee: {
@@ -574,7 +613,8 @@ void FuncValidator::Step(const Instr& in, const FunctionBody& body) {
       Pop(ValType::I32);
       break;
 
-    default: Error("unhandled special opcode (validator bug)");
+    default:
+      Error("unhandled special opcode (validator bug)");
   }
 }
 
@@ -621,7 +661,7 @@ void Validate(const Module& m) {
   const uint32_t num_types = static_cast<uint32_t>(m.types.size());
   const uint32_t num_funcs = c.NumFuncs();
 
-  // Spec 3.4.10: imports (Spec 3.4.8) and the type of every function.
+  // Spec 3.4.10: imports (Spec 3.4.9) and the type of every function.
   for (size_t i = 0; i < m.imports.size(); ++i) {
     const Import& im = m.imports[i];
     std::string where = fmt::format("import {} \"{}\" \"{}\"", i, im.module, im.name);
@@ -630,9 +670,14 @@ void Validate(const Module& m) {
         if (im.func_type_index >= num_types)
           Fail(fmt::format("unknown type {}: {}", im.func_type_index, where));
         break;
-      case ExternKind::Table: CheckTableType(im.table, where); break;
-      case ExternKind::Memory: CheckMemoryType(im.memory, where); break;
-      case ExternKind::Global: break;
+      case ExternKind::Table:
+        CheckTableType(im.table, where);
+        break;
+      case ExternKind::Memory:
+        CheckMemoryType(im.memory, where);
+        break;
+      case ExternKind::Global:
+        break;
     }
   }
   for (uint32_t i = 0; i < num_funcs; ++i)
@@ -688,24 +733,31 @@ void Validate(const Module& m) {
                        ToString(ft)));
   }
 
-  // Spec 3.4.9 (exports); Spec 3.4.10: export names are distinct.
+  // Spec 3.4.8 (exports); Spec 3.4.10: export names are distinct.
   std::unordered_set<std::string_view> names;
   names.reserve(m.exports.size());
   for (size_t i = 0; i < m.exports.size(); ++i) {
     const Export& ex = m.exports[i];
     size_t limit = 0;
     switch (ex.kind) {
-      case ExternKind::Func: limit = num_funcs; break;
-      case ExternKind::Table: limit = m.tables.size(); break;
-      case ExternKind::Memory: limit = m.memories.size(); break;
-      case ExternKind::Global: limit = m.globals.size(); break;
+      case ExternKind::Func:
+        limit = num_funcs;
+        break;
+      case ExternKind::Table:
+        limit = m.tables.size();
+        break;
+      case ExternKind::Memory:
+        limit = m.memories.size();
+        break;
+      case ExternKind::Global:
+        limit = m.globals.size();
+        break;
     }
     if (ex.index >= limit)
       Fail(fmt::format("unknown {} {}: export \"{}\"",
                        ex.kind == ExternKind::Func ? "function" : ExternKindName(ex.kind), ex.index,
                        ex.name));
-    if (!names.insert(ex.name).second)
-      Fail(fmt::format("duplicate export name: \"{}\"", ex.name));
+    if (!names.insert(ex.name).second) Fail(fmt::format("duplicate export name: \"{}\"", ex.name));
   }
 
   // Spec 3.4.10: C.refs = function indices in the module outside function bodies and start.

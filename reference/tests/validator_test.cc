@@ -1,13 +1,13 @@
 // validator_test.cc: table-driven tests of Validate() (Spec 3 and the Appendix validation
 // algorithm): each row is a WAT module and either "valid" or the expected message prefix.
+#include "reference/validator.h"
+
+#include <catch2/catch.hpp>
 #include <string>
 #include <vector>
 
-#include <catch2/catch.hpp>
-
 #include "reference/decoder.h"
 #include "reference/tests/wat_util.h"
-#include "reference/validator.h"
 
 namespace tandem::wasm {
 namespace {
@@ -51,8 +51,8 @@ const Case kPolymorphic[] = {
     {"unreachable then i32.add", "(module (func (result i32) unreachable i32.add))", kValid},
     {"unreachable then i32.add, drop", "(module (func unreachable i32.add drop))", kValid},
     {"unreachable satisfies two results", "(module (func (result i32 i64) unreachable))", kValid},
-    {"unreachable, known i64 under i32.add",
-     "(module (func unreachable i64.const 0 i32.add drop))", "type mismatch"},
+    {"unreachable, known i64 under i32.add", "(module (func unreachable i64.const 0 i32.add drop))",
+     "type mismatch"},
     {"unreachable, known f32 result", "(module (func (result i32) unreachable f32.const 0))",
      "type mismatch"},
     {"unreachable then too many values",
@@ -66,8 +66,8 @@ const Case kPolymorphic[] = {
     {"select after unreachable with a reference operand",
      "(module (func (result funcref) unreachable ref.null func i32.const 1 select))",
      "type mismatch"},
-    {"block result after br",
-     "(module (func (result i32) (block (result i32) i32.const 1 br 0)))", kValid},
+    {"block result after br", "(module (func (result i32) (block (result i32) i32.const 1 br 0)))",
+     kValid},
     {"block result after br, wrong value after",
      "(module (func (result i32) (block (result i32) i32.const 1 br 0 i64.const 0)))",
      "type mismatch"},
@@ -75,8 +75,8 @@ const Case kPolymorphic[] = {
      "type mismatch"},
     {"br after unreachable", "(module (func (result i32) (block (result i32) unreachable br 0)))",
      kValid},
-    {"return is polymorphic",
-     "(module (func (result i32) i32.const 1 return i64.const 0 drop))", kValid},
+    {"return is polymorphic", "(module (func (result i32) i32.const 1 return i64.const 0 drop))",
+     kValid},
     {"br_table with polymorphic operands",
      "(module (func (result i32) (block (result i32) unreachable br_table 0 0)))", kValid},
     {"br_table, same arity different types, polymorphic",
@@ -88,14 +88,14 @@ const Case kPolymorphic[] = {
      "i32.const 1 i32.const 0 br_table 0 1) drop i32.const 0)))",
      "type mismatch"},
     {"br_table, arity mismatch",
-     "(module (func (block (result i32) (block unreachable br_table 0 1)) drop))",
-     "type mismatch"},
+     "(module (func (block (result i32) (block unreachable br_table 0 1)) drop))", "type mismatch"},
     {"br_table to loop uses params",
      "(module (func (result i32) i32.const 7 (loop (param i32) (result i32) "
      "i32.const 0 br_table 0 0)))",
      kValid},
-    {"br_if keeps operands", "(module (func (result i32) (block (result i32) "
-                             "i32.const 1 i32.const 0 br_if 0)))",
+    {"br_if keeps operands",
+     "(module (func (result i32) (block (result i32) "
+     "i32.const 1 i32.const 0 br_if 0)))",
      kValid},
     {"br_if after unreachable yields the label type",
      "(module (func (result i32) (block (result i32) unreachable br_if 0)))", kValid},
@@ -115,16 +115,19 @@ const Case kPolymorphic[] = {
 
 // Blocks, multi-value, if without else.
 const Case kControl[] = {
-    {"multi-value block", "(module (func (result i32 i32) (block (result i32 i32) "
-                          "i32.const 1 i32.const 2)))",
+    {"multi-value block",
+     "(module (func (result i32 i32) (block (result i32 i32) "
+     "i32.const 1 i32.const 2)))",
      kValid},
-    {"block with params", "(module (func (result i32) i32.const 1 (block (param i32) "
-                          "(result i32) i32.const 2 i32.add)))",
+    {"block with params",
+     "(module (func (result i32) i32.const 1 (block (param i32) "
+     "(result i32) i32.const 2 i32.add)))",
      kValid},
     {"block params missing", "(module (func (result i32) (block (param i32) (result i32))))",
      "type mismatch"},
-    {"loop label is its params", "(module (func (result i32) i32.const 0 (loop (param i32) "
-                                 "(result i32) br 0)))",
+    {"loop label is its params",
+     "(module (func (result i32) i32.const 0 (loop (param i32) "
+     "(result i32) br 0)))",
      kValid},
     {"loop label is its params, checked",
      "(module (func (result i32) i32.const 0 (loop (param i32) (result i32) i64.const 1 br 0)))",
@@ -138,31 +141,38 @@ const Case kControl[] = {
      "(then i32.const 1))))",
      "type mismatch"},
     {"if needs i32 condition", "(module (func (if (i64.const 0) (then))))", "type mismatch"},
-    {"else arm result checked", "(module (func (param i32) (result i32) (if (result i32) "
-                                "(local.get 0) (then i32.const 1) (else i64.const 1))))",
+    {"else arm result checked",
+     "(module (func (param i32) (result i32) (if (result i32) "
+     "(local.get 0) (then i32.const 1) (else i64.const 1))))",
      "type mismatch"},
     {"block leaves extra value", "(module (func (block i32.const 1)))", "type mismatch"},
     {"function result missing", "(module (func (result i32)))", "type mismatch"},
     {"function result wrong", "(module (func (result i32) i64.const 0))", "type mismatch"},
     {"unknown label", "(module (func (block br 2)))", "unknown label 2"},
-    {"block type index", "(module (type (func (param i32) (result i64))) "
-                         "(func (result i64) i32.const 1 (block (type 0) drop i64.const 2)))",
+    {"block type index",
+     "(module (type (func (param i32) (result i64))) "
+     "(func (result i64) i32.const 1 (block (type 0) drop i64.const 2)))",
      kValid},
-    {"call with params", "(module (func $f (param i32 i64) (result f32) f32.const 0) "
-                         "(func (result f32) i32.const 1 i64.const 2 call $f))",
+    {"call with params",
+     "(module (func $f (param i32 i64) (result f32) f32.const 0) "
+     "(func (result f32) i32.const 1 i64.const 2 call $f))",
      kValid},
-    {"call with wrong params", "(module (func $f (param i32 i64)) "
-                               "(func i64.const 1 i32.const 2 call $f))",
+    {"call with wrong params",
+     "(module (func $f (param i32 i64)) "
+     "(func i64.const 1 i32.const 2 call $f))",
      "type mismatch"},
     {"unknown function", "(module (func call 5))", "unknown function 5"},
-    {"call_indirect", "(module (type (func (param i32))) (table 1 funcref) "
-                      "(func i32.const 1 i32.const 0 call_indirect (type 0)))",
+    {"call_indirect",
+     "(module (type (func (param i32))) (table 1 funcref) "
+     "(func i32.const 1 i32.const 0 call_indirect (type 0)))",
      kValid},
-    {"call_indirect without table", "(module (type (func)) (func i32.const 0 "
-                                    "call_indirect (type 0)))",
+    {"call_indirect without table",
+     "(module (type (func)) (func i32.const 0 "
+     "call_indirect (type 0)))",
      "unknown table 0"},
-    {"call_indirect on externref table", "(module (type (func)) (table 1 externref) "
-                                         "(func i32.const 0 call_indirect (type 0)))",
+    {"call_indirect on externref table",
+     "(module (type (func)) (table 1 externref) "
+     "(func i32.const 0 call_indirect (type 0)))",
      "type mismatch"},
     {"call_indirect unknown type",
      "(module (table 1 funcref) (func i32.const 0 call_indirect (type 3)))", "unknown type 3"},
@@ -171,24 +181,25 @@ const Case kControl[] = {
 // Variables, references, parametric and memory/table instructions.
 const Case kInstructions[] = {
     {"unknown local", "(module (func (param i32) (drop (local.get 1))))", "unknown local 1"},
-    {"locals from declarations", "(module (func (param i32) (result f64) (local i64 f32) "
-                                 "(local f64) local.get 3))",
+    {"locals from declarations",
+     "(module (func (param i32) (result f64) (local i64 f32) "
+     "(local f64) local.get 3))",
      kValid},
-    {"local.set type", "(module (func (local i64) (local.set 0 (i32.const 1))))",
-     "type mismatch"},
+    {"local.set type", "(module (func (local i64) (local.set 0 (i32.const 1))))", "type mismatch"},
     {"local.tee", "(module (func (result f32) (local f32) (local.tee 0 (f32.const 1))))", kValid},
     {"unknown global", "(module (func (drop (global.get 0))))", "unknown global 0"},
-    {"global is immutable", "(module (global i32 (i32.const 0)) "
-                            "(func (global.set 0 (i32.const 1))))",
+    {"global is immutable",
+     "(module (global i32 (i32.const 0)) "
+     "(func (global.set 0 (i32.const 1))))",
      "global is immutable"},
-    {"global.set mutable", "(module (global (mut i32) (i32.const 0)) "
-                           "(func (global.set 0 (i32.const 1))))",
+    {"global.set mutable",
+     "(module (global (mut i32) (i32.const 0)) "
+     "(func (global.set 0 (i32.const 1))))",
      kValid},
     {"select numeric", "(module (func (result f64) f64.const 1 f64.const 2 i32.const 0 select))",
      kValid},
     {"select operand types differ",
-     "(module (func (result i32) i32.const 1 i64.const 2 i32.const 0 select))",
-     "type mismatch"},
+     "(module (func (result i32) i32.const 1 i64.const 2 i32.const 0 select))", "type mismatch"},
     {"select without type on references",
      "(module (func (param funcref) (drop (select (local.get 0) (local.get 0) (i32.const 1)))))",
      "type mismatch"},
@@ -204,27 +215,31 @@ const Case kInstructions[] = {
      "type mismatch"},
     {"ref.is_null after unreachable", "(module (func (result i32) unreachable ref.is_null))",
      kValid},
-    {"ref.func declared by elem", "(module (func $f) (elem declare func $f) "
-                                  "(func (result funcref) ref.func $f))",
+    {"ref.func declared by elem",
+     "(module (func $f) (elem declare func $f) "
+     "(func (result funcref) ref.func $f))",
      kValid},
-    {"ref.func declared by export", "(module (func $f (export \"f\")) "
-                                    "(func (result funcref) ref.func $f))",
+    {"ref.func declared by export",
+     "(module (func $f (export \"f\")) "
+     "(func (result funcref) ref.func $f))",
      kValid},
-    {"ref.func declared by global", "(module (func $f) (global funcref (ref.func $f)) "
-                                    "(func (result funcref) ref.func $f))",
+    {"ref.func declared by global",
+     "(module (func $f) (global funcref (ref.func $f)) "
+     "(func (result funcref) ref.func $f))",
      kValid},
     {"ref.func undeclared", "(module (func $f) (func (result funcref) ref.func $f))",
      "undeclared function reference"},
-    {"ref.func in a body does not declare", "(module (func $f) (func (drop (ref.func $f))) "
-                                            "(func (result funcref) ref.func $f))",
+    {"ref.func in a body does not declare",
+     "(module (func $f) (func (drop (ref.func $f))) "
+     "(func (result funcref) ref.func $f))",
      "undeclared function reference"},
     {"ref.func unknown", "(module (elem declare func 0) (func (drop (ref.func 7))))",
      "unknown function 7"},
-    {"load", "(module (memory 1) (func (result i64) (i64.load offset=4 align=8 "
-             "(i32.const 0))))",
+    {"load",
+     "(module (memory 1) (func (result i64) (i64.load offset=4 align=8 "
+     "(i32.const 0))))",
      kValid},
-    {"load without memory", "(module (func (drop (i32.load (i32.const 0)))))",
-     "unknown memory 0"},
+    {"load without memory", "(module (func (drop (i32.load (i32.const 0)))))", "unknown memory 0"},
     {"store without memory", "(module (func (i64.store8 (i32.const 0) (i64.const 0))))",
      "unknown memory 0"},
     {"memory.size without memory", "(module (func (drop (memory.size))))", "unknown memory 0"},
@@ -237,62 +252,78 @@ const Case kInstructions[] = {
     {"store alignment",
      "(module (memory 1) (func (i32.store16 align=4 (i32.const 0) (i32.const 0))))",
      "alignment must not be larger than natural"},
-    {"store operand types",
-     "(module (memory 1) (func (f32.store (i32.const 0) (f64.const 0))))", "type mismatch"},
-    {"memory.init", "(module (memory 1) (data \"ab\") (func (memory.init 0 (i32.const 0) "
-                    "(i32.const 0) (i32.const 1))))",
+    {"store operand types", "(module (memory 1) (func (f32.store (i32.const 0) (f64.const 0))))",
+     "type mismatch"},
+    {"memory.init",
+     "(module (memory 1) (data \"ab\") (func (memory.init 0 (i32.const 0) "
+     "(i32.const 0) (i32.const 1))))",
      kValid},
-    {"memory.init without memory", "(module (data \"a\") (func (memory.init 0 (i32.const 0) "
-                                   "(i32.const 0) (i32.const 1))))",
+    {"memory.init without memory",
+     "(module (data \"a\") (func (memory.init 0 (i32.const 0) "
+     "(i32.const 0) (i32.const 1))))",
      "unknown memory 0"},
-    {"memory.init unknown data", "(module (memory 1) (data \"ab\") (func (memory.init 1 "
-                                 "(i32.const 0) (i32.const 0) (i32.const 1))))",
+    {"memory.init unknown data",
+     "(module (memory 1) (data \"ab\") (func (memory.init 1 "
+     "(i32.const 0) (i32.const 0) (i32.const 1))))",
      "unknown data segment 1"},
     {"data.drop unknown data", "(module (memory 1) (data \"a\") (func (data.drop 4)))",
      "unknown data segment 4"},
-    {"memory.copy without memory", "(module (func (memory.copy (i32.const 0) (i32.const 0) "
-                                   "(i32.const 1))))",
+    {"memory.copy without memory",
+     "(module (func (memory.copy (i32.const 0) (i32.const 0) "
+     "(i32.const 1))))",
      "unknown memory 0"},
-    {"memory.fill operand types", "(module (memory 1) (func (memory.fill (i32.const 0) "
-                                  "(i64.const 0) (i32.const 1))))",
+    {"memory.fill operand types",
+     "(module (memory 1) (func (memory.fill (i32.const 0) "
+     "(i64.const 0) (i32.const 1))))",
      "type mismatch"},
-    {"table.get/set", "(module (table 1 externref) (func (param externref) "
-                      "(table.set 0 (i32.const 0) (table.get 0 (i32.const 0)))))",
+    {"table.get/set",
+     "(module (table 1 externref) (func (param externref) "
+     "(table.set 0 (i32.const 0) (table.get 0 (i32.const 0)))))",
      kValid},
-    {"table.set wrong type", "(module (table 1 externref) (func (param funcref) "
-                             "(table.set 0 (i32.const 0) (local.get 0))))",
+    {"table.set wrong type",
+     "(module (table 1 externref) (func (param funcref) "
+     "(table.set 0 (i32.const 0) (local.get 0))))",
      "type mismatch"},
     {"table.size without table", "(module (func (drop (table.size 0))))", "unknown table 0"},
-    {"table.grow", "(module (table 1 funcref) (func (result i32) "
-                   "(table.grow 0 (ref.null func) (i32.const 1))))",
+    {"table.grow",
+     "(module (table 1 funcref) (func (result i32) "
+     "(table.grow 0 (ref.null func) (i32.const 1))))",
      kValid},
-    {"table.fill wrong type", "(module (table 1 funcref) (func (table.fill 0 (i32.const 0) "
-                              "(ref.null extern) (i32.const 1))))",
+    {"table.fill wrong type",
+     "(module (table 1 funcref) (func (table.fill 0 (i32.const 0) "
+     "(ref.null extern) (i32.const 1))))",
      "type mismatch"},
-    {"table.init", "(module (table 1 funcref) (elem funcref (ref.null func)) "
-                   "(func (table.init 0 0 (i32.const 0) (i32.const 0) (i32.const 1))))",
+    {"table.init",
+     "(module (table 1 funcref) (elem funcref (ref.null func)) "
+     "(func (table.init 0 0 (i32.const 0) (i32.const 0) (i32.const 1))))",
      kValid},
-    {"table.init without table", "(module (func (table.init 0 (i32.const 12) (i32.const 1) "
-                                 "(i32.const 1))))",
+    {"table.init without table",
+     "(module (func (table.init 0 (i32.const 12) (i32.const 1) "
+     "(i32.const 1))))",
      "unknown table 0"},
-    {"table.init unknown elem", "(module (table 1 funcref) (func (table.init 0 3 "
-                                "(i32.const 0) (i32.const 0) (i32.const 1))))",
+    {"table.init unknown elem",
+     "(module (table 1 funcref) (func (table.init 0 3 "
+     "(i32.const 0) (i32.const 0) (i32.const 1))))",
      "unknown elem segment 3"},
-    {"table.init type mismatch", "(module (table 1 externref) (elem funcref (ref.null func)) "
-                                 "(func (table.init 0 0 (i32.const 0) (i32.const 0) "
-                                 "(i32.const 1))))",
+    {"table.init type mismatch",
+     "(module (table 1 externref) (elem funcref (ref.null func)) "
+     "(func (table.init 0 0 (i32.const 0) (i32.const 0) "
+     "(i32.const 1))))",
      "type mismatch"},
     {"elem.drop unknown", "(module (func (elem.drop 0)))", "unknown elem segment 0"},
-    {"table.copy type mismatch", "(module (table 1 externref) (table 1 funcref) "
-                                 "(func (table.copy 0 1 (i32.const 0) (i32.const 0) "
-                                 "(i32.const 1))))",
+    {"table.copy type mismatch",
+     "(module (table 1 externref) (table 1 funcref) "
+     "(func (table.copy 0 1 (i32.const 0) (i32.const 0) "
+     "(i32.const 1))))",
      "type mismatch"},
-    {"numeric operand types", "(module (func (result i32) (i32.add (i32.const 1) "
-                              "(f32.const 2))))",
+    {"numeric operand types",
+     "(module (func (result i32) (i32.add (i32.const 1) "
+     "(f32.const 2))))",
      "type mismatch"},
     {"conversion", "(module (func (result f64) (f64.convert_i64_u (i64.const 1))))", kValid},
-    {"saturating conversion", "(module (func (result i64) (i64.trunc_sat_f32_s "
-                              "(f32.const 1))))",
+    {"saturating conversion",
+     "(module (func (result i64) (i64.trunc_sat_f32_s "
+     "(f32.const 1))))",
      kValid},
 };
 
@@ -303,8 +334,7 @@ const Case kModule[] = {
     {"global init empty", "(module (global i32))", "type mismatch"},
     {"global init two values", "(module (global i32 (i32.const 0) (i32.const 0)))",
      "type mismatch"},
-    {"global init not constant",
-     "(module (global i32 (i32.add (i32.const 0) (i32.const 1))))",
+    {"global init not constant", "(module (global i32 (i32.add (i32.const 0) (i32.const 1))))",
      "constant expression required"},
     {"global init nop", "(module (global i32 (nop) (i32.const 0)))",
      "constant expression required"},
@@ -316,25 +346,28 @@ const Case kModule[] = {
     {"global init from defined global",
      "(module (global i32 (i32.const 0)) (global i32 (global.get 0)))", "unknown global 0"},
     {"global init from itself", "(module (global i32 (global.get 0)))", "unknown global 0"},
-    {"data offset from defined global", "(module (memory 1) (global i32 (i32.const 0)) "
-                                        "(data (global.get 0) \"a\"))",
+    {"data offset from defined global",
+     "(module (memory 1) (global i32 (i32.const 0)) "
+     "(data (global.get 0) \"a\"))",
      "unknown global 0"},
-    {"elem offset not constant", "(module (table 1 funcref) "
-                                 "(elem (i32.ctz (i32.const 0))))",
+    {"elem offset not constant",
+     "(module (table 1 funcref) "
+     "(elem (i32.ctz (i32.const 0))))",
      "constant expression required"},
-    {"elem type vs table type", "(module (table 1 externref) (func $f) "
-                                "(elem (table 0) (i32.const 0) funcref (ref.func $f)))",
+    {"elem type vs table type",
+     "(module (table 1 externref) (func $f) "
+     "(elem (table 0) (i32.const 0) funcref (ref.func $f)))",
      "type mismatch"},
     {"elem unknown table", "(module (func $f) (elem (i32.const 0) $f))", "unknown table 0"},
     {"elem offset type", "(module (table 1 funcref) (elem (i64.const 0)))", "type mismatch"},
-    {"elem item type", "(module (table 1 funcref) (elem (i32.const 0) funcref "
-                       "(ref.null extern)))",
+    {"elem item type",
+     "(module (table 1 funcref) (elem (i32.const 0) funcref "
+     "(ref.null extern)))",
      "type mismatch"},
     {"data without memory", "(module (data (i32.const 0) \"a\"))", "unknown memory 0"},
     {"data offset type", "(module (memory 1) (data (i64.const 0) \"a\"))", "type mismatch"},
     {"start function", "(module (func $s) (start $s))", kValid},
-    {"start function with params", "(module (func $s (param i32)) (start $s))",
-     "start function"},
+    {"start function with params", "(module (func $s (param i32)) (start $s))", "start function"},
     {"start function with results", "(module (func $s (result i32) i32.const 0) (start $s))",
      "start function"},
     {"start unknown", "(module (start 3))", "unknown function 3"},
@@ -352,8 +385,7 @@ const Case kModule[] = {
      "memory size must be at most 65536 pages (4GiB)"},
     {"memory max too large", "(module (memory 0 65537))",
      "memory size must be at most 65536 pages (4GiB)"},
-    {"memory min > max", "(module (memory 2 1))",
-     "size minimum must not be greater than maximum"},
+    {"memory min > max", "(module (memory 2 1))", "size minimum must not be greater than maximum"},
     {"imported memory min > max", "(module (import \"m\" \"m\" (memory 2 1)))",
      "size minimum must not be greater than maximum"},
     {"table min > max", "(module (table 2 1 funcref))",
@@ -364,30 +396,38 @@ const Case kModule[] = {
 };
 
 TEST_CASE("validator: unreachable code and the polymorphic stack", "[ref]") {
-  for (const Case& c : kPolymorphic) DYNAMIC_SECTION(c.name) { Check(c); }
+  for (const Case& c : kPolymorphic) DYNAMIC_SECTION(c.name) {
+      Check(c);
+    }
 }
 
 TEST_CASE("validator: control instructions", "[ref]") {
-  for (const Case& c : kControl) DYNAMIC_SECTION(c.name) { Check(c); }
+  for (const Case& c : kControl) DYNAMIC_SECTION(c.name) {
+      Check(c);
+    }
 }
 
 TEST_CASE("validator: instructions", "[ref]") {
-  for (const Case& c : kInstructions) DYNAMIC_SECTION(c.name) { Check(c); }
+  for (const Case& c : kInstructions) DYNAMIC_SECTION(c.name) {
+      Check(c);
+    }
 }
 
 TEST_CASE("validator: module rules", "[ref]") {
-  for (const Case& c : kModule) DYNAMIC_SECTION(c.name) { Check(c); }
+  for (const Case& c : kModule) DYNAMIC_SECTION(c.name) {
+      Check(c);
+    }
 }
 
 // WABT encodes `(select (result))` as the untyped 0x1b, so this one is written in binary:
 // (func nop nop i32.const 1 select (vec 0) end) with opcode 0x1c and an empty type vector.
 TEST_CASE("validator: typed select with an empty type vector", "[ref]") {
-  const std::vector<uint8_t> bytes = {
-      0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,        // header
-      0x01, 0x04, 0x01, 0x60, 0x00, 0x00,                    // type section: [] -> []
-      0x03, 0x02, 0x01, 0x00,                                // function section
-      0x0a, 0x0a, 0x01, 0x08, 0x00, 0x01, 0x01, 0x41, 0x01,  // code: nop nop i32.const 1
-      0x1c, 0x00, 0x0b};                                     // select (vec 0) end
+  const std::vector<uint8_t> bytes = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,  // header
+                                      0x01, 0x04, 0x01, 0x60, 0x00, 0x00,  // type section: [] -> []
+                                      0x03, 0x02, 0x01, 0x00,              // function section
+                                      0x0a, 0x0a, 0x01, 0x08, 0x00, 0x01, 0x01, 0x41,
+                                      0x01,               // code: nop nop i32.const 1
+                                      0x1c, 0x00, 0x0b};  // select (vec 0) end
   Module m = Decode(bytes);
   try {
     Validate(m);
