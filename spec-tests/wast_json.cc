@@ -148,6 +148,12 @@ bool Matches(const ExpectedValue& e, const Value& got) {
   return false;
 }
 
+bool TrapTextMatches(std::string_view kind_message, std::string_view text) {
+  if (kind_message.substr(0, text.size()) == text) return true;
+  return text.size() > kind_message.size() && text.substr(0, kind_message.size()) == kind_message &&
+         text[kind_message.size()] == ' ';
+}
+
 std::string ToString(const ExpectedValue& e) {
   using K = ExpectedValue::Kind;
   std::string t = wasm::ValTypeName(e.value.type);

@@ -27,6 +27,11 @@ struct ExpectedValue {
 bool Matches(const ExpectedValue& expected, const wasm::Value& got);
 std::string ToString(const ExpectedValue& e);  // "i32:7", "f32:nan:canonical", "funcref:any"
 
+// Whether a trap of our kind (its TrapMessage) satisfies the script's text: the text is a prefix
+// of the kind's message, or the message followed by a space and a detail of the spec
+// interpreter's own ("uninitialized element 2" for kind "uninitialized element").
+bool TrapTextMatches(std::string_view kind_message, std::string_view text);
+
 // Thrown for syntax the runner does not support yet (v128 values): the command is skipped.
 struct UnsupportedValue : std::runtime_error {
   explicit UnsupportedValue(const std::string& m) : std::runtime_error(m) {}

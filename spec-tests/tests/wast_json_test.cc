@@ -191,3 +191,12 @@ TEST_CASE("file glob", "[spec]") {
   CHECK(MatchesGlob("[fi]32.wast", "f32.wast"));
   CHECK_FALSE(MatchesGlob("f32.wast", "f32_cmp.wast"));
 }
+
+TEST_CASE("trap texts", "[spec]") {
+  CHECK(TrapTextMatches("out of bounds memory access", "out of bounds memory access"));
+  CHECK(TrapTextMatches("out of bounds memory access", "out of bounds"));
+  CHECK(TrapTextMatches("uninitialized element", "uninitialized element 2"));
+  CHECK_FALSE(TrapTextMatches("uninitialized element", "uninitialized elements"));
+  CHECK_FALSE(TrapTextMatches("undefined element", "uninitialized element"));
+  CHECK_FALSE(TrapTextMatches("integer overflow", "integer divide by zero"));
+}
