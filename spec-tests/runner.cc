@@ -118,7 +118,8 @@ struct EngineState {
 
 class ScriptRunner {
  public:
-  ScriptRunner(fs::path dir, const RunnerOptions& options) : dir_(std::move(dir)), options_(options) {}
+  ScriptRunner(fs::path dir, const RunnerOptions& options, const ResultSink& sink)
+      : dir_(std::move(dir)), options_(options), sink_(sink) {}
 
   std::vector<TestResult> Run(const std::vector<Command>& commands) {
     for (const auto& name : options_.engines) {
@@ -127,6 +128,7 @@ class ScriptRunner {
       s.engine = diff::MakeEngine(name, options_.config);
       if (!s.engine) {
         results_.push_back({0, "file", name, Status::kFailed, "", "", "unknown engine " + name, ""});
+        if (sink_) sink_(results_.back());
         return std::move(results_);
       }
       engines_.push_back(std::move(s));
@@ -154,6 +156,7 @@ class ScriptRunner {
     }
     results_.push_back({c.line, c.type_name, e.name, st, std::move(expected), std::move(got),
                         std::move(message), st == Status::kSkipped ? std::move(category) : ""});
+    if (sink_) sink_(results_.back());
   }
 
   const Loaded& Load(const std::string& filename) {
@@ -375,6 +378,7 @@ class ScriptRunner {
 
   fs::path dir_;
   const RunnerOptions& options_;
+  const ResultSink& sink_;
   std::vector<EngineState> engines_;
   std::map<std::string, Loaded> cache_;
   std::vector<TestResult> results_;
@@ -408,7 +412,8 @@ std::string ReadFile(const fs::path& p) {
   return ss.str();
 }
 
-FileResult RunFileIn(const std::string& wast_path, const fs::path& dir, const RunnerOptions& options) {
+FileResult RunFileIn(const std::string& wast_path, const fs::path& dir, const RunnerOptions& options,
+                     const ResultSink& sink = {}) {
   FileResult fr;
   fr.path = wast_path;
   fr.name = fs::path(wast_path).filename().string();
@@ -423,7 +428,7 @@ FileResult RunFileIn(const std::string& wast_path, const fs::path& dir, const Ru
     fr.error = "wast2json failed" + (out.empty() ? std::string() : ": " + out.substr(0, 2000));
     return fr;
   }
-  fr.tests = RunScript(json_path.string(), fr.name, options);
+  fr.tests = RunScript(json_path.string(), fr.name, options, sink);
   return fr;
 }
 
@@ -490,16 +495,16 @@ struct Child {
   setpgid(0, 0);
   int devnull = open("/dev/null", O_WRONLY);
   if (devnull >= 0) dup2(devnull, 1);  // host functions (spectest print*) write to stdout
-  FileResult fr = RunFileIn(path, dir, options);
-  std::string out;
-  for (const auto& t : fr.tests) out += ToJson(t).dump() + "\n";
-  out += json{{"state", StateName(fr.state)}, {"error", fr.error}, {"done", true}}.dump() + "\n";
+  FileResult fr = RunFileIn(path, dir, options, [fd](const TestResult& t) {
+    WriteAll(fd, ToJson(t).dump() + "\n");
+  });
+  std::string out = json{{"state", StateName(fr.state)}, {"error", fr.error}, {"done", true}}.dump() + "\n";
   WriteAll(fd, out);
   close(fd);
   _exit(0);
 }
 
-void Finish(Child& ch, FileResult& fr, bool timed_out) {
+void Finish(Child& ch, FileResult& fr, bool timed_out, int timeout_seconds) {
   if (timed_out) {
     kill(-ch.pid, SIGKILL);
     kill(ch.pid, SIGKILL);
@@ -529,7 +534,9 @@ void Finish(Child& ch, FileResult& fr, bool timed_out) {
   }
   if (timed_out) {
     fr.state = FileResult::State::kTimedOut;
-    fr.error = "timed out";
+    fr.error = "timed out after " + std::to_string(timeout_seconds) + " s";
+    if (!fr.tests.empty())
+      fr.error += " (the last finished command was at line " + std::to_string(fr.tests.back().line) + ")";
   } else if (!done || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
     fr.state = FileResult::State::kCrashed;
     if (WIFSIGNALED(status))
@@ -589,7 +596,7 @@ struct Counts {
 }  // namespace
 
 std::vector<TestResult> RunScript(const std::string& json_path, const std::string& wast_name,
-                                  const RunnerOptions& options) {
+                                  const RunnerOptions& options, const ResultSink& sink) {
   std::vector<Command> commands;
   try {
     commands = ParseWastJson(ReadFile(json_path));
@@ -598,9 +605,11 @@ std::vector<TestResult> RunScript(const std::string& json_path, const std::strin
     for (const auto& eng : options.engines)
       r.push_back({0, "file", eng, Status::kFailed, "", "",
                    std::string("cannot read wast2json output: ") + e.what(), ""});
+    if (sink)
+      for (const auto& t : r) sink(t);
     return r;
   }
-  ScriptRunner runner(fs::path(json_path).parent_path(), options);
+  ScriptRunner runner(fs::path(json_path).parent_path(), options, sink);
   return runner.Run(commands);
 }
 
@@ -762,7 +771,7 @@ int RunSpec(const std::vector<std::string>& wast_paths, const RunnerOptions& opt
       bool timed_out = !eof && now >= ch.deadline;
       if (eof || timed_out) {
         FileResult& fr = files[ch.index];
-        Finish(ch, fr, timed_out);
+        Finish(ch, fr, timed_out, options.timeout_seconds);
         if (fr.state == FileResult::State::kCrashed || fr.state == FileResult::State::kTimedOut ||
             fr.state == FileResult::State::kError) {
           for (const auto& eng : options.engines)
@@ -872,7 +881,7 @@ int RunSpec(const std::vector<std::string>& wast_paths, const RunnerOptions& opt
       for (const auto& t : f.tests) {
         json r = ToJson(t);
         r["file"] = f.name;
-        r["id"] = f.name + ":" + std::to_string(t.line);
+        r["id"] = t.line ? f.name + ":" + std::to_string(t.line) : f.name;
         j["results"].push_back(std::move(r));
       }
     }

@@ -2,6 +2,7 @@
 // selected engine, file by file in forked children (DESIGN.md "Layout" spec-tests/; Spec A.7).
 #pragma once
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -49,10 +50,13 @@ struct FileResult {
   std::vector<TestResult> tests;
 };
 
+using ResultSink = std::function<void(const TestResult&)>;
+
 // Runs one converted script in this process (the forked child calls it). `json_path` is
 // wast2json's output; module files are beside it. Never throws: problems become results.
+// `sink`, when set, sees each result as soon as it is known (the child streams them).
 std::vector<TestResult> RunScript(const std::string& json_path, const std::string& wast_name,
-                                  const RunnerOptions& options);
+                                  const RunnerOptions& options, const ResultSink& sink = {});
 
 // Converts and runs one .wast file in this process (wast2json into a private temp directory).
 FileResult RunFile(const std::string& wast_path, const RunnerOptions& options);
