@@ -409,23 +409,27 @@ int main(int argc, char** argv) {
   SpecArgs spec_args;
   auto* spec = app.add_subcommand("spec", "Run WebAssembly spec tests (.wast) on engines");
   spec->add_option("--engines", spec_args.engines, "Comma-separated engine names")
+      ->type_name("LIST")
       ->capture_default_str();
-  spec->add_option("--json", spec_args.json, "Write every assertion's result as JSON to FILE");
-  spec->add_option("--junit", spec_args.junit, "Write JUnit XML to FILE");
+  spec->add_option("--json", spec_args.json, "Write every assertion's result as JSON to FILE")
+      ->type_name("FILE");
+  spec->add_option("--junit", spec_args.junit, "Write JUnit XML to FILE")->type_name("FILE");
   spec->add_option("-j,--jobs", spec_args.jobs, "Files run at once (default: number of cores)")
       ->check(CLI::NonNegativeNumber);
-  spec->add_option("--filter", spec_args.filter, "Only files whose name matches GLOB");
+  spec->add_option("--filter", spec_args.filter, "Only files whose name matches GLOB")
+      ->type_name("GLOB");
   spec->add_option("--line", spec_args.line,
                    "Only the assertion at this line (modules before it still run)")
       ->check(CLI::PositiveNumber);
   spec->add_option("--testsuite", spec_args.testsuite,
                    "Test suite directory used when no PATH is given "
-                   "(else $TANDEM_TESTSUITE, else ../shared/testsuite beside the repository)");
+                   "(else $TANDEM_TESTSUITE, else ../shared/testsuite beside the repository)")
+      ->type_name("DIR");
   spec->add_option("--timeout", spec_args.timeout, "Time limit per file in seconds")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
   spec->add_option("--max-depth", spec_args.max_depth, "Call-depth limit")->capture_default_str();
-  spec->add_option("--fuel", spec_args.fuel, "Fuel per invocation (0 = unlimited)")
+  spec->add_option("--fuel", spec_args.fuel, "Fuel budget: function entries and loop iterations (0 = unlimited)")
       ->capture_default_str();
   spec->add_flag("--nan-canonical", spec_args.nan_canonical, "Canonicalise NaN results");
   spec->add_flag("--strict", spec_args.strict, "Anything an engine cannot run is a failure");
@@ -438,16 +442,19 @@ int main(int argc, char** argv) {
   run->add_option("ARG", run_args.args,
                   "Arguments: i32:7 i64:-1 f32:1.5 f64:0x1p-3 f32:nan f64:-inf "
                   "f32:bits:0x7fc00000 externref:3 funcref:null");
-  run->add_option("--invoke", run_args.invoke, "Exported function to call");
+  run->add_option("--invoke", run_args.invoke, "Exported function to call")->type_name("NAME");
   run->add_option("--engines", run_args.engines, "Comma-separated engine names")
+      ->type_name("LIST")
       ->capture_default_str();
   run->add_option("--max-depth", run_args.max_depth, "Call-depth limit")->capture_default_str();
-  run->add_option("--fuel", run_args.fuel, "Fuel (0 = unlimited)")->capture_default_str();
+  run->add_option("--fuel", run_args.fuel, "Fuel budget: function entries and loop iterations (0 = unlimited)")->capture_default_str();
   run->add_flag("--nan-canonical", run_args.nan_canonical, "Canonicalise NaN results");
   run->add_flag("--json", run_args.json, "Print the result as JSON");
   run->add_flag("--list-exports", run_args.list_exports, "List the module's exports");
   // Arguments such as i64:-1 start with '-' after the colon only; allow negative-looking ones.
   run->allow_extras(false);
+
+  auto* engines_cmd = app.add_subcommand("engines", "List the engine names, one per line");
 
   try {
     app.parse(argc, argv);
@@ -458,6 +465,10 @@ int main(int argc, char** argv) {
   try {
     if (*spec) return RunSpecCommand(spec_args, *spec);
     if (*run) return RunRunCommand(run_args, *run);
+    if (*engines_cmd) {
+      for (const auto& name : diff::EngineNames()) std::cout << name << "\n";
+      return kExitOk;
+    }
   } catch (const std::exception& e) {
     std::cerr << "tandem: " << e.what() << "\n";
     return kExitUsage;

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# ci/test.sh: sets up, builds and runs every test (README "Quick start"; DESIGN.md "Layout" ci/):
+# unit tests (release), the fuzz-tagged tests and the spec suite under ASan+UBSan, and the spec
+# suite on every engine (the non-SIMD core files must pass; the SIMD files must be skipped).
+# Needs no input; works as root on a fresh clone with ../shared beside the repository.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root="$(pwd)"
+jobs="$(nproc)"
+start=$SECONDS
+step() { printf '\n==> %s (%ds)\n' "$*" $((SECONDS - start)); }
+
+step "setup"
+ci/setup.sh
+
+testsuite="${TANDEM_TESTSUITE:-$(cd "$root/.." && pwd)/shared/testsuite}"
+if [ ! -d "$testsuite" ]; then
+  echo "ci/test.sh: test suite not found at $testsuite (set TANDEM_TESTSUITE)" >&2
+  exit 2
+fi
+export TANDEM_TESTSUITE="$testsuite"
+core=()
+simd=()
+for f in "$testsuite"/*.wast; do
+  case "$(basename "$f")" in
+    simd_*) simd+=("$f") ;;
+    *) core+=("$f") ;;
+  esac
+done
+
+step "build (release)"
+cmake --preset release >/dev/null
+cmake --build --preset release
+
+step "unit tests (release)"
+ctest --preset release -j "$jobs" --output-on-failure
+
+tandem=build/release/tandem
+mapfile -t engines < <("$tandem" engines)
+for engine in "${engines[@]}"; do
+  step "spec suite, engine $engine: ${#core[@]} core files without SIMD"
+  "$tandem" spec --engines "$engine" -j "$jobs" --junit "build/release/spec-$engine.xml" "${core[@]}"
+  step "spec suite, engine $engine: ${#simd[@]} SIMD files (unsupported modules are skipped)"
+  "$tandem" spec --engines "$engine" -j "$jobs" "${simd[@]}"
+done
+
+step "build (asan)"
+cmake --preset asan >/dev/null
+cmake --build --preset asan --target tandem_reference_tests tandem
+
+step "fuzz-tagged tests (asan)"
+build/asan/reference/tandem_reference_tests '[fuzz]'
+
+step "spec suite under ASan+UBSan (engine ref, core files without SIMD)"
+build/asan/tandem spec --engines ref -j "$jobs" --quiet "${core[@]}"
+
+step "all passed"
