@@ -3,7 +3,7 @@
 #include "kernel.h"
 
 #define BUF_SIZE (64 * 1024)
-#define REPS (50 * BENCH_SCALE)
+#define REPS (100 * BENCH_SCALE)
 
 static u32 table[256];
 static u8 buffer[BUF_SIZE];

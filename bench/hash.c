@@ -3,7 +3,7 @@
 #include "kernel.h"
 
 #define WORDS (16 * 1024)
-#define REPS (36 * BENCH_SCALE)
+#define REPS (72 * BENCH_SCALE)
 
 static u64 words[WORDS];
 

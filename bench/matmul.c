@@ -3,7 +3,7 @@
 #include "kernel.h"
 
 #define N 96
-#define REPS (6 * BENCH_SCALE)
+#define REPS (12 * BENCH_SCALE)
 
 static u32 a[N][N];
 static u32 b[N][N];

@@ -3,7 +3,7 @@
 #include "kernel.h"
 
 #define BODIES 8
-#define STEPS (25000 * BENCH_SCALE)
+#define STEPS (50000 * BENCH_SCALE)
 
 static double pos[BODIES][3];
 static double vel[BODIES][3];

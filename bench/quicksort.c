@@ -3,7 +3,7 @@
 #include "kernel.h"
 
 #define COUNT (100 * 1000)
-#define REPS (2 * BENCH_SCALE)
+#define REPS (4 * BENCH_SCALE)
 
 static i32 data[COUNT];
 

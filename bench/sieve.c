@@ -3,7 +3,7 @@
 #include "kernel.h"
 
 #define LIMIT (1 << 20)
-#define REPS (2 * BENCH_SCALE)
+#define REPS (4 * BENCH_SCALE)
 
 static u8 composite[LIMIT + 1];
 
