@@ -868,6 +868,10 @@ int RunSpec(const std::vector<std::string>& wast_paths, const RunnerOptions& opt
   std::cout.flush();
 
   int rc = total.failed ? 1 : 0;
+  if (options.line && total.passed + total.failed + total.skipped + total.xfail == 0) {
+    std::cerr << "tandem spec: no test at line " << *options.line << " in the selected files\n";
+    rc = 2;
+  }
   if (!options.json_path.empty()) {
     json j;
     j["summary"] = {{"passed", total.passed}, {"failed", total.failed},

@@ -1,0 +1,115 @@
+// runner_test.cc: the runner end to end on small scripts (wast2json + the ref engine): every
+// command kind, pass and fail detection, --line selection, skips (Spec A.7 script commands).
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+
+#include "spec-tests/runner.h"
+
+using namespace tandem::spec;
+namespace fs = std::filesystem;
+
+namespace {
+
+// Writes `text` as NAME.wast into a fresh directory and runs it on `ref`.
+FileResult RunText(const std::string& name, const std::string& text, RunnerOptions options = {}) {
+  std::string tmpl = (fs::temp_directory_path() / "tandem-runner-test-XXXXXX").string();
+  REQUIRE(mkdtemp(tmpl.data()) != nullptr);
+  fs::path file = fs::path(tmpl) / (name + ".wast");
+  std::ofstream(file) << text;
+  options.wast2json = FindInPath("wast2json");
+  REQUIRE_FALSE(options.wast2json.empty());  // Debian package wabt (ci/setup.sh)
+  FileResult fr = RunFile(file.string(), options);
+  fs::remove_all(tmpl);
+  return fr;
+}
+
+const TestResult& At(const FileResult& fr, int line) {
+  for (const auto& t : fr.tests)
+    if (t.line == line) return t;
+  FAIL("no result at line " << line);
+  throw;
+}
+
+constexpr const char* kScript = R"((module $A
+  (func (export "add") (param i32 i32) (result i32) (i32.add (local.get 0) (local.get 1)))
+  (func (export "nan") (result f32) (f32.div (f32.const 0) (f32.const 0)))
+  (func (export "trap") (unreachable))
+  (func $r (export "rec") (call $r))
+  (global (export "g") i32 (i32.const 42)))
+(register "a" $A)
+(assert_return (invoke "add" (i32.const 1) (i32.const 2)) (i32.const 3))
+(assert_return (invoke "add" (i32.const 1) (i32.const 2)) (i32.const 4))
+(assert_return (invoke "nan") (f32.const nan:canonical))
+(assert_trap (invoke "trap") "unreachable")
+(assert_trap (invoke "add" (i32.const 0) (i32.const 0)) "unreachable")
+(assert_exhaustion (invoke "rec") "call stack exhausted")
+(assert_return (get "g") (i32.const 42))
+(assert_malformed (module binary "\00asm\02\00\00\00") "unknown binary version")
+(assert_malformed (module quote "(func") "unexpected token")
+(assert_invalid (module (func (result i32))) "type mismatch")
+(assert_unlinkable (module (import "a" "missing" (func))) "unknown import")
+(assert_trap (module (func $s unreachable) (start $s)) "unreachable")
+(module (import "a" "add" (func $add (param i32 i32) (result i32)))
+  (func (export "twice") (result i32) (call $add (i32.const 2) (i32.const 2))))
+(assert_return (invoke "twice") (i32.const 4))
+(invoke $A "add" (i32.const 0) (i32.const 0))
+)";
+
+}  // namespace
+
+TEST_CASE("runner: every command kind on ref", "[spec]") {
+  FileResult fr = RunText("kinds", kScript);
+  REQUIRE(fr.state == FileResult::State::kOk);
+  CHECK(At(fr, 8).status == Status::kPassed);
+  CHECK(At(fr, 9).status == Status::kFailed);
+  CHECK(At(fr, 9).expected == "i32:4");
+  CHECK(At(fr, 9).got == "i32:3");
+  CHECK(At(fr, 10).status == Status::kPassed);
+  CHECK(At(fr, 11).status == Status::kPassed);
+  CHECK(At(fr, 12).status == Status::kFailed);  // returned instead of trapping
+  CHECK(At(fr, 13).status == Status::kPassed);
+  CHECK(At(fr, 14).status == Status::kPassed);
+  CHECK(At(fr, 15).status == Status::kPassed);
+  CHECK(At(fr, 16).status == Status::kSkipped);
+  CHECK(At(fr, 16).skip_category == "text-format modules");
+  CHECK(At(fr, 17).status == Status::kPassed);
+  CHECK(At(fr, 18).status == Status::kPassed);
+  CHECK(At(fr, 19).status == Status::kPassed);
+  CHECK(At(fr, 22).status == Status::kPassed);  // imports through register
+  CHECK(At(fr, 23).status == Status::kPassed);  // top-level action on a named module
+  CHECK(fr.tests.size() == 14);
+}
+
+TEST_CASE("runner: --line runs one assertion after the modules before it", "[spec]") {
+  RunnerOptions o;
+  o.line = 22;
+  FileResult fr = RunText("line", kScript, o);
+  REQUIRE(fr.tests.size() == 1);
+  CHECK(fr.tests[0].line == 22);
+  CHECK(fr.tests[0].status == Status::kPassed);
+}
+
+TEST_CASE("runner: a failed module makes its users fail, not pass", "[spec]") {
+  FileResult fr = RunText("badmod", R"((module (func $s unreachable) (start $s) (func (export "f")))
+(assert_return (invoke "f"))
+)");
+  REQUIRE(fr.tests.size() == 2);
+  CHECK(fr.tests[0].command == "module");
+  CHECK(fr.tests[0].status == Status::kFailed);
+  CHECK(fr.tests[1].status == Status::kFailed);
+}
+
+TEST_CASE("runner: SIMD modules and their users are skipped as unsupported", "[spec]") {
+  FileResult fr = RunText("simd", R"((module (func (export "f") (result v128) (v128.const i32x4 1 2 3 4)))
+(assert_return (invoke "f") (v128.const i32x4 1 2 3 4))
+(module (func (export "g") (result i32) (i32.const 1)))
+(assert_return (invoke "g") (i32.const 1))
+)");
+  REQUIRE(fr.tests.size() == 2);
+  CHECK(fr.tests[0].status == Status::kSkipped);
+  CHECK(fr.tests[0].skip_category == "unsupported");
+  CHECK(fr.tests[1].status == Status::kPassed);
+}
