@@ -759,6 +759,7 @@ int RunSpec(const std::vector<std::string>& wast_paths, const RunnerOptions& opt
     }
     now = std::chrono::steady_clock::now();
     std::vector<Child> still;
+    bool finished_now = false;
     for (size_t i = 0; i < running.size(); ++i) {
       Child& ch = running[i];
       bool eof = false;
@@ -784,12 +785,14 @@ int RunSpec(const std::vector<std::string>& wast_paths, const RunnerOptions& opt
                                 fr.state == FileResult::State::kOk && !options.line, fr);
         }
         ++finished;
-        progress(&fr);
+        finished_now = true;
+        if (!tty) progress(&fr);
         continue;
       }
       still.push_back(std::move(ch));
     }
     running = std::move(still);  // the finished children are dropped
+    if (tty && finished_now) progress(nullptr);
   }
   if (tty) std::cerr << "\r\033[K" << std::flush;
 
