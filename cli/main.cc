@@ -242,7 +242,8 @@ bool ReadModuleBytes(const std::string& file, std::vector<uint8_t>& bytes, std::
 }
 
 nlohmann::json ValueJson(const wasm::Value& v) {
-  return {{"type", wasm::ValTypeName(v.type)}, {"bits", std::to_string(v.bits)},
+  return {{"type", wasm::ValTypeName(v.type)},
+          {"bits", std::to_string(v.bits)},
           {"text", wasm::ToString(v)}};
 }
 
@@ -285,7 +286,8 @@ int RunRunCommand(const RunArgs& a, const CLI::App& cmd) {
     for (const auto& e : module->exports) {
       std::string kind = wasm::ExternKindName(e.kind);
       std::string desc = kind;
-      if (e.kind == wasm::ExternKind::Func) desc += " " + wasm::ToString(module->FuncTypeOf(e.index));
+      if (e.kind == wasm::ExternKind::Func)
+        desc += " " + wasm::ToString(module->FuncTypeOf(e.index));
       if (a.json)
         list.push_back(nlohmann::json{{"name", e.name}, {"kind", kind}, {"desc", desc}});
       else
@@ -297,7 +299,8 @@ int RunRunCommand(const RunArgs& a, const CLI::App& cmd) {
 
   std::vector<std::string> unresolved;
   for (const auto& imp : module->imports)
-    if (imp.module != "spectest") unresolved.push_back("\"" + imp.module + "\" \"" + imp.name + "\"");
+    if (imp.module != "spectest")
+      unresolved.push_back("\"" + imp.module + "\" \"" + imp.name + "\"");
   if (!unresolved.empty()) {
     std::string msg = "unresolved imports (only \"spectest\" is provided):";
     for (const auto& u : unresolved) msg += " " + u;
@@ -310,7 +313,8 @@ int RunRunCommand(const RunArgs& a, const CLI::App& cmd) {
   if (!a.invoke.empty()) {
     exp = module->FindExport(a.invoke);
     if (!exp || exp->kind != wasm::ExternKind::Func)
-      return fail(kExitUsage, "error", "no exported function \"" + a.invoke + "\" (see --list-exports)");
+      return fail(kExitUsage, "error",
+                  "no exported function \"" + a.invoke + "\" (see --list-exports)");
     const auto& ft = module->FuncTypeOf(exp->index);
     try {
       for (const auto& s : a.args) args.push_back(spec::ParseTypedArg(s));
@@ -340,7 +344,8 @@ int RunRunCommand(const RunArgs& a, const CLI::App& cmd) {
     auto inst = engine->Instantiate(module);
     using S = diff::InstantiateOutcome::Status;
     if (inst.status != S::kOk) {
-      std::string what = inst.status == S::kUninstantiable ? wasm::ToString(inst.failure) : inst.message;
+      std::string what =
+          inst.status == S::kUninstantiable ? wasm::ToString(inst.failure) : inst.message;
       const char* kind = inst.status == S::kUnlinkable       ? "unlinkable"
                          : inst.status == S::kUninstantiable ? "uninstantiable"
                          : inst.status == S::kUnsupported    ? "unsupported"
@@ -369,7 +374,9 @@ int RunRunCommand(const RunArgs& a, const CLI::App& cmd) {
         break;
       }
       case wasm::Outcome::Kind::kTrap:
-        r = {{"status", "trap"}, {"trap", wasm::TrapKindName(o.trap)}, {"message", wasm::ToString(o).substr(6)}};
+        r = {{"status", "trap"},
+             {"trap", wasm::TrapKindName(o.trap)},
+             {"message", wasm::ToString(o).substr(6)}};
         if (!a.json) std::cout << prefix << wasm::ToString(o) << "\n";
         rc = kExitFailed;
         break;
@@ -401,8 +408,9 @@ int RunRunCommand(const RunArgs& a, const CLI::App& cmd) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"tandem: differential-testing harness and reference engine for WebAssembly.\n"
-               "Exit codes: 0 ok, 1 something failed, 2 usage or environment error."};
+  CLI::App app{
+      "tandem: differential-testing harness and reference engine for WebAssembly.\n"
+      "Exit codes: 0 ok, 1 something failed, 2 usage or environment error."};
   app.set_version_flag("--version", std::string("tandem ") + TANDEM_VERSION);
   app.require_subcommand(1);
 
@@ -429,7 +437,8 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
   spec->add_option("--max-depth", spec_args.max_depth, "Call-depth limit")->capture_default_str();
-  spec->add_option("--fuel", spec_args.fuel, "Fuel budget: function entries and loop iterations (0 = unlimited)")
+  spec->add_option("--fuel", spec_args.fuel,
+                   "Fuel budget: function entries and loop iterations (0 = unlimited)")
       ->capture_default_str();
   spec->add_flag("--nan-canonical", spec_args.nan_canonical, "Canonicalise NaN results");
   spec->add_flag("--strict", spec_args.strict, "Anything an engine cannot run is a failure");
@@ -447,7 +456,9 @@ int main(int argc, char** argv) {
       ->type_name("LIST")
       ->capture_default_str();
   run->add_option("--max-depth", run_args.max_depth, "Call-depth limit")->capture_default_str();
-  run->add_option("--fuel", run_args.fuel, "Fuel budget: function entries and loop iterations (0 = unlimited)")->capture_default_str();
+  run->add_option("--fuel", run_args.fuel,
+                  "Fuel budget: function entries and loop iterations (0 = unlimited)")
+      ->capture_default_str();
   run->add_flag("--nan-canonical", run_args.nan_canonical, "Canonicalise NaN results");
   run->add_flag("--json", run_args.json, "Print the result as JSON");
   run->add_flag("--list-exports", run_args.list_exports, "List the module's exports");

@@ -35,10 +35,14 @@ using wasm::Outcome;
 
 const char* StatusName(Status s) {
   switch (s) {
-    case Status::kPassed: return "passed";
-    case Status::kFailed: return "failed";
-    case Status::kSkipped: return "skipped";
-    case Status::kExpectedFailure: return "expected-failure";
+    case Status::kPassed:
+      return "passed";
+    case Status::kFailed:
+      return "failed";
+    case Status::kSkipped:
+      return "skipped";
+    case Status::kExpectedFailure:
+      return "expected-failure";
   }
   return "?";
 }
@@ -62,7 +66,8 @@ struct Loaded {
 Loaded LoadModule(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return {Loaded::Status::kError, nullptr, "cannot read " + path.string()};
-  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)),
+                             std::istreambuf_iterator<char>());
   std::shared_ptr<wasm::Module> m;
   try {
     m = std::make_shared<wasm::Module>(wasm::Decode(bytes));
@@ -71,7 +76,8 @@ Loaded LoadModule(const fs::path& path) {
   } catch (const wasm::MalformedError& e) {
     return {Loaded::Status::kMalformed, nullptr, e.what()};
   } catch (const wasm::WasmError& e) {
-    return {Loaded::Status::kError, nullptr, std::string("decoder threw a non-malformed error: ") + e.what()};
+    return {Loaded::Status::kError, nullptr,
+            std::string("decoder threw a non-malformed error: ") + e.what()};
   } catch (const std::exception& e) {
     return {Loaded::Status::kError, nullptr, std::string("decoder internal error: ") + e.what()};
   }
@@ -82,7 +88,8 @@ Loaded LoadModule(const fs::path& path) {
   } catch (const wasm::InvalidError& e) {
     return {Loaded::Status::kInvalid, nullptr, e.what()};
   } catch (const wasm::WasmError& e) {
-    return {Loaded::Status::kError, nullptr, std::string("validator threw a non-invalid error: ") + e.what()};
+    return {Loaded::Status::kError, nullptr,
+            std::string("validator threw a non-invalid error: ") + e.what()};
   } catch (const std::exception& e) {
     return {Loaded::Status::kError, nullptr, std::string("validator internal error: ") + e.what()};
   }
@@ -91,11 +98,16 @@ Loaded LoadModule(const fs::path& path) {
 
 std::string LoadedToString(const Loaded& l) {
   switch (l.status) {
-    case Loaded::Status::kOk: return "module decoded and validated";
-    case Loaded::Status::kMalformed: return "malformed: " + l.message;
-    case Loaded::Status::kInvalid: return "invalid: " + l.message;
-    case Loaded::Status::kUnsupported: return "unsupported: " + l.message;
-    case Loaded::Status::kError: return "error: " + l.message;
+    case Loaded::Status::kOk:
+      return "module decoded and validated";
+    case Loaded::Status::kMalformed:
+      return "malformed: " + l.message;
+    case Loaded::Status::kInvalid:
+      return "invalid: " + l.message;
+    case Loaded::Status::kUnsupported:
+      return "unsupported: " + l.message;
+    case Loaded::Status::kError:
+      return "error: " + l.message;
   }
   return "?";
 }
@@ -127,7 +139,8 @@ class ScriptRunner {
       s.name = name;
       s.engine = diff::MakeEngine(name, options_.config);
       if (!s.engine) {
-        results_.push_back({0, "file", name, Status::kFailed, "", "", "unknown engine " + name, ""});
+        results_.push_back(
+            {0, "file", name, Status::kFailed, "", "", "unknown engine " + name, ""});
         if (sink_) sink_(results_.back());
         return std::move(results_);
       }
@@ -166,7 +179,8 @@ class ScriptRunner {
   }
 
   // The instance an action or register names, or why it is missing.
-  std::variant<uint32_t, Unavailable> Target(EngineState& e, const std::optional<std::string>& name) {
+  std::variant<uint32_t, Unavailable> Target(EngineState& e,
+                                             const std::optional<std::string>& name) {
     if (name) {
       if (auto it = e.named.find(*name); it != e.named.end()) return it->second;
       if (auto it = e.named_missing.find(*name); it != e.named_missing.end()) return it->second;
@@ -186,7 +200,8 @@ class ScriptRunner {
   std::optional<Unavailable> MissingImport(const EngineState& e, const wasm::Module& m) {
     for (const auto& imp : m.imports)
       if (auto it = e.registered_missing.find(imp.module); it != e.registered_missing.end())
-        return Unavailable{it->second.skip, "imports from \"" + imp.module + "\": " + it->second.reason};
+        return Unavailable{it->second.skip,
+                           "imports from \"" + imp.module + "\": " + it->second.reason};
     return std::nullopt;
   }
 
@@ -227,7 +242,8 @@ class ScriptRunner {
       return;
     }
     if (r.status == S::kUnsupported) {
-      if (options_.config.strict) Record(c, e, Status::kFailed, "instantiated", "unsupported: " + r.message, "strict mode");
+      if (options_.config.strict)
+        Record(c, e, Status::kFailed, "instantiated", "unsupported: " + r.message, "strict mode");
       SetMissing(c, e, {true, where + " unsupported by " + e.name + ": " + r.message});
       return;
     }
@@ -263,7 +279,8 @@ class ScriptRunner {
                     ? e.engine->Invoke(inst, c.action.field, c.action.args)
                     : e.engine->Get(inst, c.action.field);
     if (o.kind == Outcome::Kind::kUnsupported) {
-      Record(c, e, Status::kSkipped, "", "", "unsupported by " + e.name + ": " + o.message, kUnsupported);
+      Record(c, e, Status::kSkipped, "", "", "unsupported by " + e.name + ": " + o.message,
+             kUnsupported);
       return std::nullopt;
     }
     return o;
@@ -322,7 +339,8 @@ class ScriptRunner {
              std::string(malformed ? "malformed: " : "invalid: ") + c.text, LoadedToString(l), "");
       return;
     }
-    std::string expected = (c.type == T::kAssertUnlinkable ? "unlinkable: " : "uninstantiable: ") + c.text;
+    std::string expected =
+        (c.type == T::kAssertUnlinkable ? "unlinkable: " : "uninstantiable: ") + c.text;
     if (l.status != Loaded::Status::kOk) {
       Record(c, e, Status::kFailed, expected, LoadedToString(l), "");
       return;
@@ -336,7 +354,9 @@ class ScriptRunner {
     std::string got;
     bool ok = false;
     switch (r.status) {
-      case S::kOk: got = "instantiated"; break;
+      case S::kOk:
+        got = "instantiated";
+        break;
       case S::kUnlinkable:
         got = "unlinkable: " + r.message;
         ok = c.type == T::kAssertUnlinkable && StartsWith(r.message, c.text);
@@ -351,9 +371,12 @@ class ScriptRunner {
         }
         break;
       case S::kUnsupported:
-        Record(c, e, Status::kSkipped, "", "", "unsupported by " + e.name + ": " + r.message, kUnsupported);
+        Record(c, e, Status::kSkipped, "", "", "unsupported by " + e.name + ": " + r.message,
+               kUnsupported);
         return;
-      case S::kInternalError: got = "internal error: " + r.message; break;
+      case S::kInternalError:
+        got = "internal error: " + r.message;
+        break;
     }
     Record(c, e, ok ? Status::kPassed : Status::kFailed, expected, got, "");
   }
@@ -361,18 +384,23 @@ class ScriptRunner {
   void Execute(const Command& c, EngineState& e) {
     using T = Command::Type;
     switch (c.type) {
-      case T::kModule: return DoModule(c, e);
-      case T::kRegister: return DoRegister(c, e);
-      case T::kAssertReturn: return DoAssertReturn(c, e);
+      case T::kModule:
+        return DoModule(c, e);
+      case T::kRegister:
+        return DoRegister(c, e);
+      case T::kAssertReturn:
+        return DoAssertReturn(c, e);
       case T::kAction:
-      case T::kAssertExhaustion: return DoAssertTrapLike(c, e);
+      case T::kAssertExhaustion:
+        return DoAssertTrapLike(c, e);
       case T::kAssertTrap:
         if (c.has_action) return DoAssertTrapLike(c, e);
         return DoAssertModule(c, e);  // assert_trap on a module: uninstantiable
       case T::kAssertInvalid:
       case T::kAssertMalformed:
       case T::kAssertUnlinkable:
-      case T::kAssertUninstantiable: return DoAssertModule(c, e);
+      case T::kAssertUninstantiable:
+        return DoAssertModule(c, e);
     }
   }
 
@@ -401,7 +429,8 @@ int RunProgram(const std::vector<std::string>& argv, const std::string& log) {
     _exit(127);
   }
   int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
   return status;
 }
 
@@ -412,8 +441,8 @@ std::string ReadFile(const fs::path& p) {
   return ss.str();
 }
 
-FileResult RunFileIn(const std::string& wast_path, const fs::path& dir, const RunnerOptions& options,
-                     const ResultSink& sink = {}) {
+FileResult RunFileIn(const std::string& wast_path, const fs::path& dir,
+                     const RunnerOptions& options, const ResultSink& sink = {}) {
   FileResult fr;
   fr.path = wast_path;
   fr.name = fs::path(wast_path).filename().string();
@@ -433,8 +462,9 @@ FileResult RunFileIn(const std::string& wast_path, const fs::path& dir, const Ru
 }
 
 json ToJson(const TestResult& t) {
-  return {{"line", t.line},         {"command", t.command}, {"engine", t.engine},
-          {"status", StatusName(t.status)}, {"expected", t.expected}, {"got", t.got},
+  return {{"line", t.line},         {"command", t.command},
+          {"engine", t.engine},     {"status", StatusName(t.status)},
+          {"expected", t.expected}, {"got", t.got},
           {"message", t.message},   {"skip_category", t.skip_category}};
 }
 
@@ -460,10 +490,14 @@ TestResult FromJson(const json& j) {
 
 const char* StateName(FileResult::State s) {
   switch (s) {
-    case FileResult::State::kOk: return "ok";
-    case FileResult::State::kError: return "error";
-    case FileResult::State::kCrashed: return "crashed";
-    case FileResult::State::kTimedOut: return "timed out";
+    case FileResult::State::kOk:
+      return "ok";
+    case FileResult::State::kError:
+      return "error";
+    case FileResult::State::kCrashed:
+      return "crashed";
+    case FileResult::State::kTimedOut:
+      return "timed out";
   }
   return "?";
 }
@@ -495,10 +529,10 @@ struct Child {
   setpgid(0, 0);
   int devnull = open("/dev/null", O_WRONLY);
   if (devnull >= 0) dup2(devnull, 1);  // host functions (spectest print*) write to stdout
-  FileResult fr = RunFileIn(path, dir, options, [fd](const TestResult& t) {
-    WriteAll(fd, ToJson(t).dump() + "\n");
-  });
-  std::string out = json{{"state", StateName(fr.state)}, {"error", fr.error}, {"done", true}}.dump() + "\n";
+  FileResult fr = RunFileIn(path, dir, options,
+                            [fd](const TestResult& t) { WriteAll(fd, ToJson(t).dump() + "\n"); });
+  std::string out =
+      json{{"state", StateName(fr.state)}, {"error", fr.error}, {"done", true}}.dump() + "\n";
   WriteAll(fd, out);
   close(fd);
   _exit(0);
@@ -510,7 +544,8 @@ void Finish(Child& ch, FileResult& fr, bool timed_out, int timeout_seconds) {
     kill(ch.pid, SIGKILL);
   }
   int status = 0;
-  while (waitpid(ch.pid, &status, 0) < 0 && errno == EINTR) {}
+  while (waitpid(ch.pid, &status, 0) < 0 && errno == EINTR) {
+  }
   close(ch.fd);
   std::error_code ec;
   fs::remove_all(ch.dir, ec);
@@ -536,7 +571,8 @@ void Finish(Child& ch, FileResult& fr, bool timed_out, int timeout_seconds) {
     fr.state = FileResult::State::kTimedOut;
     fr.error = "timed out after " + std::to_string(timeout_seconds) + " s";
     if (!fr.tests.empty())
-      fr.error += " (the last finished command was at line " + std::to_string(fr.tests.back().line) + ")";
+      fr.error +=
+          " (the last finished command was at line " + std::to_string(fr.tests.back().line) + ")";
   } else if (!done || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
     fr.state = FileResult::State::kCrashed;
     if (WIFSIGNALED(status))
@@ -551,11 +587,21 @@ std::string XmlEscape(std::string_view s) {
   std::string out;
   for (char ch : s) {
     switch (ch) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
       default:
         if (static_cast<unsigned char>(ch) < 0x20 && ch != '\n' && ch != '\t')
           out += "?";
@@ -567,7 +613,8 @@ std::string XmlEscape(std::string_view s) {
 }
 
 std::string ShellQuote(const std::string& s) {
-  if (s.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./=:,+") ==
+  if (s.find_first_not_of(
+          "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./=:,+") ==
       std::string::npos)
     return s;
   std::string out = "'";
@@ -585,10 +632,18 @@ struct Counts {
   uint64_t passed = 0, failed = 0, skipped = 0, xfail = 0;
   void Add(Status s) {
     switch (s) {
-      case Status::kPassed: ++passed; break;
-      case Status::kFailed: ++failed; break;
-      case Status::kSkipped: ++skipped; break;
-      case Status::kExpectedFailure: ++xfail; break;
+      case Status::kPassed:
+        ++passed;
+        break;
+      case Status::kFailed:
+        ++failed;
+        break;
+      case Status::kSkipped:
+        ++skipped;
+        break;
+      case Status::kExpectedFailure:
+        ++xfail;
+        break;
     }
   }
 };
@@ -639,7 +694,8 @@ void ApplyExpectedFailures(const std::map<std::string, std::string>& entries,
     seen.insert(t.line);
     if (t.status == Status::kFailed) {
       t.status = Status::kExpectedFailure;
-      t.message = "expected failure: " + it->second + (t.message.empty() ? "" : " (" + t.message + ")");
+      t.message =
+          "expected failure: " + it->second + (t.message.empty() ? "" : " (" + t.message + ")");
     } else if (t.status == Status::kPassed) {
       t.status = Status::kFailed;
       t.message = "stale expected-failure entry (the test passes): " + it->second;
@@ -657,7 +713,8 @@ void ApplyExpectedFailures(const std::map<std::string, std::string>& entries,
 }
 
 std::string FindInPath(const std::string& program) {
-  if (program.find('/') != std::string::npos) return access(program.c_str(), X_OK) == 0 ? program : "";
+  if (program.find('/') != std::string::npos)
+    return access(program.c_str(), X_OK) == 0 ? program : "";
   const char* path = getenv("PATH");
   if (!path) return "";
   std::stringstream ss(path);
@@ -694,7 +751,8 @@ int RunSpec(const std::vector<std::string>& wast_paths, const RunnerOptions& opt
     if (options.quiet) return;
     if (tty) {
       std::string names;
-      for (const auto& ch : running) names += (names.empty() ? "" : " ") + fs::path(wast_paths[ch.index]).filename().string();
+      for (const auto& ch : running)
+        names += (names.empty() ? "" : " ") + fs::path(wast_paths[ch.index]).filename().string();
       std::string line = "[" + std::to_string(finished) + "/" + std::to_string(n) + "] " + names;
       if (line.size() > 100) line = line.substr(0, 97) + "...";
       std::cerr << "\r\033[K" << line << std::flush;
@@ -703,7 +761,8 @@ int RunSpec(const std::vector<std::string>& wast_paths, const RunnerOptions& opt
       for (const auto& t : done->tests) c.Add(t.status);
       std::cerr << "[" << finished << "/" << n << "] " << done->name << ": " << c.passed
                 << " passed, " << c.failed << " failed, " << c.skipped << " skipped";
-      if (done->state != FileResult::State::kOk) std::cerr << " (" << done->error.substr(0, 200) << ")";
+      if (done->state != FileResult::State::kOk)
+        std::cerr << " (" << done->error.substr(0, 200) << ")";
       std::cerr << "\n";
     }
   };
@@ -739,8 +798,13 @@ int RunSpec(const std::vector<std::string>& wast_paths, const RunnerOptions& opt
         continue;
       }
       setpgid(pid, pid);
-      running.push_back({pid, fds[0], idx, {}, tmpl,
-                         std::chrono::steady_clock::now() + std::chrono::seconds(options.timeout_seconds)});
+      running.push_back(
+          {pid,
+           fds[0],
+           idx,
+           {},
+           tmpl,
+           std::chrono::steady_clock::now() + std::chrono::seconds(options.timeout_seconds)});
       progress(nullptr);
     }
     if (running.empty()) continue;
@@ -749,7 +813,8 @@ int RunSpec(const std::vector<std::string>& wast_paths, const RunnerOptions& opt
     auto wait = std::chrono::milliseconds(1000);
     for (const auto& ch : running) {
       pfds.push_back({ch.fd, POLLIN, 0});
-      wait = std::min(wait, std::chrono::duration_cast<std::chrono::milliseconds>(ch.deadline - now));
+      wait =
+          std::min(wait, std::chrono::duration_cast<std::chrono::milliseconds>(ch.deadline - now));
     }
     int timeout_ms = std::max<int>(0, static_cast<int>(wait.count()) + 1);
     int pr = poll(pfds.data(), pfds.size(), timeout_ms);
@@ -766,8 +831,10 @@ int RunSpec(const std::vector<std::string>& wast_paths, const RunnerOptions& opt
       if (pr > 0 && (pfds[i].revents & (POLLIN | POLLHUP | POLLERR))) {
         char buf[65536];
         ssize_t r = read(ch.fd, buf, sizeof buf);
-        if (r > 0) ch.buffer.append(buf, static_cast<size_t>(r));
-        else if (r == 0 || errno != EINTR) eof = true;
+        if (r > 0)
+          ch.buffer.append(buf, static_cast<size_t>(r));
+        else if (r == 0 || errno != EINTR)
+          eof = true;
       }
       bool timed_out = !eof && now >= ch.deadline;
       if (eof || timed_out) {
@@ -819,7 +886,8 @@ int RunSpec(const std::vector<std::string>& wast_paths, const RunnerOptions& opt
           c.Add(t.status);
           per_engine[eng].Add(t.status);
           total.Add(t.status);
-          if (t.status == Status::kSkipped) ++skip_categories[t.skip_category.empty() ? "other" : t.skip_category];
+          if (t.status == Status::kSkipped)
+            ++skip_categories[t.skip_category.empty() ? "other" : t.skip_category];
         }
       const size_t col_len[] = {6, 6, 7};  // "passed", "failed", "skipped"
       const uint64_t vals[] = {c.passed, c.failed, c.skipped};
@@ -845,7 +913,8 @@ int RunSpec(const std::vector<std::string>& wast_paths, const RunnerOptions& opt
       std::cout << "FAIL " << id << " [" << t.engine << "] " << t.command;
       if (!t.expected.empty() || !t.got.empty())
         std::cout << ": expected " << t.expected << ", got " << t.got;
-      if (!t.message.empty()) std::cout << (t.expected.empty() && t.got.empty() ? ": " : " -- ") << t.message;
+      if (!t.message.empty())
+        std::cout << (t.expected.empty() && t.got.empty() ? ": " : " -- ") << t.message;
       std::cout << "\n  re-run: tandem spec --engines " << t.engine << " " << ShellQuote(f.path);
       if (t.line && t.command != "expected-failure") std::cout << " --line " << t.line;
       std::cout << "\n";
@@ -877,14 +946,16 @@ int RunSpec(const std::vector<std::string>& wast_paths, const RunnerOptions& opt
   }
   if (!options.json_path.empty()) {
     json j;
-    j["summary"] = {{"passed", total.passed}, {"failed", total.failed},
-                    {"skipped", total.skipped}, {"expected_failures", total.xfail},
+    j["summary"] = {{"passed", total.passed},
+                    {"failed", total.failed},
+                    {"skipped", total.skipped},
+                    {"expected_failures", total.xfail},
                     {"engines", options.engines}};
     j["files"] = json::array();
     j["results"] = json::array();
     for (const auto& f : files) {
-      j["files"].push_back({{"file", f.name}, {"path", f.path}, {"state", StateName(f.state)},
-                            {"error", f.error}});
+      j["files"].push_back(
+          {{"file", f.name}, {"path", f.path}, {"state", StateName(f.state)}, {"error", f.error}});
       for (const auto& t : f.tests) {
         json r = ToJson(t);
         r["file"] = f.name;
@@ -902,8 +973,9 @@ int RunSpec(const std::vector<std::string>& wast_paths, const RunnerOptions& opt
   if (!options.junit_path.empty()) {
     std::ofstream o(options.junit_path);
     o << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-    o << "<testsuites name=\"tandem spec\" tests=\"" << total.passed + total.failed + total.skipped + total.xfail
-      << "\" failures=\"" << total.failed << "\" skipped=\"" << total.skipped << "\">\n";
+    o << "<testsuites name=\"tandem spec\" tests=\""
+      << total.passed + total.failed + total.skipped + total.xfail << "\" failures=\""
+      << total.failed << "\" skipped=\"" << total.skipped << "\">\n";
     for (const auto& f : files) {
       Counts c;
       for (const auto& t : f.tests) c.Add(t.status);

@@ -38,7 +38,7 @@ struct TestResult {
   Status status = Status::kPassed;
   std::string expected;
   std::string got;
-  std::string message;  // skip reason, failure detail
+  std::string message;        // skip reason, failure detail
   std::string skip_category;  // kSkipped: "text-format modules", "unsupported", ...
 };
 

@@ -14,8 +14,8 @@
 
 namespace tandem::spec {
 
-using wasm::Value;
 using wasm::ValType;
+using wasm::Value;
 
 namespace {
 
@@ -37,7 +37,8 @@ std::optional<ValType> TypeFromName(std::string_view t) {
 
 // An unsigned decimal that must fit in `bits` bits.
 uint64_t ParseUnsigned(std::string_view s, int bits) {
-  if (s.empty() || s.size() > 20) throw std::invalid_argument("bad number \"" + std::string(s) + "\"");
+  if (s.empty() || s.size() > 20)
+    throw std::invalid_argument("bad number \"" + std::string(s) + "\"");
   uint64_t v = 0;
   for (char c : s) {
     if (c < '0' || c > '9') throw std::invalid_argument("bad number \"" + std::string(s) + "\"");
@@ -46,7 +47,8 @@ uint64_t ParseUnsigned(std::string_view s, int bits) {
       throw std::invalid_argument("number out of range \"" + std::string(s) + "\"");
     v = v * 10 + d;
   }
-  if (bits < 64 && v >> bits) throw std::invalid_argument("number out of range \"" + std::string(s) + "\"");
+  if (bits < 64 && v >> bits)
+    throw std::invalid_argument("number out of range \"" + std::string(s) + "\"");
   return v;
 }
 
@@ -64,8 +66,8 @@ uint64_t ParseIntArg(std::string_view s, int bits) {
   uint64_t limit_pos = bits == 64 ? ~uint64_t{0} : (uint64_t{1} << bits) - 1;
   uint64_t limit_neg = uint64_t{1} << (bits - 1);
   if ((!neg && mag > limit_pos) || (neg && mag > limit_neg))
-    throw std::invalid_argument("integer out of range for i" + std::to_string(bits) + ": \"" +
-                                str + "\"");
+    throw std::invalid_argument("integer out of range for i" + std::to_string(bits) + ": \"" + str +
+                                "\"");
   uint64_t v = neg ? ~static_cast<uint64_t>(mag) + 1 : static_cast<uint64_t>(mag);
   return bits == 64 ? v : v & limit_pos;
 }
@@ -142,7 +144,8 @@ bool Matches(const ExpectedValue& e, const Value& got) {
     case K::kNanArithmetic:
       if (got.type == ValType::F32)
         return (got.bits & 0xffffffff & (kF32ExpMask | kF32Quiet)) == (kF32ExpMask | kF32Quiet);
-      if (got.type == ValType::F64) return (got.bits & (kF64ExpMask | kF64Quiet)) == (kF64ExpMask | kF64Quiet);
+      if (got.type == ValType::F64)
+        return (got.bits & (kF64ExpMask | kF64Quiet)) == (kF64ExpMask | kF64Quiet);
       return false;
   }
   return false;
@@ -158,10 +161,14 @@ std::string ToString(const ExpectedValue& e) {
   using K = ExpectedValue::Kind;
   std::string t = wasm::ValTypeName(e.value.type);
   switch (e.kind) {
-    case K::kExact: return wasm::ToString(e.value);
-    case K::kNanCanonical: return t + ":nan:canonical";
-    case K::kNanArithmetic: return t + ":nan:arithmetic";
-    case K::kAnyRef: return t + ":non-null";
+    case K::kExact:
+      return wasm::ToString(e.value);
+    case K::kNanCanonical:
+      return t + ":nan:canonical";
+    case K::kNanArithmetic:
+      return t + ":nan:arithmetic";
+    case K::kAnyRef:
+      return t + ":non-null";
   }
   return t;
 }
@@ -170,11 +177,16 @@ Value ParseJsonValue(std::string_view type_name, std::string_view value) {
   auto type = TypeFromName(type_name);
   if (!type) throw std::invalid_argument("unknown value type \"" + std::string(type_name) + "\"");
   switch (*type) {
-    case ValType::I32: return Value::I32(static_cast<uint32_t>(ParseUnsigned(value, 32)));
-    case ValType::I64: return Value::I64(ParseUnsigned(value, 64));
-    case ValType::F32: return Value::F32Bits(static_cast<uint32_t>(ParseUnsigned(value, 32)));
-    case ValType::F64: return Value::F64Bits(ParseUnsigned(value, 64));
-    case ValType::V128: throw UnsupportedValue("v128 values are not supported yet");
+    case ValType::I32:
+      return Value::I32(static_cast<uint32_t>(ParseUnsigned(value, 32)));
+    case ValType::I64:
+      return Value::I64(ParseUnsigned(value, 64));
+    case ValType::F32:
+      return Value::F32Bits(static_cast<uint32_t>(ParseUnsigned(value, 32)));
+    case ValType::F64:
+      return Value::F64Bits(ParseUnsigned(value, 64));
+    case ValType::V128:
+      throw UnsupportedValue("v128 values are not supported yet");
     case ValType::FuncRef:
     case ValType::ExternRef:
       if (value == "null") return Value::Null(*type);
@@ -198,8 +210,14 @@ ExpectedValue ParseJsonExpected(std::string_view type_name, std::optional<std::s
     return e;
   }
   if (*type == ValType::F32 || *type == ValType::F64) {
-    if (*value == "nan:canonical") { e.kind = ExpectedValue::Kind::kNanCanonical; return e; }
-    if (*value == "nan:arithmetic") { e.kind = ExpectedValue::Kind::kNanArithmetic; return e; }
+    if (*value == "nan:canonical") {
+      e.kind = ExpectedValue::Kind::kNanCanonical;
+      return e;
+    }
+    if (*value == "nan:arithmetic") {
+      e.kind = ExpectedValue::Kind::kNanArithmetic;
+      return e;
+    }
   }
   if (*type == ValType::FuncRef && *value != "null") {
     e.kind = ExpectedValue::Kind::kAnyRef;  // a function's address is store-specific
@@ -216,11 +234,15 @@ Value ParseTypedArg(std::string_view text) {
                                 "\" needs a type prefix, e.g. i32:7 or f64:0x1p-3");
   std::string_view tname = text.substr(0, colon), rest = text.substr(colon + 1);
   auto type = TypeFromName(tname);
-  if (!type) throw std::invalid_argument("unknown type \"" + std::string(tname) + "\" in argument \"" + std::string(text) + "\"");
+  if (!type)
+    throw std::invalid_argument("unknown type \"" + std::string(tname) + "\" in argument \"" +
+                                std::string(text) + "\"");
   try {
     switch (*type) {
-      case ValType::I32: return Value::I32(static_cast<uint32_t>(ParseIntArg(rest, 32)));
-      case ValType::I64: return Value::I64(ParseIntArg(rest, 64));
+      case ValType::I32:
+        return Value::I32(static_cast<uint32_t>(ParseIntArg(rest, 32)));
+      case ValType::I64:
+        return Value::I64(ParseIntArg(rest, 64));
       case ValType::F32:
       case ValType::F64:
         if (rest.rfind("bits:", 0) == 0) {
@@ -229,7 +251,8 @@ Value ParseTypedArg(std::string_view text) {
                                        : Value::F64Bits(b);
         }
         return ParseFloatArg(*type, rest);
-      case ValType::V128: throw std::invalid_argument("v128 arguments are not supported yet");
+      case ValType::V128:
+        throw std::invalid_argument("v128 arguments are not supported yet");
       case ValType::ExternRef:
         if (rest == "null") return Value::Null(*type);
         return Value::Ref(*type, ParseIntArg(rest, 32) & 0xffffffff);
@@ -271,15 +294,19 @@ std::vector<Command> ParseWastJson(std::string_view json_text) {
         const auto& a = j["action"];
         c.has_action = true;
         std::string at = Str(a, "type");
-        if (at == "invoke") c.action.type = Action::Type::kInvoke;
-        else if (at == "get") c.action.type = Action::Type::kGet;
-        else throw std::runtime_error("unknown action type \"" + at + "\"");
+        if (at == "invoke")
+          c.action.type = Action::Type::kInvoke;
+        else if (at == "get")
+          c.action.type = Action::Type::kGet;
+        else
+          throw std::runtime_error("unknown action type \"" + at + "\"");
         if (a.contains("module")) c.action.module = Str(a, "module");
         c.action.field = Str(a, "field");
         if (a.contains("args")) {
           for (const auto& v : a["args"]) {
             if (!v.contains("value")) throw std::runtime_error("argument without a value");
-            if (!v["value"].is_string()) throw UnsupportedValue(Str(v, "type") + " argument of this form");
+            if (!v["value"].is_string())
+              throw UnsupportedValue(Str(v, "type") + " argument of this form");
             c.action.args.push_back(ParseJsonValue(Str(v, "type"), Str(v, "value")));
           }
         }
@@ -291,8 +318,9 @@ std::vector<Command> ParseWastJson(std::string_view json_text) {
           if (v.contains("value") && !v["value"].is_string())
             throw UnsupportedValue(vt + " values are not supported yet");
           c.expected.push_back(ParseJsonExpected(
-              vt, v.contains("value") ? std::optional<std::string_view>(v["value"].get_ref<const std::string&>())
-                                      : std::nullopt));
+              vt, v.contains("value")
+                      ? std::optional<std::string_view>(v["value"].get_ref<const std::string&>())
+                      : std::nullopt));
         }
       }
     } catch (const UnsupportedValue& e) {
@@ -303,7 +331,8 @@ std::vector<Command> ParseWastJson(std::string_view json_text) {
     if (c.has_action == false &&
         (c.type == Command::Type::kAction || c.type == Command::Type::kAssertReturn ||
          c.type == Command::Type::kAssertExhaustion))
-      throw std::runtime_error(c.type_name + " without an action at line " + std::to_string(c.line));
+      throw std::runtime_error(c.type_name + " without an action at line " +
+                               std::to_string(c.line));
     out.push_back(std::move(c));
   }
   return out;

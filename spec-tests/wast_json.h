@@ -72,8 +72,8 @@ struct Command {
   Type type = Type::kModule;
   std::string type_name;  // as in the JSON ("assert_return" ...)
   int line = 0;
-  std::string filename;     // module file (relative to the JSON's directory)
-  std::string module_type;  // "binary" or "text" (assert_invalid/malformed/...)
+  std::string filename;             // module file (relative to the JSON's directory)
+  std::string module_type;          // "binary" or "text" (assert_invalid/malformed/...)
   std::optional<std::string> name;  // module: its name; register: the module registered
   std::string as;                   // register
   std::string text;                 // the expected message of assert_trap/invalid/...

@@ -1,12 +1,12 @@
 // runner_test.cc: the runner end to end on small scripts (wast2json + the ref engine): every
 // command kind, pass and fail detection, --line selection, skips (Spec A.7 script commands).
+#include "spec-tests/runner.h"
+
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
-
-#include "spec-tests/runner.h"
 
 using namespace tandem::spec;
 namespace fs = std::filesystem;
@@ -103,7 +103,8 @@ TEST_CASE("runner: a failed module makes its users fail, not pass", "[spec]") {
 }
 
 TEST_CASE("runner: SIMD modules and their users are skipped as unsupported", "[spec]") {
-  FileResult fr = RunText("simd", R"((module (func (export "f") (result v128) (v128.const i32x4 1 2 3 4)))
+  FileResult fr =
+      RunText("simd", R"((module (func (export "f") (result v128) (v128.const i32x4 1 2 3 4)))
 (assert_return (invoke "f") (v128.const i32x4 1 2 3 4))
 (module (func (export "g") (result i32) (i32.const 1)))
 (assert_return (invoke "g") (i32.const 1))

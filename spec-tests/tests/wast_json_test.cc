@@ -1,14 +1,15 @@
 // wast_json_test.cc: unit tests of the runner's input side: wast2json values and commands, NaN
 // classes (Spec 4.3.3), typed CLI arguments, expected-failure lists and the file glob.
+#include "spec-tests/wast_json.h"
+
 #include <catch2/catch.hpp>
 
 #include "spec-tests/runner.h"
-#include "spec-tests/wast_json.h"
 
 using namespace tandem;
 using namespace tandem::spec;
-using wasm::Value;
 using wasm::ValType;
+using wasm::Value;
 
 TEST_CASE("wast2json values are unsigned decimal bit strings", "[spec]") {
   CHECK(ParseJsonValue("i32", "4294967295") == Value::I32(0xffffffff));
@@ -34,7 +35,7 @@ TEST_CASE("NaN classes match by bit pattern", "[spec]") {
   CHECK(Matches(canon32, Value::F32Bits(0x7fc00000)));
   CHECK(Matches(canon32, Value::F32Bits(0xffc00000)));
   CHECK_FALSE(Matches(canon32, Value::F32Bits(0x7fc00001)));
-  CHECK_FALSE(Matches(canon32, Value::F32Bits(0x7fa00000)));  // signalling
+  CHECK_FALSE(Matches(canon32, Value::F32Bits(0x7fa00000)));          // signalling
   CHECK_FALSE(Matches(canon32, Value::F64Bits(0x7ff8000000000000)));  // wrong type
   CHECK(Matches(arith32, Value::F32Bits(0x7fc00001)));
   CHECK(Matches(arith32, Value::F32Bits(0xffe00000)));
@@ -149,17 +150,18 @@ TEST_CASE("expected-failure lists", "[spec]") {
   REQUIRE(e.size() == 2);
   CHECK(e.at("memory_init.wast:190") == "wast2json writes no data count section");
   CHECK(e.at("a-b.wast:7") == "reason");
-  CHECK_THROWS(ParseExpectedFailures("memory_init.wast:190\n"));          // no reason
-  CHECK_THROWS(ParseExpectedFailures("memory_init.wast reason\n"));       // no line
-  CHECK_THROWS(ParseExpectedFailures("memory_init.wat:3 reason\n"));      // not .wast
-  CHECK_THROWS(ParseExpectedFailures("x.wast:1a reason\n"));              // bad line
-  CHECK_THROWS(ParseExpectedFailures("x.wast:1 a\nx.wast:1 b\n"));        // duplicate
+  CHECK_THROWS(ParseExpectedFailures("memory_init.wast:190\n"));      // no reason
+  CHECK_THROWS(ParseExpectedFailures("memory_init.wast reason\n"));   // no line
+  CHECK_THROWS(ParseExpectedFailures("memory_init.wat:3 reason\n"));  // not .wast
+  CHECK_THROWS(ParseExpectedFailures("x.wast:1a reason\n"));          // bad line
+  CHECK_THROWS(ParseExpectedFailures("x.wast:1 a\nx.wast:1 b\n"));    // duplicate
 }
 
 TEST_CASE("expected failures: listed failures expected, listed passes stale", "[spec]") {
-  std::map<std::string, std::string> entries = {
-      {"f.wast:10", "artifact A"}, {"f.wast:20", "artifact B"}, {"f.wast:99", "gone"},
-      {"g.wast:10", "other file"}};
+  std::map<std::string, std::string> entries = {{"f.wast:10", "artifact A"},
+                                                {"f.wast:20", "artifact B"},
+                                                {"f.wast:99", "gone"},
+                                                {"g.wast:10", "other file"}};
   FileResult fr;
   fr.name = "f.wast";
   fr.tests = {{10, "assert_invalid", "ref", Status::kFailed, "", "", "", ""},
