@@ -39,6 +39,18 @@ struct LInstr {
   uint64_t c = 0;
 };
 
+// One operand or local: every value takes one slot, v128 included. Scalar values live in `lo`
+// (assignment and conversion read and write only `lo`); v128 uses both halves.
+struct Slot {
+  uint64_t lo;
+  uint64_t hi;
+  operator uint64_t() const { return lo; }
+  Slot& operator=(uint64_t v) {
+    lo = v;
+    return *this;
+  }
+};
+
 struct BrTarget {
   uint32_t pc;
   uint32_t arity;
@@ -118,7 +130,7 @@ struct Store::Impl {
   std::vector<ModuleInst> instances;
   uint64_t fuel_left = 0;
 
-  std::vector<uint64_t> stack;
+  std::vector<Slot> stack;
 
   uint32_t InternType(const FuncType& t);
   uint32_t AllocMemory(const MemoryType& t);
@@ -427,12 +439,12 @@ Outcome Store::Impl::Execute(uint32_t entry, std::span<const Value> args) {
 
   const FuncType& entry_type = types[funcs[entry]->type_id];
   if (stack.size() < 1024) stack.resize(1 << 16);
-  for (size_t i = 0; i < args.size(); ++i) stack[i] = args[i].bits;
+  for (size_t i = 0; i < args.size(); ++i) stack[i] = Slot{args[i].bits, args[i].hi};
 
   std::vector<Frame> frames;
   frames.reserve(64);
-  uint64_t* sp = stack.data() + args.size();  // next free slot
-  uint64_t* fp = nullptr;
+  Slot* sp = stack.data() + args.size();  // next free slot
+  Slot* fp = nullptr;
   const LoweredFunc* fn = nullptr;
   const LInstr* code = nullptr;
   uint32_t pc = 0;
@@ -445,11 +457,14 @@ Outcome Store::Impl::Execute(uint32_t entry, std::span<const Value> args) {
     uint32_t np = static_cast<uint32_t>(ft.params.size());
     if (f.host) {
       std::vector<Value> hargs(np);
-      for (uint32_t i = 0; i < np; ++i) hargs[i] = Value{ft.params[i], sp[static_cast<ptrdiff_t>(i) - np], 0};
+      for (uint32_t i = 0; i < np; ++i) {
+        const Slot& a = sp[static_cast<ptrdiff_t>(i) - np];
+        hargs[i] = Value{ft.params[i], a.lo, a.hi};
+      }
       Outcome o = f.host(hargs);
       if (o.kind != Outcome::Kind::kValues) return o;
       sp -= np;
-      for (const Value& v : o.values) *sp++ = v.bits;
+      for (const Value& v : o.values) *sp++ = Slot{v.bits, v.hi};
       return std::nullopt;
     }
     if (frames.size() >= config.max_call_depth) return Outcome::Exhausted(ExhaustionKind::kCallStack);
@@ -474,7 +489,7 @@ Outcome Store::Impl::Execute(uint32_t entry, std::span<const Value> args) {
     pc = 0;
     fp = stack.data() + new_fp;
     sp = fp + np;
-    for (ValType t : lf->local_types) *sp++ = IsRefType(t) ? kNullRef : 0;
+    for (ValType t : lf->local_types) *sp++ = Slot{IsRefType(t) ? kNullRef : 0, 0};
     return std::nullopt;
   };
 
@@ -631,8 +646,8 @@ Outcome Store::Impl::Execute(uint32_t entry, std::span<const Value> args) {
         if (static_cast<uint32_t>(*--sp) == 0) break;
         [[fallthrough]];
       case Op::Br: {
-        uint64_t* dst = fp + li.c;
-        if (sp - li.b != dst) std::memmove(dst, sp - li.b, li.b * sizeof(uint64_t));
+        Slot* dst = fp + li.c;
+        if (sp - li.b != dst) std::memmove(dst, sp - li.b, li.b * sizeof(Slot));
         sp = dst + li.b;
         pc = li.a;
         break;
@@ -641,22 +656,22 @@ Outcome Store::Impl::Execute(uint32_t entry, std::span<const Value> args) {
         uint32_t i = static_cast<uint32_t>(*--sp);
         if (i >= li.b - 1) i = li.b - 1;
         const BrTarget& t = fn->targets[li.a + i];
-        uint64_t* dst = fp + t.height;
-        if (sp - t.arity != dst) std::memmove(dst, sp - t.arity, t.arity * sizeof(uint64_t));
+        Slot* dst = fp + t.height;
+        if (sp - t.arity != dst) std::memmove(dst, sp - t.arity, t.arity * sizeof(Slot));
         sp = dst + t.arity;
         pc = t.pc;
         break;
       }
       case Op::Return: {
         uint32_t n = li.b;
-        if (sp - n != fp) std::memmove(fp, sp - n, n * sizeof(uint64_t));
+        if (sp - n != fp) std::memmove(fp, sp - n, n * sizeof(Slot));
         sp = fp + n;
         Frame fr = frames.back();
         frames.pop_back();
         if (!fr.fn) {
           std::vector<Value> results(entry_type.results.size());
           for (size_t i = 0; i < results.size(); ++i)
-            results[i] = Value{entry_type.results[i], stack[i], 0};
+            results[i] = Value{entry_type.results[i], stack[i].lo, stack[i].hi};
           return Outcome::Values(std::move(results));
         }
         fn = fr.fn;
@@ -700,8 +715,12 @@ Outcome Store::Impl::Execute(uint32_t entry, std::span<const Value> args) {
       case Op::LocalGet: *sp++ = fp[li.a]; break;
       case Op::LocalSet: fp[li.a] = *--sp; break;
       case Op::LocalTee: fp[li.a] = sp[-1]; break;
-      case Op::GlobalGet: *sp++ = globals[li.a].bits; break;
-      case Op::GlobalSet: globals[li.a].bits = *--sp; break;
+      case Op::GlobalGet: *sp++ = Slot{globals[li.a].bits, globals[li.a].hi}; break;
+      case Op::GlobalSet:
+        --sp;
+        globals[li.a].bits = sp->lo;
+        globals[li.a].hi = sp->hi;
+        break;
 
       // Spec 4.4.5 table instructions.
       case Op::TableGet: {
