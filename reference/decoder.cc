@@ -1,4 +1,4 @@
-// decoder.cc: the binary decoder (Spec 5 "Binary Format", Wasm 2.0, every section).
+// decoder.cc: the binary decoder (Spec 5 "Binary Format", Wasm 2.0 with SIMD, every section).
 // Error texts are the spec interpreter's, which is what the test suite's assert_malformed expects.
 //
 // Like the spec's decoder, the whole module is one stream: a section or function body is read
@@ -22,6 +22,9 @@ namespace {
 constexpr uint32_t kMagic = 0x6d736100;  // "\0asm"
 constexpr uint32_t kVersion = 1;
 constexpr size_t kMaxReserve = 1 << 16;  // cap on reserve(count); vectors grow past it
+// 0xFD codes of the relaxed-simd proposal (not Wasm 2.0): refused as unsupported, not malformed.
+constexpr uint32_t kRelaxedSimdFirst = 0x100;
+constexpr uint32_t kRelaxedSimdLast = 0x113;
 
 // Section ids (Spec 5.5.2).
 enum SectionId : uint8_t {
@@ -110,8 +113,7 @@ class Decoder {
     throw MalformedError(m);
   }
   [[noreturn]] void Unsupported(size_t at, std::string_view what) const {
-    std::string m = "SIMD is not supported yet: ";
-    m += what;
+    std::string m(what);
     m += " at offset ";
     m += std::to_string(at);
     throw UnsupportedError(m);
@@ -188,7 +190,6 @@ class Decoder {
   ValType ValueType(const char* what) {
     size_t at = pos_;
     uint8_t b = TypeByte(what);
-    if (b == 0x7b) Unsupported(at, "v128 value type");
     if (!IsValTypeByte(b)) Fail(at, "malformed value type", what);
     return static_cast<ValType>(b);
   }
@@ -284,13 +285,21 @@ void Decoder::Instructions(std::vector<Instr>* out, std::vector<uint32_t>* pool,
         Fail(at, "illegal opcode", "0xfc " + std::to_string(sub));
       }
     } else if (byte == 0xfd) {
-      Unsupported(at, "0xfd prefixed instruction");
+      uint32_t sub = U32("0xfd opcode");
+      if (!LookupPrefixedOp(0xfd, sub, &op)) {
+        if (sub >= kRelaxedSimdFirst && sub <= kRelaxedSimdLast) {
+          char buf[64];
+          std::snprintf(buf, sizeof buf, "relaxed-simd proposal is not supported: 0xfd 0x%x", sub);
+          Unsupported(at, buf);
+        }
+        Fail(at, "illegal opcode", "0xfd " + std::to_string(sub));
+      }
     } else if (!LookupOp(byte, &op)) {
       char buf[8];
       std::snprintf(buf, sizeof buf, "0x%02x", byte);
       Fail(at, "illegal opcode", buf);
     }
-    Instr ins{op, static_cast<uint32_t>(at)};
+    Instr ins{.op = op, .offset = static_cast<uint32_t>(at)};
     switch (GetOpInfo(op).imm) {
       case ImmKind::None:
         if (op == Op::End) {
@@ -374,9 +383,29 @@ void Decoder::Instructions(std::vector<Instr>* out, std::vector<uint32_t>* pool,
       case ImmKind::Mem2:
       case ImmKind::Mem4:
       case ImmKind::Mem8:
+      case ImmKind::Mem16:
         ins.a = U32("memarg alignment");
         ins.c = U32("memarg offset");
         break;
+      case ImmKind::MemLane1:
+      case ImmKind::MemLane2:
+      case ImmKind::MemLane4:
+      case ImmKind::MemLane8:
+        ins.a = U32("memarg alignment");
+        ins.c = U32("memarg offset");
+        ins.lane = Byte("lane index");
+        break;
+      case ImmKind::LaneIdx:
+        ins.lane = Byte("lane index");
+        break;
+      case ImmKind::V128Const:
+      case ImmKind::Shuffle: {
+        const char* what = op == Op::V128Const ? "v128 constant" : "shuffle lane indices";
+        ins.c = FixedLE(8, what);
+        ins.a = static_cast<uint32_t>(FixedLE(4, what));
+        ins.b = static_cast<uint32_t>(FixedLE(4, what));
+        break;
+      }
       case ImmKind::MemIdx:
         if (Byte("reserved byte") != 0) Fail(pos_ - 1, "zero byte expected", "memory index");
         break;
@@ -567,7 +596,7 @@ void Decoder::ElemSection() {
         seg.init.push_back(ReadConstExpr());
       } else {
         size_t iat = pos_;
-        Instr ins{Op::RefFunc, static_cast<uint32_t>(iat)};
+        Instr ins{.op = Op::RefFunc, .offset = static_cast<uint32_t>(iat)};
         ins.a = U32("element function index");
         seg.init.push_back(ConstExpr{{ins}});
       }

@@ -10,14 +10,15 @@
 namespace tandem::wasm {
 
 struct DecodeOptions {
-  // Reserved for proposals (multi-memory, memory64, tail calls ...); Wasm 2.0 when all false.
-  bool enable_simd = false;  // 0xFD prefix; without it, such modules are refused as unsupported
+  // Reserved for proposals (multi-memory, memory64, tail calls ...); Wasm 2.0 (SIMD included)
+  // when all are off.
 };
 
 // Decodes a whole module. Throws MalformedError whose message starts with the spec's text
 // (e.g. "unexpected end", "magic header not detected", "integer too large") followed by
 // ": " and detail (byte offset and what was being read).
-// Throws UnsupportedError (below) for features tandem does not implement yet (e.g. SIMD).
+// Throws UnsupportedError (below) for features beyond Wasm 2.0 that tandem does not implement
+// (e.g. the relaxed-simd opcodes 0xFD 0x100..0x113).
 Module Decode(std::span<const uint8_t> bytes, const DecodeOptions& options = {});
 
 // A well-formed construct that tandem does not support yet (never a spec failure).

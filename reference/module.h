@@ -15,11 +15,20 @@ namespace tandem::wasm {
 // One decoded instruction. The meaning of a, b, c depends on GetOpInfo(op).imm (opcodes.h).
 struct Instr {
   Op op;
+  uint8_t lane = 0;  // lane index of LaneIdx and MemLaneN immediates
   uint32_t offset;  // byte offset of the opcode in the module binary
   uint32_t a = 0;
   uint32_t b = 0;
   uint64_t c = 0;
 };
+static_assert(sizeof(Instr) == 24, "Instr must stay three words");
+
+// The 128-bit immediate of V128Const (and the 16 lane bytes of Shuffle): byte i of the
+// little-endian encoding is byte i of lo (i < 8) or byte i-8 of hi.
+inline void V128FromInstr(const Instr& in, uint64_t* lo, uint64_t* hi) {
+  *lo = in.c;
+  *hi = uint64_t{in.a} | (uint64_t{in.b} << 32);
+}
 
 // A block type (Spec 5.4.1 blocktype) decoded from Instr::c.
 struct BlockType {

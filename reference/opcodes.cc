@@ -12,6 +12,7 @@ constexpr SigType I32 = SigType::I32;
 constexpr SigType I64 = SigType::I64;
 constexpr SigType F32 = SigType::F32;
 constexpr SigType F64 = SigType::F64;
+constexpr SigType V128 = SigType::V128;
 
 constexpr OpInfo kOpInfo[] = {
 #define V(Name, prefix, code, text, Imm, R, P1, P2, P3) \
@@ -26,12 +27,15 @@ constexpr uint16_t kNoOp = 0xffff;
 struct Tables {
   std::array<uint16_t, 256> single;
   std::array<uint16_t, 32> fc;
-  constexpr Tables() : single(), fc() {
+  std::array<uint16_t, 256> fd;
+  constexpr Tables() : single(), fc(), fd() {
     for (auto& s : single) s = kNoOp;
     for (auto& s : fc) s = kNoOp;
+    for (auto& s : fd) s = kNoOp;
     for (int i = 0; i < kNumOps; ++i) {
       if (kOpInfo[i].prefix == 0) single[kOpInfo[i].code] = static_cast<uint16_t>(i);
       else if (kOpInfo[i].prefix == 0xfc) fc[kOpInfo[i].code] = static_cast<uint16_t>(i);
+      else if (kOpInfo[i].prefix == 0xfd) fd[kOpInfo[i].code] = static_cast<uint16_t>(i);
     }
   }
 };
@@ -49,8 +53,10 @@ bool LookupOp(uint8_t byte, Op* out) {
 }
 
 bool LookupPrefixedOp(uint8_t prefix, uint32_t code, Op* out) {
-  if (prefix != 0xfc || code >= kTables.fc.size()) return false;
-  uint16_t v = kTables.fc[code];
+  uint16_t v;
+  if (prefix == 0xfc && code < kTables.fc.size()) v = kTables.fc[code];
+  else if (prefix == 0xfd && code < kTables.fd.size()) v = kTables.fd[code];
+  else return false;
   if (v == kNoOp) return false;
   *out = static_cast<Op>(v);
   return true;

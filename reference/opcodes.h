@@ -40,6 +40,11 @@ enum class ImmKind : uint8_t {
   I64Const,      // c = the value's 64 bits
   F32Const,      // c = the IEEE bits (zero-extended)
   F64Const,      // c = the IEEE bits
+  Mem16,         // v128.load/store memarg (natural alignment 16): a, b, c as for MemN
+  MemLane1, MemLane2, MemLane4, MemLane8,  // memarg in a, b, c as for MemN; Instr::lane = lane
+  LaneIdx,       // extract_lane / replace_lane: Instr::lane = lane index (one byte, unchecked)
+  V128Const,     // 16 bytes: c = bytes 0..7, a = bytes 8..11, b = bytes 12..15 (little-endian)
+  Shuffle,       // i8x16.shuffle: 16 lane index bytes, stored as for V128Const
 };
 
 // Stack signature slot in the table: a value type, "none" or "special rule".
@@ -47,7 +52,7 @@ enum class SigType : uint8_t { None, Special, I32, I64, F32, F64, V128, FuncRef,
 
 struct OpInfo {
   const char* name;   // text format mnemonic
-  uint8_t prefix;     // 0 or 0xFC
+  uint8_t prefix;     // 0, 0xFC or 0xFD
   uint32_t code;
   ImmKind imm;
   SigType result, p1, p2, p3;
@@ -60,13 +65,25 @@ inline const char* OpName(Op op) { return GetOpInfo(op).name; }
 bool LookupOp(uint8_t byte, Op* out);             // single-byte opcodes
 bool LookupPrefixedOp(uint8_t prefix, uint32_t code, Op* out);
 
-// Access size in bytes for Mem1..Mem8 immediates, 0 otherwise.
+// Access size in bytes (= natural alignment) for Mem1..Mem16 immediates, 0 otherwise.
 inline uint32_t MemAccessSize(ImmKind k) {
   switch (k) {
     case ImmKind::Mem1: return 1;
     case ImmKind::Mem2: return 2;
     case ImmKind::Mem4: return 4;
     case ImmKind::Mem8: return 8;
+    case ImmKind::Mem16: return 16;
+    default: return 0;
+  }
+}
+
+// Lane size in bytes (= access size and natural alignment) for MemLane1..MemLane8, 0 otherwise.
+inline uint32_t MemLaneSize(ImmKind k) {
+  switch (k) {
+    case ImmKind::MemLane1: return 1;
+    case ImmKind::MemLane2: return 2;
+    case ImmKind::MemLane4: return 4;
+    case ImmKind::MemLane8: return 8;
     default: return 0;
   }
 }

@@ -1,4 +1,4 @@
-// validator.cc: module validation, Spec 3 ("Validation") for Wasm 2.0 without SIMD.
+// validator.cc: module validation, Spec 3 ("Validation") for Wasm 2.0, SIMD included.
 // Function bodies follow the Spec Appendix "Validation Algorithm" (operand and control stacks).
 #include "reference/validator.h"
 
@@ -76,6 +76,16 @@ VT FromSig(SigType s) {
 
 [[noreturn]] void Fail(const std::string& message) { throw InvalidError(message); }
 
+// Number of lanes of a vector instruction's shape, read from its mnemonic ("i16x8.…" -> 8).
+uint32_t LaneCount(Op op) {
+  std::string_view name = OpName(op);
+  size_t x = name.find('x');
+  uint32_t n = 0;
+  for (size_t i = x + 1; i < name.size() && name[i] >= '0' && name[i] <= '9'; ++i)
+    n = n * 10 + static_cast<uint32_t>(name[i] - '0');
+  return n;
+}
+
 // Module-level context C (Spec 3.1.1) plus the declared references C.refs.
 struct Context {
   const Module& m;
@@ -125,6 +135,9 @@ void CheckConstExpr(const Context& c, const ConstExpr& e, ValType expected,
         break;
       case Op::F64Const:
         stack.push_back(static_cast<VT>(ValType::F64));
+        break;
+      case Op::V128Const:
+        stack.push_back(static_cast<VT>(ValType::V128));
         break;
       case Op::RefNull:
         if (!IsValTypeByte(static_cast<uint8_t>(in.a)) || !IsRefType(static_cast<ValType>(in.a)))
@@ -310,13 +323,45 @@ void FuncValidator::CheckImmediates(const Instr& in, ImmKind imm) {
     case ImmKind::Mem1:
     case ImmKind::Mem2:
     case ImmKind::Mem4:
-    case ImmKind::Mem8: {
-      // Spec 3.3.7 (t.load / t.store memarg): memory 0 exists, 2^align <= N/8.
+    case ImmKind::Mem8:
+    case ImmKind::Mem16: {
+      // Spec 3.3.7 (t.load / t.store memarg, v128.load / v128.store, v128.loadNxM_sx,
+      // v128.loadN_splat, v128.loadN_zero): memory 0 exists, 2^align <= access size.
       Memory(in.b);
       uint32_t size = MemAccessSize(imm);
       if (in.a >= 32 || (uint64_t{1} << in.a) > size)
         Error("alignment must not be larger than natural",
               fmt::format("2^{} > {} bytes", in.a, size));
+      break;
+    }
+    case ImmKind::MemLane1:
+    case ImmKind::MemLane2:
+    case ImmKind::MemLane4:
+    case ImmKind::MemLane8: {
+      // Spec 3.3.7 (v128.loadN_lane / v128.storeN_lane memarg laneidx): 2^align <= N/8 and
+      // laneidx < 128/N.
+      Memory(in.b);
+      uint32_t size = MemLaneSize(imm);
+      if (in.a >= 32 || (uint64_t{1} << in.a) > size)
+        Error("alignment must not be larger than natural",
+              fmt::format("2^{} > {} bytes", in.a, size));
+      if (in.lane >= 16 / size)
+        Error("invalid lane index", fmt::format("lane {} of {}", in.lane, 16 / size));
+      break;
+    }
+    case ImmKind::LaneIdx: {  // Spec 3.3.3 (shape.extract_lane / replace_lane laneidx)
+      uint32_t lanes = LaneCount(in.op);
+      if (in.lane >= lanes)
+        Error("invalid lane index", fmt::format("lane {} of {}", in.lane, lanes));
+      break;
+    }
+    case ImmKind::Shuffle: {  // Spec 3.3.3 (i8x16.shuffle laneidx^16): every laneidx < 32
+      uint64_t lo, hi;
+      V128FromInstr(in, &lo, &hi);
+      for (int i = 0; i < 16; ++i) {
+        uint32_t l = static_cast<uint32_t>(((i < 8 ? lo : hi) >> (8 * (i % 8))) & 0xff);
+        if (l >= 32) Error("invalid lane index", fmt::format("shuffle lane {} is {}", i, l));
+      }
       break;
     }
     case ImmKind::MemIdx:
