@@ -241,10 +241,17 @@ bool ReadModuleBytes(const std::string& file, std::vector<uint8_t>& bytes, std::
   return true;
 }
 
+// A result as `tandem run` prints it; a v128 as i32x4 hex lanes, which ParseTypedArg accepts.
+std::string ValueText(const wasm::Value& v) {
+  return v.type == wasm::ValType::V128 ? spec::FormatV128(v) : wasm::ToString(v);
+}
+
 nlohmann::json ValueJson(const wasm::Value& v) {
-  return {{"type", wasm::ValTypeName(v.type)},
-          {"bits", std::to_string(v.bits)},
-          {"text", wasm::ToString(v)}};
+  nlohmann::json j = {{"type", wasm::ValTypeName(v.type)},
+                      {"bits", std::to_string(v.bits)},
+                      {"text", ValueText(v)}};
+  if (v.type == wasm::ValType::V128) j["hi"] = std::to_string(v.hi);
+  return j;
 }
 
 int RunRunCommand(const RunArgs& a, const CLI::App& cmd) {
@@ -369,7 +376,7 @@ int RunRunCommand(const RunArgs& a, const CLI::App& cmd) {
         r["values"] = nlohmann::json::array();
         for (const auto& v : o.values) {
           r["values"].push_back(ValueJson(v));
-          if (!a.json) std::cout << prefix << wasm::ToString(v) << "\n";
+          if (!a.json) std::cout << prefix << ValueText(v) << "\n";
         }
         break;
       }
@@ -450,7 +457,9 @@ int main(int argc, char** argv) {
   run->add_option("FILE", run_args.file, ".wasm or .wat module")->required();
   run->add_option("ARG", run_args.args,
                   "Arguments: i32:7 i64:-1 f32:1.5 f64:0x1p-3 f32:nan f64:-inf "
-                  "f32:bits:0x7fc00000 externref:3 funcref:null");
+                  "f32:bits:0x7fc00000 externref:3 funcref:null v128:i32x4:1,2,3,4 "
+                  "(shapes i8x16 i16x8 i32x4 i64x2 f32x4 f64x2; results print as i32x4 hex "
+                  "lanes, which are accepted back)");
   run->add_option("--invoke", run_args.invoke, "Exported function to call")->type_name("NAME");
   run->add_option("--engines", run_args.engines, "Comma-separated engine names")
       ->type_name("LIST")

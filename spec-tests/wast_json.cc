@@ -4,9 +4,11 @@
 
 #include <fnmatch.h>
 
+#include <bit>
 #include <cctype>
 #include <cerrno>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <limits>
@@ -111,6 +113,27 @@ std::string Str(const nlohmann::json& j, const char* key) {
   return it->get<std::string>();
 }
 
+std::vector<std::string> Lanes(const nlohmann::json& j) {
+  std::vector<std::string> out;
+  for (const auto& l : j) {
+    if (!l.is_string()) throw std::invalid_argument("a v128 lane that is not a string");
+    out.push_back(l.get<std::string>());
+  }
+  return out;
+}
+
+// One entry of "expected" / "either".
+ExpectedValue Expected(const nlohmann::json& v) {
+  std::string vt = Str(v, "type");
+  if (v.contains("value") && v["value"].is_array())
+    return ParseJsonExpectedV128(Str(v, "lane_type"), Lanes(v["value"]));
+  if (v.contains("value") && !v["value"].is_string())
+    throw std::invalid_argument(vt + " value that is not a string");
+  return ParseJsonExpected(vt, v.contains("value") ? std::optional<std::string_view>(
+                                                         v["value"].get_ref<const std::string&>())
+                                                   : std::nullopt);
+}
+
 Command::Type CommandType(const std::string& t) {
   using T = Command::Type;
   if (t == "module") return T::kModule;
@@ -126,6 +149,46 @@ Command::Type CommandType(const std::string& t) {
   throw std::runtime_error("unknown command type \"" + t + "\"");
 }
 
+// Spec 4.3.3: a canonical NaN has only the quiet bit of the payload set (either sign); an
+// arithmetic NaN has the quiet bit set.
+bool IsCanonicalNan(uint64_t bits, int lane_bits) {
+  if (lane_bits == 32) return (bits & 0x7fffffff) == (kF32ExpMask | kF32Quiet);
+  return (bits & 0x7fffffffffffffff) == (kF64ExpMask | kF64Quiet);
+}
+bool IsArithmeticNan(uint64_t bits, int lane_bits) {
+  if (lane_bits == 32) return (bits & (kF32ExpMask | kF32Quiet)) == (kF32ExpMask | kF32Quiet);
+  return (bits & (kF64ExpMask | kF64Quiet)) == (kF64ExpMask | kF64Quiet);
+}
+
+std::string Hex(uint64_t v, int digits) {
+  static const char* kDigits = "0123456789abcdef";
+  std::string s = "0x";
+  for (int i = digits - 1; i >= 0; --i) s += kDigits[(v >> (4 * i)) & 0xf];
+  return s;
+}
+
+// An integer lane as hex bits; a float lane as a hex float ("-0x1.8p+1", "inf") or a NaN with
+// its payload ("nan:0x400000"), all in the syntax ParseFloatArg reads back exactly.
+std::string FormatLane(uint64_t bits, V128Shape s) {
+  const int lane_bits = LaneBits(s);
+  if (!IsFloatShape(s)) return Hex(bits, lane_bits / 4);
+  const bool f32 = lane_bits == 32;
+  const uint64_t sign = f32 ? 0x80000000u : 0x8000000000000000u;
+  const uint64_t exp = f32 ? kF32ExpMask : kF64ExpMask;
+  const uint64_t frac = f32 ? 0x7fffffu : 0xfffffffffffffu;
+  std::string neg = bits & sign ? "-" : "";
+  if ((bits & exp) == exp && (bits & frac) != 0) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "nan:0x%llx", static_cast<unsigned long long>(bits & frac));
+    return neg + buf;
+  }
+  double d = f32 ? static_cast<double>(std::bit_cast<float>(static_cast<uint32_t>(bits)))
+                 : std::bit_cast<double>(bits);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%a", d);
+  return buf;
+}
+
 }  // namespace
 
 bool Matches(const ExpectedValue& e, const Value& got) {
@@ -137,16 +200,32 @@ bool Matches(const ExpectedValue& e, const Value& got) {
     case K::kAnyRef:
       return wasm::IsRefType(got.type) && !got.is_null();
     case K::kNanCanonical:
-      if (got.type == ValType::F32) return (got.bits & 0x7fffffff) == (kF32ExpMask | kF32Quiet);
-      if (got.type == ValType::F64)
-        return (got.bits & 0x7fffffffffffffff) == (kF64ExpMask | kF64Quiet);
+      if (got.type == ValType::F32) return IsCanonicalNan(got.bits & 0xffffffff, 32);
+      if (got.type == ValType::F64) return IsCanonicalNan(got.bits, 64);
       return false;
     case K::kNanArithmetic:
-      if (got.type == ValType::F32)
-        return (got.bits & 0xffffffff & (kF32ExpMask | kF32Quiet)) == (kF32ExpMask | kF32Quiet);
-      if (got.type == ValType::F64)
-        return (got.bits & (kF64ExpMask | kF64Quiet)) == (kF64ExpMask | kF64Quiet);
+      if (got.type == ValType::F32) return IsArithmeticNan(got.bits & 0xffffffff, 32);
+      if (got.type == ValType::F64) return IsArithmeticNan(got.bits, 64);
       return false;
+    case K::kV128Lanes: {
+      if (got.type != ValType::V128) return false;
+      const int n = LaneCount(e.shape), bits = LaneBits(e.shape);
+      if (static_cast<int>(e.lanes.size()) != n) return false;
+      for (int i = 0; i < n; ++i) {
+        uint64_t g = GetLane(got, e.shape, i);
+        switch (e.lanes[i]) {
+          case K::kNanCanonical:
+            if (!IsCanonicalNan(g, bits)) return false;
+            break;
+          case K::kNanArithmetic:
+            if (!IsArithmeticNan(g, bits)) return false;
+            break;
+          default:
+            if (g != GetLane(e.value, e.shape, i)) return false;
+        }
+      }
+      return true;
+    }
   }
   return false;
 }
@@ -169,6 +248,20 @@ std::string ToString(const ExpectedValue& e) {
       return t + ":nan:arithmetic";
     case K::kAnyRef:
       return t + ":non-null";
+    case K::kV128Lanes: {
+      std::string out = std::string("v128:") + ShapeName(e.shape) + ":";
+      for (int i = 0; i < LaneCount(e.shape); ++i) {
+        if (i) out += ",";
+        K k = i < static_cast<int>(e.lanes.size()) ? e.lanes[i] : K::kExact;
+        if (k == K::kNanCanonical)
+          out += "nan:canonical";
+        else if (k == K::kNanArithmetic)
+          out += "nan:arithmetic";
+        else
+          out += FormatLane(GetLane(e.value, e.shape, i), e.shape);
+      }
+      return out;
+    }
   }
   return t;
 }
@@ -186,7 +279,7 @@ Value ParseJsonValue(std::string_view type_name, std::string_view value) {
     case ValType::F64:
       return Value::F64Bits(ParseUnsigned(value, 64));
     case ValType::V128:
-      throw UnsupportedValue("v128 values are not supported yet");
+      throw std::invalid_argument("a v128 value needs a lane type and a list of lanes");
     case ValType::FuncRef:
     case ValType::ExternRef:
       if (value == "null") return Value::Null(*type);
@@ -200,7 +293,8 @@ Value ParseJsonValue(std::string_view type_name, std::string_view value) {
 ExpectedValue ParseJsonExpected(std::string_view type_name, std::optional<std::string_view> value) {
   auto type = TypeFromName(type_name);
   if (!type) throw std::invalid_argument("unknown value type \"" + std::string(type_name) + "\"");
-  if (*type == ValType::V128) throw UnsupportedValue("v128 values are not supported yet");
+  if (*type == ValType::V128)
+    throw std::invalid_argument("a v128 value needs a lane type and a list of lanes");
   ExpectedValue e;
   e.value = Value::Default(*type);
   if (!value) {
@@ -227,6 +321,183 @@ ExpectedValue ParseJsonExpected(std::string_view type_name, std::optional<std::s
   return e;
 }
 
+int LaneCount(V128Shape s) { return 128 / LaneBits(s); }
+
+int LaneBits(V128Shape s) {
+  switch (s) {
+    case V128Shape::kI8x16:
+      return 8;
+    case V128Shape::kI16x8:
+      return 16;
+    case V128Shape::kI32x4:
+    case V128Shape::kF32x4:
+      return 32;
+    case V128Shape::kI64x2:
+    case V128Shape::kF64x2:
+      return 64;
+  }
+  return 32;
+}
+
+bool IsFloatShape(V128Shape s) { return s == V128Shape::kF32x4 || s == V128Shape::kF64x2; }
+
+const char* ShapeName(V128Shape s) {
+  switch (s) {
+    case V128Shape::kI8x16:
+      return "i8x16";
+    case V128Shape::kI16x8:
+      return "i16x8";
+    case V128Shape::kI32x4:
+      return "i32x4";
+    case V128Shape::kI64x2:
+      return "i64x2";
+    case V128Shape::kF32x4:
+      return "f32x4";
+    case V128Shape::kF64x2:
+      return "f64x2";
+  }
+  return "?";
+}
+
+std::optional<V128Shape> ShapeFromName(std::string_view name) {
+  for (V128Shape s : {V128Shape::kI8x16, V128Shape::kI16x8, V128Shape::kI32x4, V128Shape::kI64x2,
+                      V128Shape::kF32x4, V128Shape::kF64x2})
+    if (name == ShapeName(s)) return s;
+  return std::nullopt;
+}
+
+std::optional<V128Shape> ShapeFromLaneType(std::string_view t) {
+  if (t == "i8") return V128Shape::kI8x16;
+  if (t == "i16") return V128Shape::kI16x8;
+  if (t == "i32") return V128Shape::kI32x4;
+  if (t == "i64") return V128Shape::kI64x2;
+  if (t == "f32") return V128Shape::kF32x4;
+  if (t == "f64") return V128Shape::kF64x2;
+  return std::nullopt;
+}
+
+uint64_t GetLane(const Value& v, V128Shape s, int i) {
+  const int bits = LaneBits(s);
+  const int pos = i * bits;
+  uint64_t word = pos < 64 ? v.bits : v.hi;
+  uint64_t lane = word >> (pos % 64);
+  return bits == 64 ? lane : lane & ((uint64_t{1} << bits) - 1);
+}
+
+void SetLane(Value& v, V128Shape s, int i, uint64_t bits_value) {
+  const int bits = LaneBits(s);
+  const int pos = i * bits;
+  uint64_t& word = pos < 64 ? v.bits : v.hi;
+  uint64_t mask = bits == 64 ? ~uint64_t{0} : ((uint64_t{1} << bits) - 1);
+  word = (word & ~(mask << (pos % 64))) | ((bits_value & mask) << (pos % 64));
+}
+
+std::string FormatV128(const Value& v, V128Shape s) {
+  std::string out = std::string("v128:") + ShapeName(s) + ":";
+  for (int i = 0; i < LaneCount(s); ++i)
+    out += (i ? "," : "") + FormatLane(GetLane(v, s, i), s);
+  return out;
+}
+
+namespace {
+
+V128Shape JsonShape(std::string_view lane_type, size_t lanes) {
+  auto shape = ShapeFromLaneType(lane_type);
+  if (!shape) throw std::invalid_argument("unknown v128 lane type \"" + std::string(lane_type) + "\"");
+  if (static_cast<int>(lanes) != LaneCount(*shape))
+    throw std::invalid_argument("v128 with lane type " + std::string(lane_type) + " has " +
+                                std::to_string(lanes) + " lanes, not " +
+                                std::to_string(LaneCount(*shape)));
+  return *shape;
+}
+
+}  // namespace
+
+Value ParseJsonV128(std::string_view lane_type, const std::vector<std::string>& lanes) {
+  V128Shape shape = JsonShape(lane_type, lanes.size());
+  Value v{ValType::V128, 0, 0};
+  for (size_t i = 0; i < lanes.size(); ++i)
+    SetLane(v, shape, static_cast<int>(i), ParseUnsigned(lanes[i], LaneBits(shape)));
+  return v;
+}
+
+ExpectedValue ParseJsonExpectedV128(std::string_view lane_type,
+                                    const std::vector<std::string>& lanes) {
+  V128Shape shape = JsonShape(lane_type, lanes.size());
+  ExpectedValue e;
+  e.kind = ExpectedValue::Kind::kV128Lanes;
+  e.shape = shape;
+  e.value = Value{ValType::V128, 0, 0};
+  for (size_t i = 0; i < lanes.size(); ++i) {
+    const std::string& l = lanes[i];
+    if (IsFloatShape(shape) && l == "nan:canonical") {
+      e.lanes.push_back(ExpectedValue::Kind::kNanCanonical);
+    } else if (IsFloatShape(shape) && l == "nan:arithmetic") {
+      e.lanes.push_back(ExpectedValue::Kind::kNanArithmetic);
+    } else {
+      e.lanes.push_back(ExpectedValue::Kind::kExact);
+      SetLane(e.value, shape, static_cast<int>(i), ParseUnsigned(l, LaneBits(shape)));
+    }
+  }
+  return e;
+}
+
+namespace {
+
+// `v128:SHAPE:L0,...` or `v128:0xHEX` (the part after "v128:").
+Value ParseV128Arg(std::string_view rest) {
+  Value v{ValType::V128, 0, 0};
+  if (rest.rfind("0x", 0) == 0) {
+    std::string_view hex = rest.substr(2);
+    if (hex.empty() || hex.size() > 32)
+      throw std::invalid_argument("a v128 in hex has 1 to 32 digits");
+    for (char c : hex) {
+      int d = std::isdigit(static_cast<unsigned char>(c)) ? c - '0'
+              : (c >= 'a' && c <= 'f')                    ? c - 'a' + 10
+              : (c >= 'A' && c <= 'F')                    ? c - 'A' + 10
+                                                          : -1;
+      if (d < 0) throw std::invalid_argument("bad hex digit in a v128");
+      v.hi = (v.hi << 4) | (v.bits >> 60);
+      v.bits = (v.bits << 4) | static_cast<uint64_t>(d);
+    }
+    return v;
+  }
+  auto colon = rest.find(':');
+  auto shape = ShapeFromName(rest.substr(0, colon));
+  if (colon == std::string_view::npos || !shape)
+    throw std::invalid_argument(
+        "a v128 is v128:SHAPE:LANES with SHAPE one of i8x16 i16x8 i32x4 i64x2 f32x4 f64x2, "
+        "e.g. v128:i32x4:1,2,3,4");
+  std::vector<std::string> lanes;
+  std::string_view list = rest.substr(colon + 1);
+  for (size_t pos = 0;;) {
+    size_t comma = list.find(',', pos);
+    lanes.emplace_back(list.substr(pos, comma == list.npos ? list.npos : comma - pos));
+    if (comma == list.npos) break;
+    pos = comma + 1;
+  }
+  if (static_cast<int>(lanes.size()) != LaneCount(*shape))
+    throw std::invalid_argument(std::string(ShapeName(*shape)) + " needs " +
+                                std::to_string(LaneCount(*shape)) + " comma-separated lanes, got " +
+                                std::to_string(lanes.size()));
+  const int bits = LaneBits(*shape);
+  for (size_t i = 0; i < lanes.size(); ++i) {
+    const std::string& l = lanes[i];
+    uint64_t b;
+    if (!IsFloatShape(*shape)) {
+      b = ParseIntArg(l, bits);
+    } else if (l.rfind("bits:", 0) == 0) {
+      b = ParseIntArg(l.substr(5), bits);
+    } else {
+      b = ParseFloatArg(bits == 32 ? ValType::F32 : ValType::F64, l).bits;
+    }
+    SetLane(v, *shape, static_cast<int>(i), b);
+  }
+  return v;
+}
+
+}  // namespace
+
 Value ParseTypedArg(std::string_view text) {
   auto colon = text.find(':');
   if (colon == std::string_view::npos)
@@ -252,7 +523,7 @@ Value ParseTypedArg(std::string_view text) {
         }
         return ParseFloatArg(*type, rest);
       case ValType::V128:
-        throw std::invalid_argument("v128 arguments are not supported yet");
+        return ParseV128Arg(rest);
       case ValType::ExternRef:
         if (rest == "null") return Value::Null(*type);
         return Value::Ref(*type, ParseIntArg(rest, 32) & 0xffffffff);
@@ -305,23 +576,19 @@ std::vector<Command> ParseWastJson(std::string_view json_text) {
         if (a.contains("args")) {
           for (const auto& v : a["args"]) {
             if (!v.contains("value")) throw std::runtime_error("argument without a value");
-            if (!v["value"].is_string())
-              throw UnsupportedValue(Str(v, "type") + " argument of this form");
-            c.action.args.push_back(ParseJsonValue(Str(v, "type"), Str(v, "value")));
+            if (v["value"].is_array())
+              c.action.args.push_back(ParseJsonV128(Str(v, "lane_type"), Lanes(v["value"])));
+            else
+              c.action.args.push_back(ParseJsonValue(Str(v, "type"), Str(v, "value")));
           }
         }
       }
       // assert_trap / assert_exhaustion list only the result types: nothing to compare.
-      if (c.type == Command::Type::kAssertReturn && j.contains("expected")) {
-        for (const auto& v : j["expected"]) {
-          std::string vt = Str(v, "type");
-          if (v.contains("value") && !v["value"].is_string())
-            throw UnsupportedValue(vt + " values are not supported yet");
-          c.expected.push_back(ParseJsonExpected(
-              vt, v.contains("value")
-                      ? std::optional<std::string_view>(v["value"].get_ref<const std::string&>())
-                      : std::nullopt));
-        }
+      if (c.type == Command::Type::kAssertReturn) {
+        if (j.contains("expected"))
+          for (const auto& v : j["expected"]) c.expected.push_back(Expected(v));
+        if (j.contains("either"))
+          for (const auto& v : j["either"]) c.either.push_back(Expected(v));
       }
     } catch (const UnsupportedValue& e) {
       c.unsupported = e.what();

@@ -14,37 +14,65 @@
 
 namespace tandem::spec {
 
+// The lane shapes of a v128 (Spec 2.4.1 "shape"), as the text format names them.
+enum class V128Shape : uint8_t { kI8x16, kI16x8, kI32x4, kI64x2, kF32x4, kF64x2 };
+int LaneCount(V128Shape s);          // 16, 8, 4, 2, 4, 2
+int LaneBits(V128Shape s);           // 8, 16, 32, 64, 32, 64
+bool IsFloatShape(V128Shape s);      // f32x4, f64x2
+const char* ShapeName(V128Shape s);  // "i32x4"
+std::optional<V128Shape> ShapeFromName(std::string_view name);          // "i32x4" -> kI32x4
+std::optional<V128Shape> ShapeFromLaneType(std::string_view lane_type);  // "i32" -> kI32x4
+// Lane `i` of a v128 (lane 0 is the lowest-addressed), as zero-extended bits; and its setter.
+uint64_t GetLane(const wasm::Value& v, V128Shape s, int i);
+void SetLane(wasm::Value& v, V128Shape s, int i, uint64_t bits);
+// "v128:i32x4:0x00000001,0x00000002,0x00000003,0x00000004", lane 0 first: integer lanes as hex
+// bits, float lanes as hex floats or "nan:0xPAYLOAD" (with sign). ParseTypedArg reads it back.
+std::string FormatV128(const wasm::Value& v, V128Shape s = V128Shape::kI32x4);
+
 // A value the script expects: exact bits, a NaN class (Spec 4.3.3: canonical / arithmetic
-// NaN), or any non-null reference of a type (wast `ref.func` / `ref.extern` without argument).
+// NaN), any non-null reference of a type (wast `ref.func` / `ref.extern` without argument), or
+// a v128 checked lane by lane in a shape, each lane exact or a NaN class.
 struct ExpectedValue {
-  enum class Kind : uint8_t { kExact, kNanCanonical, kNanArithmetic, kAnyRef };
+  enum class Kind : uint8_t { kExact, kNanCanonical, kNanArithmetic, kAnyRef, kV128Lanes };
   Kind kind = Kind::kExact;
-  wasm::Value value;  // kExact: the bits; otherwise only value.type matters
+  wasm::Value value;  // kExact, kV128Lanes: the bits (NaN-class lanes 0); else only the type
+  V128Shape shape = V128Shape::kI32x4;  // kV128Lanes
+  std::vector<Kind> lanes;              // kV128Lanes: kExact / kNanCanonical / kNanArithmetic
 };
 
 // True when `got` satisfies `expected`: bit for bit for kExact (NaNs given as bits included),
-// the NaN classes by their bit patterns, kAnyRef by type and non-null.
+// the NaN classes by their bit patterns, kAnyRef by type and non-null, kV128Lanes lane by lane.
 bool Matches(const ExpectedValue& expected, const wasm::Value& got);
-std::string ToString(const ExpectedValue& e);  // "i32:7", "f32:nan:canonical", "funcref:any"
+// "i32:7", "f32:nan:canonical", "funcref:non-null", "v128:f32x4:0x1p+0,nan:canonical,..."
+std::string ToString(const ExpectedValue& e);
 
 // Whether a trap of our kind (its TrapMessage) satisfies the script's text: the text is a prefix
 // of the kind's message, or the message followed by a space and a detail of the spec
 // interpreter's own ("uninitialized element 2" for kind "uninitialized element").
 bool TrapTextMatches(std::string_view kind_message, std::string_view text);
 
-// Thrown for syntax the runner does not support yet (v128 values): the command is skipped.
+// Thrown for value syntax the runner cannot represent: the command is skipped with the reason.
 struct UnsupportedValue : std::runtime_error {
   explicit UnsupportedValue(const std::string& m) : std::runtime_error(m) {}
 };
 
 // Parses one wast2json value: `type` is "i32" ... "externref"; `value` is the decimal unsigned
 // bit string ("nan:canonical"/"nan:arithmetic" for floats, "null" or a number for references).
-// Throws std::invalid_argument on bad input, UnsupportedValue for v128.
+// Throws std::invalid_argument on bad input (a v128 goes through ParseJsonV128).
 wasm::Value ParseJsonValue(std::string_view type, std::string_view value);
 ExpectedValue ParseJsonExpected(std::string_view type, std::optional<std::string_view> value);
 
+// Parses a wast2json v128: `lane_type` is "i8" ... "f64", `lanes` the decimal unsigned bits of
+// each lane, lane 0 first; the expected form also takes "nan:canonical"/"nan:arithmetic" for
+// float lanes. Throws std::invalid_argument on a bad lane type, lane count or lane.
+wasm::Value ParseJsonV128(std::string_view lane_type, const std::vector<std::string>& lanes);
+ExpectedValue ParseJsonExpectedV128(std::string_view lane_type,
+                                    const std::vector<std::string>& lanes);
+
 // Parses a typed command-line argument: `i32:7`, `i64:-1`, `f32:1.5`, `f64:0x1p-3`, `f32:nan`,
-// `f64:-inf`, `f32:bits:0x7fc00000`, `externref:3`, `externref:null`, `funcref:null`.
+// `f64:-inf`, `f32:bits:0x7fc00000`, `externref:3`, `externref:null`, `funcref:null`, and v128
+// as `v128:SHAPE:L0,L1,...` (SHAPE i8x16 i16x8 i32x4 i64x2 with integer lanes, f32x4 f64x2
+// with float lanes in the f32/f64 syntax) or `v128:0x` and up to 32 hex digits (high first).
 // Throws std::invalid_argument with a message saying what is wrong.
 wasm::Value ParseTypedArg(std::string_view text);
 
@@ -80,6 +108,7 @@ struct Command {
   bool has_action = false;
   Action action;
   std::vector<ExpectedValue> expected;
+  std::vector<ExpectedValue> either;  // assert_return (either ...): one result, any of these
   std::string unsupported;  // non-empty: a value could not be represented; skip with this
 };
 

@@ -102,15 +102,50 @@ TEST_CASE("runner: a failed module makes its users fail, not pass", "[spec]") {
   CHECK(fr.tests[1].status == Status::kFailed);
 }
 
-TEST_CASE("runner: SIMD modules and their users are skipped as unsupported", "[spec]") {
-  FileResult fr =
-      RunText("simd", R"((module (func (export "f") (result v128) (v128.const i32x4 1 2 3 4)))
-(assert_return (invoke "f") (v128.const i32x4 1 2 3 4))
+TEST_CASE("runner: v128 arguments and results compare lane by lane in the expected shape",
+          "[spec]") {
+  FileResult fr = RunText("v128", R"((module
+  (func (export "id") (param v128) (result v128) (local.get 0))
+  (func (export "nan") (result v128) (v128.const f32x4 nan 0 nan:0x600000 1)))
+(assert_return (invoke "id" (v128.const i32x4 1 2 3 4)) (v128.const i32x4 1 2 3 4))
+(assert_return (invoke "id" (v128.const i32x4 1 2 3 4)) (v128.const i16x8 1 0 2 0 3 0 4 0))
+(assert_return (invoke "id" (v128.const i32x4 1 2 3 4)) (v128.const i32x4 1 2 3 5))
+(assert_return (invoke "nan") (v128.const f32x4 nan:canonical 0 nan:arithmetic 1))
+(assert_return (invoke "nan") (v128.const f32x4 nan:canonical 0 nan:canonical 1))
+(assert_return (invoke "nan") (v128.const f32x4 nan:canonical -0 nan:arithmetic 1))
+(assert_return (invoke "id" (v128.const i32x4 1 2 3 4))
+  (either (v128.const i32x4 0 0 0 0) (v128.const i64x2 0x200000001 0x400000003)))
+(assert_return (invoke "id" (v128.const i32x4 1 2 3 4))
+  (either (v128.const i32x4 0 0 0 0) (v128.const i32x4 4 3 2 1)))
+)");
+  REQUIRE(fr.state == FileResult::State::kOk);
+  CHECK(At(fr, 4).status == Status::kPassed);
+  CHECK(At(fr, 5).status == Status::kPassed);  // same bits in another shape
+  CHECK(At(fr, 6).status == Status::kFailed);
+  CHECK(At(fr, 6).expected == "v128:i32x4:0x00000001,0x00000002,0x00000003,0x00000005");
+  CHECK(At(fr, 6).got == "v128:i32x4:0x00000001,0x00000002,0x00000003,0x00000004");
+  CHECK(At(fr, 7).status == Status::kPassed);
+  CHECK(At(fr, 8).status == Status::kFailed);  // lane 2 is arithmetic, not canonical
+  CHECK(At(fr, 8).got == "v128:f32x4:nan:0x400000,0x0p+0,nan:0x600000,0x1p+0");
+  CHECK(At(fr, 9).status == Status::kFailed);  // lane 1 is +0
+  CHECK(At(fr, 10).status == Status::kPassed);  // the second alternative
+  CHECK(At(fr, 12).status == Status::kFailed);  // neither
+  CHECK(fr.tests.size() == 8);
+}
+
+TEST_CASE("runner: relaxed-simd modules and their users are skipped as unsupported", "[spec]") {
+  FileResult fr = RunText("relaxed", R"((module
+  (func (export "f") (param v128 v128) (result v128)
+    (f32x4.relaxed_min (local.get 0) (local.get 1))))
+(assert_return (invoke "f" (v128.const f32x4 0 0 0 0) (v128.const f32x4 0 0 0 0))
+  (either (v128.const f32x4 0 0 0 0) (v128.const f32x4 -0 -0 -0 -0)))
 (module (func (export "g") (result i32) (i32.const 1)))
 (assert_return (invoke "g") (i32.const 1))
 )");
+  REQUIRE(fr.state == FileResult::State::kOk);
   REQUIRE(fr.tests.size() == 2);
   CHECK(fr.tests[0].status == Status::kSkipped);
   CHECK(fr.tests[0].skip_category == "unsupported");
+  CHECK(fr.tests[0].message.find("relaxed-simd") != std::string::npos);
   CHECK(fr.tests[1].status == Status::kPassed);
 }

@@ -24,7 +24,7 @@ TEST_CASE("wast2json values are unsigned decimal bit strings", "[spec]") {
   CHECK_THROWS_AS(ParseJsonValue("i32", "-1"), std::invalid_argument);
   CHECK_THROWS_AS(ParseJsonValue("i32", ""), std::invalid_argument);
   CHECK_THROWS_AS(ParseJsonValue("x32", "1"), std::invalid_argument);
-  CHECK_THROWS_AS(ParseJsonValue("v128", "1"), UnsupportedValue);
+  CHECK_THROWS_AS(ParseJsonValue("v128", "1"), std::invalid_argument);  // lanes needed
 }
 
 TEST_CASE("NaN classes match by bit pattern", "[spec]") {
@@ -128,7 +128,10 @@ TEST_CASE("wast2json command documents", "[spec]") {
   CHECK(cmds[3].expected.empty());  // result types of assert_trap are not compared
   CHECK(cmds[4].module_type == "text");
   CHECK(cmds[5].action.type == Action::Type::kGet);
-  CHECK_FALSE(cmds[5].unsupported.empty());  // v128 is skipped, not an error
+  CHECK(cmds[5].unsupported.empty());
+  REQUIRE(cmds[5].expected.size() == 1);
+  CHECK(cmds[5].expected[0].kind == ExpectedValue::Kind::kV128Lanes);
+  CHECK(Matches(cmds[5].expected[0], Value{ValType::V128, 0x0000000200000001, 0x0000000400000003}));
   CHECK(cmds[6].type == Command::Type::kAction);
   CHECK_FALSE(IsTest(cmds[0].type));
   CHECK_FALSE(IsTest(cmds[1].type));
@@ -139,6 +142,126 @@ TEST_CASE("wast2json command documents", "[spec]") {
   CHECK_THROWS(ParseWastJson(R"({"commands": [{"type": "register", "line": 1}]})"));
   CHECK_THROWS(ParseWastJson(R"({"nothing": 1})"));
   CHECK_THROWS(ParseWastJson("not json"));
+}
+
+TEST_CASE("wast2json v128 values: lanes of every shape, lane 0 lowest", "[spec]") {
+  const Value all_ones{ValType::V128, ~uint64_t{0}, ~uint64_t{0}};
+  struct Row {
+    const char* lane_type;
+    std::vector<std::string> lanes;
+    uint64_t lo, hi;
+  };
+  const Row rows[] = {
+      {"i8", {"1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14", "15", "255"},
+       0x0807060504030201, 0xff0f0e0d0c0b0a09},
+      {"i16", {"1", "2", "3", "4", "5", "6", "7", "65535"}, 0x0004000300020001,
+       0xffff000700060005},
+      {"i32", {"1", "2", "3", "4294967295"}, 0x0000000200000001, 0xffffffff00000003},
+      {"i64", {"1", "18446744073709551615"}, 1, ~uint64_t{0}},
+      {"f32", {"1065353216", "2143289344", "0", "2147483648"}, 0x7fc000003f800000,
+       0x8000000000000000},
+      {"f64", {"4607182418800017408", "9221120237041090560"}, 0x3ff0000000000000,
+       0x7ff8000000000000},
+  };
+  for (const Row& r : rows) {
+    DYNAMIC_SECTION(r.lane_type) {
+      Value v = ParseJsonV128(r.lane_type, r.lanes);
+      CHECK(v == Value{ValType::V128, r.lo, r.hi});
+      ExpectedValue e = ParseJsonExpectedV128(r.lane_type, r.lanes);
+      CHECK(Matches(e, v));
+      CHECK_FALSE(Matches(e, Value{ValType::V128, r.lo ^ 1, r.hi}));
+      CHECK_FALSE(Matches(e, Value{ValType::V128, r.lo, r.hi ^ (uint64_t{1} << 63)}));
+      CHECK_FALSE(Matches(e, Value::I64(r.lo)));
+      auto shape = *ShapeFromLaneType(r.lane_type);
+      for (int i = 0; i < LaneCount(shape); ++i)
+        CHECK(GetLane(v, shape, i) == ParseJsonValue("i64", r.lanes[i]).bits);
+      // Printing in the shape and parsing back gives the same bits.
+      CHECK(ParseTypedArg(FormatV128(v, shape)) == v);
+      CHECK(ParseTypedArg(FormatV128(v)) == v);
+    }
+  }
+  CHECK(FormatV128(Value{ValType::V128, 0x0000000200000001, 0xffffffff00000003}) ==
+        "v128:i32x4:0x00000001,0x00000002,0x00000003,0xffffffff");
+  const Value floats{ValType::V128, 0x7fc00000bf800000, 0x00000001ff800001};
+  CHECK(FormatV128(floats, V128Shape::kF32x4) == "v128:f32x4:-0x1p+0,nan:0x400000,-nan:0x1,0x1p-149");
+  CHECK(ParseTypedArg(FormatV128(floats, V128Shape::kF32x4)) == floats);
+  CHECK(ParseTypedArg(FormatV128(floats, V128Shape::kF64x2)) == floats);
+  CHECK_THROWS_AS(ParseJsonV128("i32", {"1", "2", "3"}), std::invalid_argument);
+  CHECK_THROWS_AS(ParseJsonV128("i8", {"256", "0", "0", "0", "0", "0", "0", "0", "0", "0", "0",
+                                       "0", "0", "0", "0", "0"}),
+                  std::invalid_argument);
+  CHECK_THROWS_AS(ParseJsonV128("u32", {"1", "2", "3", "4"}), std::invalid_argument);
+  CHECK_THROWS_AS(ParseJsonV128("f32", {"nan:canonical", "0", "0", "0"}), std::invalid_argument);
+  CHECK_THROWS_AS(ParseJsonExpectedV128("i32", {"nan:canonical", "0", "0", "0"}),
+                  std::invalid_argument);
+  Value ones = all_ones;
+  SetLane(ones, V128Shape::kI16x8, 5, 0);
+  CHECK(ones == Value{ValType::V128, ~uint64_t{0}, 0xffffffff0000ffff});
+}
+
+TEST_CASE("v128 expectations: NaN classes lane by lane in the expected shape", "[spec]") {
+  auto e32 = ParseJsonExpectedV128("f32", {"nan:canonical", "nan:arithmetic", "0", "1065353216"});
+  CHECK(ToString(e32) == "v128:f32x4:nan:canonical,nan:arithmetic,0x0p+0,0x1p+0");
+  auto v = [](uint32_t l0, uint32_t l1, uint32_t l2, uint32_t l3) {
+    return Value{ValType::V128, uint64_t{l1} << 32 | l0, uint64_t{l3} << 32 | l2};
+  };
+  CHECK(Matches(e32, v(0x7fc00000, 0x7fc00000, 0, 0x3f800000)));
+  CHECK(Matches(e32, v(0xffc00000, 0xffe00001, 0, 0x3f800000)));
+  CHECK_FALSE(Matches(e32, v(0x7fc00001, 0x7fc00000, 0, 0x3f800000)));  // lane 0 not canonical
+  CHECK_FALSE(Matches(e32, v(0x7fc00000, 0x7fa00000, 0, 0x3f800000)));  // lane 1 signalling
+  CHECK_FALSE(Matches(e32, v(0x7fc00000, 0x7fc00000, 0x80000000, 0x3f800000)));  // -0 != +0
+  CHECK_FALSE(Matches(e32, v(0x7fc00000, 0x7fc00000, 0, 0x7fc00000)));
+  auto e64 = ParseJsonExpectedV128("f64", {"0", "nan:canonical"});
+  CHECK(Matches(e64, Value{ValType::V128, 0, 0x7ff8000000000000}));
+  CHECK(Matches(e64, Value{ValType::V128, 0, 0xfff8000000000000}));
+  // An f32 canonical NaN in the high half of an f64 lane is not an f64 NaN.
+  CHECK_FALSE(Matches(e64, Value{ValType::V128, 0, 0x7fc0000000000000}));
+  CHECK_FALSE(Matches(e64, Value{ValType::V128, 0, 0x7ff8000000000001}));
+  auto a64 = ParseJsonExpectedV128("f64", {"nan:arithmetic", "nan:arithmetic"});
+  CHECK(Matches(a64, Value{ValType::V128, 0x7ff8000000000001, 0xfff8000000000000}));
+  CHECK_FALSE(Matches(a64, Value{ValType::V128, 0x7ff0000000000001, 0xfff8000000000000}));
+}
+
+TEST_CASE("typed v128 command-line arguments", "[spec]") {
+  const Value v1234{ValType::V128, 0x0000000200000001, 0x0000000400000003};
+  CHECK(ParseTypedArg("v128:i32x4:1,2,3,4") == v1234);
+  CHECK(ParseTypedArg("v128:i32x4:0x1,2,0x3,4") == v1234);
+  CHECK(ParseTypedArg("v128:i64x2:0x0000000200000001,0x0000000400000003") == v1234);
+  CHECK(ParseTypedArg("v128:0x00000004000000030000000200000001") == v1234);
+  CHECK(ParseTypedArg("v128:0x1") == Value{ValType::V128, 1, 0});
+  CHECK(ParseTypedArg("v128:i8x16:-1,0,0,0,0,0,0,0,0,0,0,0,0,0,0,128") ==
+        Value{ValType::V128, 0xff, 0x8000000000000000});
+  CHECK(ParseTypedArg("v128:i16x8:-32768,0,0,0,0,0,0,65535") ==
+        Value{ValType::V128, 0x8000, 0xffff000000000000});
+  CHECK(ParseTypedArg("v128:f32x4:1,-0,nan,bits:0x7f800001") ==
+        Value{ValType::V128, 0x800000003f800000, 0x7f8000017fc00000});
+  CHECK(ParseTypedArg("v128:f64x2:0x1p-3,-inf") ==
+        Value{ValType::V128, 0x3fc0000000000000, 0xfff0000000000000});
+  CHECK_THROWS_AS(ParseTypedArg("v128:i32x4:1,2,3"), std::invalid_argument);
+  CHECK_THROWS_AS(ParseTypedArg("v128:i32x4:1,2,3,4,5"), std::invalid_argument);
+  CHECK_THROWS_AS(ParseTypedArg("v128:i8x16:256,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0"),
+                  std::invalid_argument);
+  CHECK_THROWS_AS(ParseTypedArg("v128:i32x4:1,,3,4"), std::invalid_argument);
+  CHECK_THROWS_AS(ParseTypedArg("v128:u32x4:1,2,3,4"), std::invalid_argument);
+  CHECK_THROWS_AS(ParseTypedArg("v128:1,2,3,4"), std::invalid_argument);
+  CHECK_THROWS_AS(ParseTypedArg("v128:0x000000000000000000000000000000001"),
+                  std::invalid_argument);  // 33 digits
+  CHECK_THROWS_AS(ParseTypedArg("v128:0xg"), std::invalid_argument);
+  CHECK_THROWS_AS(ParseTypedArg("v128:f32x4:1,2,x,4"), std::invalid_argument);
+}
+
+TEST_CASE("assert_return with either: alternatives for one result", "[spec]") {
+  auto cmds = ParseWastJson(R"({"commands": [
+    {"type": "assert_return", "line": 1, "action": {"type": "invoke", "field": "f", "args": [
+      {"type": "v128", "lane_type": "f32", "value": ["0", "1", "2", "3"]}]},
+     "either": [{"type": "v128", "lane_type": "f32", "value": ["nan:canonical", "0", "0", "0"]},
+                {"type": "v128", "lane_type": "i64", "value": ["0", "0"]}]}]})");
+  REQUIRE(cmds.size() == 1);
+  CHECK(cmds[0].expected.empty());
+  REQUIRE(cmds[0].either.size() == 2);
+  CHECK(cmds[0].action.args[0] == Value{ValType::V128, uint64_t{1} << 32, uint64_t{3} << 32 | 2});
+  CHECK(Matches(cmds[0].either[1], Value{ValType::V128, 0, 0}));
+  CHECK(cmds[0].either[0].shape == V128Shape::kF32x4);
 }
 
 TEST_CASE("expected-failure lists", "[spec]") {
