@@ -27,7 +27,7 @@ using testing::Section;
 using testing::Uleb;
 using testing::Vec;
 
-// One instruction of every non-SIMD opcode in opcodes.def, with small valid immediates.
+// One instruction of every opcode in opcodes.def, with small valid immediates.
 Bytes EveryOpcode() {
   Bytes code;
   for (int i = 0; i < kNumOps; ++i) {
@@ -58,7 +58,14 @@ Bytes EveryOpcode() {
       case ImmKind::Mem1:
       case ImmKind::Mem2:
       case ImmKind::Mem4:
-      case ImmKind::Mem8: imm = {0x00, 0x00}; break;
+      case ImmKind::Mem8:
+      case ImmKind::Mem16: imm = {0x00, 0x00}; break;
+      case ImmKind::MemLane1:
+      case ImmKind::MemLane2:
+      case ImmKind::MemLane4:
+      case ImmKind::MemLane8: imm = {0x00, 0x00, 0x01}; break;
+      case ImmKind::V128Const:
+      case ImmKind::Shuffle: imm = Bytes(16, 0x03); break;
       case ImmKind::F32Const: imm = Bytes(4, 0x3f); break;
       case ImmKind::F64Const: imm = Bytes(8, 0x3f); break;
       default: imm = {0x00}; break;

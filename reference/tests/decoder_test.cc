@@ -3,7 +3,9 @@
 #include "reference/decoder.h"
 
 #include <catch2/catch.hpp>
+#include <cctype>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "reference/tests/wasm_bytes.h"
@@ -186,25 +188,209 @@ TEST_CASE("decoder: every error path reports the spec's text", "[ref]") {
   }
 }
 
-TEST_CASE("decoder: SIMD is unsupported, never malformed", "[ref]") {
-  std::vector<std::pair<const char*, Bytes>> cases = {
-      {"v128.const", Fn(Cat({{0xfd, 0x0c}, Bytes(16, 0), {0x1a, 0x0b}}))},
-      {"v128 parameter", ModuleBytes({Section(1, {0x01, 0x60, 0x01, 0x7b, 0x00})})},
-      {"v128 local",
-       ModuleBytes({OneTypeFuncs(1), Section(10, Vec({Body({0x01, 0x01, 0x7b}, {0x0b})}))})},
-      {"v128 global", ModuleBytes({Section(6, {0x01, 0x7b, 0x00, 0xfd, 0x0c})})},
-      {"v128 block type", Fn({0x02, 0x7b, 0x0b, 0x0b})},
+TEST_CASE("decoder: v128 is a value type everywhere", "[ref]") {
+  SECTION("parameter and result") {
+    Module m = Decode(ModuleBytes({Section(1, {0x01, 0x60, 0x01, 0x7b, 0x01, 0x7b})}));
+    REQUIRE(m.types.size() == 1);
+    CHECK(m.types[0].params == std::vector<ValType>{ValType::V128});
+    CHECK(m.types[0].results == std::vector<ValType>{ValType::V128});
+  }
+  SECTION("local") {
+    Module m = Decode(
+        ModuleBytes({OneTypeFuncs(1), Section(10, Vec({Body({0x01, 0x02, 0x7b}, {0x0b})}))}));
+    REQUIRE(m.code[0].locals.size() == 1);
+    CHECK(m.code[0].locals[0].type == ValType::V128);
+    CHECK(m.code[0].num_locals == 2);
+  }
+  SECTION("global with a v128.const initializer") {
+    Bytes init = {0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08,
+                  0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f, 0x10};
+    Bytes global = Cat({{0x01, 0x7b, 0x01, 0xfd, 0x0c}, init, {0x0b}});
+    Module m = Decode(ModuleBytes({Section(6, global)}));
+    REQUIRE(m.globals.size() == 1);
+    CHECK(m.globals[0].type.type == ValType::V128);
+    CHECK(m.globals[0].type.mut);
+    REQUIRE(m.globals[0].init.code.size() == 1);
+    const Instr& c = m.globals[0].init.code[0];
+    CHECK(c.op == Op::V128Const);
+    uint64_t lo, hi;
+    V128FromInstr(c, &lo, &hi);
+    CHECK(lo == 0x0807060504030201ull);
+    CHECK(hi == 0x100f0e0d0c0b0a09ull);
+  }
+  SECTION("block type") {
+    Module m = Decode(Fn({0x02, 0x7b, 0x00, 0x0b, 0x0b}));
+    BlockType bt = BlockType::FromImm(m.code[0].code[0].c);
+    CHECK(bt.kind == BlockType::kValue);
+    CHECK(bt.value == ValType::V128);
+  }
+  SECTION("typed select") {
+    Module m = Decode(Fn({0x1c, 0x01, 0x7b, 0x0b}));
+    CHECK(m.code[0].code[0].op == Op::SelectT);
+    CHECK(m.code[0].code[0].b == 0x7b);
+  }
+}
+
+// Decodes a function whose body is `code` and returns its first instruction.
+Instr FirstInstr(const Bytes& code) {
+  Module m = Decode(Fn(code));
+  REQUIRE(!m.code[0].code.empty());
+  return m.code[0].code[0];
+}
+
+TEST_CASE("decoder: SIMD immediates", "[ref]") {
+  SECTION("v128.const: 16 little-endian bytes in c, a, b") {
+    Bytes v = {0xf0, 0xf1, 0xf2, 0xf3, 0xf4, 0xf5, 0xf6, 0xf7,
+               0x18, 0x19, 0x1a, 0x1b, 0x2c, 0x2d, 0x2e, 0x2f};
+    Instr in = FirstInstr(Cat({{0xfd, 0x0c}, v, {0x1a, 0x0b}}));
+    CHECK(in.op == Op::V128Const);
+    CHECK(in.c == 0xf7f6f5f4f3f2f1f0ull);
+    CHECK(in.a == 0x1b1a1918u);
+    CHECK(in.b == 0x2f2e2d2cu);
+    uint64_t lo, hi;
+    V128FromInstr(in, &lo, &hi);
+    CHECK(lo == 0xf7f6f5f4f3f2f1f0ull);
+    CHECK(hi == 0x2f2e2d2c1b1a1918ull);
+  }
+  SECTION("i8x16.shuffle: 16 lane bytes stored like v128.const") {
+    Bytes lanes = {0, 17, 2, 19, 4, 21, 6, 23, 8, 25, 10, 27, 12, 29, 14, 31};
+    Instr in = FirstInstr(Cat({{0xfd, 0x0d}, lanes, {0x0b}}));
+    CHECK(in.op == Op::I8x16Shuffle);
+    uint64_t lo, hi;
+    V128FromInstr(in, &lo, &hi);
+    for (int i = 0; i < 16; ++i) {
+      uint64_t word = i < 8 ? lo : hi;
+      CHECK(((word >> (8 * (i % 8))) & 0xff) == lanes[i]);
+    }
+  }
+  SECTION("extract_lane: one lane byte, even out of range for the shape") {
+    Instr in = FirstInstr({0xfd, 0x15, 0x0f, 0x0b});
+    CHECK(in.op == Op::I8x16ExtractLaneS);
+    CHECK(in.lane == 15);
+    Instr big = FirstInstr({0xfd, 0x1b, 0xff, 0x0b});  // i32x4.extract_lane 255: valid later
+    CHECK(big.op == Op::I32x4ExtractLane);
+    CHECK(big.lane == 255);
+  }
+  SECTION("v128.load: memarg") {
+    Instr in = FirstInstr({0xfd, 0x00, 0x04, 0x90, 0x03, 0x0b});
+    CHECK(in.op == Op::V128Load);
+    CHECK(GetOpInfo(in.op).imm == ImmKind::Mem16);
+    CHECK(in.a == 4);
+    CHECK(in.c == 400);
+    CHECK(in.lane == 0);
+  }
+  SECTION("v128.store16_lane: memarg then lane") {
+    Instr in = FirstInstr({0xfd, 0x59, 0x01, 0x20, 0x07, 0x0b});
+    CHECK(in.op == Op::V128Store16Lane);
+    CHECK(GetOpInfo(in.op).imm == ImmKind::MemLane2);
+    CHECK(in.a == 1);
+    CHECK(in.c == 32);
+    CHECK(in.lane == 7);
+  }
+  SECTION("splat, zero and extend loads use MemN of their access size") {
+    CHECK(GetOpInfo(FirstInstr({0xfd, 0x09, 0x02, 0x00, 0x0b}).op).imm == ImmKind::Mem4);
+    CHECK(GetOpInfo(FirstInstr({0xfd, 0x5d, 0x03, 0x00, 0x0b}).op).imm == ImmKind::Mem8);
+    CHECK(GetOpInfo(FirstInstr({0xfd, 0x01, 0x03, 0x00, 0x0b}).op).imm == ImmKind::Mem8);
+  }
+  SECTION("multi-byte and non-minimal opcode LEBs") {
+    CHECK(FirstInstr({0xfd, 0xba, 0x01, 0x0b}).op == Op::I32x4DotI16x8S);
+    CHECK(FirstInstr({0xfd, 0xff, 0x01, 0x0b}).op == Op::F64x2ConvertLowI32x4U);
+    CHECK(FirstInstr({0xfd, 0x8e, 0x80, 0x00, 0x0b}).op == Op::I8x16Swizzle);
+  }
+}
+
+TEST_CASE("decoder: SIMD error paths", "[ref]") {
+  std::vector<ErrorCase> cases = {
+      {"unassigned 0xfd code 154", Fn({0xfd, 0x9a, 0x01, 0x0b}), "illegal opcode"},
+      {"unassigned 0xfd code 0x114", Fn({0xfd, 0x94, 0x02, 0x0b}), "illegal opcode"},
+      {"0xfd code above u32", Fn({0xfd, 0x80, 0x80, 0x80, 0x80, 0x10, 0x0b}),
+       "integer too large"},
+      {"0xfd code LEB too long", Fn({0xfd, 0x80, 0x80, 0x80, 0x80, 0x80, 0x00, 0x0b}),
+       "integer representation too long"},
+      {"truncated v128.const",
+       ModuleBytes({OneTypeFuncs(1), {0x0a, 0x08, 0x01, 0x06, 0x00, 0xfd, 0x0c, 0x00, 0x00, 0x00}}),
+       "unexpected end"},
+      {"v128.const cut by the body size",
+       ModuleBytes({OneTypeFuncs(1),
+                    Section(10, Cat({{0x01, 0x05, 0x00, 0xfd, 0x0c, 0x00, 0x00},
+                                     Bytes(15, 0x0b)}))}),
+       "section size mismatch"},
+      {"lane byte missing at end of module",
+       ModuleBytes({OneTypeFuncs(1), {0x0a, 0x05, 0x01, 0x03, 0x00, 0xfd, 0x15}}),
+       "unexpected end"},
+      {"v128.load without memarg",
+       ModuleBytes({OneTypeFuncs(1), {0x0a, 0x05, 0x01, 0x03, 0x00, 0xfd, 0x00}}),
+       "unexpected end"},
+      {"v128 global with an illegal 0xfd initializer",
+       ModuleBytes({Section(6, {0x01, 0x7b, 0x00, 0xfd, 0x9a, 0x01, 0x0b})}), "illegal opcode"},
   };
-  for (const auto& [name, bytes] : cases) {
-    DYNAMIC_SECTION(name) {
+  for (const auto& c : cases) {
+    DYNAMIC_SECTION(c.name) {
+      std::string err = DecodeError(c.bytes);
+      INFO("error: " << err);
+      CHECK(err.rfind(c.prefix, 0) == 0);
+    }
+  }
+}
+
+TEST_CASE("decoder: relaxed-simd opcodes are unsupported, not malformed", "[ref]") {
+  for (uint32_t code : {0x100u, 0x10au, 0x113u}) {
+    DYNAMIC_SECTION("0xfd " << code) {
       try {
-        Decode(bytes);
+        Decode(Fn(Cat({{0xfd}, Uleb(code), {0x0b}})));
         FAIL("decoded");
       } catch (const UnsupportedError& e) {
-        CHECK(std::string(e.what()).rfind("SIMD is not supported yet: ", 0) == 0);
+        CHECK(std::string(e.what()).rfind("relaxed-simd proposal is not supported: ", 0) == 0);
       }
     }
   }
+}
+
+// Enumerator name from the text name: split on '.' and '_', capitalize each part.
+std::string PascalName(std::string_view text) {
+  std::string out;
+  bool up = true;
+  for (char ch : text) {
+    if (ch == '.' || ch == '_') {
+      up = true;
+      continue;
+    }
+    out += up ? static_cast<char>(std::toupper(static_cast<unsigned char>(ch))) : ch;
+    up = false;
+  }
+  return out;
+}
+
+TEST_CASE("decoder: the 0xfd opcode table", "[ref]") {
+  struct Row {
+    const char* enumerator;
+    Op op;
+  };
+  static const Row kRows[] = {
+#define V(Name, prefix, code, text, Imm, R, P1, P2, P3) {#Name, Op::Name},
+#include "reference/opcodes.def"
+#undef V
+  };
+  int simd = 0;
+  std::vector<bool> seen(0x114, false);
+  for (const Row& r : kRows) {
+    const OpInfo& info = GetOpInfo(r.op);
+    if (info.prefix != 0xfd) continue;
+    ++simd;
+    INFO(info.name);
+    CHECK(PascalName(info.name) == r.enumerator);
+    REQUIRE(info.code < 0x100);  // Wasm 2.0 has no 0xfd code beyond 0xff
+    CHECK(!seen[info.code]);
+    seen[info.code] = true;
+    Op back;
+    REQUIRE(LookupPrefixedOp(0xfd, info.code, &back));
+    CHECK(back == r.op);
+  }
+  CHECK(simd == 236);  // Spec 5.4.8 lists 236 vector instructions
+  Op unused;
+  CHECK(!LookupPrefixedOp(0xfd, 154, &unused));
+  CHECK(!LookupPrefixedOp(0xfd, 0x100, &unused));
+  CHECK(!LookupPrefixedOp(0xfd, 0xffffffffu, &unused));
 }
 
 TEST_CASE("decoder: a small module", "[ref]") {

@@ -395,6 +395,157 @@ const Case kModule[] = {
     {"multiple tables are fine", "(module (table 1 funcref) (table 1 externref))", kValid},
 };
 
+// Vector instructions (Spec 3.3.3, 3.3.7 for v128 memory operators) and v128 everywhere.
+const Case kSimd[] = {
+    {"v128 param, local, result",
+     "(module (func (param v128) (result v128) (local v128) local.get 0 local.set 1 local.get 1))",
+     kValid},
+    {"v128 block result",
+     "(module (func (result v128) (block (result v128) v128.const i64x2 1 2)))", kValid},
+    {"v128 global with v128.const", "(module (global (mut v128) (v128.const f32x4 1 2 3 4)))",
+     kValid},
+    {"v128 global with an i32 initializer", "(module (global v128 (i32.const 0)))",
+     "type mismatch"},
+    {"i32 global with v128.const", "(module (global i32 (v128.const i32x4 0 0 0 0)))",
+     "type mismatch"},
+    {"v128 global from an imported v128 global",
+     "(module (import \"m\" \"g\" (global v128)) (global v128 (global.get 0)))", kValid},
+    {"binary op",
+     "(module (func (result v128) v128.const i32x4 1 2 3 4 v128.const i32x4 0 0 0 0 "
+     "i32x4.add))",
+     kValid},
+    {"binary op on i32", "(module (func (result v128) i32.const 0 i32.const 0 i32x4.add))",
+     "type mismatch"},
+    {"shift takes an i32 count",
+     "(module (func (result v128) v128.const i64x2 0 0 i32.const 3 i64x2.shl))", kValid},
+    {"shift with an i64 count",
+     "(module (func (result v128) v128.const i64x2 0 0 i64.const 3 i64x2.shl))", "type mismatch"},
+    {"bitselect takes three vectors",
+     "(module (func (param v128 v128 v128) (result v128) local.get 0 local.get 1 local.get 2 "
+     "v128.bitselect))",
+     kValid},
+    {"all_true gives i32", "(module (func (param v128) (result i32) local.get 0 i16x8.all_true))",
+     kValid},
+    {"splat of f64", "(module (func (result v128) f64.const 1 f64x2.splat))", kValid},
+    {"splat of the wrong scalar", "(module (func (result v128) f32.const 1 f64x2.splat))",
+     "type mismatch"},
+    {"extract_lane last lane",
+     "(module (func (param v128) (result i32) local.get 0 "
+     "i8x16.extract_lane_u 15))",
+     kValid},
+    {"extract_lane out of range",
+     "(module (func (param v128) (result i32) local.get 0 "
+     "i8x16.extract_lane_s 16))",
+     "invalid lane index"},
+    {"i64x2.extract_lane 2",
+     "(module (func (param v128) (result i64) local.get 0 "
+     "i64x2.extract_lane 2))",
+     "invalid lane index"},
+    {"f32x4.replace_lane 3",
+     "(module (func (param v128) (result v128) local.get 0 f32.const 0 "
+     "f32x4.replace_lane 3))",
+     kValid},
+    {"f32x4.replace_lane 4",
+     "(module (func (param v128) (result v128) local.get 0 f32.const 0 "
+     "f32x4.replace_lane 4))",
+     "invalid lane index"},
+    {"i16x8.replace_lane with an i64",
+     "(module (func (param v128) (result v128) local.get 0 "
+     "i64.const 0 i16x8.replace_lane 0))",
+     "type mismatch"},
+    {"shuffle lanes up to 31",
+     "(module (func (param v128) (result v128) local.get 0 local.get 0 "
+     "i8x16.shuffle 31 30 29 28 27 26 25 24 23 22 21 20 19 18 17 16))",
+     kValid},
+    {"shuffle lane 32",
+     "(module (func (param v128) (result v128) local.get 0 local.get 0 "
+     "i8x16.shuffle 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 32))",
+     "invalid lane index"},
+    {"v128.load align 16",
+     "(module (memory 1) (func (result v128) i32.const 0 "
+     "v128.load align=16))",
+     kValid},
+    {"v128.load align 32",
+     "(module (memory 1) (func (result v128) i32.const 0 "
+     "v128.load align=32))",
+     "alignment must not be larger than natural"},
+    {"v128.load without memory", "(module (func (result v128) i32.const 0 v128.load))",
+     "unknown memory 0"},
+    {"v128.store", "(module (memory 1) (func i32.const 0 v128.const i64x2 0 0 v128.store))",
+     kValid},
+    {"v128.store operands swapped",
+     "(module (memory 1) (func v128.const i64x2 0 0 i32.const 0 v128.store))", "type mismatch"},
+    {"v128.load32_splat align 4",
+     "(module (memory 1) (func (result v128) i32.const 0 "
+     "v128.load32_splat align=4))",
+     kValid},
+    {"v128.load32_splat align 8",
+     "(module (memory 1) (func (result v128) i32.const 0 "
+     "v128.load32_splat align=8))",
+     "alignment must not be larger than natural"},
+    {"v128.load8x8_s align 8",
+     "(module (memory 1) (func (result v128) i32.const 0 "
+     "v128.load8x8_s align=8))",
+     kValid},
+    {"v128.load16x4_u align 16",
+     "(module (memory 1) (func (result v128) i32.const 0 "
+     "v128.load16x4_u align=16))",
+     "alignment must not be larger than natural"},
+    {"v128.load64_zero align 16",
+     "(module (memory 1) (func (result v128) i32.const 0 "
+     "v128.load64_zero align=16))",
+     "alignment must not be larger than natural"},
+    {"v128.load16_lane last lane, align 2",
+     "(module (memory 1) (func (param v128) (result v128) i32.const 0 local.get 0 "
+     "v128.load16_lane align=2 7))",
+     kValid},
+    {"v128.load16_lane align 4",
+     "(module (memory 1) (func (param v128) (result v128) "
+     "i32.const 0 local.get 0 v128.load16_lane align=4 0))",
+     "alignment must not be larger than natural"},
+    {"v128.load16_lane lane 8",
+     "(module (memory 1) (func (param v128) (result v128) "
+     "i32.const 0 local.get 0 v128.load16_lane 8))",
+     "invalid lane index"},
+    {"v128.store64_lane lane 1",
+     "(module (memory 1) (func (param v128) i32.const 0 local.get 0 v128.store64_lane 1))", kValid},
+    {"v128.store64_lane lane 2",
+     "(module (memory 1) (func (param v128) i32.const 0 local.get 0 v128.store64_lane 2))",
+     "invalid lane index"},
+    {"v128.store8_lane align 2",
+     "(module (memory 1) (func (param v128) i32.const 0 local.get 0 v128.store8_lane align=2 0))",
+     "alignment must not be larger than natural"},
+    {"v128.store8_lane has no result",
+     "(module (memory 1) (func (param v128) (result v128) i32.const 0 local.get 0 "
+     "v128.store8_lane 0))",
+     "type mismatch"},
+    {"select on v128",
+     "(module (func (param v128 v128) (result v128) local.get 0 local.get 1 i32.const 1 select))",
+     kValid},
+    {"select v128 with i32",
+     "(module (func (param v128) (result v128) local.get 0 i32.const 0 "
+     "i32.const 1 select))",
+     "type mismatch"},
+    {"typed select on v128",
+     "(module (func (param v128 v128) (result v128) local.get 0 local.get 1 i32.const 1 "
+     "select (result v128)))",
+     kValid},
+    {"unreachable feeds a vector op", "(module (func (result v128) unreachable i8x16.popcnt))",
+     kValid},
+    {"unreachable then select with one v128",
+     "(module (func (result v128) unreachable v128.const i64x2 0 0 i32.const 1 select))", kValid},
+    {"unreachable, known i32 under a vector op",
+     "(module (func (result v128) unreachable i32.const 0 i8x16.neg))", "type mismatch"},
+    {"v128 where i32 is expected", "(module (func (param v128) (result i32) local.get 0))",
+     "type mismatch"},
+};
+
+TEST_CASE("validator: SIMD", "[ref]") {
+  for (const Case& c : kSimd) DYNAMIC_SECTION(c.name) {
+      Check(c);
+    }
+}
+
 TEST_CASE("validator: unreachable code and the polymorphic stack", "[ref]") {
   for (const Case& c : kPolymorphic) DYNAMIC_SECTION(c.name) {
       Check(c);
