@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "reference/numerics.h"
+#include "reference/simd.h"
 
 namespace tandem::ref {
 
@@ -32,6 +33,9 @@ constexpr uint64_t kMaxTableEntries = 10'000'000;
 //   If:       a = pc of the else branch (or of the end when there is none)
 //   Else:     a = pc after the end (reached by falling off the then-branch)
 //   Return:   b = arity
+// Vector instructions: memory forms a = memory address, b = lane (lane forms), c = offset;
+// extract/replace_lane a = lane; v128.const and i8x16.shuffle keep the 16 bytes as Instr does
+// (c = bytes 0..7, a = bytes 8..11, b = bytes 12..15).
 struct LInstr {
   Op op;
   uint32_t a = 0;
@@ -50,6 +54,12 @@ struct Slot {
     return *this;
   }
 };
+
+// A value leaving the interpreter: a scalar slot's `hi` may hold a stale half of an earlier
+// v128, so only v128 values keep it.
+inline Value SlotValue(ValType t, uint64_t lo, uint64_t hi) {
+  return Value{t, lo, t == ValType::V128 ? hi : 0};
+}
 
 struct BrTarget {
   uint32_t pc;
@@ -137,6 +147,7 @@ struct Store::Impl {
   bool GrowMemory(MemInst& m, uint64_t delta_pages);
   void Lower(FuncInst& f);
   Outcome Execute(uint32_t func_addr, std::span<const Value> args);
+  Slot* ExecSimd(const LInstr& li, Slot* sp, Outcome* trap);
   Outcome EvalConst(const ModuleInst& inst, const ConstExpr& e, ValType type, Value* out);
 };
 
@@ -378,6 +389,10 @@ void Store::Impl::Lower(FuncInst& f) {
         // Plain operators: the table's signature gives the stack effect.
         if (MemAccessSize(info.imm) != 0) {
           emit({in.op, inst.mems[in.b], 0, in.c});
+        } else if (MemLaneSize(info.imm) != 0) {
+          emit({in.op, inst.mems[in.b], in.lane, in.c});
+        } else if (info.imm == ImmKind::LaneIdx) {
+          emit({in.op, in.lane});
         } else {
           emit({in.op, in.a, in.b, in.c});
         }
@@ -459,7 +474,7 @@ Outcome Store::Impl::Execute(uint32_t entry, std::span<const Value> args) {
       std::vector<Value> hargs(np);
       for (uint32_t i = 0; i < np; ++i) {
         const Slot& a = sp[static_cast<ptrdiff_t>(i) - np];
-        hargs[i] = Value{ft.params[i], a.lo, a.hi};
+        hargs[i] = SlotValue(ft.params[i], a.lo, a.hi);
       }
       Outcome o = f.host(hargs);
       if (o.kind != Outcome::Kind::kValues) return o;
@@ -671,7 +686,7 @@ Outcome Store::Impl::Execute(uint32_t entry, std::span<const Value> args) {
         if (!fr.fn) {
           std::vector<Value> results(entry_type.results.size());
           for (size_t i = 0; i < results.size(); ++i)
-            results[i] = Value{entry_type.results[i], stack[i].lo, stack[i].hi};
+            results[i] = SlotValue(entry_type.results[i], stack[i].lo, stack[i].hi);
           return Outcome::Values(std::move(results));
         }
         fn = fr.fn;
@@ -1012,11 +1027,360 @@ Outcome Store::Impl::Execute(uint32_t entry, std::span<const Value> args) {
       case Op::I64TruncSatF64U: sp[-1] = num::I64TruncSatF64U(F64(sp[-1])); break;
 
       default:
+        if (GetOpInfo(li.op).prefix == 0xfd) {
+          Outcome trap;
+          sp = ExecSimd(li, sp, &trap);
+          if (!sp) return trap;
+          break;
+        }
         return Outcome::InternalError(fmt::format("reference: opcode {} reached the interpreter",
                                                   OpName(li.op)));
     }
   }
 #undef TRAP
+}
+
+// Spec 4.4.3 vector instructions and the vector forms of 4.4.7 (memory): one out-of-line step,
+// so the scalar loop above stays as it was. Returns the new stack top, or nullptr after a trap
+// (stored in *trap). Lane arithmetic is simd.h's; NaN-canonical mode passes `canon`.
+Slot* Store::Impl::ExecSimd(const LInstr& li, Slot* sp, Outcome* trap) {
+  using simd::V128;
+  const bool canon = config.nan_canonical;
+  auto V = [](const Slot& s) { return V128{s.lo, s.hi}; };
+  auto S = [](V128 v) { return Slot{v.lo, v.hi}; };
+#define V_UN(fn)                     \
+  sp[-1] = S(simd::fn(V(sp[-1])));   \
+  return sp;
+#define V_UNC(fn)                           \
+  sp[-1] = S(simd::fn(V(sp[-1]), canon));   \
+  return sp;
+#define V_BIN(fn)                                \
+  sp[-2] = S(simd::fn(V(sp[-2]), V(sp[-1])));    \
+  return sp - 1;
+#define V_BINC(fn)                                     \
+  sp[-2] = S(simd::fn(V(sp[-2]), V(sp[-1]), canon));   \
+  return sp - 1;
+#define V_TERN(fn)                                          \
+  sp[-3] = S(simd::fn(V(sp[-3]), V(sp[-2]), V(sp[-1])));    \
+  return sp - 2;
+#define V_SHIFT(fn)                                                      \
+  sp[-2] = S(simd::fn(V(sp[-2]), static_cast<uint32_t>(sp[-1].lo)));    \
+  return sp - 1;
+#define V_TEST(fn)                         \
+  sp[-1] = Slot{simd::fn(V(sp[-1])), 0};   \
+  return sp;
+#define V_SPLAT(fn)               \
+  sp[-1] = S(simd::fn(sp[-1].lo)); \
+  return sp;
+#define V_EXTRACT(fn)                                              \
+  sp[-1] = Slot{simd::fn(V(sp[-1]), static_cast<int>(li.a)), 0};   \
+  return sp;
+#define V_REPLACE(fn)                                                          \
+  sp[-2] = S(simd::fn(V(sp[-2]), static_cast<int>(li.a), sp[-1].lo));        \
+  return sp - 1;
+// Spec 4.4.7: effective address = i + memarg.offset, checked with the access width before any
+// byte is touched (a trapping store writes nothing).
+#define V_ADDR(nbytes, index_slot)                                                           \
+  MemInst* m = mems[li.a].get();                                                             \
+  uint64_t ea = static_cast<uint64_t>(static_cast<uint32_t>((index_slot).lo)) + li.c;        \
+  if (ea + (nbytes) > m->size) {                                                             \
+    *trap = Outcome::Trap(TrapKind::MemoryOutOfBounds,                                      \
+                          fmt::format("access at {}+{} > {}", ea, nbytes, m->size));         \
+    return nullptr;                                                                          \
+  }                                                                                          \
+  uint8_t* p = m->data + ea;
+#define V_LOAD(nbytes, fn)    \
+  {                           \
+    V_ADDR(nbytes, sp[-1]);   \
+    sp[-1] = S(simd::fn(p));  \
+    return sp;                \
+  }
+#define V_LOAD_LANE(nbytes, fn)                                      \
+  {                                                                  \
+    V_ADDR(nbytes, sp[-2]);                                          \
+    sp[-2] = S(simd::fn(p, V(sp[-1]), static_cast<int>(li.b)));      \
+    return sp - 1;                                                   \
+  }
+#define V_STORE_LANE(nbytes, fn)                           \
+  {                                                        \
+    V_ADDR(nbytes, sp[-2]);                                \
+    simd::fn(p, V(sp[-1]), static_cast<int>(li.b));        \
+    return sp - 2;                                         \
+  }
+
+  switch (li.op) {
+    // Spec 4.4.7 v128.load / v128.store and their vector forms.
+    case Op::V128Load: V_LOAD(16, Load128)
+    case Op::V128Load8x8S: V_LOAD(8, Load8x8S)
+    case Op::V128Load8x8U: V_LOAD(8, Load8x8U)
+    case Op::V128Load16x4S: V_LOAD(8, Load16x4S)
+    case Op::V128Load16x4U: V_LOAD(8, Load16x4U)
+    case Op::V128Load32x2S: V_LOAD(8, Load32x2S)
+    case Op::V128Load32x2U: V_LOAD(8, Load32x2U)
+    case Op::V128Load8Splat: V_LOAD(1, Load8Splat)
+    case Op::V128Load16Splat: V_LOAD(2, Load16Splat)
+    case Op::V128Load32Splat: V_LOAD(4, Load32Splat)
+    case Op::V128Load64Splat: V_LOAD(8, Load64Splat)
+    case Op::V128Load32Zero: V_LOAD(4, Load32Zero)
+    case Op::V128Load64Zero: V_LOAD(8, Load64Zero)
+    case Op::V128Store: {
+      V_ADDR(16, sp[-2]);
+      simd::Store128(p, V(sp[-1]));
+      return sp - 2;
+    }
+    case Op::V128Load8Lane: V_LOAD_LANE(1, Load8Lane)
+    case Op::V128Load16Lane: V_LOAD_LANE(2, Load16Lane)
+    case Op::V128Load32Lane: V_LOAD_LANE(4, Load32Lane)
+    case Op::V128Load64Lane: V_LOAD_LANE(8, Load64Lane)
+    case Op::V128Store8Lane: V_STORE_LANE(1, Store8Lane)
+    case Op::V128Store16Lane: V_STORE_LANE(2, Store16Lane)
+    case Op::V128Store32Lane: V_STORE_LANE(4, Store32Lane)
+    case Op::V128Store64Lane: V_STORE_LANE(8, Store64Lane)
+
+    // Spec 4.4.3.1 v128.const; 4.4.3.7 i8x16.shuffle (lane bytes in the immediate).
+    case Op::V128Const:
+      *sp = Slot{li.c, uint64_t{li.a} | (uint64_t{li.b} << 32)};
+      return sp + 1;
+    case Op::I8x16Shuffle: {
+      uint8_t lanes[16];
+      uint64_t imm[2] = {li.c, uint64_t{li.a} | (uint64_t{li.b} << 32)};
+      for (int i = 0; i < 16; ++i) lanes[i] = static_cast<uint8_t>(imm[i / 8] >> (8 * (i % 8)));
+      sp[-2] = S(simd::I8x16Shuffle(V(sp[-2]), V(sp[-1]), lanes));
+      return sp - 1;
+    }
+
+    // Everything else: simd.h's operator of the same name, shaped by the table's signature.
+      case Op::I8x16ExtractLaneS: V_EXTRACT(I8x16ExtractLaneS)
+      case Op::I8x16ExtractLaneU: V_EXTRACT(I8x16ExtractLaneU)
+      case Op::I8x16ReplaceLane: V_REPLACE(I8x16ReplaceLane)
+      case Op::I16x8ExtractLaneS: V_EXTRACT(I16x8ExtractLaneS)
+      case Op::I16x8ExtractLaneU: V_EXTRACT(I16x8ExtractLaneU)
+      case Op::I16x8ReplaceLane: V_REPLACE(I16x8ReplaceLane)
+      case Op::I32x4ExtractLane: V_EXTRACT(I32x4ExtractLane)
+      case Op::I32x4ReplaceLane: V_REPLACE(I32x4ReplaceLane)
+      case Op::I64x2ExtractLane: V_EXTRACT(I64x2ExtractLane)
+      case Op::I64x2ReplaceLane: V_REPLACE(I64x2ReplaceLane)
+      case Op::F32x4ExtractLane: V_EXTRACT(F32x4ExtractLane)
+      case Op::F32x4ReplaceLane: V_REPLACE(F32x4ReplaceLane)
+      case Op::F64x2ExtractLane: V_EXTRACT(F64x2ExtractLane)
+      case Op::F64x2ReplaceLane: V_REPLACE(F64x2ReplaceLane)
+      case Op::I8x16Swizzle: V_BIN(I8x16Swizzle)
+      case Op::I8x16Splat: V_SPLAT(I8x16Splat)
+      case Op::I16x8Splat: V_SPLAT(I16x8Splat)
+      case Op::I32x4Splat: V_SPLAT(I32x4Splat)
+      case Op::I64x2Splat: V_SPLAT(I64x2Splat)
+      case Op::F32x4Splat: V_SPLAT(F32x4Splat)
+      case Op::F64x2Splat: V_SPLAT(F64x2Splat)
+      case Op::I8x16Eq: V_BIN(I8x16Eq)
+      case Op::I8x16Ne: V_BIN(I8x16Ne)
+      case Op::I8x16LtS: V_BIN(I8x16LtS)
+      case Op::I8x16LtU: V_BIN(I8x16LtU)
+      case Op::I8x16GtS: V_BIN(I8x16GtS)
+      case Op::I8x16GtU: V_BIN(I8x16GtU)
+      case Op::I8x16LeS: V_BIN(I8x16LeS)
+      case Op::I8x16LeU: V_BIN(I8x16LeU)
+      case Op::I8x16GeS: V_BIN(I8x16GeS)
+      case Op::I8x16GeU: V_BIN(I8x16GeU)
+      case Op::I16x8Eq: V_BIN(I16x8Eq)
+      case Op::I16x8Ne: V_BIN(I16x8Ne)
+      case Op::I16x8LtS: V_BIN(I16x8LtS)
+      case Op::I16x8LtU: V_BIN(I16x8LtU)
+      case Op::I16x8GtS: V_BIN(I16x8GtS)
+      case Op::I16x8GtU: V_BIN(I16x8GtU)
+      case Op::I16x8LeS: V_BIN(I16x8LeS)
+      case Op::I16x8LeU: V_BIN(I16x8LeU)
+      case Op::I16x8GeS: V_BIN(I16x8GeS)
+      case Op::I16x8GeU: V_BIN(I16x8GeU)
+      case Op::I32x4Eq: V_BIN(I32x4Eq)
+      case Op::I32x4Ne: V_BIN(I32x4Ne)
+      case Op::I32x4LtS: V_BIN(I32x4LtS)
+      case Op::I32x4LtU: V_BIN(I32x4LtU)
+      case Op::I32x4GtS: V_BIN(I32x4GtS)
+      case Op::I32x4GtU: V_BIN(I32x4GtU)
+      case Op::I32x4LeS: V_BIN(I32x4LeS)
+      case Op::I32x4LeU: V_BIN(I32x4LeU)
+      case Op::I32x4GeS: V_BIN(I32x4GeS)
+      case Op::I32x4GeU: V_BIN(I32x4GeU)
+      case Op::I64x2Eq: V_BIN(I64x2Eq)
+      case Op::I64x2Ne: V_BIN(I64x2Ne)
+      case Op::I64x2LtS: V_BIN(I64x2LtS)
+      case Op::I64x2GtS: V_BIN(I64x2GtS)
+      case Op::I64x2LeS: V_BIN(I64x2LeS)
+      case Op::I64x2GeS: V_BIN(I64x2GeS)
+      case Op::F32x4Eq: V_BIN(F32x4Eq)
+      case Op::F32x4Ne: V_BIN(F32x4Ne)
+      case Op::F32x4Lt: V_BIN(F32x4Lt)
+      case Op::F32x4Gt: V_BIN(F32x4Gt)
+      case Op::F32x4Le: V_BIN(F32x4Le)
+      case Op::F32x4Ge: V_BIN(F32x4Ge)
+      case Op::F64x2Eq: V_BIN(F64x2Eq)
+      case Op::F64x2Ne: V_BIN(F64x2Ne)
+      case Op::F64x2Lt: V_BIN(F64x2Lt)
+      case Op::F64x2Gt: V_BIN(F64x2Gt)
+      case Op::F64x2Le: V_BIN(F64x2Le)
+      case Op::F64x2Ge: V_BIN(F64x2Ge)
+      case Op::V128Not: V_UN(V128Not)
+      case Op::V128And: V_BIN(V128And)
+      case Op::V128Andnot: V_BIN(V128Andnot)
+      case Op::V128Or: V_BIN(V128Or)
+      case Op::V128Xor: V_BIN(V128Xor)
+      case Op::V128Bitselect: V_TERN(V128Bitselect)
+      case Op::V128AnyTrue: V_TEST(V128AnyTrue)
+      case Op::I8x16Abs: V_UN(I8x16Abs)
+      case Op::I8x16Neg: V_UN(I8x16Neg)
+      case Op::I8x16Popcnt: V_UN(I8x16Popcnt)
+      case Op::I8x16AllTrue: V_TEST(I8x16AllTrue)
+      case Op::I8x16Bitmask: V_TEST(I8x16Bitmask)
+      case Op::I8x16NarrowI16x8S: V_BIN(I8x16NarrowI16x8S)
+      case Op::I8x16NarrowI16x8U: V_BIN(I8x16NarrowI16x8U)
+      case Op::I8x16Shl: V_SHIFT(I8x16Shl)
+      case Op::I8x16ShrS: V_SHIFT(I8x16ShrS)
+      case Op::I8x16ShrU: V_SHIFT(I8x16ShrU)
+      case Op::I8x16Add: V_BIN(I8x16Add)
+      case Op::I8x16AddSatS: V_BIN(I8x16AddSatS)
+      case Op::I8x16AddSatU: V_BIN(I8x16AddSatU)
+      case Op::I8x16Sub: V_BIN(I8x16Sub)
+      case Op::I8x16SubSatS: V_BIN(I8x16SubSatS)
+      case Op::I8x16SubSatU: V_BIN(I8x16SubSatU)
+      case Op::I8x16MinS: V_BIN(I8x16MinS)
+      case Op::I8x16MinU: V_BIN(I8x16MinU)
+      case Op::I8x16MaxS: V_BIN(I8x16MaxS)
+      case Op::I8x16MaxU: V_BIN(I8x16MaxU)
+      case Op::I8x16AvgrU: V_BIN(I8x16AvgrU)
+      case Op::I16x8ExtaddPairwiseI8x16S: V_UN(I16x8ExtaddPairwiseI8x16S)
+      case Op::I16x8ExtaddPairwiseI8x16U: V_UN(I16x8ExtaddPairwiseI8x16U)
+      case Op::I16x8Abs: V_UN(I16x8Abs)
+      case Op::I16x8Neg: V_UN(I16x8Neg)
+      case Op::I16x8Q15mulrSatS: V_BIN(I16x8Q15mulrSatS)
+      case Op::I16x8AllTrue: V_TEST(I16x8AllTrue)
+      case Op::I16x8Bitmask: V_TEST(I16x8Bitmask)
+      case Op::I16x8NarrowI32x4S: V_BIN(I16x8NarrowI32x4S)
+      case Op::I16x8NarrowI32x4U: V_BIN(I16x8NarrowI32x4U)
+      case Op::I16x8ExtendLowI8x16S: V_UN(I16x8ExtendLowI8x16S)
+      case Op::I16x8ExtendHighI8x16S: V_UN(I16x8ExtendHighI8x16S)
+      case Op::I16x8ExtendLowI8x16U: V_UN(I16x8ExtendLowI8x16U)
+      case Op::I16x8ExtendHighI8x16U: V_UN(I16x8ExtendHighI8x16U)
+      case Op::I16x8Shl: V_SHIFT(I16x8Shl)
+      case Op::I16x8ShrS: V_SHIFT(I16x8ShrS)
+      case Op::I16x8ShrU: V_SHIFT(I16x8ShrU)
+      case Op::I16x8Add: V_BIN(I16x8Add)
+      case Op::I16x8AddSatS: V_BIN(I16x8AddSatS)
+      case Op::I16x8AddSatU: V_BIN(I16x8AddSatU)
+      case Op::I16x8Sub: V_BIN(I16x8Sub)
+      case Op::I16x8SubSatS: V_BIN(I16x8SubSatS)
+      case Op::I16x8SubSatU: V_BIN(I16x8SubSatU)
+      case Op::I16x8Mul: V_BIN(I16x8Mul)
+      case Op::I16x8MinS: V_BIN(I16x8MinS)
+      case Op::I16x8MinU: V_BIN(I16x8MinU)
+      case Op::I16x8MaxS: V_BIN(I16x8MaxS)
+      case Op::I16x8MaxU: V_BIN(I16x8MaxU)
+      case Op::I16x8AvgrU: V_BIN(I16x8AvgrU)
+      case Op::I16x8ExtmulLowI8x16S: V_BIN(I16x8ExtmulLowI8x16S)
+      case Op::I16x8ExtmulHighI8x16S: V_BIN(I16x8ExtmulHighI8x16S)
+      case Op::I16x8ExtmulLowI8x16U: V_BIN(I16x8ExtmulLowI8x16U)
+      case Op::I16x8ExtmulHighI8x16U: V_BIN(I16x8ExtmulHighI8x16U)
+      case Op::I32x4ExtaddPairwiseI16x8S: V_UN(I32x4ExtaddPairwiseI16x8S)
+      case Op::I32x4ExtaddPairwiseI16x8U: V_UN(I32x4ExtaddPairwiseI16x8U)
+      case Op::I32x4Abs: V_UN(I32x4Abs)
+      case Op::I32x4Neg: V_UN(I32x4Neg)
+      case Op::I32x4AllTrue: V_TEST(I32x4AllTrue)
+      case Op::I32x4Bitmask: V_TEST(I32x4Bitmask)
+      case Op::I32x4ExtendLowI16x8S: V_UN(I32x4ExtendLowI16x8S)
+      case Op::I32x4ExtendHighI16x8S: V_UN(I32x4ExtendHighI16x8S)
+      case Op::I32x4ExtendLowI16x8U: V_UN(I32x4ExtendLowI16x8U)
+      case Op::I32x4ExtendHighI16x8U: V_UN(I32x4ExtendHighI16x8U)
+      case Op::I32x4Shl: V_SHIFT(I32x4Shl)
+      case Op::I32x4ShrS: V_SHIFT(I32x4ShrS)
+      case Op::I32x4ShrU: V_SHIFT(I32x4ShrU)
+      case Op::I32x4Add: V_BIN(I32x4Add)
+      case Op::I32x4Sub: V_BIN(I32x4Sub)
+      case Op::I32x4Mul: V_BIN(I32x4Mul)
+      case Op::I32x4MinS: V_BIN(I32x4MinS)
+      case Op::I32x4MinU: V_BIN(I32x4MinU)
+      case Op::I32x4MaxS: V_BIN(I32x4MaxS)
+      case Op::I32x4MaxU: V_BIN(I32x4MaxU)
+      case Op::I32x4DotI16x8S: V_BIN(I32x4DotI16x8S)
+      case Op::I32x4ExtmulLowI16x8S: V_BIN(I32x4ExtmulLowI16x8S)
+      case Op::I32x4ExtmulHighI16x8S: V_BIN(I32x4ExtmulHighI16x8S)
+      case Op::I32x4ExtmulLowI16x8U: V_BIN(I32x4ExtmulLowI16x8U)
+      case Op::I32x4ExtmulHighI16x8U: V_BIN(I32x4ExtmulHighI16x8U)
+      case Op::I64x2Abs: V_UN(I64x2Abs)
+      case Op::I64x2Neg: V_UN(I64x2Neg)
+      case Op::I64x2AllTrue: V_TEST(I64x2AllTrue)
+      case Op::I64x2Bitmask: V_TEST(I64x2Bitmask)
+      case Op::I64x2ExtendLowI32x4S: V_UN(I64x2ExtendLowI32x4S)
+      case Op::I64x2ExtendHighI32x4S: V_UN(I64x2ExtendHighI32x4S)
+      case Op::I64x2ExtendLowI32x4U: V_UN(I64x2ExtendLowI32x4U)
+      case Op::I64x2ExtendHighI32x4U: V_UN(I64x2ExtendHighI32x4U)
+      case Op::I64x2Shl: V_SHIFT(I64x2Shl)
+      case Op::I64x2ShrS: V_SHIFT(I64x2ShrS)
+      case Op::I64x2ShrU: V_SHIFT(I64x2ShrU)
+      case Op::I64x2Add: V_BIN(I64x2Add)
+      case Op::I64x2Sub: V_BIN(I64x2Sub)
+      case Op::I64x2Mul: V_BIN(I64x2Mul)
+      case Op::I64x2ExtmulLowI32x4S: V_BIN(I64x2ExtmulLowI32x4S)
+      case Op::I64x2ExtmulHighI32x4S: V_BIN(I64x2ExtmulHighI32x4S)
+      case Op::I64x2ExtmulLowI32x4U: V_BIN(I64x2ExtmulLowI32x4U)
+      case Op::I64x2ExtmulHighI32x4U: V_BIN(I64x2ExtmulHighI32x4U)
+      case Op::F32x4Ceil: V_UNC(F32x4Ceil)
+      case Op::F32x4Floor: V_UNC(F32x4Floor)
+      case Op::F32x4Trunc: V_UNC(F32x4Trunc)
+      case Op::F32x4Nearest: V_UNC(F32x4Nearest)
+      case Op::F32x4Abs: V_UN(F32x4Abs)
+      case Op::F32x4Neg: V_UN(F32x4Neg)
+      case Op::F32x4Sqrt: V_UNC(F32x4Sqrt)
+      case Op::F32x4Add: V_BINC(F32x4Add)
+      case Op::F32x4Sub: V_BINC(F32x4Sub)
+      case Op::F32x4Mul: V_BINC(F32x4Mul)
+      case Op::F32x4Div: V_BINC(F32x4Div)
+      case Op::F32x4Min: V_BINC(F32x4Min)
+      case Op::F32x4Max: V_BINC(F32x4Max)
+      case Op::F32x4Pmin: V_BIN(F32x4Pmin)
+      case Op::F32x4Pmax: V_BIN(F32x4Pmax)
+      case Op::F64x2Ceil: V_UNC(F64x2Ceil)
+      case Op::F64x2Floor: V_UNC(F64x2Floor)
+      case Op::F64x2Trunc: V_UNC(F64x2Trunc)
+      case Op::F64x2Nearest: V_UNC(F64x2Nearest)
+      case Op::F64x2Abs: V_UN(F64x2Abs)
+      case Op::F64x2Neg: V_UN(F64x2Neg)
+      case Op::F64x2Sqrt: V_UNC(F64x2Sqrt)
+      case Op::F64x2Add: V_BINC(F64x2Add)
+      case Op::F64x2Sub: V_BINC(F64x2Sub)
+      case Op::F64x2Mul: V_BINC(F64x2Mul)
+      case Op::F64x2Div: V_BINC(F64x2Div)
+      case Op::F64x2Min: V_BINC(F64x2Min)
+      case Op::F64x2Max: V_BINC(F64x2Max)
+      case Op::F64x2Pmin: V_BIN(F64x2Pmin)
+      case Op::F64x2Pmax: V_BIN(F64x2Pmax)
+      case Op::I32x4TruncSatF32x4S: V_UN(I32x4TruncSatF32x4S)
+      case Op::I32x4TruncSatF32x4U: V_UN(I32x4TruncSatF32x4U)
+      case Op::F32x4ConvertI32x4S: V_UNC(F32x4ConvertI32x4S)
+      case Op::F32x4ConvertI32x4U: V_UNC(F32x4ConvertI32x4U)
+      case Op::I32x4TruncSatF64x2SZero: V_UN(I32x4TruncSatF64x2SZero)
+      case Op::I32x4TruncSatF64x2UZero: V_UN(I32x4TruncSatF64x2UZero)
+      case Op::F64x2ConvertLowI32x4S: V_UNC(F64x2ConvertLowI32x4S)
+      case Op::F64x2ConvertLowI32x4U: V_UNC(F64x2ConvertLowI32x4U)
+      case Op::F32x4DemoteF64x2Zero: V_UNC(F32x4DemoteF64x2Zero)
+      case Op::F64x2PromoteLowF32x4: V_UNC(F64x2PromoteLowF32x4)
+    default:
+      *trap = Outcome::InternalError(
+          fmt::format("reference: vector opcode {} reached the interpreter", OpName(li.op)));
+      return nullptr;
+  }
+#undef V_UN
+#undef V_UNC
+#undef V_BIN
+#undef V_BINC
+#undef V_TERN
+#undef V_SHIFT
+#undef V_TEST
+#undef V_SPLAT
+#undef V_EXTRACT
+#undef V_REPLACE
+#undef V_ADDR
+#undef V_LOAD
+#undef V_LOAD_LANE
+#undef V_STORE_LANE
 }
 
 // ---- Constant expressions (Spec 4.4.10 / 3.3.10) ----------------------------------------------
@@ -1030,11 +1394,17 @@ Outcome Store::Impl::EvalConst(const ModuleInst& inst, const ConstExpr& e, ValTy
       case Op::I64Const: st.push_back(Value::I64(in.c)); break;
       case Op::F32Const: st.push_back(Value::F32Bits(static_cast<uint32_t>(in.c))); break;
       case Op::F64Const: st.push_back(Value::F64Bits(in.c)); break;
+      case Op::V128Const: {
+        Value v{ValType::V128, 0, 0};
+        V128FromInstr(in, &v.bits, &v.hi);
+        st.push_back(v);
+        break;
+      }
       case Op::RefNull: st.push_back(Value::Null(static_cast<ValType>(in.a))); break;
       case Op::RefFunc: st.push_back(Value::Ref(ValType::FuncRef, inst.funcs[in.a])); break;
       case Op::GlobalGet: {
         const GlobalInst& g = globals[inst.globals[in.a]];
-        st.push_back(Value{g.type.type, g.bits, g.hi});
+        st.push_back(SlotValue(g.type.type, g.bits, g.hi));
         break;
       }
       default:
@@ -1263,7 +1633,7 @@ const FuncType& Store::FuncTypeOf(uint32_t a) const {
 }
 Value Store::GlobalValue(uint32_t a) const {
   const GlobalInst& g = impl_->globals[a];
-  return Value{g.type.type, g.bits, g.hi};
+  return SlotValue(g.type.type, g.bits, g.hi);
 }
 GlobalType Store::GlobalTypeOf(uint32_t a) const { return impl_->globals[a].type; }
 std::span<const uint8_t> Store::MemoryBytes(uint32_t a) const {
