@@ -123,6 +123,89 @@ TEST_CASE("NaN-canonical mode canonicalises arithmetic NaNs and keeps bit operat
   }
 }
 
+const char* kSimdNaN = R"(
+(module
+  (func (export "div") (param v128 v128) (result v128) (f32x4.div (local.get 0) (local.get 1)))
+  (func (export "sqrt") (param v128) (result v128) (f64x2.sqrt (local.get 0)))
+  (func (export "min") (param v128 v128) (result v128) (f32x4.min (local.get 0) (local.get 1)))
+  (func (export "demote") (param v128) (result v128) (f32x4.demote_f64x2_zero (local.get 0)))
+  (func (export "neg") (param v128) (result v128) (f32x4.neg (local.get 0))))
+)";
+
+Value V128(uint64_t lo, uint64_t hi) { return Value{wasm::ValType::V128, lo, hi}; }
+
+TEST_CASE("NaN-canonical mode covers the vector float arithmetic, lane by lane", "[diff]") {
+  constexpr uint64_t kC32x2 = uint64_t{wasm::num::kF32CanonicalNaN} << 32 |
+                              wasm::num::kF32CanonicalNaN;
+  const Value zeros = V128(0, 0);
+  const Value ones32 = V128(0x3f8000003f800000, 0x3f8000003f800000);  // f32x4 1.0
+  for (const std::string& name : EngineNames()) {
+    DYNAMIC_SECTION(name) {
+      EngineConfig config;
+      config.nan_canonical = true;
+      Harness h(name, config, kSimdNaN);
+      // 0/0 in lanes 0-1, 1/0 = inf in lanes 2-3 (hi half of the dividend is 1.0).
+      Outcome o = h.Call("div", {V128(0, 0x3f8000003f800000), zeros});
+      REQUIRE(o.kind == Outcome::Kind::kValues);
+      CHECK(o.values.at(0) == V128(kC32x2, 0x7f8000007f800000));
+      // sqrt(-1) and a negative NaN with a payload: both lanes become the positive canonical NaN.
+      o = h.Call("sqrt", {V128(0xbff0000000000000, 0xfff0000000000001)});
+      CHECK(o.values.at(0) == V128(wasm::num::kF64CanonicalNaN, wasm::num::kF64CanonicalNaN));
+      // min with a payload NaN operand in lane 1 only; the other lanes are exact.
+      o = h.Call("min", {V128(0xffa00001'3f800000, 0x3f8000003f800000), ones32});
+      CHECK(o.values.at(0) == V128(uint64_t{wasm::num::kF32CanonicalNaN} << 32 | 0x3f800000,
+                                   0x3f8000003f800000));
+      // demote of an f64 NaN with a payload: lane 0 canonical, lane 1 exact, lanes 2-3 zero.
+      o = h.Call("demote", {V128(0xfff4000000000000, 0x3ff0000000000000)});
+      CHECK(o.values.at(0) == V128(uint64_t{0x3f800000} << 32 | wasm::num::kF32CanonicalNaN, 0));
+      // neg is a bit operation: payloads and flipped signs survive.
+      o = h.Call("neg", {V128(0x7fa00001'ffa00002, 0)});
+      CHECK(o.values.at(0) == V128(0xffa00001'7fa00002, 0x8000000080000000));
+
+      EngineConfig plain;
+      Harness p(name, plain, kSimdNaN);
+      o = p.Call("sqrt", {V128(0xbff0000000000000, 0xbff0000000000000)});
+      REQUIRE(o.kind == Outcome::Kind::kValues);
+      for (uint64_t lane : {o.values.at(0).bits, o.values.at(0).hi})
+        CHECK((lane & 0x7fffffffffffffff) == wasm::num::kF64CanonicalNaN);
+    }
+  }
+}
+
+TEST_CASE("v128 values: a trapping vector store writes nothing; scalars stay clean", "[diff]") {
+  for (const std::string& name : EngineNames()) {
+    DYNAMIC_SECTION(name) {
+      Harness h(name, {}, R"((module (memory 1)
+        (global (export "g") (mut i32) (i32.const 0))
+        (global (export "gv") v128 (v128.const i32x4 1 2 3 4))
+        (func (export "st") (param i32) (v128.store (local.get 0) (v128.const i64x2 -1 -1)))
+        (func (export "ld") (param i32) (result v128) (v128.load (local.get 0)))
+        (func (export "lane") (param i32) (result v128)
+          (v128.load32_lane 2 (local.get 0) (v128.const i32x4 -1 -1 -1 -1)))
+        (func (export "scalar") (result i32)
+          (drop (v128.const i64x2 -1 -1))
+          (global.set 0 (i32.const 7))
+          (i32.const 7))))");
+      Outcome o = h.Call("st", {Value::I32(65520)});
+      REQUIRE(o.kind == Outcome::Kind::kValues);
+      o = h.Call("st", {Value::I32(65521)});  // 65521 + 16 > 65536
+      REQUIRE(o.kind == Outcome::Kind::kTrap);
+      CHECK(o.trap == wasm::TrapKind::MemoryOutOfBounds);
+      CHECK(h.Call("ld", {Value::I32(65504)}).values.at(0) == V128(0, 0));
+      CHECK(h.Call("ld", {Value::I32(65520)}).values.at(0) == V128(~uint64_t{0}, ~uint64_t{0}));
+      CHECK(h.Call("lane", {Value::I32(65532)}).values.at(0) ==
+            V128(~uint64_t{0}, 0xffffffff'ffffffff));
+      CHECK(h.Call("lane", {Value::I32(0)}).values.at(0) == V128(~uint64_t{0}, 0xffffffff'00000000));
+      CHECK(h.Call("lane", {Value::I32(65533)}).trap == wasm::TrapKind::MemoryOutOfBounds);
+      // An i32 computed where a v128 lived is exactly i32:7 (no stale high half).
+      CHECK(h.Call("scalar").values.at(0) == Value::I32(7));
+      CHECK(h.engine->Get(h.instance, "g").values.at(0) == Value::I32(7));
+      CHECK(h.engine->Get(h.instance, "gv").values.at(0) ==
+            V128(0x0000000200000001, 0x0000000400000003));
+    }
+  }
+}
+
 TEST_CASE("instantiation: a trapping segment keeps earlier writes (Wasm 2.0)", "[diff]") {
   for (const std::string& name : EngineNames()) {
     DYNAMIC_SECTION(name) {
