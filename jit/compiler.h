@@ -7,12 +7,11 @@
 #include <string>
 #include <vector>
 
+#include "jit/arch.h"
 #include "reference/module.h"
 #include "reference/trap.h"
 
 namespace tandem::jit {
-
-enum class Arch : uint8_t { kX64, kA64 };
 
 // Where an instance's objects sit, as arena offsets and store-wide indices. Everything the
 // generated code touches is named here; code embeds these values as immediates.
