@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "reference/errors.h"
+#include "reference/linking.h"
 #include "reference/module.h"
 #include "reference/outcome.h"
 
@@ -27,14 +28,8 @@ struct ExecConfig {
   bool nan_canonical = false;       // DESIGN.md "NaN"
 };
 
-// Spec 4.2.12: an external value is the address of a store object of the given kind.
-struct ExternVal {
-  wasm::ExternKind kind;
-  uint32_t addr;
-};
-
-// A host function (the spectest module, later fuzz imports). Returns the outcome of the call.
-using HostFunc = std::function<wasm::Outcome(std::span<const Value> args)>;
+using wasm::ExternVal;
+using wasm::HostFunc;
 
 struct InstantiateResult {
   std::optional<uint32_t> instance;  // set on success
@@ -84,9 +79,5 @@ class Store {
   ExecConfig config_;
   std::unique_ptr<Impl> impl_;
 };
-
-// Adds the `spectest` host module's exports (print*, global_i32, global_i64, global_f32,
-// global_f64, table, memory) to `store`; returns name -> extern value pairs.
-std::vector<std::pair<std::string, ExternVal>> AddSpectestModule(Store& store);
 
 }  // namespace tandem::ref
