@@ -159,7 +159,8 @@ const shapeOf = (name) => name.slice(0, name.indexOf('x')).replace('v128', 'i64'
 op('i8x16.shuffle', 13, 'shuffle');
 op('i8x16.swizzle', 14, 'vv', {inputs: 'swizzle'});
 [['i8x16', 15, I32], ['i16x8', 16, I32], ['i32x4', 17, I32], ['i64x2', 18, I64],
- ['f32x4', 19, I32], ['f64x2', 20, I64]].forEach(([s, c, t]) => op(`${s}.splat`, c, 'splat', {scalar: t}));
+ ['f32x4', 19, I32], ['f64x2', 20, I64]].forEach(([s, c, t]) =>
+  op(`${s}.splat`, c, 'splat', {scalar: t}));
 op('i8x16.extract_lane_s', 21, 'extract', {scalar: I32});
 op('i8x16.extract_lane_u', 22, 'extract', {scalar: I32});
 op('i8x16.replace_lane', 23, 'replace', {scalar: I32});
@@ -351,7 +352,7 @@ function buildModule(fns) {
   ]);
 }
 
-// ---- Inputs per operator: a list of {a, b, c, scalar} --------------------------------------------
+// ---- Inputs per operator: a list of {a, b, c} -------------------------------------------------
 const ZERO = [0n, 0n], ONES = [M64, M64];
 const SHIFT_COUNTS = (bits) => uniq([0, 1, bits - 1, bits, bits + 1, 2 * bits - 1, 2 * bits, 31,
   32, 33, 63, 64, 65, 127, 128, 0x7fffffff, 0x80000000, 0xffffffff, 0xfffffff9].map(BigInt));
