@@ -1,0 +1,688 @@
+// assembler_x64.cc: x86-64 instruction encoding (Intel SDM vol. 2, chapter 2: REX, ModRM, SIB).
+// Mirrors DESIGN.md "Code, not helpers"; the hex table in tests/x64_table.inc is the check.
+#include "jit/x64/assembler_x64.h"
+
+#include <string>
+
+namespace tandem::jit::x64 {
+namespace {
+
+uint8_t Code(Gp r) { return static_cast<uint8_t>(r); }
+uint8_t Code(Xmm r) { return static_cast<uint8_t>(r); }
+uint8_t Code(Cond c) { return static_cast<uint8_t>(c); }
+
+void Require(bool ok, const char* what) {
+  if (!ok) throw AssemblerError(std::string("x64 assembler: ") + what);
+}
+
+void RequireW32or64(W w) { Require(w == W::k32 || w == W::k64, "width must be 32 or 64 bits"); }
+
+const char* RegKind(W w) {
+  switch (w) {
+    case W::k8: return "r8";
+    case W::k16: return "r16";
+    case W::k32: return "r32";
+    case W::k64: return "r64";
+  }
+  return "?";
+}
+
+const char* MemKind(W w) {
+  switch (w) {
+    case W::k8: return "m8";
+    case W::k16: return "m16";
+    case W::k32: return "m32";
+    case W::k64: return "m64";
+  }
+  return "?";
+}
+
+const char* ImmKind(W w) {
+  switch (w) {
+    case W::k8: return "imm8";
+    case W::k16: return "imm16";
+    default: return "imm32";
+  }
+}
+
+bool IsInt8(int32_t v) { return v >= -128 && v <= 127; }
+
+}  // namespace
+
+// --- Buffer ---------------------------------------------------------------------------------
+
+void Assembler::Emit16(uint16_t v) {
+  Emit8(v & 0xFF);
+  Emit8(v >> 8);
+}
+
+void Assembler::Emit32(uint32_t v) {
+  for (int i = 0; i < 4; ++i) Emit8(static_cast<uint8_t>(v >> (8 * i)));
+}
+
+void Assembler::Emit64(uint64_t v) {
+  for (int i = 0; i < 8; ++i) Emit8(static_cast<uint8_t>(v >> (8 * i)));
+}
+
+void Assembler::patch_u32(size_t at, uint32_t v) {
+  Require(at + 4 <= code_.size(), "patch_u32 out of range");
+  for (int i = 0; i < 4; ++i) code_[at + i] = static_cast<uint8_t>(v >> (8 * i));
+}
+
+void Assembler::Record(const char* mnemonic, const char* a, const char* b, const char* c) {
+  if (recorder_ == nullptr) return;
+  std::string form = mnemonic;
+  if (a != nullptr) form += std::string(" ") + a;
+  if (b != nullptr) form += std::string(", ") + b;
+  if (c != nullptr) form += std::string(", ") + c;
+  recorder_->insert(std::move(form));
+}
+
+// --- Labels ---------------------------------------------------------------------------------
+
+void Assembler::bind(Label& l) {
+  Require(!l.bound(), "label bound twice");
+  l.pos_ = code_.size();
+  for (size_t use : l.uses_) {
+    patch_u32(use, static_cast<uint32_t>(static_cast<int64_t>(l.pos_) -
+                                         static_cast<int64_t>(use + 4)));
+  }
+  l.uses_.clear();
+}
+
+// Emits a rel32 field that ends the instruction, relative to the instruction's end.
+void Assembler::EmitRel32(Label& target) {
+  size_t field = code_.size();
+  if (target.bound()) {
+    Emit32(static_cast<uint32_t>(static_cast<int64_t>(target.pos_) -
+                                 static_cast<int64_t>(field + 4)));
+  } else {
+    target.uses_.push_back(field);
+    Emit32(0);
+  }
+}
+
+// --- Encoding core --------------------------------------------------------------------------
+
+Assembler::Op Assembler::MakeOp(W w, uint8_t op8, uint8_t op, bool byte_reg_field) {
+  Op o;
+  o.prefix = w == W::k16 ? 0x66 : 0;
+  o.rex_w = w == W::k64;
+  o.byte_reg = w == W::k8 && byte_reg_field;
+  o.byte_rm = w == W::k8;
+  o.opcode[0] = w == W::k8 ? op8 : op;
+  return o;
+}
+
+Assembler::Op Assembler::MakeSse(uint8_t prefix, std::initializer_list<uint8_t> op, bool rex_w) {
+  Op o;
+  o.prefix = prefix;
+  o.rex_w = rex_w;
+  o.len = 0;
+  for (uint8_t b : op) o.opcode[o.len++] = b;
+  return o;
+}
+
+void Assembler::EmitRR(const Op& op, uint8_t reg, uint8_t rm) {
+  bool force = (op.byte_reg && reg >= 4 && reg < 8) || (op.byte_rm && rm >= 4 && rm < 8);
+  if (op.prefix != 0) Emit8(op.prefix);
+  uint8_t rex = 0x40 | (op.rex_w ? 8 : 0) | ((reg >> 3) << 2) | (rm >> 3);
+  if (rex != 0x40 || force) Emit8(rex);
+  for (uint8_t i = 0; i < op.len; ++i) Emit8(op.opcode[i]);
+  Emit8(0xC0 | ((reg & 7) << 3) | (rm & 7));
+}
+
+void Assembler::EmitRM(const Op& op, uint8_t reg, const Mem& m) {
+  uint8_t base = Code(m.base);
+  uint8_t index = m.index ? Code(*m.index) : 0;
+  Require(!m.index || *m.index != Gp::rsp, "rsp cannot be an index register");
+  uint8_t scale_bits = 0;
+  switch (m.scale) {
+    case 1: scale_bits = 0; break;
+    case 2: scale_bits = 1; break;
+    case 4: scale_bits = 2; break;
+    case 8: scale_bits = 3; break;
+    default: Require(false, "scale must be 1, 2, 4 or 8");
+  }
+  bool force = op.byte_reg && reg >= 4 && reg < 8;
+  if (op.prefix != 0) Emit8(op.prefix);
+  uint8_t rex = 0x40 | (op.rex_w ? 8 : 0) | ((reg >> 3) << 2) | ((index >> 3) << 1) | (base >> 3);
+  if (rex != 0x40 || force) Emit8(rex);
+  for (uint8_t i = 0; i < op.len; ++i) Emit8(op.opcode[i]);
+
+  // rbp/r13 (low bits 101) cannot use mod 00, which means rip/disp32; give them a disp8 of 0.
+  uint8_t mod;
+  if (m.disp == 0 && (base & 7) != 5) {
+    mod = 0;
+  } else if (IsInt8(m.disp)) {
+    mod = 1;
+  } else {
+    mod = 2;
+  }
+  // rsp/r12 (low bits 100) in r/m means "a SIB byte follows", so they always need one.
+  bool sib = m.index.has_value() || (base & 7) == 4;
+  Emit8((mod << 6) | ((reg & 7) << 3) | (sib ? 4 : (base & 7)));
+  if (sib) {
+    uint8_t idx = m.index ? (index & 7) : 4;  // 100 without REX.X: no index
+    Emit8((scale_bits << 6) | (idx << 3) | (base & 7));
+  }
+  if (mod == 1) Emit8(static_cast<uint8_t>(m.disp));
+  if (mod == 2) Emit32(static_cast<uint32_t>(m.disp));
+}
+
+// --- Moves ----------------------------------------------------------------------------------
+
+void Assembler::mov(W w, Gp dst, Gp src) {
+  EmitRR(MakeOp(w, 0x88, 0x89, true), Code(src), Code(dst));
+  Record("mov", RegKind(w), RegKind(w));
+}
+
+void Assembler::mov(W w, Gp dst, int32_t imm) {
+  RequireW32or64(w);
+  if (w == W::k32) {
+    if (Code(dst) >= 8) Emit8(0x41);
+    Emit8(0xB8 + (Code(dst) & 7));
+    Emit32(static_cast<uint32_t>(imm));
+    Record("mov", "r32", "imm32");
+  } else {
+    EmitRR(MakeOp(w, 0, 0xC7, false), 0, Code(dst));
+    Emit32(static_cast<uint32_t>(imm));
+    Record("mov", "r64", "imm32");
+  }
+}
+
+void Assembler::mov(W w, Gp dst, const Mem& src) {
+  EmitRM(MakeOp(w, 0x8A, 0x8B, true), Code(dst), src);
+  Record("mov", RegKind(w), MemKind(w));
+}
+
+void Assembler::mov(W w, const Mem& dst, Gp src) {
+  EmitRM(MakeOp(w, 0x88, 0x89, true), Code(src), dst);
+  Record("mov", MemKind(w), RegKind(w));
+}
+
+void Assembler::mov(W w, const Mem& dst, int32_t imm) {
+  EmitRM(MakeOp(w, 0xC6, 0xC7, false), 0, dst);
+  if (w == W::k8) {
+    Emit8(static_cast<uint8_t>(imm));
+  } else if (w == W::k16) {
+    Emit16(static_cast<uint16_t>(imm));
+  } else {
+    Emit32(static_cast<uint32_t>(imm));
+  }
+  Record("mov", MemKind(w), ImmKind(w));
+}
+
+void Assembler::movabs(Gp dst, uint64_t imm) {
+  Emit8(0x48 | (Code(dst) >> 3));
+  Emit8(0xB8 + (Code(dst) & 7));
+  Emit64(imm);
+  Record("movabs", "r64", "imm64");
+}
+
+void Assembler::Extend(bool sign, const char* name, W w, Gp dst, W src_w, const Gp* src,
+                       const Mem* m) {
+  RequireW32or64(w);
+  Require(src_w == W::k8 || src_w == W::k16, "extension source must be 8 or 16 bits");
+  Op op = MakeSse(0, {0x0F, static_cast<uint8_t>((sign ? 0xBE : 0xB6) + (src_w == W::k16))},
+                  w == W::k64);
+  if (src != nullptr) {
+    op.byte_rm = src_w == W::k8;
+    EmitRR(op, Code(dst), Code(*src));
+    Record(name, RegKind(w), RegKind(src_w));
+  } else {
+    EmitRM(op, Code(dst), *m);
+    Record(name, RegKind(w), MemKind(src_w));
+  }
+}
+
+void Assembler::movzx(W w, Gp dst, W src_w, Gp src) {
+  Extend(false, "movzx", w, dst, src_w, &src, nullptr);
+}
+void Assembler::movzx(W w, Gp dst, W src_w, const Mem& src) {
+  Extend(false, "movzx", w, dst, src_w, nullptr, &src);
+}
+void Assembler::movsx(W w, Gp dst, W src_w, Gp src) {
+  Extend(true, "movsx", w, dst, src_w, &src, nullptr);
+}
+void Assembler::movsx(W w, Gp dst, W src_w, const Mem& src) {
+  Extend(true, "movsx", w, dst, src_w, nullptr, &src);
+}
+
+void Assembler::movsxd(Gp dst, Gp src) {
+  EmitRR(MakeOp(W::k64, 0, 0x63, false), Code(dst), Code(src));
+  Record("movsxd", "r64", "r32");
+}
+
+void Assembler::movsxd(Gp dst, const Mem& src) {
+  EmitRM(MakeOp(W::k64, 0, 0x63, false), Code(dst), src);
+  Record("movsxd", "r64", "m32");
+}
+
+void Assembler::lea(W w, Gp dst, const Mem& src) {
+  RequireW32or64(w);
+  EmitRM(MakeOp(w, 0, 0x8D, false), Code(dst), src);
+  Record("lea", RegKind(w), "m");
+}
+
+void Assembler::lea(Gp dst, Label& target) {
+  Emit8(0x48 | ((Code(dst) >> 3) << 2));
+  Emit8(0x8D);
+  Emit8(((Code(dst) & 7) << 3) | 5);  // mod 00, r/m 101: [rip + disp32]
+  EmitRel32(target);
+  Record("lea", "r64", "rip");
+}
+
+void Assembler::xchg(W w, Gp a, Gp b) {
+  RequireW32or64(w);
+  if ((a == Gp::rax) != (b == Gp::rax)) {
+    Gp other = a == Gp::rax ? b : a;
+    uint8_t rex = 0x40 | (w == W::k64 ? 8 : 0) | (Code(other) >> 3);
+    if (rex != 0x40) Emit8(rex);
+    Emit8(0x90 + (Code(other) & 7));
+    Record("xchg", w == W::k64 ? "rax" : "eax", RegKind(w));
+    return;
+  }
+  EmitRR(MakeOp(w, 0, 0x87, false), Code(b), Code(a));
+  Record("xchg", RegKind(w), RegKind(w));
+}
+
+// --- Integer ALU ----------------------------------------------------------------------------
+
+void Assembler::AluRR(Alu a, const char* name, W w, Gp dst, Gp src) {
+  uint8_t base = static_cast<uint8_t>(a) << 3;
+  EmitRR(MakeOp(w, base, base | 1, true), Code(src), Code(dst));
+  Record(name, RegKind(w), RegKind(w));
+}
+
+void Assembler::AluRI(Alu a, const char* name, W w, Gp dst, int32_t imm) {
+  RequireW32or64(w);
+  uint8_t ext = static_cast<uint8_t>(a);
+  if (IsInt8(imm)) {
+    EmitRR(MakeOp(w, 0, 0x83, false), ext, Code(dst));
+    Emit8(static_cast<uint8_t>(imm));
+    Record(name, RegKind(w), "imm8");
+  } else if (dst == Gp::rax) {
+    if (w == W::k64) Emit8(0x48);
+    Emit8((ext << 3) | 5);
+    Emit32(static_cast<uint32_t>(imm));
+    Record(name, w == W::k64 ? "rax" : "eax", "imm32");
+  } else {
+    EmitRR(MakeOp(w, 0, 0x81, false), ext, Code(dst));
+    Emit32(static_cast<uint32_t>(imm));
+    Record(name, RegKind(w), "imm32");
+  }
+}
+
+void Assembler::AluRM(Alu a, const char* name, W w, Gp dst, const Mem& src) {
+  uint8_t base = static_cast<uint8_t>(a) << 3;
+  EmitRM(MakeOp(w, base | 2, base | 3, true), Code(dst), src);
+  Record(name, RegKind(w), MemKind(w));
+}
+
+void Assembler::AluMR(Alu a, const char* name, W w, const Mem& dst, Gp src) {
+  uint8_t base = static_cast<uint8_t>(a) << 3;
+  EmitRM(MakeOp(w, base, base | 1, true), Code(src), dst);
+  Record(name, MemKind(w), RegKind(w));
+}
+
+void Assembler::AluMI(Alu a, const char* name, W w, const Mem& dst, int32_t imm) {
+  RequireW32or64(w);
+  uint8_t ext = static_cast<uint8_t>(a);
+  bool short_imm = IsInt8(imm);
+  EmitRM(MakeOp(w, 0, short_imm ? 0x83 : 0x81, false), ext, dst);
+  if (short_imm) {
+    Emit8(static_cast<uint8_t>(imm));
+  } else {
+    Emit32(static_cast<uint32_t>(imm));
+  }
+  Record(name, MemKind(w), short_imm ? "imm8" : "imm32");
+}
+
+#define TANDEM_X64_ALU(method, kind, name)                                                    \
+  void Assembler::method(W w, Gp dst, Gp src) { AluRR(Alu::kind, name, w, dst, src); }        \
+  void Assembler::method(W w, Gp dst, int32_t imm) { AluRI(Alu::kind, name, w, dst, imm); }   \
+  void Assembler::method(W w, Gp dst, const Mem& src) { AluRM(Alu::kind, name, w, dst, src); } \
+  void Assembler::method(W w, const Mem& dst, Gp src) { AluMR(Alu::kind, name, w, dst, src); } \
+  void Assembler::method(W w, const Mem& dst, int32_t imm) { AluMI(Alu::kind, name, w, dst, imm); }
+TANDEM_X64_ALU(add, kAdd, "add")
+TANDEM_X64_ALU(or_, kOr, "or")
+TANDEM_X64_ALU(and_, kAnd, "and")
+TANDEM_X64_ALU(sub, kSub, "sub")
+TANDEM_X64_ALU(xor_, kXor, "xor")
+TANDEM_X64_ALU(cmp, kCmp, "cmp")
+#undef TANDEM_X64_ALU
+
+void Assembler::test(W w, Gp a, Gp b) {
+  EmitRR(MakeOp(w, 0x84, 0x85, true), Code(b), Code(a));
+  Record("test", RegKind(w), RegKind(w));
+}
+
+void Assembler::test(W w, Gp a, int32_t imm) {
+  RequireW32or64(w);
+  if (a == Gp::rax) {
+    if (w == W::k64) Emit8(0x48);
+    Emit8(0xA9);
+    Record("test", w == W::k64 ? "rax" : "eax", "imm32");
+  } else {
+    EmitRR(MakeOp(w, 0, 0xF7, false), 0, Code(a));
+    Record("test", RegKind(w), "imm32");
+  }
+  Emit32(static_cast<uint32_t>(imm));
+}
+
+void Assembler::test(W w, const Mem& a, Gp b) {
+  EmitRM(MakeOp(w, 0x84, 0x85, true), Code(b), a);
+  Record("test", MemKind(w), RegKind(w));
+}
+
+// --- Multiply, divide, unary ----------------------------------------------------------------
+
+void Assembler::imul(W w, Gp dst, Gp src) {
+  RequireW32or64(w);
+  EmitRR(MakeSse(0, {0x0F, 0xAF}, w == W::k64), Code(dst), Code(src));
+  Record("imul", RegKind(w), RegKind(w));
+}
+
+void Assembler::imul(W w, Gp dst, const Mem& src) {
+  RequireW32or64(w);
+  EmitRM(MakeSse(0, {0x0F, 0xAF}, w == W::k64), Code(dst), src);
+  Record("imul", RegKind(w), MemKind(w));
+}
+
+void Assembler::imul(W w, Gp dst, Gp src, int32_t imm) {
+  RequireW32or64(w);
+  bool short_imm = IsInt8(imm);
+  EmitRR(MakeOp(w, 0, short_imm ? 0x6B : 0x69, false), Code(dst), Code(src));
+  if (short_imm) {
+    Emit8(static_cast<uint8_t>(imm));
+  } else {
+    Emit32(static_cast<uint32_t>(imm));
+  }
+  Record("imul", RegKind(w), RegKind(w), short_imm ? "imm8" : "imm32");
+}
+
+void Assembler::Unary(uint8_t ext, const char* name, W w, Gp r) {
+  RequireW32or64(w);
+  EmitRR(MakeOp(w, 0, 0xF7, false), ext, Code(r));
+  Record(name, RegKind(w));
+}
+
+void Assembler::neg(W w, Gp r) { Unary(3, "neg", w, r); }
+void Assembler::not_(W w, Gp r) { Unary(2, "not", w, r); }
+void Assembler::div(W w, Gp r) { Unary(6, "div", w, r); }
+void Assembler::idiv(W w, Gp r) { Unary(7, "idiv", w, r); }
+
+void Assembler::cdq() {
+  Emit8(0x99);
+  Record("cdq");
+}
+
+void Assembler::cqo() {
+  Emit8(0x48);
+  Emit8(0x99);
+  Record("cqo");
+}
+
+// --- Shifts ---------------------------------------------------------------------------------
+
+void Assembler::ShiftCl(Shift s, const char* name, W w, Gp r) {
+  RequireW32or64(w);
+  EmitRR(MakeOp(w, 0, 0xD3, false), static_cast<uint8_t>(s), Code(r));
+  Record(name, RegKind(w), "cl");
+}
+
+void Assembler::ShiftImm(Shift s, const char* name, W w, Gp r, uint8_t imm) {
+  RequireW32or64(w);
+  if (imm == 1) {
+    EmitRR(MakeOp(w, 0, 0xD1, false), static_cast<uint8_t>(s), Code(r));
+    Record(name, RegKind(w), "1");
+    return;
+  }
+  EmitRR(MakeOp(w, 0, 0xC1, false), static_cast<uint8_t>(s), Code(r));
+  Emit8(imm);
+  Record(name, RegKind(w), "imm8");
+}
+
+void Assembler::shl(W w, Gp r) { ShiftCl(Shift::kShl, "shl", w, r); }
+void Assembler::shl(W w, Gp r, uint8_t imm) { ShiftImm(Shift::kShl, "shl", w, r, imm); }
+void Assembler::shr(W w, Gp r) { ShiftCl(Shift::kShr, "shr", w, r); }
+void Assembler::shr(W w, Gp r, uint8_t imm) { ShiftImm(Shift::kShr, "shr", w, r, imm); }
+void Assembler::sar(W w, Gp r) { ShiftCl(Shift::kSar, "sar", w, r); }
+void Assembler::sar(W w, Gp r, uint8_t imm) { ShiftImm(Shift::kSar, "sar", w, r, imm); }
+void Assembler::rol(W w, Gp r) { ShiftCl(Shift::kRol, "rol", w, r); }
+void Assembler::rol(W w, Gp r, uint8_t imm) { ShiftImm(Shift::kRol, "rol", w, r, imm); }
+void Assembler::ror(W w, Gp r) { ShiftCl(Shift::kRor, "ror", w, r); }
+void Assembler::ror(W w, Gp r, uint8_t imm) { ShiftImm(Shift::kRor, "ror", w, r, imm); }
+
+// --- Bit counting ---------------------------------------------------------------------------
+
+void Assembler::BitCount(uint8_t prefix, uint8_t op, const char* name, W w, Gp dst, Gp src) {
+  RequireW32or64(w);
+  EmitRR(MakeSse(prefix, {0x0F, op}, w == W::k64), Code(dst), Code(src));
+  Record(name, RegKind(w), RegKind(w));
+}
+
+void Assembler::lzcnt(W w, Gp dst, Gp src) { BitCount(0xF3, 0xBD, "lzcnt", w, dst, src); }
+void Assembler::tzcnt(W w, Gp dst, Gp src) { BitCount(0xF3, 0xBC, "tzcnt", w, dst, src); }
+void Assembler::popcnt(W w, Gp dst, Gp src) { BitCount(0xF3, 0xB8, "popcnt", w, dst, src); }
+void Assembler::bsr(W w, Gp dst, Gp src) { BitCount(0, 0xBD, "bsr", w, dst, src); }
+void Assembler::bsf(W w, Gp dst, Gp src) { BitCount(0, 0xBC, "bsf", w, dst, src); }
+
+// --- Flags consumers ------------------------------------------------------------------------
+
+void Assembler::setcc(Cond c, Gp dst) {
+  Op op = MakeSse(0, {0x0F, static_cast<uint8_t>(0x90 + Code(c))});
+  op.byte_rm = true;
+  EmitRR(op, 0, Code(dst));
+  Record("setcc", "r8");
+}
+
+void Assembler::cmovcc(Cond c, W w, Gp dst, Gp src) {
+  RequireW32or64(w);
+  EmitRR(MakeSse(0, {0x0F, static_cast<uint8_t>(0x40 + Code(c))}, w == W::k64), Code(dst),
+         Code(src));
+  Record("cmovcc", RegKind(w), RegKind(w));
+}
+
+// --- Control flow ---------------------------------------------------------------------------
+
+void Assembler::jmp(Label& target) {
+  Emit8(0xE9);
+  EmitRel32(target);
+  Record("jmp", "rel32");
+}
+
+void Assembler::jmp(Gp target) {
+  EmitRR(MakeOp(W::k32, 0, 0xFF, false), 4, Code(target));
+  Record("jmp", "r64");
+}
+
+void Assembler::jmp(const Mem& target) {
+  EmitRM(MakeOp(W::k32, 0, 0xFF, false), 4, target);
+  Record("jmp", "m64");
+}
+
+void Assembler::jcc(Cond c, Label& target) {
+  Emit8(0x0F);
+  Emit8(0x80 + Code(c));
+  EmitRel32(target);
+  Record("jcc", "rel32");
+}
+
+void Assembler::call(Label& target) {
+  Emit8(0xE8);
+  EmitRel32(target);
+  Record("call", "rel32");
+}
+
+void Assembler::call(Gp target) {
+  EmitRR(MakeOp(W::k32, 0, 0xFF, false), 2, Code(target));
+  Record("call", "r64");
+}
+
+void Assembler::call(const Mem& target) {
+  EmitRM(MakeOp(W::k32, 0, 0xFF, false), 2, target);
+  Record("call", "m64");
+}
+
+void Assembler::ret() {
+  Emit8(0xC3);
+  Record("ret");
+}
+
+void Assembler::push(Gp r) {
+  if (Code(r) >= 8) Emit8(0x41);
+  Emit8(0x50 + (Code(r) & 7));
+  Record("push", "r64");
+}
+
+void Assembler::pop(Gp r) {
+  if (Code(r) >= 8) Emit8(0x41);
+  Emit8(0x58 + (Code(r) & 7));
+  Record("pop", "r64");
+}
+
+void Assembler::int3() {
+  Emit8(0xCC);
+  Record("int3");
+}
+
+void Assembler::ud2() {
+  Emit8(0x0F);
+  Emit8(0x0B);
+  Record("ud2");
+}
+
+void Assembler::nop() {
+  Emit8(0x90);
+  Record("nop");
+}
+
+// --- SSE ------------------------------------------------------------------------------------
+
+void Assembler::SseRR(uint8_t prefix, uint8_t op, const char* form, Xmm dst, Xmm src) {
+  EmitRR(MakeSse(prefix, {0x0F, op}), Code(dst), Code(src));
+  Record(form, "x", "x");
+}
+
+void Assembler::SseRM(uint8_t prefix, uint8_t op, const char* form, Xmm dst, const Mem& src) {
+  EmitRM(MakeSse(prefix, {0x0F, op}), Code(dst), src);
+  Record(form, "x", prefix == 0xF3 ? "m32" : prefix == 0xF2 ? "m64" : "m128");
+}
+
+void Assembler::movss(Xmm dst, Xmm src) { SseRR(0xF3, 0x10, "movss", dst, src); }
+void Assembler::movss(Xmm dst, const Mem& src) { SseRM(0xF3, 0x10, "movss", dst, src); }
+void Assembler::movss(const Mem& dst, Xmm src) {
+  EmitRM(MakeSse(0xF3, {0x0F, 0x11}), Code(src), dst);
+  Record("movss", "m32", "x");
+}
+void Assembler::movsd(Xmm dst, Xmm src) { SseRR(0xF2, 0x10, "movsd", dst, src); }
+void Assembler::movsd(Xmm dst, const Mem& src) { SseRM(0xF2, 0x10, "movsd", dst, src); }
+void Assembler::movsd(const Mem& dst, Xmm src) {
+  EmitRM(MakeSse(0xF2, {0x0F, 0x11}), Code(src), dst);
+  Record("movsd", "m64", "x");
+}
+
+void Assembler::movd(Xmm dst, Gp src) {
+  EmitRR(MakeSse(0x66, {0x0F, 0x6E}), Code(dst), Code(src));
+  Record("movd", "x", "r32");
+}
+void Assembler::movd(Gp dst, Xmm src) {
+  EmitRR(MakeSse(0x66, {0x0F, 0x7E}), Code(src), Code(dst));
+  Record("movd", "r32", "x");
+}
+void Assembler::movq(Xmm dst, Gp src) {
+  EmitRR(MakeSse(0x66, {0x0F, 0x6E}, true), Code(dst), Code(src));
+  Record("movq", "x", "r64");
+}
+void Assembler::movq(Gp dst, Xmm src) {
+  EmitRR(MakeSse(0x66, {0x0F, 0x7E}, true), Code(src), Code(dst));
+  Record("movq", "r64", "x");
+}
+
+void Assembler::movaps(Xmm dst, Xmm src) { SseRR(0, 0x28, "movaps", dst, src); }
+void Assembler::movapd(Xmm dst, Xmm src) { SseRR(0x66, 0x28, "movapd", dst, src); }
+
+#define TANDEM_X64_SSE_ARITH(name, op)                                                          \
+  void Assembler::name##ss(Xmm dst, Xmm src) { SseRR(0xF3, op, #name "ss", dst, src); }        \
+  void Assembler::name##ss(Xmm dst, const Mem& src) { SseRM(0xF3, op, #name "ss", dst, src); } \
+  void Assembler::name##sd(Xmm dst, Xmm src) { SseRR(0xF2, op, #name "sd", dst, src); }        \
+  void Assembler::name##sd(Xmm dst, const Mem& src) { SseRM(0xF2, op, #name "sd", dst, src); }
+TANDEM_X64_SSE_ARITH(add, 0x58)
+TANDEM_X64_SSE_ARITH(mul, 0x59)
+TANDEM_X64_SSE_ARITH(sub, 0x5C)
+TANDEM_X64_SSE_ARITH(div, 0x5E)
+#undef TANDEM_X64_SSE_ARITH
+
+void Assembler::sqrtss(Xmm dst, Xmm src) { SseRR(0xF3, 0x51, "sqrtss", dst, src); }
+void Assembler::sqrtsd(Xmm dst, Xmm src) { SseRR(0xF2, 0x51, "sqrtsd", dst, src); }
+void Assembler::minss(Xmm dst, Xmm src) { SseRR(0xF3, 0x5D, "minss", dst, src); }
+void Assembler::minsd(Xmm dst, Xmm src) { SseRR(0xF2, 0x5D, "minsd", dst, src); }
+void Assembler::maxss(Xmm dst, Xmm src) { SseRR(0xF3, 0x5F, "maxss", dst, src); }
+void Assembler::maxsd(Xmm dst, Xmm src) { SseRR(0xF2, 0x5F, "maxsd", dst, src); }
+
+void Assembler::ucomiss(Xmm a, Xmm b) { SseRR(0, 0x2E, "ucomiss", a, b); }
+void Assembler::ucomiss(Xmm a, const Mem& b) {
+  EmitRM(MakeSse(0, {0x0F, 0x2E}), Code(a), b);
+  Record("ucomiss", "x", "m32");
+}
+void Assembler::ucomisd(Xmm a, Xmm b) { SseRR(0x66, 0x2E, "ucomisd", a, b); }
+void Assembler::ucomisd(Xmm a, const Mem& b) {
+  EmitRM(MakeSse(0x66, {0x0F, 0x2E}), Code(a), b);
+  Record("ucomisd", "x", "m64");
+}
+
+void Assembler::roundss(Xmm dst, Xmm src, uint8_t mode) {
+  EmitRR(MakeSse(0x66, {0x0F, 0x3A, 0x0A}), Code(dst), Code(src));
+  Emit8(mode);
+  Record("roundss", "x", "x", "imm8");
+}
+
+void Assembler::roundsd(Xmm dst, Xmm src, uint8_t mode) {
+  EmitRR(MakeSse(0x66, {0x0F, 0x3A, 0x0B}), Code(dst), Code(src));
+  Emit8(mode);
+  Record("roundsd", "x", "x", "imm8");
+}
+
+void Assembler::cvtsi2ss(W w, Xmm dst, Gp src) {
+  RequireW32or64(w);
+  EmitRR(MakeSse(0xF3, {0x0F, 0x2A}, w == W::k64), Code(dst), Code(src));
+  Record("cvtsi2ss", "x", RegKind(w));
+}
+
+void Assembler::cvtsi2sd(W w, Xmm dst, Gp src) {
+  RequireW32or64(w);
+  EmitRR(MakeSse(0xF2, {0x0F, 0x2A}, w == W::k64), Code(dst), Code(src));
+  Record("cvtsi2sd", "x", RegKind(w));
+}
+
+void Assembler::cvttss2si(W w, Gp dst, Xmm src) {
+  RequireW32or64(w);
+  EmitRR(MakeSse(0xF3, {0x0F, 0x2C}, w == W::k64), Code(dst), Code(src));
+  Record("cvttss2si", RegKind(w), "x");
+}
+
+void Assembler::cvttsd2si(W w, Gp dst, Xmm src) {
+  RequireW32or64(w);
+  EmitRR(MakeSse(0xF2, {0x0F, 0x2C}, w == W::k64), Code(dst), Code(src));
+  Record("cvttsd2si", RegKind(w), "x");
+}
+
+void Assembler::cvtss2sd(Xmm dst, Xmm src) { SseRR(0xF3, 0x5A, "cvtss2sd", dst, src); }
+void Assembler::cvtsd2ss(Xmm dst, Xmm src) { SseRR(0xF2, 0x5A, "cvtsd2ss", dst, src); }
+
+void Assembler::andps(Xmm dst, Xmm src) { SseRR(0, 0x54, "andps", dst, src); }
+void Assembler::andps(Xmm dst, const Mem& src) { SseRM(0, 0x54, "andps", dst, src); }
+void Assembler::andpd(Xmm dst, Xmm src) { SseRR(0x66, 0x54, "andpd", dst, src); }
+void Assembler::andpd(Xmm dst, const Mem& src) { SseRM(0x66, 0x54, "andpd", dst, src); }
+void Assembler::andnps(Xmm dst, Xmm src) { SseRR(0, 0x55, "andnps", dst, src); }
+void Assembler::andnpd(Xmm dst, Xmm src) { SseRR(0x66, 0x55, "andnpd", dst, src); }
+void Assembler::orps(Xmm dst, Xmm src) { SseRR(0, 0x56, "orps", dst, src); }
+void Assembler::orpd(Xmm dst, Xmm src) { SseRR(0x66, 0x56, "orpd", dst, src); }
+void Assembler::xorps(Xmm dst, Xmm src) { SseRR(0, 0x57, "xorps", dst, src); }
+void Assembler::xorps(Xmm dst, const Mem& src) { SseRM(0, 0x57, "xorps", dst, src); }
+void Assembler::xorpd(Xmm dst, Xmm src) { SseRR(0x66, 0x57, "xorpd", dst, src); }
+void Assembler::xorpd(Xmm dst, const Mem& src) { SseRM(0x66, 0x57, "xorpd", dst, src); }
+
+}  // namespace tandem::jit::x64
