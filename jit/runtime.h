@@ -38,3 +38,8 @@ using RuntimeFn = uint64_t (*)(uint8_t* arena, uint64_t, uint64_t, uint64_t, uin
 const char* RuntimeCallName(RuntimeCall c);
 
 }  // namespace tandem::jit
+
+namespace tandem::jit {
+// Fills the table with the services of jit/runtime.cc, indexed by RuntimeCall.
+void FillRuntimeTable(RuntimeFn* table);
+}  // namespace tandem::jit

@@ -1,0 +1,86 @@
+// jit_store.h: a JIT engine's store: instantiation into the arena, compiled code and its code
+// table, the entry trampoline, invocation (docs/jit.md; DESIGN.md "Invariants").
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "jit/arena.h"
+#include "jit/compiler.h"
+#include "reference/linking.h"
+#include "reference/module.h"
+#include "reference/outcome.h"
+
+namespace tandem::jit {
+
+struct JitConfig {
+  Arch arch = Arch::kX64;
+  uint32_t max_call_depth = 10000;
+  uint64_t fuel = 0;  // 0 = unlimited
+  bool nan_canonical = false;
+  uint64_t stack_bytes = uint64_t{1} << 30;  // the JIT stack mapping (reserved, touched lazily)
+};
+
+struct JitInstantiateResult {
+  std::optional<uint32_t> instance;  // set on success
+  wasm::Outcome failure;             // trap/exhaustion in init or start, or unsupported
+};
+
+// One compiled function, kept for --print-code and the code tests.
+struct CodeInfo {
+  uint32_t instance;
+  uint32_t func_index;     // module function index
+  uint32_t store_index;    // store-wide function index
+  uint64_t address;        // where its code starts
+  CompiledFunction compiled;  // code bytes as emitted (before linking), notes, side tables
+};
+
+class JitStore {
+ public:
+  // Fails (nullptr, *error) when the arena, stack or code space cannot be reserved.
+  static std::unique_ptr<JitStore> Create(const JitConfig& config, std::string* error);
+  ~JitStore();
+  JitStore(const JitStore&) = delete;
+  JitStore& operator=(const JitStore&) = delete;
+
+  // Host objects; extern values of kind Global name an index into the store's global list.
+  uint32_t AddHostFunc(const wasm::FuncType& type, wasm::HostFunc fn);
+  uint32_t AddTable(const wasm::TableType& type);
+  uint32_t AddMemory(const wasm::MemoryType& type);
+  uint32_t AddGlobal(const wasm::GlobalType& type, wasm::Value init);
+
+  // Spec 4.5.4. Throws wasm::LinkError for an import that does not match. A function the back
+  // end cannot compile makes `failure` kUnsupported.
+  JitInstantiateResult Instantiate(std::shared_ptr<const wasm::Module> module,
+                                   std::span<const wasm::ExternVal> imports);
+  std::optional<wasm::ExternVal> GetExport(uint32_t instance, std::string_view name) const;
+  const wasm::Module& ModuleOf(uint32_t instance) const;
+
+  wasm::Outcome Invoke(uint32_t func, std::span<const wasm::Value> args);
+
+  const wasm::FuncType& FuncTypeOf(uint32_t func) const;
+  wasm::Value GlobalValue(uint32_t global) const;
+  wasm::ExternType TypeOf(const wasm::ExternVal& ev) const;
+
+  Arena& arena() { return *arena_; }
+  const std::vector<CodeInfo>& code() const { return code_; }
+  const JitConfig& config() const { return config_; }
+
+  // Runtime services (jit/runtime.cc) reach the store of the running code through this.
+  static JitStore* current();
+  struct Impl;
+
+ private:
+  explicit JitStore(const JitConfig& config);
+  JitConfig config_;
+  std::unique_ptr<Arena> arena_;
+  std::unique_ptr<Impl> impl_;
+  std::vector<CodeInfo> code_;
+  friend struct RuntimeAccess;
+};
+
+}  // namespace tandem::jit
