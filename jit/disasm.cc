@@ -8,9 +8,7 @@
 
 namespace tandem::jit {
 
-std::string DisasmLine::Text() const {
-  return op_str.empty() ? mnemonic : mnemonic + " " + op_str;
-}
+std::string DisasmLine::Text() const { return op_str.empty() ? mnemonic : mnemonic + " " + op_str; }
 
 std::vector<DisasmLine> Disassemble(Arch arch, const uint8_t* code, size_t size,
                                     uint64_t base_address, size_t* undecoded) {

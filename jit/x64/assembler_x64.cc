@@ -19,29 +19,40 @@ void RequireW32or64(W w) { Require(w == W::k32 || w == W::k64, "width must be 32
 
 const char* RegKind(W w) {
   switch (w) {
-    case W::k8: return "r8";
-    case W::k16: return "r16";
-    case W::k32: return "r32";
-    case W::k64: return "r64";
+    case W::k8:
+      return "r8";
+    case W::k16:
+      return "r16";
+    case W::k32:
+      return "r32";
+    case W::k64:
+      return "r64";
   }
   return "?";
 }
 
 const char* MemKind(W w) {
   switch (w) {
-    case W::k8: return "m8";
-    case W::k16: return "m16";
-    case W::k32: return "m32";
-    case W::k64: return "m64";
+    case W::k8:
+      return "m8";
+    case W::k16:
+      return "m16";
+    case W::k32:
+      return "m32";
+    case W::k64:
+      return "m64";
   }
   return "?";
 }
 
 const char* ImmKind(W w) {
   switch (w) {
-    case W::k8: return "imm8";
-    case W::k16: return "imm16";
-    default: return "imm32";
+    case W::k8:
+      return "imm8";
+    case W::k16:
+      return "imm16";
+    default:
+      return "imm32";
   }
 }
 
@@ -84,8 +95,8 @@ void Assembler::bind(Label& l) {
   Require(!l.bound(), "label bound twice");
   l.pos_ = code_.size();
   for (size_t use : l.uses_) {
-    patch_u32(use, static_cast<uint32_t>(static_cast<int64_t>(l.pos_) -
-                                         static_cast<int64_t>(use + 4)));
+    patch_u32(use,
+              static_cast<uint32_t>(static_cast<int64_t>(l.pos_) - static_cast<int64_t>(use + 4)));
   }
   l.uses_.clear();
 }
@@ -94,8 +105,8 @@ void Assembler::bind(Label& l) {
 void Assembler::EmitRel32(Label& target) {
   size_t field = code_.size();
   if (target.bound()) {
-    Emit32(static_cast<uint32_t>(static_cast<int64_t>(target.pos_) -
-                                 static_cast<int64_t>(field + 4)));
+    Emit32(
+        static_cast<uint32_t>(static_cast<int64_t>(target.pos_) - static_cast<int64_t>(field + 4)));
   } else {
     target.uses_.push_back(field);
     Emit32(0);
@@ -138,11 +149,20 @@ void Assembler::EmitRM(const Op& op, uint8_t reg, const Mem& m) {
   Require(!m.index || *m.index != Gp::rsp, "rsp cannot be an index register");
   uint8_t scale_bits = 0;
   switch (m.scale) {
-    case 1: scale_bits = 0; break;
-    case 2: scale_bits = 1; break;
-    case 4: scale_bits = 2; break;
-    case 8: scale_bits = 3; break;
-    default: Require(false, "scale must be 1, 2, 4 or 8");
+    case 1:
+      scale_bits = 0;
+      break;
+    case 2:
+      scale_bits = 1;
+      break;
+    case 4:
+      scale_bits = 2;
+      break;
+    case 8:
+      scale_bits = 3;
+      break;
+    default:
+      Require(false, "scale must be 1, 2, 4 or 8");
   }
   bool force = op.byte_reg && reg >= 4 && reg < 8;
   if (op.prefix != 0) Emit8(op.prefix);
@@ -339,9 +359,9 @@ void Assembler::AluMI(Alu a, const char* name, W w, const Mem& dst, int32_t imm)
   Record(name, MemKind(w), short_imm ? "imm8" : "imm32");
 }
 
-#define TANDEM_X64_ALU(method, kind, name)                                                    \
-  void Assembler::method(W w, Gp dst, Gp src) { AluRR(Alu::kind, name, w, dst, src); }        \
-  void Assembler::method(W w, Gp dst, int32_t imm) { AluRI(Alu::kind, name, w, dst, imm); }   \
+#define TANDEM_X64_ALU(method, kind, name)                                                     \
+  void Assembler::method(W w, Gp dst, Gp src) { AluRR(Alu::kind, name, w, dst, src); }         \
+  void Assembler::method(W w, Gp dst, int32_t imm) { AluRI(Alu::kind, name, w, dst, imm); }    \
   void Assembler::method(W w, Gp dst, const Mem& src) { AluRM(Alu::kind, name, w, dst, src); } \
   void Assembler::method(W w, const Mem& dst, Gp src) { AluMR(Alu::kind, name, w, dst, src); } \
   void Assembler::method(W w, const Mem& dst, int32_t imm) { AluMI(Alu::kind, name, w, dst, imm); }
@@ -604,7 +624,7 @@ void Assembler::movq(Gp dst, Xmm src) {
 void Assembler::movaps(Xmm dst, Xmm src) { SseRR(0, 0x28, "movaps", dst, src); }
 void Assembler::movapd(Xmm dst, Xmm src) { SseRR(0x66, 0x28, "movapd", dst, src); }
 
-#define TANDEM_X64_SSE_ARITH(name, op)                                                          \
+#define TANDEM_X64_SSE_ARITH(name, op)                                                         \
   void Assembler::name##ss(Xmm dst, Xmm src) { SseRR(0xF3, op, #name "ss", dst, src); }        \
   void Assembler::name##ss(Xmm dst, const Mem& src) { SseRM(0xF3, op, #name "ss", dst, src); } \
   void Assembler::name##sd(Xmm dst, Xmm src) { SseRR(0xF2, op, #name "sd", dst, src); }        \

@@ -13,16 +13,20 @@
 namespace tandem::jit::x64 {
 
 // General-purpose registers in hardware encoding order.
+// clang-format off
 enum class Gp : uint8_t {
   rax, rcx, rdx, rbx, rsp, rbp, rsi, rdi,
   r8, r9, r10, r11, r12, r13, r14, r15,
 };
+// clang-format on
 
 // SSE registers in hardware encoding order.
+// clang-format off
 enum class Xmm : uint8_t {
   xmm0, xmm1, xmm2, xmm3, xmm4, xmm5, xmm6, xmm7,
   xmm8, xmm9, xmm10, xmm11, xmm12, xmm13, xmm14, xmm15,
 };
+// clang-format on
 
 // Condition codes in x86 encoding order (the low nibble of Jcc/SETcc/CMOVcc).
 enum class Cond : uint8_t { o, no, b, ae, e, ne, be, a, s, ns, p, np, l, ge, le, g };
@@ -56,6 +60,12 @@ class AssemblerError : public std::logic_error {
 // that bind() fills in. A label is bound at most once and must outlive its uses' binding.
 class Label {
  public:
+  Label() = default;
+  Label(const Label&) = delete;  // a copy would lose patches
+  Label& operator=(const Label&) = delete;
+  Label(Label&&) = default;
+  Label& operator=(Label&&) = default;
+
   bool bound() const { return pos_ != kUnbound; }
   // Offset in the code buffer; only valid once bound.
   size_t pos() const { return pos_; }
@@ -154,8 +164,8 @@ class Assembler {
   void cdq();            // sign-extend eax into edx
   void cqo();            // sign-extend rax into rdx
 
-  // --- Shifts and rotates (k32, k64): by cl, or by an immediate taken mod 64 (the by-1 form
-  // for 1).
+  // --- Shifts and rotates (k32, k64): by cl, or by an imm8 (the CPU masks the count to 5 or 6
+  // bits; a count of 1 takes the shorter by-one form).
   void shl(W w, Gp r);
   void shl(W w, Gp r, uint8_t imm);
   void shr(W w, Gp r);
@@ -261,7 +271,7 @@ class Assembler {
 
   // One encoded instruction: [prefix] [REX] opcode... ModRM [SIB] [disp].
   struct Op {
-    uint8_t prefix = 0;     // 0x66, 0xF2, 0xF3 or 0 (mandatory/operand-size prefix)
+    uint8_t prefix = 0;  // 0x66, 0xF2, 0xF3 or 0 (mandatory/operand-size prefix)
     bool rex_w = false;
     bool byte_reg = false;  // reg field names a byte register (spl..dil need a REX)
     bool byte_rm = false;   // r/m field names a byte register

@@ -3,7 +3,6 @@
 #include "jit/x64/assembler_x64.h"
 
 #include <catch2/catch.hpp>
-
 #include <cctype>
 #include <cstdint>
 #include <set>
@@ -16,11 +15,11 @@ namespace tandem::jit::x64 {
 namespace {
 
 struct Row {
-  const char* form;              // form id, as recorded by the assembler
-  void (*emit)(Assembler& a);    // our encoder
-  const char* hex;               // bytes from GNU as
-  const char* source;            // what GNU as assembled (Intel syntax)
-  const char* disassembly;       // what Capstone must print ("; " between instructions)
+  const char* form;            // form id, as recorded by the assembler
+  void (*emit)(Assembler& a);  // our encoder
+  const char* hex;             // bytes from GNU as
+  const char* source;          // what GNU as assembled (Intel syntax)
+  const char* disassembly;     // what Capstone must print ("; " between instructions)
 };
 
 const Row kRows[] = {
@@ -44,10 +43,13 @@ std::string Normalise(const std::string& text) {
 
   std::string out;
   size_t i = 0;
-  auto is_name_char = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
+  auto is_name_char = [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+  };
   while (i < s.size()) {
     bool token_start = out.empty() || !is_name_char(out.back());
-    bool negative = s[i] == '-' && i + 1 < s.size() && std::isdigit(static_cast<unsigned char>(s[i + 1]));
+    bool negative =
+        s[i] == '-' && i + 1 < s.size() && std::isdigit(static_cast<unsigned char>(s[i + 1]));
     if (token_start && (std::isdigit(static_cast<unsigned char>(s[i])) || negative)) {
       size_t j = i + (negative ? 1 : 0);
       uint64_t value = 0;
@@ -172,8 +174,8 @@ TEST_CASE("every addressing mode decodes to the operand asked for", "[x64][asm]"
           want += "]";
           size_t undecoded = 0;
           std::string got = Listing(a.code(), &undecoded);
-          INFO("base " << kGp64[base] << " index " << index << " scale " << int(scale)
-                       << " disp " << disp << " bytes " << HexBytes(a.code()));
+          INFO("base " << kGp64[base] << " index " << index << " scale " << int(scale) << " disp "
+                       << disp << " bytes " << HexBytes(a.code()));
           REQUIRE(undecoded == 0);
           REQUIRE(Normalise(got) == Normalise(want));
           ++checked;
@@ -187,16 +189,16 @@ TEST_CASE("every addressing mode decodes to the operand asked for", "[x64][asm]"
 TEST_CASE("labels: forward uses are patched at bind, backward uses encode at once", "[x64][asm]") {
   Assembler a;
   Label fwd, back;
-  a.bind(back);                  // 0
-  a.nop();                       // 0: 1 byte
-  a.jmp(fwd);                    // 1: 5 bytes
-  a.jcc(Cond::ne, fwd);          // 6: 6 bytes
-  a.call(fwd);                   // 12: 5 bytes
-  a.lea(Gp::r11, fwd);           // 17: 7 bytes
+  a.bind(back);          // 0
+  a.nop();               // 0: 1 byte
+  a.jmp(fwd);            // 1: 5 bytes
+  a.jcc(Cond::ne, fwd);  // 6: 6 bytes
+  a.call(fwd);           // 12: 5 bytes
+  a.lea(Gp::r11, fwd);   // 17: 7 bytes
   CHECK(fwd.has_pending_uses());
   CHECK_FALSE(fwd.bound());
-  a.jcc(Cond::l, back);          // 24: 6 bytes
-  size_t fwd_at = a.offset();    // 30
+  a.jcc(Cond::l, back);        // 24: 6 bytes
+  size_t fwd_at = a.offset();  // 30
   a.bind(fwd);
   CHECK_FALSE(fwd.has_pending_uses());
   CHECK(fwd.pos() == fwd_at);
@@ -204,8 +206,8 @@ TEST_CASE("labels: forward uses are patched at bind, backward uses encode at onc
   a.jmp(fwd);
 
   size_t undecoded = 0;
-  std::vector<DisasmLine> lines = Disassemble(Arch::kX64, a.code().data(), a.code().size(), 0,
-                                              &undecoded);
+  std::vector<DisasmLine> lines =
+      Disassemble(Arch::kX64, a.code().data(), a.code().size(), 0, &undecoded);
   CHECK(undecoded == 0);
   std::vector<std::string> got;
   for (const DisasmLine& l : lines) got.push_back(Normalise(l.Text()));
