@@ -147,7 +147,9 @@ struct Store::Impl {
   bool GrowMemory(MemInst& m, uint64_t delta_pages);
   void Lower(FuncInst& f);
   Outcome Execute(uint32_t func_addr, std::span<const Value> args);
-  Slot* ExecSimd(const LInstr& li, Slot* sp, Outcome* trap);
+  // Out of line, so that the scalar loop's code and registers stay as they were.
+  [[gnu::noinline]] Slot* ExecSimd(const LInstr& li, Slot* sp);
+  Outcome simd_trap;  // set by ExecSimd when it returns nullptr
   Outcome EvalConst(const ModuleInst& inst, const ConstExpr& e, ValType type, Value* out);
 };
 
@@ -1028,9 +1030,8 @@ Outcome Store::Impl::Execute(uint32_t entry, std::span<const Value> args) {
 
       default:
         if (GetOpInfo(li.op).prefix == 0xfd) {
-          Outcome trap;
-          sp = ExecSimd(li, sp, &trap);
-          if (!sp) return trap;
+          sp = ExecSimd(li, sp);
+          if (!sp) return std::move(simd_trap);
           break;
         }
         return Outcome::InternalError(fmt::format("reference: opcode {} reached the interpreter",
@@ -1042,8 +1043,8 @@ Outcome Store::Impl::Execute(uint32_t entry, std::span<const Value> args) {
 
 // Spec 4.4.3 vector instructions and the vector forms of 4.4.7 (memory): one out-of-line step,
 // so the scalar loop above stays as it was. Returns the new stack top, or nullptr after a trap
-// (stored in *trap). Lane arithmetic is simd.h's; NaN-canonical mode passes `canon`.
-Slot* Store::Impl::ExecSimd(const LInstr& li, Slot* sp, Outcome* trap) {
+// (stored in simd_trap). Lane arithmetic is simd.h's; NaN-canonical mode passes `canon`.
+Slot* Store::Impl::ExecSimd(const LInstr& li, Slot* sp) {
   using simd::V128;
   const bool canon = config.nan_canonical;
   auto V = [](const Slot& s) { return V128{s.lo, s.hi}; };
@@ -1084,8 +1085,8 @@ Slot* Store::Impl::ExecSimd(const LInstr& li, Slot* sp, Outcome* trap) {
   MemInst* m = mems[li.a].get();                                                             \
   uint64_t ea = static_cast<uint64_t>(static_cast<uint32_t>((index_slot).lo)) + li.c;        \
   if (ea + (nbytes) > m->size) {                                                             \
-    *trap = Outcome::Trap(TrapKind::MemoryOutOfBounds,                                      \
-                          fmt::format("access at {}+{} > {}", ea, nbytes, m->size));         \
+    simd_trap = Outcome::Trap(TrapKind::MemoryOutOfBounds,                                  \
+                              fmt::format("access at {}+{} > {}", ea, nbytes, m->size));     \
     return nullptr;                                                                          \
   }                                                                                          \
   uint8_t* p = m->data + ea;
@@ -1363,7 +1364,7 @@ Slot* Store::Impl::ExecSimd(const LInstr& li, Slot* sp, Outcome* trap) {
       case Op::F32x4DemoteF64x2Zero: V_UNC(F32x4DemoteF64x2Zero)
       case Op::F64x2PromoteLowF32x4: V_UNC(F64x2PromoteLowF32x4)
     default:
-      *trap = Outcome::InternalError(
+      simd_trap = Outcome::InternalError(
           fmt::format("reference: vector opcode {} reached the interpreter", OpName(li.op)));
       return nullptr;
   }
