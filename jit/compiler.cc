@@ -1,0 +1,772 @@
+// compiler.cc: the single-pass compiler shared by every back end (docs/jit.md; STYLE.md 5),
+// templated on the macro-assembler. Mirrors the validated body's structure (Spec 3.3, 4.4).
+#include "jit/compiler.h"
+
+#include <algorithm>
+#include <array>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "jit/bounds.h"
+#include "jit/runtime.h"
+#include "jit/x64/masm_x64.h"
+#include "reference/opcodes.h"
+#include "reference/value.h"
+
+namespace tandem::jit {
+
+namespace {
+
+using wasm::Instr;
+using wasm::Op;
+using wasm::SigType;
+using wasm::ValType;
+
+ValType FromSig(SigType s) {
+  switch (s) {
+    case SigType::I32: return ValType::I32;
+    case SigType::I64: return ValType::I64;
+    case SigType::F32: return ValType::F32;
+    case SigType::F64: return ValType::F64;
+    case SigType::FuncRef: return ValType::FuncRef;
+    case SigType::ExternRef: return ValType::ExternRef;
+    default: throw UnsupportedFeature("compiler: unexpected signature type");
+  }
+}
+
+bool IsFp(ValType t) { return t == ValType::F32 || t == ValType::F64; }
+
+// Operators whose NaN results DESIGN.md "NaN" canonicalises.
+bool ProducesArithmeticNaN(Op op) {
+  switch (op) {
+    case Op::F32Add: case Op::F32Sub: case Op::F32Mul: case Op::F32Div: case Op::F32Sqrt:
+    case Op::F32Min: case Op::F32Max: case Op::F32Ceil: case Op::F32Floor: case Op::F32Trunc:
+    case Op::F32Nearest: case Op::F64Add: case Op::F64Sub: case Op::F64Mul: case Op::F64Div:
+    case Op::F64Sqrt: case Op::F64Min: case Op::F64Max: case Op::F64Ceil: case Op::F64Floor:
+    case Op::F64Trunc: case Op::F64Nearest: case Op::F32DemoteF64: case Op::F64PromoteF32:
+      return true;
+    default:
+      return false;
+  }
+}
+
+template <class Masm>
+class FunctionCompiler {
+ public:
+  using Label = typename Masm::Label;
+
+  FunctionCompiler(const wasm::Module& module, uint32_t func_index, const InstanceLayout& layout,
+                   const CompileOptions& options)
+      : module_(module),
+        func_index_(func_index),
+        body_(module.code.at(func_index - module.num_imported_funcs)),
+        type_(module.types.at(body_.type_index)),
+        layout_(layout),
+        options_(options),
+        masm_(layout, options) {}
+
+  CompiledFunction Compile();
+
+ private:
+  struct Entry {
+    enum Kind : uint8_t { kSlot, kReg, kConst } kind;
+    ValType type;
+    Reg reg;
+    uint64_t bits = 0;
+  };
+  struct Ctrl {
+    Op kind;  // Block, Loop, If, or End for the function body
+    uint32_t height;
+    std::vector<ValType> params, results;
+    std::unique_ptr<Label> label;       // end (or loop start)
+    std::unique_ptr<Label> else_label;  // If
+    bool reachable_at_entry = true;
+    bool has_else = false;
+    const std::vector<ValType>& branch_types() const { return kind == Op::Loop ? params : results; }
+  };
+
+  // --- Frame layout.
+  int32_t SlotOff(size_t k) const { return -8 * static_cast<int32_t>(num_locals_ + k + 1); }
+  int32_t LocalOff(uint32_t i) const {
+    if (i < num_params_) return Masm::ParamOffset(i);
+    return -8 * static_cast<int32_t>(i - num_params_ + 1);
+  }
+  ValType LocalType(uint32_t i) const { return local_types_[i]; }
+
+  // --- Register cache.
+  bool& InUse(Reg r) { return r.fp ? fp_used_[r.code] : gp_used_[r.code]; }
+  bool& Reserved(Reg r) { return r.fp ? fp_reserved_[r.code] : gp_reserved_[r.code]; }
+  void Free(Reg r) { InUse(r) = false; }
+  Reg Alloc(bool fp);
+  void SpillEntry(size_t k);
+  void Evict(Reg r);  // make r free (spilling the stack entry that holds it)
+  void SpillAll();
+  // After unreachable code: every path into the next label spilled, so all values are in slots.
+  void ForgetAll() {
+    for (Entry& e : stack_) {
+      if (e.kind == Entry::kReg) Free(e.reg);
+      e.kind = Entry::kSlot;
+    }
+  }
+  Reg PopReg();
+  Reg ToReg(Entry e, size_t k);
+  void PushReg(ValType t, Reg r) {
+    stack_.push_back(Entry{Entry::kReg, t, r});
+    max_height_ = std::max(max_height_, stack_.size());
+  }
+  void PushConst(ValType t, uint64_t bits) {
+    stack_.push_back(Entry{Entry::kConst, t, Reg{}, bits});
+    max_height_ = std::max(max_height_, stack_.size());
+  }
+  void PushSlot(ValType t) {
+    stack_.push_back(Entry{Entry::kSlot, t, Reg{}});
+    max_height_ = std::max(max_height_, stack_.size());
+  }
+  void Drop() {
+    Entry e = stack_.back();
+    stack_.pop_back();
+    if (e.kind == Entry::kReg) Free(e.reg);
+  }
+  void ResetStack(uint32_t height, const std::vector<ValType>& top);
+
+  // --- Instructions.
+  void BlockTypes(uint64_t imm, std::vector<ValType>* params, std::vector<ValType>* results);
+  void Branch(uint32_t depth);             // unconditional, stack spilled
+  void MoveBranchValues(const Ctrl& c);    // top values to the target's slots
+  bool BranchNeedsMoves(const Ctrl& c) const;
+  void EmitEnd();
+  void EmitNumeric(const Instr& in);
+  void EmitMemory(const Instr& in);
+  void EmitCall(const wasm::FuncType& t, uint32_t callee);
+  void EmitCallIndirect(const Instr& in);
+  void EmitRuntime(RuntimeCall id, std::vector<uint64_t> imms, std::vector<ValType> operands,
+                   bool has_result, const Instr& in);
+  void Note(CodeNote::Kind k, uint32_t wasm_offset, std::string detail = {}) {
+    CodeNote n{k, static_cast<uint32_t>(masm_.Offset()), wasm_offset, wasm::TrapKind::Unreachable, {}};
+    n.detail = std::move(detail);
+    out_.notes.push_back(std::move(n));
+  }
+  void Reserve(const std::vector<Reg>& regs) {
+    for (Reg r : regs) {
+      Evict(r);
+      Reserved(r) = true;
+    }
+  }
+  void Unreserve(const std::vector<Reg>& regs) {
+    for (Reg r : regs) Reserved(r) = false;
+  }
+
+  const wasm::Module& module_;
+  uint32_t func_index_;
+  const wasm::FunctionBody& body_;
+  const wasm::FuncType& type_;
+  const InstanceLayout& layout_;
+  const CompileOptions& options_;
+  Masm masm_;
+  CompiledFunction out_;
+
+  uint32_t num_params_ = 0;
+  uint32_t num_locals_ = 0;  // declared
+  std::vector<ValType> local_types_;
+  std::vector<Entry> stack_;
+  size_t max_height_ = 0;
+  std::vector<Ctrl> ctrl_;
+  std::array<bool, Masm::kNumRegs> gp_used_{}, fp_used_{}, gp_reserved_{}, fp_reserved_{};
+  bool unreachable_ = false;
+  uint32_t dead_depth_ = 0;
+};
+
+template <class Masm>
+Reg FunctionCompiler<Masm>::Alloc(bool fp) {
+  auto try_free = [&]() -> std::optional<Reg> {
+    if (fp) {
+      for (uint8_t c : Masm::kFpAlloc)
+        if (!fp_used_[c] && !fp_reserved_[c]) return Reg{c, true};
+    } else {
+      for (uint8_t c : Masm::kGpAlloc)
+        if (!gp_used_[c] && !gp_reserved_[c]) return Reg{c, false};
+    }
+    return std::nullopt;
+  };
+  if (auto r = try_free()) {
+    InUse(*r) = true;
+    return *r;
+  }
+  for (size_t k = 0; k < stack_.size(); ++k) {
+    Entry& e = stack_[k];
+    if (e.kind == Entry::kReg && e.reg.fp == fp && !Reserved(e.reg)) {
+      Reg r = e.reg;
+      SpillEntry(k);
+      InUse(r) = true;
+      return r;
+    }
+  }
+  throw UnsupportedFeature("compiler: out of registers");
+}
+
+template <class Masm>
+void FunctionCompiler<Masm>::SpillEntry(size_t k) {
+  Entry& e = stack_[k];
+  if (e.kind == Entry::kReg) {
+    masm_.StoreFrame(e.type, SlotOff(k), e.reg);
+    Free(e.reg);
+  } else if (e.kind == Entry::kConst) {
+    masm_.StoreFrameConst(e.type, SlotOff(k), e.bits);
+  }
+  e.kind = Entry::kSlot;
+}
+
+template <class Masm>
+void FunctionCompiler<Masm>::Evict(Reg r) {
+  if (!InUse(r)) return;
+  for (size_t k = 0; k < stack_.size(); ++k) {
+    if (stack_[k].kind == Entry::kReg && stack_[k].reg == r) {
+      SpillEntry(k);
+      return;
+    }
+  }
+  throw UnsupportedFeature("compiler: fixed register held outside the stack");
+}
+
+template <class Masm>
+void FunctionCompiler<Masm>::SpillAll() {
+  for (size_t k = 0; k < stack_.size(); ++k) SpillEntry(k);
+}
+
+template <class Masm>
+Reg FunctionCompiler<Masm>::ToReg(Entry e, size_t k) {
+  if (e.kind == Entry::kReg) return e.reg;
+  Reg r = Alloc(IsFp(e.type));
+  if (e.kind == Entry::kConst) masm_.LoadConst(e.type, r, e.bits);
+  else masm_.LoadFrame(e.type, r, SlotOff(k));
+  return r;
+}
+
+template <class Masm>
+Reg FunctionCompiler<Masm>::PopReg() {
+  Entry e = stack_.back();
+  stack_.pop_back();
+  return ToReg(e, stack_.size());
+}
+
+template <class Masm>
+void FunctionCompiler<Masm>::ResetStack(uint32_t height, const std::vector<ValType>& top) {
+  while (stack_.size() > height) Drop();
+  for (ValType t : top) PushSlot(t);
+}
+
+template <class Masm>
+void FunctionCompiler<Masm>::BlockTypes(uint64_t imm, std::vector<ValType>* params,
+                                        std::vector<ValType>* results) {
+  wasm::BlockType bt = wasm::BlockType::FromImm(imm);
+  params->clear();
+  results->clear();
+  if (bt.kind == wasm::BlockType::kValue) results->push_back(bt.value);
+  if (bt.kind == wasm::BlockType::kIndex) {
+    *params = module_.types.at(bt.index).params;
+    *results = module_.types.at(bt.index).results;
+  }
+}
+
+template <class Masm>
+bool FunctionCompiler<Masm>::BranchNeedsMoves(const Ctrl& c) const {
+  size_t n = c.branch_types().size();
+  return n != 0 && stack_.size() - n != c.height;
+}
+
+template <class Masm>
+void FunctionCompiler<Masm>::MoveBranchValues(const Ctrl& c) {
+  const auto& types = c.branch_types();
+  size_t n = types.size();
+  size_t from = stack_.size() - n;
+  for (size_t i = 0; i < n; ++i) masm_.CopyFrame(types[i], SlotOff(c.height + i), SlotOff(from + i));
+}
+
+template <class Masm>
+void FunctionCompiler<Masm>::Branch(uint32_t depth) {
+  Ctrl& c = ctrl_[ctrl_.size() - 1 - depth];
+  MoveBranchValues(c);
+  masm_.Jmp(*c.label);
+}
+
+template <class Masm>
+void FunctionCompiler<Masm>::EmitEnd() {
+  Ctrl c = std::move(ctrl_.back());
+  ctrl_.pop_back();
+  if (!unreachable_) SpillAll();
+  else ForgetAll();
+  if (c.kind == Op::If && !c.has_else) {
+    // The implicit else passes the parameters through (validation: params == results).
+    masm_.Bind(*c.else_label);
+  }
+  if (c.kind != Op::Loop) masm_.Bind(*c.label);
+  ResetStack(c.height, c.results);
+  unreachable_ = false;
+  if (ctrl_.empty()) {
+    for (size_t i = 0; i < c.results.size(); ++i) {
+      masm_.CopyFrame(c.results[i], Masm::ParamOffset(static_cast<uint32_t>(i)), SlotOff(i));
+    }
+    masm_.Epilogue();
+  }
+}
+
+template <class Masm>
+void FunctionCompiler<Masm>::EmitCall(const wasm::FuncType& t, uint32_t callee) {
+  SpillAll();
+  const uint32_t np = static_cast<uint32_t>(t.params.size());
+  const uint32_t nr = static_cast<uint32_t>(t.results.size());
+  const uint32_t area = (8 * std::max(np, nr) + 15) & ~15u;
+  const size_t base = stack_.size() - np;
+  masm_.ReserveCallArea(area);
+  for (uint32_t i = 0; i < np; ++i) masm_.CopyFrameToArg(t.params[i], i, SlotOff(base + i));
+  ResetStack(static_cast<uint32_t>(base), {});
+  uint32_t store_index = layout_.func_index.at(callee);
+  Note(CodeNote::kCall, 0, std::to_string(store_index));
+  if (callee >= module_.num_imported_funcs) {
+    uint32_t field = masm_.CallRel32();
+    out_.local_calls.emplace_back(field, callee);
+  } else {
+    masm_.CallCodeTable(store_index);
+  }
+  for (uint32_t i = 0; i < nr; ++i) masm_.CopyArgToFrame(t.results[i], SlotOff(base + i), i);
+  masm_.ReleaseCallArea(area);
+  for (ValType r : t.results) PushSlot(r);
+}
+
+template <class Masm>
+void FunctionCompiler<Masm>::EmitCallIndirect(const Instr& in) {
+  const wasm::FuncType& t = module_.types.at(in.a);
+  Reg index = PopReg();
+  SpillAll();
+  const uint32_t np = static_cast<uint32_t>(t.params.size());
+  const uint32_t nr = static_cast<uint32_t>(t.results.size());
+  const uint32_t area = (8 * std::max(np, nr) + 15) & ~15u;
+  const size_t base = stack_.size() - np;
+  masm_.ReserveCallArea(area);
+  for (uint32_t i = 0; i < np; ++i) masm_.CopyFrameToArg(t.params[i], i, SlotOff(base + i));
+  ResetStack(static_cast<uint32_t>(base), {});
+  Note(CodeNote::kCall, in.offset, "indirect");
+  masm_.CallIndirect(index, layout_.table_desc_offset.at(in.b), layout_.type_id.at(in.a));
+  Free(index);
+  for (uint32_t i = 0; i < nr; ++i) masm_.CopyArgToFrame(t.results[i], SlotOff(base + i), i);
+  masm_.ReleaseCallArea(area);
+  for (ValType r : t.results) PushSlot(r);
+}
+
+// Operands: the immediates first (after the arena base), then the popped stack values in order.
+template <class Masm>
+void FunctionCompiler<Masm>::EmitRuntime(RuntimeCall id, std::vector<uint64_t> imms,
+                                         std::vector<ValType> operands, bool has_result,
+                                         const Instr& in) {
+  SpillAll();
+  const size_t base = stack_.size() - operands.size();
+  int arg = 1;
+  for (uint64_t v : imms) masm_.LoadConst(ValType::I64, Masm::RuntimeArg(arg++), v);
+  for (size_t i = 0; i < operands.size(); ++i)
+    masm_.LoadFrame(operands[i], Masm::RuntimeArg(arg++), SlotOff(base + i));
+  ResetStack(static_cast<uint32_t>(base), {});
+  Note(CodeNote::kRuntimeCall, in.offset, RuntimeCallName(id));
+  masm_.CallRuntime(id);
+  if (has_result) {
+    Reg r = Masm::RuntimeResult();
+    InUse(r) = true;
+    PushReg(ValType::I32, r);
+  }
+}
+
+template <class Masm>
+void FunctionCompiler<Masm>::EmitMemory(const Instr& in) {
+  const wasm::OpInfo& info = wasm::GetOpInfo(in.op);
+  MemAccess a{};
+  a.op = in.op;
+  a.offset = in.c;
+  a.memory = in.b;
+  a.wasm_offset = in.offset;
+  a.desc_offset = layout_.memory_desc_offset.at(in.b);
+  a.data_offset = layout_.memory_data_offset.at(in.b);
+  if (IsStore(in.op)) {
+    a.value = PopReg();
+    a.index = PopReg();
+    EmitMemoryAccess(masm_, a, &out_.bounds, &out_.notes);
+    Free(a.value);
+    Free(a.index);
+  } else {
+    ValType rt = FromSig(info.result);
+    a.index = PopReg();
+    if (IsFp(rt)) {
+      a.value = Alloc(true);
+      EmitMemoryAccess(masm_, a, &out_.bounds, &out_.notes);
+      Free(a.index);
+    } else {
+      a.value = a.index;  // the index is dead once the address is computed
+      EmitMemoryAccess(masm_, a, &out_.bounds, &out_.notes);
+    }
+    PushReg(rt, a.value);
+  }
+}
+
+template <class Masm>
+void FunctionCompiler<Masm>::EmitNumeric(const Instr& in) {
+  const wasm::OpInfo& info = wasm::GetOpInfo(in.op);
+  const ValType rt = FromSig(info.result);
+  const bool binary = info.p2 != SigType::None;
+  if (binary) {
+    const Entry& rhs = stack_.back();
+    const bool rhs_const = rhs.kind == Entry::kConst && masm_.CanFoldImm(in.op, rhs.bits);
+    std::vector<Reg> clobbers = masm_.Clobbers(in.op, rhs_const);
+    Reserve(clobbers);
+    if (rhs_const) {
+      uint64_t bits = stack_.back().bits;
+      stack_.pop_back();
+      Reg a = PopReg();
+      Reg dst = a;
+      if (IsFp(rt) != a.fp) dst = Alloc(IsFp(rt));
+      masm_.NumericImm(in.op, dst, a, bits);
+      if (dst != a) Free(a);
+      Unreserve(clobbers);
+      PushReg(rt, dst);
+      return;
+    }
+    Reg b = PopReg();
+    Reg a = PopReg();
+    Reg dst = a;
+    if (IsFp(rt) != a.fp) dst = Alloc(IsFp(rt));
+    masm_.Numeric(in.op, dst, a, b);
+    Free(b);
+    if (dst != a) Free(a);
+    Unreserve(clobbers);
+    if (options_.nan_canonical && ProducesArithmeticNaN(in.op)) masm_.CanonicalizeNaN(rt, dst);
+    PushReg(rt, dst);
+    return;
+  }
+  Reg a = PopReg();
+  Reg dst = a;
+  if (IsFp(rt) != a.fp) dst = Alloc(IsFp(rt));
+  masm_.Numeric(in.op, dst, a, a);
+  if (dst != a) Free(a);
+  if (options_.nan_canonical && ProducesArithmeticNaN(in.op)) masm_.CanonicalizeNaN(rt, dst);
+  PushReg(rt, dst);
+}
+
+template <class Masm>
+CompiledFunction FunctionCompiler<Masm>::Compile() {
+  std::set<std::string> forms;
+  masm_.set_form_recorder(&forms);
+  out_.func_index = func_index_;
+  num_params_ = static_cast<uint32_t>(type_.params.size());
+  local_types_ = type_.params;
+  for (const wasm::LocalDecl& d : body_.locals) local_types_.insert(local_types_.end(), d.count, d.type);
+  num_locals_ = static_cast<uint32_t>(local_types_.size()) - num_params_;
+  if (local_types_.size() > 50000) throw UnsupportedFeature("compiler: too many locals");
+  for (ValType t : local_types_)
+    if (t == ValType::V128) throw UnsupportedFeature("x64: v128 values");
+
+  masm_.Prologue();
+  masm_.EntryChecks();
+  for (uint32_t j = 0; j < num_locals_; ++j) {
+    ValType t = local_types_[num_params_ + j];
+    masm_.StoreFrameConst(wasm::IsRefType(t) ? ValType::I64 : ValType::I64, LocalOff(num_params_ + j),
+                          wasm::IsRefType(t) ? wasm::kNullRef : 0);
+  }
+  {
+    Ctrl fc;
+    fc.kind = Op::End;
+    fc.height = 0;
+    fc.results = type_.results;
+    fc.label = std::make_unique<Label>();
+    ctrl_.push_back(std::move(fc));
+  }
+
+  for (const Instr& in : body_.code) {
+    if (unreachable_) {
+      switch (in.op) {
+        case Op::Block: case Op::Loop: case Op::If: ++dead_depth_; continue;
+        case Op::Else: case Op::End:
+          if (dead_depth_ > 0) {
+            if (in.op == Op::End) --dead_depth_;
+            continue;
+          }
+          break;
+        default: continue;
+      }
+    }
+    Note(CodeNote::kWasmInstr, in.offset);
+    const wasm::OpInfo& info = wasm::GetOpInfo(in.op);
+    switch (in.op) {
+      case Op::Nop: break;
+      case Op::Unreachable:
+        masm_.Trap(wasm::TrapKind::Unreachable);
+        unreachable_ = true;
+        break;
+      case Op::Block:
+      case Op::Loop: {
+        Ctrl c;
+        c.kind = in.op;
+        BlockTypes(in.c, &c.params, &c.results);
+        c.height = static_cast<uint32_t>(stack_.size() - c.params.size());
+        c.label = std::make_unique<Label>();
+        if (in.op == Op::Loop) {
+          SpillAll();
+          masm_.Bind(*c.label);
+          if (options_.metered) masm_.FuelCheck();
+        }
+        ctrl_.push_back(std::move(c));
+        break;
+      }
+      case Op::If: {
+        Reg cond = PopReg();
+        SpillAll();
+        Ctrl c;
+        c.kind = Op::If;
+        BlockTypes(in.c, &c.params, &c.results);
+        c.height = static_cast<uint32_t>(stack_.size() - c.params.size());
+        c.label = std::make_unique<Label>();
+        c.else_label = std::make_unique<Label>();
+        masm_.BranchIfZero(cond, *c.else_label);
+        Free(cond);
+        ctrl_.push_back(std::move(c));
+        break;
+      }
+      case Op::Else: {
+        Ctrl& c = ctrl_.back();
+        if (!unreachable_) {
+          SpillAll();
+          masm_.Jmp(*c.label);
+        } else {
+          ForgetAll();
+        }
+        masm_.Bind(*c.else_label);
+        c.has_else = true;
+        ResetStack(c.height, c.params);
+        unreachable_ = false;
+        break;
+      }
+      case Op::End: EmitEnd(); break;
+      case Op::Br:
+        SpillAll();
+        Branch(in.a);
+        unreachable_ = true;
+        break;
+      case Op::BrIf: {
+        Reg cond = PopReg();
+        SpillAll();
+        Ctrl& c = ctrl_[ctrl_.size() - 1 - in.a];
+        if (!BranchNeedsMoves(c)) {
+          masm_.BranchIfNonZero(cond, *c.label);
+        } else {
+          Label skip;
+          masm_.BranchIfZero(cond, skip);
+          Branch(in.a);
+          masm_.Bind(skip);
+        }
+        Free(cond);
+        break;
+      }
+      case Op::BrTable: {
+        Reg index = PopReg();
+        SpillAll();
+        const uint32_t n = in.b;  // targets before the default
+        std::vector<std::unique_ptr<Label>> stubs;
+        std::vector<uint32_t> stub_depth;
+        for (uint32_t i = 0; i < n; ++i) {
+          uint32_t depth = body_.br_table_pool[in.a + i];
+          Ctrl& c = ctrl_[ctrl_.size() - 1 - depth];
+          if (!BranchNeedsMoves(c)) {
+            masm_.BranchIfEqual(index, i, *c.label);
+          } else {
+            stubs.push_back(std::make_unique<Label>());
+            stub_depth.push_back(depth);
+            masm_.BranchIfEqual(index, i, *stubs.back());
+          }
+        }
+        Free(index);
+        Branch(body_.br_table_pool[in.a + n]);
+        for (size_t s = 0; s < stubs.size(); ++s) {
+          masm_.Bind(*stubs[s]);
+          Branch(stub_depth[s]);
+        }
+        unreachable_ = true;
+        break;
+      }
+      case Op::Return:
+        SpillAll();
+        Branch(static_cast<uint32_t>(ctrl_.size() - 1));
+        unreachable_ = true;
+        break;
+      case Op::Call: EmitCall(module_.FuncTypeOf(in.a), in.a); break;
+      case Op::CallIndirect: EmitCallIndirect(in); break;
+
+      case Op::RefNull: PushConst(static_cast<ValType>(in.a), wasm::kNullRef); break;
+      case Op::RefFunc: PushConst(ValType::FuncRef, layout_.func_index.at(in.a)); break;
+      case Op::RefIsNull: {
+        Reg a = PopReg();
+        masm_.Numeric(Op::RefIsNull, a, a, a);
+        PushReg(ValType::I32, a);
+        break;
+      }
+      case Op::Drop: Drop(); break;
+      case Op::Select:
+      case Op::SelectT: {
+        Reg cond = PopReg();
+        ValType t = stack_.back().type;
+        Reg b = PopReg();
+        Reg a = PopReg();
+        masm_.Select(t, cond, a, b);
+        Free(cond);
+        Free(b);
+        PushReg(t, a);
+        break;
+      }
+      case Op::LocalGet: {
+        ValType t = LocalType(in.a);
+        Reg r = Alloc(IsFp(t));
+        masm_.LoadFrame(t, r, LocalOff(in.a));
+        PushReg(t, r);
+        break;
+      }
+      case Op::LocalSet:
+      case Op::LocalTee: {
+        ValType t = LocalType(in.a);
+        Entry e = stack_.back();
+        if (e.kind == Entry::kConst) {
+          masm_.StoreFrameConst(t, LocalOff(in.a), e.bits);
+          if (in.op == Op::LocalSet) stack_.pop_back();
+          break;
+        }
+        Reg r = PopReg();
+        masm_.StoreFrame(t, LocalOff(in.a), r);
+        if (in.op == Op::LocalTee) PushReg(t, r);
+        else Free(r);
+        break;
+      }
+      case Op::GlobalGet: {
+        ValType t = module_.globals.at(in.a).type.type;
+        if (t == ValType::V128) throw UnsupportedFeature("x64: v128 global");
+        Reg r = Alloc(IsFp(t));
+        masm_.LoadGlobal(t, r, layout_.global_offset.at(in.a));
+        PushReg(t, r);
+        break;
+      }
+      case Op::GlobalSet: {
+        ValType t = module_.globals.at(in.a).type.type;
+        if (t == ValType::V128) throw UnsupportedFeature("x64: v128 global");
+        Reg r = PopReg();
+        masm_.StoreGlobal(t, layout_.global_offset.at(in.a), r);
+        Free(r);
+        break;
+      }
+      case Op::TableGet: {
+        Reg index = PopReg();
+        Reg dst = Alloc(false);
+        masm_.TableGet(dst, index, layout_.table_desc_offset.at(in.a));
+        Free(index);
+        PushReg(module_.tables.at(in.a).elem, dst);
+        break;
+      }
+      case Op::TableSet: {
+        Reg value = PopReg();
+        Reg index = PopReg();
+        masm_.TableSet(index, value, layout_.table_desc_offset.at(in.a));
+        Free(value);
+        Free(index);
+        break;
+      }
+      case Op::TableSize: {
+        Reg dst = Alloc(false);
+        masm_.TableSize(dst, layout_.table_desc_offset.at(in.a));
+        PushReg(ValType::I32, dst);
+        break;
+      }
+      case Op::MemorySize: {
+        Reg dst = Alloc(false);
+        masm_.MemorySize(dst, layout_.memory_desc_offset.at(in.a));
+        PushReg(ValType::I32, dst);
+        break;
+      }
+      case Op::MemoryGrow:
+        EmitRuntime(RuntimeCall::kMemoryGrow, {layout_.memory_desc_offset.at(in.a)},
+                    {ValType::I32}, true, in);
+        break;
+      case Op::MemoryFill:
+        EmitRuntime(RuntimeCall::kMemoryFill, {layout_.memory_desc_offset.at(in.a)},
+                    {ValType::I32, ValType::I32, ValType::I32}, false, in);
+        break;
+      case Op::MemoryCopy:
+        EmitRuntime(RuntimeCall::kMemoryCopy,
+                    {layout_.memory_desc_offset.at(in.a), layout_.memory_desc_offset.at(in.b)},
+                    {ValType::I32, ValType::I32, ValType::I32}, false, in);
+        break;
+      case Op::MemoryInit:
+        EmitRuntime(RuntimeCall::kMemoryInit,
+                    {layout_.memory_desc_offset.at(in.b), layout_.data_index.at(in.a)},
+                    {ValType::I32, ValType::I32, ValType::I32}, false, in);
+        break;
+      case Op::DataDrop:
+        EmitRuntime(RuntimeCall::kDataDrop, {layout_.data_index.at(in.a)}, {}, false, in);
+        break;
+      case Op::TableGrow:
+        EmitRuntime(RuntimeCall::kTableGrow, {layout_.table_desc_offset.at(in.a)},
+                    {ValType::I64, ValType::I32}, true, in);
+        break;
+      case Op::TableFill:
+        EmitRuntime(RuntimeCall::kTableFill, {layout_.table_desc_offset.at(in.a)},
+                    {ValType::I32, ValType::I64, ValType::I32}, false, in);
+        break;
+      case Op::TableCopy:
+        EmitRuntime(RuntimeCall::kTableCopy,
+                    {layout_.table_desc_offset.at(in.a), layout_.table_desc_offset.at(in.b)},
+                    {ValType::I32, ValType::I32, ValType::I32}, false, in);
+        break;
+      case Op::TableInit:
+        EmitRuntime(RuntimeCall::kTableInit,
+                    {layout_.table_desc_offset.at(in.b), layout_.elem_index.at(in.a)},
+                    {ValType::I32, ValType::I32, ValType::I32}, false, in);
+        break;
+      case Op::ElemDrop:
+        EmitRuntime(RuntimeCall::kElemDrop, {layout_.elem_index.at(in.a)}, {}, false, in);
+        break;
+
+      case Op::I32Const: PushConst(ValType::I32, static_cast<uint32_t>(in.c)); break;
+      case Op::I64Const: PushConst(ValType::I64, in.c); break;
+      case Op::F32Const: PushConst(ValType::F32, static_cast<uint32_t>(in.c)); break;
+      case Op::F64Const: PushConst(ValType::F64, in.c); break;
+
+      default:
+        if (info.prefix == 0xfd) throw UnsupportedFeature(std::string("x64: SIMD ") + info.name);
+        if (wasm::MemAccessSize(info.imm) != 0) {
+          EmitMemory(in);
+        } else {
+          EmitNumeric(in);
+        }
+        break;
+    }
+  }
+  if (!ctrl_.empty()) throw UnsupportedFeature("compiler: unbalanced body");
+  uint32_t frame = 8 * (num_locals_ + static_cast<uint32_t>(max_height_));
+  frame = (frame + 15) & ~15u;
+  masm_.PatchFrame(frame);
+  masm_.Finish(&out_.notes);
+  out_.code = std::move(masm_.code());
+  out_.forms.assign(forms.begin(), forms.end());
+  return std::move(out_);
+}
+
+}  // namespace
+
+CompiledFunction CompileFunction(Arch arch, const wasm::Module& module, uint32_t func_index,
+                                 const InstanceLayout& layout, const CompileOptions& options) {
+  if (func_index < module.num_imported_funcs || func_index >= module.func_types.size())
+    throw UnsupportedFeature("CompileFunction: not a defined function");
+  switch (arch) {
+    case Arch::kX64: {
+      FunctionCompiler<x64::MasmX64> c(module, func_index, layout, options);
+      return c.Compile();
+    }
+    default:
+      throw UnsupportedFeature("no back end for this architecture yet");
+  }
+}
+
+}  // namespace tandem::jit

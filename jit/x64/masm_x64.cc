@@ -1,0 +1,862 @@
+// masm_x64.cc: the x86-64 macro-assembler (docs/jit.md; DESIGN.md "Code, not helpers", "NaN").
+// Semantics follow reference/interp.cc and reference/numerics.h bit for bit.
+#include "jit/x64/masm_x64.h"
+
+#include <bit>
+#include <cstddef>
+#include <stdexcept>
+
+#include "jit/arena.h"
+
+namespace tandem::jit::x64 {
+
+using wasm::Op;
+using wasm::TrapKind;
+using wasm::ValType;
+
+namespace {
+
+constexpr int kExitCallStack = -1;
+constexpr int kExitFuel = -2;
+constexpr int kExitRuntime = -3;
+
+bool Is64(ValType t) { return t == ValType::I64 || t == ValType::F64 || wasm::IsRefType(t); }
+bool IsFloat(ValType t) { return t == ValType::F32 || t == ValType::F64; }
+
+constexpr uint64_t kF64SignBit = uint64_t{1} << 63;
+constexpr uint64_t Bits(double d) { return std::bit_cast<uint64_t>(d); }
+
+}  // namespace
+
+MasmX64::MasmX64(const InstanceLayout& layout, const CompileOptions& options)
+    : layout_(layout), options_(options) {}
+
+// ---- Frame ------------------------------------------------------------------------------------
+
+void MasmX64::Prologue() {
+  asm_.push(Gp::rbp);
+  asm_.mov(W::k64, Gp::rbp, Gp::rsp);
+  asm_.sub(W::k64, Gp::rsp, 0x7ffffff0);  // imm32 form; patched
+  frame_patch_ = asm_.offset() - 4;
+}
+
+void MasmX64::PatchFrame(uint32_t frame_bytes) { asm_.patch_u32(frame_patch_, frame_bytes); }
+
+void MasmX64::EntryChecks() {
+  auto& exhausted = stubs_[kExitCallStack];
+  if (!exhausted) exhausted = std::make_unique<Label>();
+  asm_.mov(W::k32, Gp::r11, Arena(layout_.call_depth_offset));
+  asm_.cmp(W::k32, Gp::r11, Arena(layout_.max_call_depth_offset));
+  asm_.jcc(Cond::ae, *exhausted);
+  if (options_.stack_limit != 0) {
+    asm_.movabs(Gp::r11, options_.stack_limit);
+    asm_.cmp(W::k64, Gp::rsp, Gp::r11);
+    asm_.jcc(Cond::b, *exhausted);
+  }
+  asm_.add(W::k32, Arena(layout_.call_depth_offset), 1);
+  if (options_.metered) FuelCheck();
+}
+
+void MasmX64::FuelCheck() {
+  asm_.cmp(W::k64, Arena(layout_.fuel_offset), 0);
+  auto& l = stubs_[kExitFuel];
+  if (!l) l = std::make_unique<Label>();
+  asm_.jcc(Cond::e, *l);
+  asm_.sub(W::k64, Arena(layout_.fuel_offset), 1);
+}
+
+void MasmX64::Epilogue() {
+  asm_.sub(W::k32, Arena(layout_.call_depth_offset), 1);
+  asm_.mov(W::k64, Gp::rsp, Gp::rbp);
+  asm_.pop(Gp::rbp);
+  asm_.ret();
+}
+
+// ---- Values -----------------------------------------------------------------------------------
+
+void MasmX64::LoadFrame(ValType t, Reg dst, int32_t off) {
+  Mem m(Gp::rbp, off);
+  if (t == ValType::F32) asm_.movss(X(dst), m);
+  else if (t == ValType::F64) asm_.movsd(X(dst), m);
+  else asm_.mov(Is64(t) ? W::k64 : W::k32, G(dst), m);
+}
+
+void MasmX64::StoreFrame(ValType t, int32_t off, Reg src) {
+  Mem m(Gp::rbp, off);
+  if (t == ValType::F32) asm_.movss(m, X(src));
+  else if (t == ValType::F64) asm_.movsd(m, X(src));
+  else asm_.mov(Is64(t) ? W::k64 : W::k32, m, G(src));
+}
+
+void MasmX64::StoreFrameConst(ValType t, int32_t off, uint64_t bits) {
+  Mem m(Gp::rbp, off);
+  if (!Is64(t)) {
+    asm_.mov(W::k32, m, static_cast<int32_t>(static_cast<uint32_t>(bits)));
+  } else if (static_cast<int64_t>(bits) == static_cast<int32_t>(bits)) {
+    asm_.mov(W::k64, m, static_cast<int32_t>(bits));
+  } else {
+    asm_.movabs(Gp::r11, bits);
+    asm_.mov(W::k64, m, Gp::r11);
+  }
+}
+
+void MasmX64::CopyFrame(ValType t, int32_t dst_off, int32_t src_off) {
+  if (dst_off == src_off) return;
+  W w = Is64(t) ? W::k64 : W::k32;
+  asm_.mov(w, Gp::r11, Mem(Gp::rbp, src_off));
+  asm_.mov(w, Mem(Gp::rbp, dst_off), Gp::r11);
+}
+
+void MasmX64::LoadConst(ValType t, Reg dst, uint64_t bits) {
+  if (IsFloat(t)) {
+    if (bits == 0) {
+      asm_.xorps(X(dst), X(dst));
+      return;
+    }
+    if (t == ValType::F32) {
+      asm_.mov(W::k32, Gp::r11, static_cast<int32_t>(static_cast<uint32_t>(bits)));
+      asm_.movd(X(dst), Gp::r11);
+    } else {
+      asm_.movabs(Gp::r11, bits);
+      asm_.movq(X(dst), Gp::r11);
+    }
+    return;
+  }
+  if (!Is64(t) || bits <= 0xffffffffu) {
+    if (bits == 0) asm_.xor_(W::k32, G(dst), G(dst));
+    else asm_.mov(W::k32, G(dst), static_cast<int32_t>(static_cast<uint32_t>(bits)));
+  } else if (static_cast<int64_t>(bits) == static_cast<int32_t>(bits)) {
+    asm_.mov(W::k64, G(dst), static_cast<int32_t>(bits));
+  } else {
+    asm_.movabs(G(dst), bits);
+  }
+}
+
+void MasmX64::Move(ValType t, Reg dst, Reg src) {
+  if (dst == src) return;
+  if (IsFloat(t)) asm_.movaps(X(dst), X(src));
+  else asm_.mov(Is64(t) ? W::k64 : W::k32, G(dst), G(src));
+}
+
+void MasmX64::LoadGlobal(ValType t, Reg dst, uint32_t off) {
+  Mem m = Arena(off);
+  if (t == ValType::F32) asm_.movss(X(dst), m);
+  else if (t == ValType::F64) asm_.movsd(X(dst), m);
+  else asm_.mov(Is64(t) ? W::k64 : W::k32, G(dst), m);
+}
+
+void MasmX64::StoreGlobal(ValType t, uint32_t off, Reg src) {
+  Mem m = Arena(off);
+  if (t == ValType::F32) asm_.movss(m, X(src));
+  else if (t == ValType::F64) asm_.movsd(m, X(src));
+  else asm_.mov(Is64(t) ? W::k64 : W::k32, m, G(src));
+}
+
+// ---- Control ----------------------------------------------------------------------------------
+
+void MasmX64::BranchIfZero(Reg cond, Label& l) {
+  asm_.test(W::k32, G(cond), G(cond));
+  asm_.jcc(Cond::e, l);
+}
+
+void MasmX64::BranchIfNonZero(Reg cond, Label& l) {
+  asm_.test(W::k32, G(cond), G(cond));
+  asm_.jcc(Cond::ne, l);
+}
+
+void MasmX64::BranchIfEqual(Reg r, uint32_t imm, Label& l) {
+  asm_.cmp(W::k32, G(r), static_cast<int32_t>(imm));
+  asm_.jcc(Cond::e, l);
+}
+
+Label& MasmX64::TrapLabel(TrapKind k) {
+  auto& l = stubs_[static_cast<int>(k)];
+  if (!l) l = std::make_unique<Label>();
+  return *l;
+}
+
+void MasmX64::Select(ValType t, Reg cond, Reg a, Reg b) {
+  if (IsFloat(t)) {
+    Label keep;
+    asm_.test(W::k32, G(cond), G(cond));
+    asm_.jcc(Cond::ne, keep);
+    asm_.movaps(X(a), X(b));
+    asm_.bind(keep);
+  } else {
+    asm_.test(W::k32, G(cond), G(cond));
+    asm_.cmovcc(Cond::e, Is64(t) ? W::k64 : W::k32, G(a), G(b));
+  }
+}
+
+// ---- Numeric ----------------------------------------------------------------------------------
+
+std::vector<Reg> MasmX64::Clobbers(Op op, bool rhs_is_const) const {
+  switch (op) {
+    case Op::I32DivS: case Op::I32DivU: case Op::I32RemS: case Op::I32RemU:
+    case Op::I64DivS: case Op::I64DivU: case Op::I64RemS: case Op::I64RemU:
+      return {Reg{0, false}, Reg{2, false}};
+    case Op::I32Shl: case Op::I32ShrS: case Op::I32ShrU: case Op::I32Rotl: case Op::I32Rotr:
+    case Op::I64Shl: case Op::I64ShrS: case Op::I64ShrU: case Op::I64Rotl: case Op::I64Rotr:
+      if (rhs_is_const) return {};
+      return {Reg{1, false}};
+    default:
+      return {};
+  }
+}
+
+bool MasmX64::CanFoldImm(Op op, uint64_t bits) const {
+  bool i64 = false;
+  switch (op) {
+    case Op::I64Add: case Op::I64Sub: case Op::I64And: case Op::I64Or: case Op::I64Xor:
+    case Op::I64Mul: case Op::I64Eq: case Op::I64Ne: case Op::I64LtS: case Op::I64LtU:
+    case Op::I64GtS: case Op::I64GtU: case Op::I64LeS: case Op::I64LeU: case Op::I64GeS:
+    case Op::I64GeU:
+      i64 = true;
+      [[fallthrough]];
+    case Op::I32Add: case Op::I32Sub: case Op::I32And: case Op::I32Or: case Op::I32Xor:
+    case Op::I32Mul: case Op::I32Eq: case Op::I32Ne: case Op::I32LtS: case Op::I32LtU:
+    case Op::I32GtS: case Op::I32GtU: case Op::I32LeS: case Op::I32LeU: case Op::I32GeS:
+    case Op::I32GeU:
+      return !i64 || static_cast<int64_t>(bits) == static_cast<int32_t>(bits);
+    case Op::I32Shl: case Op::I32ShrS: case Op::I32ShrU: case Op::I32Rotl: case Op::I32Rotr:
+    case Op::I64Shl: case Op::I64ShrS: case Op::I64ShrU: case Op::I64Rotl: case Op::I64Rotr:
+      return true;
+    default:
+      return false;
+  }
+}
+
+namespace {
+Cond IntCond(Op op) {
+  switch (op) {
+    case Op::I32Eq: case Op::I64Eq: return Cond::e;
+    case Op::I32Ne: case Op::I64Ne: return Cond::ne;
+    case Op::I32LtS: case Op::I64LtS: return Cond::l;
+    case Op::I32LtU: case Op::I64LtU: return Cond::b;
+    case Op::I32GtS: case Op::I64GtS: return Cond::g;
+    case Op::I32GtU: case Op::I64GtU: return Cond::a;
+    case Op::I32LeS: case Op::I64LeS: return Cond::le;
+    case Op::I32LeU: case Op::I64LeU: return Cond::be;
+    case Op::I32GeS: case Op::I64GeS: return Cond::ge;
+    case Op::I32GeU: case Op::I64GeU: return Cond::ae;
+    default: throw std::logic_error("IntCond");
+  }
+}
+bool IsIntCompare(Op op) {
+  return (op >= Op::I32Eq && op <= Op::I32GeU) || (op >= Op::I64Eq && op <= Op::I64GeU);
+}
+}  // namespace
+
+void MasmX64::NumericImm(Op op, Reg dst, Reg a, uint64_t bits) {
+  const bool i64 = wasm::GetOpInfo(op).p1 == wasm::SigType::I64;
+  const W w = i64 ? W::k64 : W::k32;
+  const int32_t imm = static_cast<int32_t>(bits);
+  const uint8_t sh = static_cast<uint8_t>(bits & (i64 ? 63 : 31));
+  Gp r = G(a);
+  if (IsIntCompare(op)) {
+    asm_.cmp(w, r, imm);
+    asm_.setcc(IntCond(op), G(dst));
+    asm_.movzx(W::k32, G(dst), W::k8, G(dst));
+    return;
+  }
+  switch (op) {
+    case Op::I32Add: case Op::I64Add: asm_.add(w, r, imm); break;
+    case Op::I32Sub: case Op::I64Sub: asm_.sub(w, r, imm); break;
+    case Op::I32And: case Op::I64And: asm_.and_(w, r, imm); break;
+    case Op::I32Or: case Op::I64Or: asm_.or_(w, r, imm); break;
+    case Op::I32Xor: case Op::I64Xor: asm_.xor_(w, r, imm); break;
+    case Op::I32Mul: case Op::I64Mul: asm_.imul(w, r, r, imm); break;
+    case Op::I32Shl: case Op::I64Shl: if (sh) asm_.shl(w, r, sh); break;
+    case Op::I32ShrS: case Op::I64ShrS: if (sh) asm_.sar(w, r, sh); break;
+    case Op::I32ShrU: case Op::I64ShrU: if (sh) asm_.shr(w, r, sh); break;
+    case Op::I32Rotl: case Op::I64Rotl: if (sh) asm_.rol(w, r, sh); break;
+    case Op::I32Rotr: case Op::I64Rotr: if (sh) asm_.ror(w, r, sh); break;
+    default: throw std::logic_error("NumericImm: not foldable");
+  }
+  if (dst != a) asm_.mov(w, G(dst), r);
+}
+
+Mem MasmX64::Const(uint64_t bits) {
+  pool_.emplace_back(bits, std::make_unique<Label>());
+  asm_.lea(Gp::r11, *pool_.back().second);
+  return Mem(Gp::r11, 0);
+}
+
+void MasmX64::IntDivRem(Op op, Reg ra, Reg rb) {
+  const bool i64 = op >= Op::I64DivS && op <= Op::I64RemU;
+  const W w = i64 ? W::k64 : W::k32;
+  Gp a = G(ra), b = G(rb);
+  const bool is_signed = op == Op::I32DivS || op == Op::I32RemS || op == Op::I64DivS ||
+                         op == Op::I64RemS;
+  const bool is_rem = op == Op::I32RemS || op == Op::I32RemU || op == Op::I64RemS ||
+                      op == Op::I64RemU;
+  asm_.test(w, b, b);
+  asm_.jcc(Cond::e, TrapLabel(TrapKind::IntegerDivideByZero));
+  Label normal, done;
+  if (is_signed) {
+    asm_.cmp(w, b, -1);
+    asm_.jcc(Cond::ne, normal);
+    if (is_rem) {
+      asm_.xor_(W::k32, a, a);  // x rem -1 = 0 (idiv would fault on INT_MIN)
+      asm_.jmp(done);
+    } else {
+      if (i64) {
+        asm_.movabs(Gp::r11, kF64SignBit);
+        asm_.cmp(W::k64, a, Gp::r11);
+      } else {
+        asm_.cmp(W::k32, a, static_cast<int32_t>(0x80000000u));
+      }
+      asm_.jcc(Cond::e, TrapLabel(TrapKind::IntegerOverflow));
+    }
+  }
+  asm_.bind(normal);
+  asm_.mov(w, Gp::rax, a);
+  if (is_signed) {
+    if (i64) asm_.cqo();
+    else asm_.cdq();
+    asm_.idiv(w, b);
+  } else {
+    asm_.xor_(W::k32, Gp::rdx, Gp::rdx);
+    asm_.div(w, b);
+  }
+  asm_.mov(w, a, is_rem ? Gp::rdx : Gp::rax);
+  asm_.bind(done);
+}
+
+// Spec fmin/fmax: NaN if either is NaN; -0 < +0. minss/maxss alone get both wrong.
+void MasmX64::FloatMinMax(bool is_min, bool f64, Xmm a, Xmm b) {
+  Label nan, not_equal, done;
+  if (f64) asm_.ucomisd(a, b);
+  else asm_.ucomiss(a, b);
+  asm_.jcc(Cond::p, nan);
+  asm_.jcc(Cond::ne, not_equal);
+  // Equal (covers +0 vs -0): or of the bits gives -0 for min, and gives +0 for max.
+  if (is_min) {
+    if (f64) asm_.orpd(a, b);
+    else asm_.orps(a, b);
+  } else {
+    if (f64) asm_.andpd(a, b);
+    else asm_.andps(a, b);
+  }
+  asm_.jmp(done);
+  asm_.bind(not_equal);
+  if (is_min) {
+    if (f64) asm_.minsd(a, b);
+    else asm_.minss(a, b);
+  } else {
+    if (f64) asm_.maxsd(a, b);
+    else asm_.maxss(a, b);
+  }
+  asm_.jmp(done);
+  asm_.bind(nan);  // a quiet NaN from the NaN operand(s)
+  if (f64) asm_.addsd(a, b);
+  else asm_.addss(a, b);
+  asm_.bind(done);
+}
+
+// Trapping and saturating truncation, checked in double precision against reference/numerics.h
+// bounds (an f32 operand is widened first, exactly).
+void MasmX64::TruncFloat(Op op, Reg dst, Reg a, bool saturating) {
+  const wasm::OpInfo& info = wasm::GetOpInfo(op);
+  const bool from32 = info.p1 == wasm::SigType::F32;
+  const bool to64 = info.result == wasm::SigType::I64;
+  const char* name = info.name;
+  const bool is_signed = name[std::string(name).size() - 1] == 's';
+  Xmm d = X(a);
+  if (from32) {
+    asm_.cvtss2sd(Xmm::xmm15, X(a));
+    d = Xmm::xmm15;
+  }
+  Gp r = G(dst);
+  Label nan, low, high, done;
+  // Exclusive bounds lo < x < hi, except i64 signed: -2^63 <= x < 2^63.
+  double lo, hi;
+  if (!to64) {
+    lo = is_signed ? -2147483649.0 : -1.0;
+    hi = is_signed ? 2147483648.0 : 4294967296.0;
+  } else {
+    lo = is_signed ? -9223372036854775808.0 : -1.0;
+    hi = is_signed ? 9223372036854775808.0 : 18446744073709551616.0;
+  }
+  asm_.ucomisd(d, d);
+  asm_.jcc(Cond::p, saturating ? nan : TrapLabel(TrapKind::InvalidConversionToInteger));
+  Label& overflow = TrapLabel(TrapKind::IntegerOverflow);
+  asm_.ucomisd(d, Const(Bits(lo)));
+  Cond low_cond = (to64 && is_signed) ? Cond::b : Cond::be;
+  asm_.jcc(low_cond, saturating ? low : overflow);
+  asm_.ucomisd(d, Const(Bits(hi)));
+  asm_.jcc(Cond::ae, saturating ? high : overflow);
+  if (!to64) {
+    if (is_signed) asm_.cvttsd2si(W::k32, r, d);
+    else asm_.cvttsd2si(W::k64, r, d);  // < 2^32: upper half zero
+  } else if (is_signed) {
+    asm_.cvttsd2si(W::k64, r, d);
+  } else {
+    Label big;
+    asm_.ucomisd(d, Const(Bits(9223372036854775808.0)));
+    asm_.jcc(Cond::ae, big);
+    asm_.cvttsd2si(W::k64, r, d);
+    asm_.jmp(done);
+    asm_.bind(big);
+    asm_.subsd(d, Const(Bits(9223372036854775808.0)));
+    asm_.cvttsd2si(W::k64, r, d);
+    asm_.movabs(Gp::r11, kF64SignBit);
+    asm_.xor_(W::k64, r, Gp::r11);
+  }
+  if (saturating) {
+    asm_.jmp(done);
+    asm_.bind(nan);
+    asm_.xor_(W::k32, r, r);
+    asm_.jmp(done);
+    asm_.bind(low);
+    if (!is_signed) asm_.xor_(W::k32, r, r);
+    else if (!to64) asm_.mov(W::k32, r, static_cast<int32_t>(0x80000000u));
+    else asm_.movabs(r, kF64SignBit);
+    asm_.jmp(done);
+    asm_.bind(high);
+    if (!to64) asm_.mov(W::k32, r, is_signed ? 0x7fffffff : -1);
+    else if (is_signed) asm_.movabs(r, ~kF64SignBit);
+    else asm_.mov(W::k64, r, -1);
+  }
+  asm_.bind(done);
+}
+
+// u64 -> float, correctly rounded: halve with the low bit kept sticky (round to odd), convert,
+// double. The halved value is below 2^63, so the signed conversion applies.
+void MasmX64::ConvertU64(bool f64, Xmm dst, Gp src) {
+  Label neg, done;
+  asm_.test(W::k64, src, src);
+  asm_.jcc(Cond::s, neg);
+  if (f64) asm_.cvtsi2sd(W::k64, dst, src);
+  else asm_.cvtsi2ss(W::k64, dst, src);
+  asm_.jmp(done);
+  asm_.bind(neg);
+  asm_.mov(W::k64, Gp::r10, src);
+  asm_.shr(W::k64, Gp::r10, 1);
+  asm_.mov(W::k32, Gp::r11, src);
+  asm_.and_(W::k32, Gp::r11, 1);
+  asm_.or_(W::k64, Gp::r10, Gp::r11);
+  if (f64) {
+    asm_.cvtsi2sd(W::k64, dst, Gp::r10);
+    asm_.addsd(dst, dst);
+  } else {
+    asm_.cvtsi2ss(W::k64, dst, Gp::r10);
+    asm_.addss(dst, dst);
+  }
+  asm_.bind(done);
+}
+
+void MasmX64::FloatCompare(Op op, bool f64, Reg dst, Xmm a, Xmm b) {
+  auto ucomi = [&](Xmm x, Xmm y) {
+    if (f64) asm_.ucomisd(x, y);
+    else asm_.ucomiss(x, y);
+  };
+  Gp r = G(dst);
+  switch (op) {
+    case Op::F32Eq: case Op::F64Eq:
+    case Op::F32Ne: case Op::F64Ne: {
+      bool eq = op == Op::F32Eq || op == Op::F64Eq;
+      Label done;
+      ucomi(a, b);
+      asm_.mov(W::k32, r, eq ? 0 : 1);  // unordered: eq false, ne true
+      asm_.jcc(Cond::p, done);
+      asm_.setcc(eq ? Cond::e : Cond::ne, r);
+      asm_.bind(done);
+      return;
+    }
+    case Op::F32Lt: case Op::F64Lt: ucomi(b, a); asm_.setcc(Cond::a, r); break;
+    case Op::F32Gt: case Op::F64Gt: ucomi(a, b); asm_.setcc(Cond::a, r); break;
+    case Op::F32Le: case Op::F64Le: ucomi(b, a); asm_.setcc(Cond::ae, r); break;
+    case Op::F32Ge: case Op::F64Ge: ucomi(a, b); asm_.setcc(Cond::ae, r); break;
+    default: throw std::logic_error("FloatCompare");
+  }
+  asm_.movzx(W::k32, r, W::k8, r);
+}
+
+void MasmX64::Numeric(Op op, Reg dst, Reg ra, Reg rb) {
+  const wasm::OpInfo& info = wasm::GetOpInfo(op);
+  const bool i64 = info.p1 == wasm::SigType::I64;
+  const W w = i64 ? W::k64 : W::k32;
+  Gp a = G(ra), b = G(rb), d = G(dst);
+  Xmm xa = X(ra), xb = X(rb), xd = X(dst);
+  if (IsIntCompare(op)) {
+    asm_.cmp(w, a, b);
+    asm_.setcc(IntCond(op), d);
+    asm_.movzx(W::k32, d, W::k8, d);
+    return;
+  }
+  switch (op) {
+    case Op::I32Eqz: case Op::I64Eqz:
+      asm_.test(w, a, a);
+      asm_.setcc(Cond::e, d);
+      asm_.movzx(W::k32, d, W::k8, d);
+      return;
+    case Op::RefIsNull:
+      asm_.cmp(W::k64, a, -1);
+      asm_.setcc(Cond::e, d);
+      asm_.movzx(W::k32, d, W::k8, d);
+      return;
+    case Op::I32Clz: case Op::I64Clz: asm_.lzcnt(w, d, a); return;
+    case Op::I32Ctz: case Op::I64Ctz: asm_.tzcnt(w, d, a); return;
+    case Op::I32Popcnt: case Op::I64Popcnt: asm_.popcnt(w, d, a); return;
+    case Op::I32Add: case Op::I64Add: asm_.add(w, a, b); break;
+    case Op::I32Sub: case Op::I64Sub: asm_.sub(w, a, b); break;
+    case Op::I32Mul: case Op::I64Mul: asm_.imul(w, a, b); break;
+    case Op::I32And: case Op::I64And: asm_.and_(w, a, b); break;
+    case Op::I32Or: case Op::I64Or: asm_.or_(w, a, b); break;
+    case Op::I32Xor: case Op::I64Xor: asm_.xor_(w, a, b); break;
+    case Op::I32DivS: case Op::I32DivU: case Op::I32RemS: case Op::I32RemU:
+    case Op::I64DivS: case Op::I64DivU: case Op::I64RemS: case Op::I64RemU:
+      IntDivRem(op, ra, rb);
+      break;
+    case Op::I32Shl: case Op::I32ShrS: case Op::I32ShrU: case Op::I32Rotl: case Op::I32Rotr:
+    case Op::I64Shl: case Op::I64ShrS: case Op::I64ShrU: case Op::I64Rotl: case Op::I64Rotr:
+      asm_.mov(W::k32, Gp::rcx, b);
+      switch (op) {
+        case Op::I32Shl: case Op::I64Shl: asm_.shl(w, a); break;
+        case Op::I32ShrS: case Op::I64ShrS: asm_.sar(w, a); break;
+        case Op::I32ShrU: case Op::I64ShrU: asm_.shr(w, a); break;
+        case Op::I32Rotl: case Op::I64Rotl: asm_.rol(w, a); break;
+        default: asm_.ror(w, a); break;
+      }
+      break;
+    case Op::I32WrapI64: asm_.mov(W::k32, d, a); return;
+    case Op::I64ExtendI32S: asm_.movsxd(d, a); return;
+    case Op::I64ExtendI32U: asm_.mov(W::k32, d, a); return;
+    case Op::I32Extend8S: asm_.movsx(W::k32, d, W::k8, a); return;
+    case Op::I32Extend16S: asm_.movsx(W::k32, d, W::k16, a); return;
+    case Op::I64Extend8S: asm_.movsx(W::k64, d, W::k8, a); return;
+    case Op::I64Extend16S: asm_.movsx(W::k64, d, W::k16, a); return;
+    case Op::I64Extend32S: asm_.movsxd(d, a); return;
+
+    // Float arithmetic (in place: dst == a).
+    case Op::F32Add: asm_.addss(xa, xb); break;
+    case Op::F32Sub: asm_.subss(xa, xb); break;
+    case Op::F32Mul: asm_.mulss(xa, xb); break;
+    case Op::F32Div: asm_.divss(xa, xb); break;
+    case Op::F64Add: asm_.addsd(xa, xb); break;
+    case Op::F64Sub: asm_.subsd(xa, xb); break;
+    case Op::F64Mul: asm_.mulsd(xa, xb); break;
+    case Op::F64Div: asm_.divsd(xa, xb); break;
+    case Op::F32Min: FloatMinMax(true, false, xa, xb); break;
+    case Op::F32Max: FloatMinMax(false, false, xa, xb); break;
+    case Op::F64Min: FloatMinMax(true, true, xa, xb); break;
+    case Op::F64Max: FloatMinMax(false, true, xa, xb); break;
+    case Op::F32Sqrt: asm_.sqrtss(xa, xa); break;
+    case Op::F64Sqrt: asm_.sqrtsd(xa, xa); break;
+    case Op::F32Ceil: asm_.roundss(xa, xa, 2 | 8); break;
+    case Op::F32Floor: asm_.roundss(xa, xa, 1 | 8); break;
+    case Op::F32Trunc: asm_.roundss(xa, xa, 3 | 8); break;
+    case Op::F32Nearest: asm_.roundss(xa, xa, 0 | 8); break;
+    case Op::F64Ceil: asm_.roundsd(xa, xa, 2 | 8); break;
+    case Op::F64Floor: asm_.roundsd(xa, xa, 1 | 8); break;
+    case Op::F64Trunc: asm_.roundsd(xa, xa, 3 | 8); break;
+    case Op::F64Nearest: asm_.roundsd(xa, xa, 0 | 8); break;
+    // Bit operations: never touch NaN payloads.
+    case Op::F32Abs:
+      asm_.movd(Gp::r11, xa);
+      asm_.and_(W::k32, Gp::r11, 0x7fffffff);
+      asm_.movd(xa, Gp::r11);
+      break;
+    case Op::F32Neg:
+      asm_.movd(Gp::r11, xa);
+      asm_.xor_(W::k32, Gp::r11, static_cast<int32_t>(0x80000000u));
+      asm_.movd(xa, Gp::r11);
+      break;
+    case Op::F64Abs:
+      asm_.movq(Gp::r11, xa);
+      asm_.shl(W::k64, Gp::r11, 1);
+      asm_.shr(W::k64, Gp::r11, 1);
+      asm_.movq(xa, Gp::r11);
+      break;
+    case Op::F64Neg:
+      asm_.movq(Gp::r11, xa);
+      asm_.movabs(Gp::r10, kF64SignBit);
+      asm_.xor_(W::k64, Gp::r11, Gp::r10);
+      asm_.movq(xa, Gp::r11);
+      break;
+    case Op::F32Copysign:
+      asm_.movd(Gp::r11, xa);
+      asm_.movd(Gp::r10, xb);
+      asm_.and_(W::k32, Gp::r11, 0x7fffffff);
+      asm_.and_(W::k32, Gp::r10, static_cast<int32_t>(0x80000000u));
+      asm_.or_(W::k32, Gp::r11, Gp::r10);
+      asm_.movd(xa, Gp::r11);
+      break;
+    case Op::F64Copysign:
+      asm_.movq(Gp::r11, xa);
+      asm_.movq(Gp::r10, xb);
+      asm_.shl(W::k64, Gp::r11, 1);
+      asm_.shr(W::k64, Gp::r11, 1);
+      asm_.shr(W::k64, Gp::r10, 63);
+      asm_.shl(W::k64, Gp::r10, 63);
+      asm_.or_(W::k64, Gp::r11, Gp::r10);
+      asm_.movq(xa, Gp::r11);
+      break;
+    case Op::F32Eq: case Op::F32Ne: case Op::F32Lt: case Op::F32Gt: case Op::F32Le:
+    case Op::F32Ge:
+      FloatCompare(op, false, dst, xa, xb);
+      return;
+    case Op::F64Eq: case Op::F64Ne: case Op::F64Lt: case Op::F64Gt: case Op::F64Le:
+    case Op::F64Ge:
+      FloatCompare(op, true, dst, xa, xb);
+      return;
+
+    // Conversions.
+    case Op::I32TruncF32S: case Op::I32TruncF32U: case Op::I32TruncF64S: case Op::I32TruncF64U:
+    case Op::I64TruncF32S: case Op::I64TruncF32U: case Op::I64TruncF64S: case Op::I64TruncF64U:
+      TruncFloat(op, dst, ra, false);
+      return;
+    case Op::I32TruncSatF32S: case Op::I32TruncSatF32U: case Op::I32TruncSatF64S:
+    case Op::I32TruncSatF64U: case Op::I64TruncSatF32S: case Op::I64TruncSatF32U:
+    case Op::I64TruncSatF64S: case Op::I64TruncSatF64U:
+      TruncFloat(op, dst, ra, true);
+      return;
+    case Op::F32ConvertI32S: asm_.cvtsi2ss(W::k32, xd, a); return;
+    case Op::F64ConvertI32S: asm_.cvtsi2sd(W::k32, xd, a); return;
+    case Op::F32ConvertI64S: asm_.cvtsi2ss(W::k64, xd, a); return;
+    case Op::F64ConvertI64S: asm_.cvtsi2sd(W::k64, xd, a); return;
+    case Op::F32ConvertI32U:
+      asm_.mov(W::k32, Gp::r11, a);
+      asm_.cvtsi2ss(W::k64, xd, Gp::r11);
+      return;
+    case Op::F64ConvertI32U:
+      asm_.mov(W::k32, Gp::r11, a);
+      asm_.cvtsi2sd(W::k64, xd, Gp::r11);
+      return;
+    case Op::F32ConvertI64U: ConvertU64(false, xd, a); return;
+    case Op::F64ConvertI64U: ConvertU64(true, xd, a); return;
+    case Op::F32DemoteF64: asm_.cvtsd2ss(xd, xa); return;
+    case Op::F64PromoteF32: asm_.cvtss2sd(xd, xa); return;
+    case Op::I32ReinterpretF32: asm_.movd(d, xa); return;
+    case Op::I64ReinterpretF64: asm_.movq(d, xa); return;
+    case Op::F32ReinterpretI32: asm_.movd(xd, a); return;
+    case Op::F64ReinterpretI64: asm_.movq(xd, a); return;
+    default:
+      throw UnsupportedFeature(std::string("x64: operator ") + info.name);
+  }
+  // In-place results: move to dst when the compiler picked another register.
+  if (dst != ra) {
+    if (info.result == wasm::SigType::F32 || info.result == wasm::SigType::F64) {
+      asm_.movaps(xd, xa);
+    } else {
+      asm_.mov(w, d, a);
+    }
+  }
+}
+
+void MasmX64::CanonicalizeNaN(ValType t, Reg r) {
+  Label done;
+  if (t == ValType::F32) {
+    asm_.ucomiss(X(r), X(r));
+    asm_.jcc(Cond::np, done);
+    asm_.mov(W::k32, Gp::r11, 0x7fc00000);
+    asm_.movd(X(r), Gp::r11);
+  } else {
+    asm_.ucomisd(X(r), X(r));
+    asm_.jcc(Cond::np, done);
+    asm_.movabs(Gp::r11, 0x7ff8000000000000ull);
+    asm_.movq(X(r), Gp::r11);
+  }
+  asm_.bind(done);
+}
+
+// ---- Tables and memory sizes ------------------------------------------------------------------
+
+void MasmX64::TableGet(Reg dst, Reg index, uint32_t desc) {
+  asm_.cmp(W::k32, G(index), Arena(desc + offsetof(TableDesc, size)));
+  asm_.jcc(Cond::ae, TrapLabel(TrapKind::TableOutOfBounds));
+  asm_.mov(W::k32, G(index), G(index));
+  asm_.mov(W::k64, Gp::r10, Arena(desc + offsetof(TableDesc, elems_offset)));
+  asm_.add(W::k64, Gp::r10, Gp::r15);
+  asm_.mov(W::k64, G(dst), Mem(Gp::r10, G(index), 8));
+}
+
+void MasmX64::TableSet(Reg index, Reg value, uint32_t desc) {
+  asm_.cmp(W::k32, G(index), Arena(desc + offsetof(TableDesc, size)));
+  asm_.jcc(Cond::ae, TrapLabel(TrapKind::TableOutOfBounds));
+  asm_.mov(W::k32, G(index), G(index));
+  asm_.mov(W::k64, Gp::r10, Arena(desc + offsetof(TableDesc, elems_offset)));
+  asm_.add(W::k64, Gp::r10, Gp::r15);
+  asm_.mov(W::k64, Mem(Gp::r10, G(index), 8), G(value));
+}
+
+void MasmX64::TableSize(Reg dst, uint32_t desc) {
+  asm_.mov(W::k32, G(dst), Arena(desc + offsetof(TableDesc, size)));
+}
+
+void MasmX64::MemorySize(Reg dst, uint32_t desc) {
+  asm_.mov(W::k64, G(dst), Arena(desc + offsetof(MemoryDesc, size_bytes)));
+  asm_.shr(W::k64, G(dst), 16);
+}
+
+// ---- Calls ------------------------------------------------------------------------------------
+
+void MasmX64::ReserveCallArea(uint32_t bytes) {
+  if (bytes) asm_.sub(W::k64, Gp::rsp, static_cast<int32_t>(bytes));
+}
+
+void MasmX64::ReleaseCallArea(uint32_t bytes) {
+  if (bytes) asm_.add(W::k64, Gp::rsp, static_cast<int32_t>(bytes));
+}
+
+void MasmX64::CopyFrameToArg(ValType t, uint32_t i, int32_t frame_off) {
+  W w = Is64(t) ? W::k64 : W::k32;
+  asm_.mov(w, Gp::r11, Mem(Gp::rbp, frame_off));
+  asm_.mov(W::k64, Mem(Gp::rsp, 8 * static_cast<int32_t>(i)), Gp::r11);
+}
+
+void MasmX64::CopyArgToFrame(ValType t, int32_t frame_off, uint32_t i) {
+  W w = Is64(t) ? W::k64 : W::k32;
+  asm_.mov(w, Gp::r11, Mem(Gp::rsp, 8 * static_cast<int32_t>(i)));
+  asm_.mov(w, Mem(Gp::rbp, frame_off), Gp::r11);
+}
+
+uint32_t MasmX64::CallRel32() {
+  Label unbound;  // never bound: the store links the rel32 (CompiledFunction::local_calls)
+  asm_.call(unbound);
+  return static_cast<uint32_t>(asm_.offset() - 4);
+}
+
+void MasmX64::CallCodeTable(uint32_t store_index) {
+  asm_.movabs(Gp::r11, options_.code_table_address + 8 * uint64_t{store_index});
+  asm_.call(Mem(Gp::r11, 0));
+}
+
+void MasmX64::CallIndirect(Reg index, uint32_t desc, uint32_t type_id) {
+  Gp i = G(index);
+  asm_.cmp(W::k32, i, Arena(desc + offsetof(TableDesc, size)));
+  asm_.jcc(Cond::ae, TrapLabel(TrapKind::UndefinedElement));
+  asm_.mov(W::k32, i, i);
+  asm_.mov(W::k64, Gp::r10, Arena(desc + offsetof(TableDesc, elems_offset)));
+  asm_.add(W::k64, Gp::r10, Gp::r15);
+  asm_.mov(W::k64, i, Mem(Gp::r10, i, 8));  // store-wide function index, or null
+  asm_.cmp(W::k64, i, -1);
+  asm_.jcc(Cond::e, TrapLabel(TrapKind::UninitializedElement));
+  asm_.mov(W::k64, Gp::r10, i);
+  asm_.shl(W::k64, Gp::r10, 4);  // sizeof(FuncDesc)
+  static_assert(sizeof(FuncDesc) == 16);
+  asm_.cmp(W::k32,
+           Mem(Gp::r15, Gp::r10, 1,
+               static_cast<int32_t>(layout_.func_desc_offset + offsetof(FuncDesc, type_id))),
+           static_cast<int32_t>(type_id));
+  asm_.jcc(Cond::ne, TrapLabel(TrapKind::IndirectCallTypeMismatch));
+  asm_.movabs(Gp::r11, options_.code_table_address);
+  asm_.call(Mem(Gp::r11, i, 8));
+}
+
+Reg MasmX64::RuntimeArg(int i) {
+  static constexpr uint8_t kArgs[] = {7, 6, 2, 1, 8, 9};  // rdi rsi rdx rcx r8 r9
+  return Reg{kArgs[i], false};
+}
+
+void MasmX64::CallRuntime(RuntimeCall id) {
+  asm_.mov(W::k64, Gp::rdi, Gp::r15);
+  asm_.movabs(Gp::rax, options_.runtime_table_address + 8 * static_cast<uint64_t>(id));
+  asm_.call(Mem(Gp::rax, 0));
+  asm_.cmp(W::k64, Gp::rax, -1);
+  auto& l = stubs_[kExitRuntime];
+  if (!l) l = std::make_unique<Label>();
+  asm_.jcc(Cond::e, *l);
+}
+
+// ---- Bounds primitives ------------------------------------------------------------------------
+
+void MasmX64::BoundsEffectiveAddress(Reg index, uint64_t offset) {
+  asm_.mov(W::k32, Gp::r11, G(index));  // zero-extends
+  if (offset == 0) return;
+  if (offset <= 0x7fffffffu) {
+    asm_.add(W::k64, Gp::r11, static_cast<int32_t>(offset));
+  } else {
+    asm_.movabs(Gp::r10, offset);
+    asm_.add(W::k64, Gp::r11, Gp::r10);
+  }
+}
+
+void MasmX64::BoundsCheck(uint32_t size, uint32_t size_field, Label& oob) {
+  asm_.lea(W::k64, Gp::r10, Mem(Gp::r11, static_cast<int32_t>(size)));
+  asm_.cmp(W::k64, Gp::r10, Arena(size_field));
+  asm_.jcc(Cond::a, oob);
+}
+
+uint32_t MasmX64::BoundsAccess(Op op, Reg value, uint64_t data_offset) {
+  int32_t disp = 0;
+  if (data_offset <= 0x7fffffffu) {
+    disp = static_cast<int32_t>(data_offset);
+  } else {
+    asm_.movabs(Gp::r10, data_offset);
+    asm_.add(W::k64, Gp::r11, Gp::r10);
+  }
+  Mem m(Gp::r15, Gp::r11, 1, disp);
+  uint32_t at = static_cast<uint32_t>(asm_.offset());
+  Gp g = G(value);
+  Xmm x = X(value);
+  switch (op) {
+    case Op::I32Load: asm_.mov(W::k32, g, m); break;
+    case Op::I64Load: asm_.mov(W::k64, g, m); break;
+    case Op::F32Load: asm_.movss(x, m); break;
+    case Op::F64Load: asm_.movsd(x, m); break;
+    case Op::I32Load8S: asm_.movsx(W::k32, g, W::k8, m); break;
+    case Op::I32Load8U: asm_.movzx(W::k32, g, W::k8, m); break;
+    case Op::I32Load16S: asm_.movsx(W::k32, g, W::k16, m); break;
+    case Op::I32Load16U: asm_.movzx(W::k32, g, W::k16, m); break;
+    case Op::I64Load8S: asm_.movsx(W::k64, g, W::k8, m); break;
+    case Op::I64Load8U: asm_.movzx(W::k32, g, W::k8, m); break;
+    case Op::I64Load16S: asm_.movsx(W::k64, g, W::k16, m); break;
+    case Op::I64Load16U: asm_.movzx(W::k32, g, W::k16, m); break;
+    case Op::I64Load32S: asm_.movsxd(g, m); break;
+    case Op::I64Load32U: asm_.mov(W::k32, g, m); break;
+    case Op::I32Store: case Op::I64Store32: asm_.mov(W::k32, m, g); break;
+    case Op::I64Store: asm_.mov(W::k64, m, g); break;
+    case Op::F32Store: asm_.movss(m, x); break;
+    case Op::F64Store: asm_.movsd(m, x); break;
+    case Op::I32Store8: case Op::I64Store8: asm_.mov(W::k8, m, g); break;
+    case Op::I32Store16: case Op::I64Store16: asm_.mov(W::k16, m, g); break;
+    default: throw std::logic_error("BoundsAccess: not an access");
+  }
+  return at;
+}
+
+// ---- Stubs ------------------------------------------------------------------------------------
+
+void MasmX64::JumpToExit() {
+  asm_.movabs(Gp::r11, options_.exit_address);
+  asm_.jmp(Gp::r11);
+}
+
+void MasmX64::Finish(std::vector<CodeNote>* notes) {
+  const int32_t reason_off = static_cast<int32_t>(offsetof(ArenaHeader, exit_reason));
+  for (auto& [kind, label] : stubs_) {
+    if (!label->has_pending_uses()) continue;
+    asm_.bind(*label);
+    CodeNote note{CodeNote::kTrapStub, static_cast<uint32_t>(asm_.offset())};
+    if (kind >= 0) {
+      note.trap = static_cast<TrapKind>(kind);
+      note.detail = wasm::TrapMessage(note.trap);
+      asm_.mov(W::k32, Arena(layout_.trap_kind_offset), kind + 1);
+      asm_.mov(W::k32, Mem(Gp::r15, reason_off),
+               static_cast<int32_t>(ExitReason::kTrapped));
+    } else if (kind == kExitCallStack) {
+      note.detail = "call stack exhausted";
+      asm_.mov(W::k32, Mem(Gp::r15, reason_off),
+               static_cast<int32_t>(ExitReason::kCallStackExhausted));
+    } else if (kind == kExitFuel) {
+      note.detail = "fuel exhausted";
+      asm_.mov(W::k32, Mem(Gp::r15, reason_off),
+               static_cast<int32_t>(ExitReason::kFuelExhausted));
+    } else {
+      note.detail = "runtime call trapped";
+    }
+    notes->push_back(std::move(note));
+    JumpToExit();
+  }
+  if (!pool_.empty()) {
+    while (asm_.offset() % 8) asm_.int3();
+    for (auto& [bits, label] : pool_) {
+      asm_.bind(*label);
+      for (int i = 0; i < 8; ++i) asm_.code().push_back(static_cast<uint8_t>(bits >> (8 * i)));
+    }
+  }
+}
+
+}  // namespace tandem::jit::x64

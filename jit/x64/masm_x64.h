@@ -1,0 +1,127 @@
+// masm_x64.h: the x86-64 macro-assembler the shared single-pass compiler drives (docs/jit.md
+// "Registers", "Frames"; STYLE.md 5: Liftoff's LiftoffAssembler role). Built on our assembler.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "jit/bounds.h"
+#include "jit/compiler.h"
+#include "jit/runtime.h"
+#include "jit/x64/assembler_x64.h"
+#include "reference/opcodes.h"
+#include "reference/trap.h"
+
+namespace tandem::jit::x64 {
+
+// Frame offsets are relative to the frame pointer (rbp). Values of type i32 and f32 occupy the
+// low 4 bytes of their 8-byte slot (the upper 4 bytes are unspecified); i64, f64 and references
+// all 8. Scratch registers r10, r11 and xmm15 never hold a wasm value across operations.
+class MasmX64 {
+ public:
+  using Label = x64::Label;
+  static constexpr int kNumRegs = 16;
+  // Allocation order: registers with fixed uses (rax, rdx for division, rcx for shifts) last.
+  static constexpr std::array<uint8_t, 11> kGpAlloc = {3, 6, 7, 8, 9, 12, 13, 14, 0, 1, 2};
+  static constexpr std::array<uint8_t, 15> kFpAlloc = {0, 1, 2,  3,  4,  5,  6, 7,
+                                                       8, 9, 10, 11, 12, 13, 14};
+
+  MasmX64(const InstanceLayout& layout, const CompileOptions& options);
+
+  size_t Offset() const { return asm_.offset(); }
+  std::vector<uint8_t>& code() { return asm_.code(); }
+  void set_form_recorder(std::set<std::string>* s) { asm_.set_form_recorder(s); }
+
+  // --- Frame.
+  void Prologue();                          // push rbp; mov rbp, rsp; sub rsp, FRAME (patched)
+  void PatchFrame(uint32_t frame_bytes);    // a multiple of 16
+  void EntryChecks();                       // call depth, JIT stack limit, then fuel
+  void FuelCheck();                         // at loop headers (metered stores only)
+  void Epilogue();                          // depth--, leave, ret
+  static int32_t ParamOffset(uint32_t i) { return 16 + 8 * static_cast<int32_t>(i); }
+
+  // --- Values in the frame, constants, moves.
+  void LoadFrame(wasm::ValType t, Reg dst, int32_t off);
+  void StoreFrame(wasm::ValType t, int32_t off, Reg src);
+  void StoreFrameConst(wasm::ValType t, int32_t off, uint64_t bits);
+  void CopyFrame(wasm::ValType t, int32_t dst_off, int32_t src_off);
+  void LoadConst(wasm::ValType t, Reg dst, uint64_t bits);
+  void Move(wasm::ValType t, Reg dst, Reg src);
+
+  // --- Arena values (globals).
+  void LoadGlobal(wasm::ValType t, Reg dst, uint32_t off);
+  void StoreGlobal(wasm::ValType t, uint32_t off, Reg src);
+
+  // --- Control.
+  void Bind(Label& l) { asm_.bind(l); }
+  void Jmp(Label& l) { asm_.jmp(l); }
+  void BranchIfZero(Reg cond, Label& l);     // i32 condition
+  void BranchIfNonZero(Reg cond, Label& l);
+  void BranchIfEqual(Reg r, uint32_t imm, Label& l);   // i32 compare
+  void Trap(wasm::TrapKind k) { asm_.jmp(TrapLabel(k)); }
+  Label& TrapLabel(wasm::TrapKind k);
+  void Select(wasm::ValType t, Reg cond, Reg a, Reg b);  // a = cond ? a : b
+
+  // --- Numeric operators. dst may equal a (the compiler makes it so when the classes match).
+  // Clobbers lists the fixed registers an operator uses besides the scratch registers.
+  std::vector<Reg> Clobbers(wasm::Op op, bool rhs_is_const) const;
+  void Numeric(wasm::Op op, Reg dst, Reg a, Reg b);
+  bool CanFoldImm(wasm::Op op, uint64_t bits) const;
+  void NumericImm(wasm::Op op, Reg dst, Reg a, uint64_t bits);
+  void CanonicalizeNaN(wasm::ValType t, Reg r);
+
+  // --- Tables and memory sizes (all inline).
+  void TableGet(Reg dst, Reg index, uint32_t desc);
+  void TableSet(Reg index, Reg value, uint32_t desc);
+  void TableSize(Reg dst, uint32_t desc);
+  void MemorySize(Reg dst, uint32_t desc);
+
+  // --- Calls (docs/jit.md "Frames and the wasm calling convention").
+  void ReserveCallArea(uint32_t bytes);
+  void ReleaseCallArea(uint32_t bytes);
+  void CopyFrameToArg(wasm::ValType t, uint32_t i, int32_t frame_off);
+  void CopyArgToFrame(wasm::ValType t, int32_t frame_off, uint32_t i);
+  uint32_t CallRel32();                 // returns the offset of the rel32 field
+  void CallCodeTable(uint32_t store_index);
+  // Checks (undefined, null, signature) then calls through the code table; `index` is consumed.
+  void CallIndirect(Reg index, uint32_t table_desc, uint32_t type_id);
+
+  // --- Runtime calls: operands go in RuntimeArg(1..5); the result is in RuntimeResult().
+  static Reg RuntimeArg(int i);
+  static Reg RuntimeResult() { return Reg{0, false}; }
+  void CallRuntime(RuntimeCall id);
+
+  // --- Bounds primitives (jit/bounds.* only).
+  void BoundsEffectiveAddress(Reg index, uint64_t offset);
+  void BoundsCheck(uint32_t size, uint32_t size_field, Label& oob);
+  uint32_t BoundsAccess(wasm::Op op, Reg value, uint64_t data_offset);
+
+  // Trap and exit stubs, then the constant pool. Adds kTrapStub notes.
+  void Finish(std::vector<CodeNote>* notes);
+
+ private:
+  static Gp G(Reg r) { return static_cast<Gp>(r.code); }
+  static Xmm X(Reg r) { return static_cast<Xmm>(r.code); }
+  Mem Arena(uint32_t off) const { return Mem(Gp::r15, static_cast<int32_t>(off)); }
+  Mem Const(uint64_t bits);  // a 64-bit constant in the pool, addressed through r11
+  void JumpToExit();
+  void IntDivRem(wasm::Op op, Reg a, Reg b);
+  void FloatMinMax(bool is_min, bool f64, Xmm a, Xmm b);
+  void TruncFloat(wasm::Op op, Reg dst, Reg a, bool saturating);
+  void ConvertU64(bool f64, Xmm dst, Gp src);
+  void FloatCompare(wasm::Op op, bool f64, Reg dst, Xmm a, Xmm b);
+
+  const InstanceLayout& layout_;
+  const CompileOptions& options_;
+  Assembler asm_;
+  size_t frame_patch_ = 0;
+  std::map<int, std::unique_ptr<Label>> stubs_;  // trap kind, or -1/-2/-3 for exits
+  std::vector<std::pair<uint64_t, std::unique_ptr<Label>>> pool_;
+};
+
+}  // namespace tandem::jit::x64
