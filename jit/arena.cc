@@ -71,16 +71,24 @@ std::string FormatField(const Field& f, const uint8_t* p) {
       std::string s;
       switch (f.type) {
         case wasm::ValType::I32:
-        case wasm::ValType::F32: s = Hex(lo & 0xffffffffu, 8); break;
+        case wasm::ValType::F32:
+          s = Hex(lo & 0xffffffffu, 8);
+          break;
         case wasm::ValType::I64:
-        case wasm::ValType::F64: s = Hex(lo, 16); break;
-        case wasm::ValType::V128: return Hex(hi, 16) + Hex(lo, 16).substr(2);
+        case wasm::ValType::F64:
+          s = Hex(lo, 16);
+          break;
+        case wasm::ValType::V128:
+          return Hex(hi, 16) + Hex(lo, 16).substr(2);
         case wasm::ValType::FuncRef:
-        case wasm::ValType::ExternRef: s = RefText(f.type, lo); break;
+        case wasm::ValType::ExternRef:
+          s = RefText(f.type, lo);
+          break;
       }
       // Bits outside the type's width never change in a correct engine: show them if they do.
       bool narrow = f.type == wasm::ValType::I32 || f.type == wasm::ValType::F32;
-      if (hi != 0 || (narrow && (lo >> 32) != 0)) s += " (raw " + Hex(hi, 16) + Hex(lo, 16).substr(2) + ")";
+      if (hi != 0 || (narrow && (lo >> 32) != 0))
+        s += " (raw " + Hex(hi, 16) + Hex(lo, 16).substr(2) + ")";
       return s;
     }
   }
@@ -131,7 +139,8 @@ void DiffMemory(const Region& r, std::span<const uint8_t> a, std::span<const uin
   uint64_t run_start = 0;
   bool in_run = false;
   auto close = [&](uint64_t end) {
-    out.push_back({RangeName(r.name, run_start, end), HexBytes(a.data() + run_start, end - run_start),
+    out.push_back({RangeName(r.name, run_start, end),
+                   HexBytes(a.data() + run_start, end - run_start),
                    HexBytes(b.data() + run_start, end - run_start)});
     in_run = false;
   };
@@ -151,8 +160,8 @@ void DiffMemory(const Region& r, std::span<const uint8_t> a, std::span<const uin
   if (in_run) close(n);
   if (a.size() != b.size()) {
     uint64_t hi = std::max(a.size(), b.size());
-    std::string present = a.size() > b.size() ? HexBytes(a.data() + n, hi - n)
-                                              : HexBytes(b.data() + n, hi - n);
+    std::string present =
+        a.size() > b.size() ? HexBytes(a.data() + n, hi - n) : HexBytes(b.data() + n, hi - n);
     std::string absent = "(beyond size)";
     out.push_back({RangeName(r.name, n, hi), a.size() > b.size() ? present : absent,
                    a.size() > b.size() ? absent : present});
@@ -180,7 +189,7 @@ Region StructRegion(std::string name, Region::Kind kind, uint64_t offset, uint64
 }
 
 #define TANDEM_FIELD(T, f) \
-  Field { #f, static_cast<uint32_t>(offsetof(T, f)), static_cast<uint32_t>(sizeof(T::f)) }
+  Field { #f, static_cast < uint32_t>(offsetof(T, f)), static_cast < uint32_t>(sizeof(T::f)) }
 
 }  // namespace
 
@@ -191,7 +200,8 @@ std::unique_ptr<Arena> Arena::Create(const ArenaConfig& config, std::string* err
     if (error) *error = m;
     return nullptr;
   };
-  uint64_t funcs_bytes = RoundUp(uint64_t{config.max_functions} * sizeof(FuncDesc), kArenaSlotAlign);
+  uint64_t funcs_bytes =
+      RoundUp(uint64_t{config.max_functions} * sizeof(FuncDesc), kArenaSlotAlign);
   if (config.vm_region_bytes > 4 * kGiB || config.vm_region_bytes % kArenaSlotAlign != 0 ||
       config.vm_region_bytes < 2 * kArenaSlotAlign + funcs_bytes)
     return fail("arena: bad VM region size " + std::to_string(config.vm_region_bytes));
@@ -204,8 +214,8 @@ std::unique_ptr<Arena> Arena::Create(const ArenaConfig& config, std::string* err
   void* p = mmap(nullptr, config.reservation_bytes, PROT_NONE,
                  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (p == MAP_FAILED)
-    return fail("arena: cannot reserve " + std::to_string(config.reservation_bytes) + " bytes: " +
-                std::strerror(errno));
+    return fail("arena: cannot reserve " + std::to_string(config.reservation_bytes) +
+                " bytes: " + std::strerror(errno));
   a->base_ = static_cast<uint8_t*>(p);
   a->header_slot_ = {0, kArenaSlotAlign, 0};
   a->funcs_slot_ = {kArenaSlotAlign, funcs_bytes, 0};
@@ -225,20 +235,14 @@ std::unique_ptr<Arena> Arena::Create(const ArenaConfig& config, std::string* err
   h.func_capacity = config.max_functions;
 
   Region header = StructRegion("header", Region::Kind::kHeader, 0, sizeof(ArenaHeader));
-  header.fields = {TANDEM_FIELD(ArenaHeader, magic),
-                   TANDEM_FIELD(ArenaHeader, version),
-                   TANDEM_FIELD(ArenaHeader, trap_kind),
-                   TANDEM_FIELD(ArenaHeader, exit_reason),
-                   TANDEM_FIELD(ArenaHeader, call_depth),
-                   TANDEM_FIELD(ArenaHeader, max_call_depth),
-                   TANDEM_FIELD(ArenaHeader, fuel),
-                   TANDEM_FIELD(ArenaHeader, fuel_enabled),
-                   TANDEM_FIELD(ArenaHeader, func_count),
-                   TANDEM_FIELD(ArenaHeader, func_descs_offset),
-                   TANDEM_FIELD(ArenaHeader, func_capacity),
-                   TANDEM_FIELD(ArenaHeader, instance_count),
-                   TANDEM_FIELD(ArenaHeader, reserved0),
-                   TANDEM_FIELD(ArenaHeader, reserved1)};
+  header.fields = {
+      TANDEM_FIELD(ArenaHeader, magic),         TANDEM_FIELD(ArenaHeader, version),
+      TANDEM_FIELD(ArenaHeader, trap_kind),     TANDEM_FIELD(ArenaHeader, exit_reason),
+      TANDEM_FIELD(ArenaHeader, call_depth),    TANDEM_FIELD(ArenaHeader, max_call_depth),
+      TANDEM_FIELD(ArenaHeader, fuel),          TANDEM_FIELD(ArenaHeader, fuel_enabled),
+      TANDEM_FIELD(ArenaHeader, func_count),    TANDEM_FIELD(ArenaHeader, func_descs_offset),
+      TANDEM_FIELD(ArenaHeader, func_capacity), TANDEM_FIELD(ArenaHeader, instance_count),
+      TANDEM_FIELD(ArenaHeader, reserved0),     TANDEM_FIELD(ArenaHeader, reserved1)};
   header.fields[2].format = FieldFormat::kTrapKind;
   header.fields[3].format = FieldFormat::kExitReason;
   for (uint32_t i = 0; i < 8; ++i)
@@ -246,8 +250,7 @@ std::unique_ptr<Arena> Arena::Create(const ArenaConfig& config, std::string* err
                              static_cast<uint32_t>(offsetof(ArenaHeader, scratch) + 8 * i), 8});
   a->AddRegionNoCopy(std::move(header));
 
-  Region funcs =
-      StructRegion("func", Region::Kind::kFuncDescs, a->funcs_slot_.offset, funcs_bytes);
+  Region funcs = StructRegion("func", Region::Kind::kFuncDescs, a->funcs_slot_.offset, funcs_bytes);
   funcs.element_size = sizeof(FuncDesc);
   funcs.fields = {TANDEM_FIELD(FuncDesc, type_id), TANDEM_FIELD(FuncDesc, instance),
                   TANDEM_FIELD(FuncDesc, func_index), TANDEM_FIELD(FuncDesc, flags)};
@@ -307,8 +310,7 @@ std::optional<uint32_t> Arena::AddGlobals(const std::string& owner,
   if (globals.empty()) return 0u;
   auto off = AllocateVm(globals.size() * sizeof(GlobalSlot));
   if (!off) return std::nullopt;
-  Region r = StructRegion(owner, Region::Kind::kGlobals, *off,
-                          globals.size() * sizeof(GlobalSlot));
+  Region r = StructRegion(owner, Region::Kind::kGlobals, *off, globals.size() * sizeof(GlobalSlot));
   for (size_t k = 0; k < globals.size(); ++k) {
     const GlobalDef& g = globals[k];
     *at<GlobalSlot>(*off + k * sizeof(GlobalSlot)) = {g.lo, g.hi};
@@ -401,8 +403,8 @@ std::optional<uint32_t> Arena::AddInstance(const InstanceShape& shape) {
     if (!off) return std::nullopt;
     Region r = StructRegion(name + " " + what, kind, *off, n * elem);
     r.element_size = elem;
-    r.fields = {{"", 0, elem, kind == Region::Kind::kSegmentFlags ? FieldFormat::kDropped
-                                                                  : FieldFormat::kHex}};
+    r.fields = {{"", 0, elem,
+                 kind == Region::Kind::kSegmentFlags ? FieldFormat::kDropped : FieldFormat::kHex}};
     pending.push_back(std::move(r));
     return off;
   };
@@ -421,8 +423,8 @@ std::optional<uint32_t> Arena::AddInstance(const InstanceShape& shape) {
       array("functions", shape.functions.size(), 4, Region::Kind::kIndexArray, &d.num_functions);
   auto tabs = array("tables", tables.size(), 4, Region::Kind::kIndexArray, &d.num_tables);
   auto mems = array("memories", memories.size(), 4, Region::Kind::kIndexArray, &d.num_memories);
-  auto globs = array("globals", shape.global_offsets.size(), 4, Region::Kind::kIndexArray,
-                     &d.num_globals);
+  auto globs =
+      array("globals", shape.global_offsets.size(), 4, Region::Kind::kIndexArray, &d.num_globals);
   auto data = array("data segment", shape.num_data_segments, 1, Region::Kind::kSegmentFlags,
                     &d.num_data_segments);
   auto elem = array("elem segment", shape.num_elem_segments, 1, Region::Kind::kSegmentFlags,
@@ -493,10 +495,14 @@ std::optional<uint32_t> Arena::GrowTable(uint32_t table, uint32_t delta, uint64_
 
 uint64_t Arena::LiveSize(const Region& r) const {
   switch (r.kind) {
-    case Region::Kind::kFuncDescs: return uint64_t{header().func_count} * sizeof(FuncDesc);
-    case Region::Kind::kMemoryData: return at<MemoryDesc>(r.desc_offset)->size_bytes;
-    case Region::Kind::kTableElems: return uint64_t{at<TableDesc>(r.desc_offset)->size} * 8;
-    default: return r.size;
+    case Region::Kind::kFuncDescs:
+      return uint64_t{header().func_count} * sizeof(FuncDesc);
+    case Region::Kind::kMemoryData:
+      return at<MemoryDesc>(r.desc_offset)->size_bytes;
+    case Region::Kind::kTableElems:
+      return uint64_t{at<TableDesc>(r.desc_offset)->size} * 8;
+    default:
+      return r.size;
   }
 }
 
@@ -596,8 +602,8 @@ std::vector<Difference> Diff(const Snapshot& a, const Snapshot& b) {
   const std::vector<Region>& la = *a.layout;
   const std::vector<Region>& lb = *b.layout;
   if (la.size() != lb.size())
-    out.push_back({"layout", std::to_string(la.size()) + " regions",
-                   std::to_string(lb.size()) + " regions"});
+    out.push_back(
+        {"layout", std::to_string(la.size()) + " regions", std::to_string(lb.size()) + " regions"});
   for (size_t i = 0; i < std::min(la.size(), lb.size()); ++i) {
     const Region& ra = la[i];
     const Region& rb = lb[i];
@@ -610,8 +616,12 @@ std::vector<Difference> Diff(const Snapshot& a, const Snapshot& b) {
     std::span<const uint8_t> ba = a.region_bytes(i), bb = b.region_bytes(i);
     if (ba.size() == bb.size() && std::memcmp(ba.data(), bb.data(), ba.size()) == 0) continue;
     switch (ra.kind) {
-      case Region::Kind::kMemoryData: DiffMemory(ra, ba, bb, out); break;
-      case Region::Kind::kTableElems: DiffTable(ra, ba, bb, out); break;
+      case Region::Kind::kMemoryData:
+        DiffMemory(ra, ba, bb, out);
+        break;
+      case Region::Kind::kTableElems:
+        DiffTable(ra, ba, bb, out);
+        break;
       default:
         DiffFields(ra, ba.data(), bb.data(), std::min(ba.size(), bb.size()), out);
         if (ba.size() != bb.size())
@@ -674,8 +684,9 @@ std::vector<AddressRange> HostAddressRanges(const Arena* arena) {
     if (path == "[heap]" || stack || anonymous || perms[2] == 'x') out.emplace_back(first, last);
   }
   if (arena)
-    out.emplace_back(reinterpret_cast<uintptr_t>(arena->base()),
-                     reinterpret_cast<uintptr_t>(arena->base()) + arena->config().reservation_bytes);
+    out.emplace_back(
+        reinterpret_cast<uintptr_t>(arena->base()),
+        reinterpret_cast<uintptr_t>(arena->base()) + arena->config().reservation_bytes);
   return out;
 }
 

@@ -43,7 +43,7 @@ struct AnyLeaf {
 };
 struct IntegerLeaf {
   template <class U>
-    requires std::is_integral_v<U>
+  requires std::is_integral_v<U>
   operator U() const;
 };
 template <class T, class Leaf, size_t... I>
@@ -79,8 +79,8 @@ constexpr bool IsArenaPod() {
 enum class ExitReason : uint32_t {
   kNone = 0,  // running, or never ran
   kReturned = 1,
-  kTrapped = 2,              // trap_kind says which
-  kCallStackExhausted = 3,   // call_depth reached max_call_depth
+  kTrapped = 2,             // trap_kind says which
+  kCallStackExhausted = 3,  // call_depth reached max_call_depth
   kFuelExhausted = 4,
 };
 
@@ -92,9 +92,9 @@ struct ArenaHeader {
   uint32_t exit_reason;  // ExitReason
   uint32_t call_depth;
   uint32_t max_call_depth;
-  uint64_t fuel;          // remaining units; counted down at function entry and loop headers
-  uint32_t fuel_enabled;  // 0 = unlimited
-  uint32_t func_count;    // live entries of the FuncDesc array
+  uint64_t fuel;               // remaining units; counted down at function entry and loop headers
+  uint32_t fuel_enabled;       // 0 = unlimited
+  uint32_t func_count;         // live entries of the FuncDesc array
   uint32_t func_descs_offset;  // VM offset of FuncDesc[func_capacity]
   uint32_t func_capacity;
   uint32_t instance_count;
@@ -103,10 +103,10 @@ struct ArenaHeader {
   uint64_t reserved1;
 };
 
-struct MemoryDesc {        // one per linear memory, in the VM region
-  uint64_t data_offset;    // arena offset of byte 0 (high region)
-  uint64_t size_bytes;     // current size; every access checks index + offset + size <= this
-  uint64_t max_bytes;      // declared maximum, or 4 GiB
+struct MemoryDesc {         // one per linear memory, in the VM region
+  uint64_t data_offset;     // arena offset of byte 0 (high region)
+  uint64_t size_bytes;      // current size; every access checks index + offset + size <= this
+  uint64_t max_bytes;       // declared maximum, or 4 GiB
   uint64_t reserved_bytes;  // the slot's reservation (== max_bytes)
 };
 
@@ -127,9 +127,9 @@ struct GlobalSlot {  // 16 bytes, value bits as in wasm::Value (lo = bits, hi = 
 
 constexpr uint32_t kFuncHost = 1;  // FuncDesc::flags: a host function (spectest, imports)
 
-struct FuncDesc {     // one per store function; the store-wide function index is its position
-  uint32_t type_id;   // store-canonical function type id (call_indirect compares this)
-  uint32_t instance;  // owning instance
+struct FuncDesc {       // one per store function; the store-wide function index is its position
+  uint32_t type_id;     // store-canonical function type id (call_indirect compares this)
+  uint32_t instance;    // owning instance
   uint32_t func_index;  // index in the owning module's function index space
   uint32_t flags;       // kFuncHost ...
 };
@@ -183,20 +183,20 @@ struct Field {
 struct Region {
   enum class Kind : uint8_t {
     kHeader,
-    kFuncDescs,      // the store's FuncDesc array; live size = header.func_count entries
-    kInstance,       // an InstanceDesc
-    kIndexArray,     // one of an instance's u32 arrays
-    kSegmentFlags,   // an instance's dropped flags (u8 each)
-    kGlobals,        // an instance's own GlobalSlots, one field per global
+    kFuncDescs,     // the store's FuncDesc array; live size = header.func_count entries
+    kInstance,      // an InstanceDesc
+    kIndexArray,    // one of an instance's u32 arrays
+    kSegmentFlags,  // an instance's dropped flags (u8 each)
+    kGlobals,       // an instance's own GlobalSlots, one field per global
     kMemoryDesc,
-    kMemoryData,     // live size = MemoryDesc::size_bytes
+    kMemoryData,  // live size = MemoryDesc::size_bytes
     kTableDesc,
-    kTableElems,     // live size = TableDesc::size entries
+    kTableElems,  // live size = TableDesc::size entries
   };
   std::string name;  // "header", "instance 0", "memory 1", "table 0", "func"
   Kind kind;
-  uint64_t offset;    // arena offset
-  uint64_t size;      // fixed regions: their size; growable ones: the reservation
+  uint64_t offset;            // arena offset
+  uint64_t size;              // fixed regions: their size; growable ones: the reservation
   uint32_t element_size = 0;  // arrays: fields describe one element, named "<name> <i> <field>"
   std::vector<Field> fields;  // structured regions; memories and tables print their own way
   wasm::ValType type = wasm::ValType::I32;  // kTableElems: the element type
@@ -315,9 +315,7 @@ class Arena {
   TableDesc& table(uint32_t t) const { return *at<TableDesc>(table_desc_offset(t)); }
   uint8_t* memory_data(uint32_t m) const { return base_ + memory(m).data_offset; }
   uint64_t* table_elems(uint32_t t) const { return at<uint64_t>(table(t).elems_offset); }
-  FuncDesc& func(uint32_t f) const {
-    return at<FuncDesc>(header().func_descs_offset)[f];
-  }
+  FuncDesc& func(uint32_t f) const { return at<FuncDesc>(header().func_descs_offset)[f]; }
 
   // --- Runtime services. Spec 4.5.3.8/4.5.3.9: the old size, or nullopt (over the maximum or
   // the reservation; nothing changed). New memory pages read zero; new entries are `init`.
@@ -327,7 +325,7 @@ class Arena {
   // --- Layout, snapshot, restore.
   const std::vector<Region>& regions() const { return regions_; }
   std::shared_ptr<const std::vector<Region>> layout() const;  // frozen copy, shared
-  uint64_t LiveSize(const Region& region) const;  // bytes currently meaningful
+  uint64_t LiveSize(const Region& region) const;              // bytes currently meaningful
   // The region containing `offset` with the name of the field there, or "" when none.
   std::string NameAt(uint64_t offset) const;
 

@@ -190,8 +190,8 @@ TEST_CASE("arena: reservation limits fail cleanly", "[arena]") {
     CHECK(Arena::Create(c, &error) == nullptr);
   }
   ArenaConfig c;
-  c.max_functions = 1024;                          // 16 KiB of FuncDescs: one 64 KiB sub-area
-  c.vm_region_bytes = 4 * kArenaSlotAlign;         // header, funcs, 128 KiB of bump area
+  c.max_functions = 1024;                   // 16 KiB of FuncDescs: one 64 KiB sub-area
+  c.vm_region_bytes = 4 * kArenaSlotAlign;  // header, funcs, 128 KiB of bump area
   c.reservation_bytes = c.vm_region_bytes + 2 * 1024 * 1024;  // 2 MiB high region
   auto a = MakeArena(c);
   SECTION("high region") {
@@ -240,7 +240,8 @@ Store BuildStore(uint32_t num_extra_globals = 0) {
   auto host_off = a.AddGlobals("host", host);
   REQUIRE(host_off);
   // Globals 0 and 1 are imported (the host's); 2.. are instance 0's own.
-  std::vector<GlobalDef> own = {{2, ValType::I32, 1}, {3, ValType::F64, 0x4000000000000000},
+  std::vector<GlobalDef> own = {{2, ValType::I32, 1},
+                                {3, ValType::F64, 0x4000000000000000},
                                 {4, ValType::FuncRef, wasm::kNullRef},
                                 {5, ValType::V128, 1, 2}};
   for (uint32_t i = 0; i < num_extra_globals; ++i) own.push_back({6 + i, ValType::I32, i});
@@ -312,10 +313,10 @@ TEST_CASE("arena: identically built stores are byte-identical; diffs name the fi
   std::memcpy(b.memory_data(0) + 0x1000, y, 4);
   b.memory_data(0)[0x2003] = 0xff;
   b.memory_data(0)[0x2005] = 0xfe;
-  CHECK(DiffTexts(a, b) == std::vector<std::string>{
-                               "memory 0 [0x1000, 0x1004): 01020304 vs 05060708",
-                               "memory 0 [0x2003, 0x2004): 00 vs ff",
-                               "memory 0 [0x2005, 0x2006): 00 vs fe"});
+  CHECK(DiffTexts(a, b) ==
+        std::vector<std::string>{"memory 0 [0x1000, 0x1004): 01020304 vs 05060708",
+                                 "memory 0 [0x2003, 0x2004): 00 vs ff",
+                                 "memory 0 [0x2005, 0x2006): 00 vs fe"});
   std::memcpy(b.memory_data(0) + 0x1000, x, 4);
   b.memory_data(0)[0x2003] = b.memory_data(0)[0x2005] = 0;
   CHECK(Diff(a, b).empty());
@@ -326,25 +327,23 @@ TEST_CASE("arena: identically built stores are byte-identical; diffs name the fi
 
   b.header().trap_kind = static_cast<uint32_t>(wasm::TrapKind::IntegerDivideByZero) + 1;
   b.header().exit_reason = static_cast<uint32_t>(ExitReason::kTrapped);
-  CHECK(DiffTexts(a, b) == std::vector<std::string>{
-                               "header trap_kind: none vs IntegerDivideByZero",
-                               "header exit_reason: none vs trapped"});
+  CHECK(DiffTexts(a, b) == std::vector<std::string>{"header trap_kind: none vs IntegerDivideByZero",
+                                                    "header exit_reason: none vs trapped"});
   b.header().trap_kind = b.header().exit_reason = 0;
 
   const InstanceDesc& d = *b.at<InstanceDesc>(b.instance_desc_offset(0));
   b.at<uint8_t>(d.data_dropped_offset)[1] = 1;
   b.func(1).type_id = 9;
   OwnGlobal(s2, 1).lo = 0x3ff0000000000000;  // global 3, f64
-  OwnGlobal(s2, 2).lo = 0;                    // global 4, funcref
-  OwnGlobal(s2, 3).hi = 3;                    // global 5, v128
+  OwnGlobal(s2, 2).lo = 0;                   // global 4, funcref
+  OwnGlobal(s2, 3).hi = 3;                   // global 5, v128
   CHECK(DiffTexts(a, b) ==
-        std::vector<std::string>{
-            "func 1 type_id: 0x00000002 vs 0x00000009",
-            "instance 0 global 3: 0x4000000000000000 vs 0x3ff0000000000000",
-            "instance 0 global 4: null vs func 0",
-            "instance 0 global 5: 0x00000000000000020000000000000001 vs "
-            "0x00000000000000030000000000000001",
-            "instance 0 data segment 1: live vs dropped"});
+        std::vector<std::string>{"func 1 type_id: 0x00000002 vs 0x00000009",
+                                 "instance 0 global 3: 0x4000000000000000 vs 0x3ff0000000000000",
+                                 "instance 0 global 4: null vs func 0",
+                                 "instance 0 global 5: 0x00000000000000020000000000000001 vs "
+                                 "0x00000000000000030000000000000001",
+                                 "instance 0 data segment 1: live vs dropped"});
 }
 
 TEST_CASE("arena: diff reports size changes of memories and tables", "[arena]") {
@@ -497,8 +496,9 @@ TEST_CASE("arena: snapshot + restore cost, 1-page memory and 100 globals", "[are
     a->TakeSnapshot(&snap);
     ok &= a->Restore(base);
   }
-  double us = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start)
-                  .count() / kIters;
+  double us =
+      std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start).count() /
+      kIters;
   std::printf("arena: snapshot + restore (1-page memory, 100 globals): %.2f us\n", us);
   CHECK(ok);
   CHECK(a->TakeSnapshot().bytes == base.bytes);
