@@ -194,8 +194,8 @@ uint32_t JitStore::AddMemory(const MemoryType& type) {
 }
 
 uint32_t JitStore::AddGlobal(const GlobalType& type, Value init) {
-  GlobalDef def{0, type.type, init.bits, init.hi};
-  auto off = arena_->AddGlobals(arena_->instance_count(), std::span(&def, 1));
+  GlobalDef def{static_cast<uint32_t>(host_globals_++), type.type, init.bits, init.hi};
+  auto off = arena_->AddGlobals(std::string("host"), std::span(&def, 1));
   if (!off) throw std::runtime_error("arena: cannot allocate a global");
   impl_->globals.push_back({type, *off});
   return static_cast<uint32_t>(impl_->globals.size() - 1);

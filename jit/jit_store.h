@@ -80,6 +80,7 @@ class JitStore {
   std::unique_ptr<Arena> arena_;
   std::unique_ptr<Impl> impl_;
   std::vector<CodeInfo> code_;
+  uint32_t host_globals_ = 0;
   friend struct RuntimeAccess;
 };
 
