@@ -310,14 +310,15 @@ class ScriptRunner {
     if (o->kind == Outcome::Kind::kValues) {
       for (size_t i = 0; i < o->values.size(); ++i) {
         const wasm::Value& v = o->values[i];
-        const ExpectedValue* x = either ? &c.either[0] : i < c.expected.size() ? &c.expected[i]
-                                                                               : nullptr;
+        const ExpectedValue* x = either                  ? &c.either[0]
+                                 : i < c.expected.size() ? &c.expected[i]
+                                                         : nullptr;
         bool lanes = v.type == wasm::ValType::V128;
-        got += (i ? " " : "") +
-               (lanes ? FormatV128(v, x && x->kind == ExpectedValue::Kind::kV128Lanes
-                                          ? x->shape
-                                          : V128Shape::kI32x4)
-                      : wasm::ToString(v));
+        got +=
+            (i ? " " : "") + (lanes ? FormatV128(v, x && x->kind == ExpectedValue::Kind::kV128Lanes
+                                                        ? x->shape
+                                                        : V128Shape::kI32x4)
+                                    : wasm::ToString(v));
       }
     } else {
       got = wasm::ToString(*o);
@@ -974,8 +975,8 @@ int RunSpec(const std::vector<std::string>& wast_paths, const RunnerOptions& opt
   if (options.engines.size() > 1)
     for (const auto& eng : options.engines) {
       const Counts& c = per_engine[eng];
-      std::cout << eng << ": " << c.passed + c.xfail << " passed, " << c.failed << " failed, " << c.skipped
-                << " skipped\n";
+      std::cout << eng << ": " << c.passed + c.xfail << " passed, " << c.failed << " failed, "
+                << c.skipped << " skipped\n";
     }
   // An expected failure is a known conversion artifact, not a defect of the engine: the
   // closing line counts it with the passed tests and this line says how many there are.

@@ -394,8 +394,7 @@ void SetLane(Value& v, V128Shape s, int i, uint64_t bits_value) {
 
 std::string FormatV128(const Value& v, V128Shape s) {
   std::string out = std::string("v128:") + ShapeName(s) + ":";
-  for (int i = 0; i < LaneCount(s); ++i)
-    out += (i ? "," : "") + FormatLane(GetLane(v, s, i), s);
+  for (int i = 0; i < LaneCount(s); ++i) out += (i ? "," : "") + FormatLane(GetLane(v, s, i), s);
   return out;
 }
 
@@ -403,7 +402,8 @@ namespace {
 
 V128Shape JsonShape(std::string_view lane_type, size_t lanes) {
   auto shape = ShapeFromLaneType(lane_type);
-  if (!shape) throw std::invalid_argument("unknown v128 lane type \"" + std::string(lane_type) + "\"");
+  if (!shape)
+    throw std::invalid_argument("unknown v128 lane type \"" + std::string(lane_type) + "\"");
   if (static_cast<int>(lanes) != LaneCount(*shape))
     throw std::invalid_argument("v128 with lane type " + std::string(lane_type) + " has " +
                                 std::to_string(lanes) + " lanes, not " +

@@ -16,11 +16,11 @@ namespace tandem::spec {
 
 // The lane shapes of a v128 (Spec 2.4.1 "shape"), as the text format names them.
 enum class V128Shape : uint8_t { kI8x16, kI16x8, kI32x4, kI64x2, kF32x4, kF64x2 };
-int LaneCount(V128Shape s);          // 16, 8, 4, 2, 4, 2
-int LaneBits(V128Shape s);           // 8, 16, 32, 64, 32, 64
-bool IsFloatShape(V128Shape s);      // f32x4, f64x2
-const char* ShapeName(V128Shape s);  // "i32x4"
-std::optional<V128Shape> ShapeFromName(std::string_view name);          // "i32x4" -> kI32x4
+int LaneCount(V128Shape s);                                              // 16, 8, 4, 2, 4, 2
+int LaneBits(V128Shape s);                                               // 8, 16, 32, 64, 32, 64
+bool IsFloatShape(V128Shape s);                                          // f32x4, f64x2
+const char* ShapeName(V128Shape s);                                      // "i32x4"
+std::optional<V128Shape> ShapeFromName(std::string_view name);           // "i32x4" -> kI32x4
 std::optional<V128Shape> ShapeFromLaneType(std::string_view lane_type);  // "i32" -> kI32x4
 // Lane `i` of a v128 (lane 0 is the lowest-addressed), as zero-extended bits; and its setter.
 uint64_t GetLane(const wasm::Value& v, V128Shape s, int i);
@@ -109,7 +109,7 @@ struct Command {
   Action action;
   std::vector<ExpectedValue> expected;
   std::vector<ExpectedValue> either;  // assert_return (either ...): one result, any of these
-  std::string unsupported;  // non-empty: a value could not be represented; skip with this
+  std::string unsupported;            // non-empty: a value could not be represented; skip with this
 };
 
 // True for the commands that count as tests: every assert_* and every top-level action.

@@ -1,8 +1,9 @@
 // engine_test.cc: behaviour every engine must share, written once and run on every engine
 // (STYLE.md 8; DESIGN.md "Determinism", "NaN", "Outcome of an invocation").
+#include "diff/engine.h"
+
 #include <catch2/catch.hpp>
 
-#include "diff/engine.h"
 #include "reference/decoder.h"
 #include "reference/numerics.h"
 #include "reference/tests/wat_util.h"
@@ -135,8 +136,8 @@ const char* kSimdNaN = R"(
 Value V128(uint64_t lo, uint64_t hi) { return Value{wasm::ValType::V128, lo, hi}; }
 
 TEST_CASE("NaN-canonical mode covers the vector float arithmetic, lane by lane", "[diff]") {
-  constexpr uint64_t kC32x2 = uint64_t{wasm::num::kF32CanonicalNaN} << 32 |
-                              wasm::num::kF32CanonicalNaN;
+  constexpr uint64_t kC32x2 =
+      uint64_t{wasm::num::kF32CanonicalNaN} << 32 | wasm::num::kF32CanonicalNaN;
   const Value zeros = V128(0, 0);
   const Value ones32 = V128(0x3f8000003f800000, 0x3f8000003f800000);  // f32x4 1.0
   for (const std::string& name : EngineNames()) {
@@ -153,8 +154,8 @@ TEST_CASE("NaN-canonical mode covers the vector float arithmetic, lane by lane",
       CHECK(o.values.at(0) == V128(wasm::num::kF64CanonicalNaN, wasm::num::kF64CanonicalNaN));
       // min with a payload NaN operand in lane 1 only; the other lanes are exact.
       o = h.Call("min", {V128(0xffa00001'3f800000, 0x3f8000003f800000), ones32});
-      CHECK(o.values.at(0) == V128(uint64_t{wasm::num::kF32CanonicalNaN} << 32 | 0x3f800000,
-                                   0x3f8000003f800000));
+      CHECK(o.values.at(0) ==
+            V128(uint64_t{wasm::num::kF32CanonicalNaN} << 32 | 0x3f800000, 0x3f8000003f800000));
       // demote of an f64 NaN with a payload: lane 0 canonical, lane 1 exact, lanes 2-3 zero.
       o = h.Call("demote", {V128(0xfff4000000000000, 0x3ff0000000000000)});
       CHECK(o.values.at(0) == V128(uint64_t{0x3f800000} << 32 | wasm::num::kF32CanonicalNaN, 0));
@@ -195,7 +196,8 @@ TEST_CASE("v128 values: a trapping vector store writes nothing; scalars stay cle
       CHECK(h.Call("ld", {Value::I32(65520)}).values.at(0) == V128(~uint64_t{0}, ~uint64_t{0}));
       CHECK(h.Call("lane", {Value::I32(65532)}).values.at(0) ==
             V128(~uint64_t{0}, 0xffffffff'ffffffff));
-      CHECK(h.Call("lane", {Value::I32(0)}).values.at(0) == V128(~uint64_t{0}, 0xffffffff'00000000));
+      CHECK(h.Call("lane", {Value::I32(0)}).values.at(0) ==
+            V128(~uint64_t{0}, 0xffffffff'00000000));
       CHECK(h.Call("lane", {Value::I32(65533)}).trap == wasm::TrapKind::MemoryOutOfBounds);
       // An i32 computed where a v128 lived is exactly i32:7 (no stale high half).
       CHECK(h.Call("scalar").values.at(0) == Value::I32(7));

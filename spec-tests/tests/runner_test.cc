@@ -127,7 +127,7 @@ TEST_CASE("runner: v128 arguments and results compare lane by lane in the expect
   CHECK(At(fr, 7).status == Status::kPassed);
   CHECK(At(fr, 8).status == Status::kFailed);  // lane 2 is arithmetic, not canonical
   CHECK(At(fr, 8).got == "v128:f32x4:nan:0x400000,0x0p+0,nan:0x600000,0x1p+0");
-  CHECK(At(fr, 9).status == Status::kFailed);  // lane 1 is +0
+  CHECK(At(fr, 9).status == Status::kFailed);   // lane 1 is +0
   CHECK(At(fr, 10).status == Status::kPassed);  // the second alternative
   CHECK(At(fr, 12).status == Status::kFailed);  // neither
   CHECK(fr.tests.size() == 8);

@@ -152,15 +152,20 @@ TEST_CASE("wast2json v128 values: lanes of every shape, lane 0 lowest", "[spec]"
     uint64_t lo, hi;
   };
   const Row rows[] = {
-      {"i8", {"1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14", "15", "255"},
-       0x0807060504030201, 0xff0f0e0d0c0b0a09},
-      {"i16", {"1", "2", "3", "4", "5", "6", "7", "65535"}, 0x0004000300020001,
-       0xffff000700060005},
+      {"i8",
+       {"1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14", "15", "255"},
+       0x0807060504030201,
+       0xff0f0e0d0c0b0a09},
+      {"i16", {"1", "2", "3", "4", "5", "6", "7", "65535"}, 0x0004000300020001, 0xffff000700060005},
       {"i32", {"1", "2", "3", "4294967295"}, 0x0000000200000001, 0xffffffff00000003},
       {"i64", {"1", "18446744073709551615"}, 1, ~uint64_t{0}},
-      {"f32", {"1065353216", "2143289344", "0", "2147483648"}, 0x7fc000003f800000,
+      {"f32",
+       {"1065353216", "2143289344", "0", "2147483648"},
+       0x7fc000003f800000,
        0x8000000000000000},
-      {"f64", {"4607182418800017408", "9221120237041090560"}, 0x3ff0000000000000,
+      {"f64",
+       {"4607182418800017408", "9221120237041090560"},
+       0x3ff0000000000000,
        0x7ff8000000000000},
   };
   for (const Row& r : rows) {
@@ -183,12 +188,13 @@ TEST_CASE("wast2json v128 values: lanes of every shape, lane 0 lowest", "[spec]"
   CHECK(FormatV128(Value{ValType::V128, 0x0000000200000001, 0xffffffff00000003}) ==
         "v128:i32x4:0x00000001,0x00000002,0x00000003,0xffffffff");
   const Value floats{ValType::V128, 0x7fc00000bf800000, 0x00000001ff800001};
-  CHECK(FormatV128(floats, V128Shape::kF32x4) == "v128:f32x4:-0x1p+0,nan:0x400000,-nan:0x1,0x1p-149");
+  CHECK(FormatV128(floats, V128Shape::kF32x4) ==
+        "v128:f32x4:-0x1p+0,nan:0x400000,-nan:0x1,0x1p-149");
   CHECK(ParseTypedArg(FormatV128(floats, V128Shape::kF32x4)) == floats);
   CHECK(ParseTypedArg(FormatV128(floats, V128Shape::kF64x2)) == floats);
   CHECK_THROWS_AS(ParseJsonV128("i32", {"1", "2", "3"}), std::invalid_argument);
-  CHECK_THROWS_AS(ParseJsonV128("i8", {"256", "0", "0", "0", "0", "0", "0", "0", "0", "0", "0",
-                                       "0", "0", "0", "0", "0"}),
+  CHECK_THROWS_AS(ParseJsonV128("i8", {"256", "0", "0", "0", "0", "0", "0", "0", "0", "0", "0", "0",
+                                       "0", "0", "0", "0"}),
                   std::invalid_argument);
   CHECK_THROWS_AS(ParseJsonV128("u32", {"1", "2", "3", "4"}), std::invalid_argument);
   CHECK_THROWS_AS(ParseJsonV128("f32", {"nan:canonical", "0", "0", "0"}), std::invalid_argument);
