@@ -102,7 +102,7 @@ class Assembler {
   void mov(W w, Gp dst, int32_t imm);  // k32, k64
   void mov(W w, Gp dst, const Mem& src);
   void mov(W w, const Mem& dst, Gp src);
-  void mov(W w, const Mem& dst, int32_t imm);  // k8 and k16 take the low 8/16 bits
+  void mov(W w, const Mem& dst, int32_t imm);  // k8/k16: low bits; k64: sign-extended
   void movabs(Gp dst, uint64_t imm);           // mov r64, imm64
   // Zero/sign extension from src_w (k8, k16) to w (k32, k64).
   void movzx(W w, Gp dst, W src_w, Gp src);
@@ -113,7 +113,7 @@ class Assembler {
   void movsxd(Gp dst, const Mem& src);
   void lea(W w, Gp dst, const Mem& src);  // k32, k64
   void lea(Gp dst, Label& target);        // lea r64, [rip + rel32]
-  void xchg(W w, Gp a, Gp b);             // k32, k64
+  void xchg(W w, Gp a, Gp b);             // k32, k64; 90+r form when one operand is rax
 
   // --- Integer ALU: add, or, and, sub, xor, cmp. r,r and r,m and m,r: all widths.
   // r,imm and m,imm: k32, k64 (imm8 short form when the immediate fits in int8, otherwise the

@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 #include <cctype>
 #include <cstdint>
+#include <iterator>
 #include <set>
 #include <string>
 #include <vector>
