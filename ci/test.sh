@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # ci/test.sh: sets up, builds and runs every test (README "Quick start"; DESIGN.md "Layout" ci/):
 # unit tests (release), the fuzz-tagged tests and the spec suite under ASan+UBSan, and the spec
-# suite on every engine (the non-SIMD core files must pass; the SIMD files must be skipped).
+# suite (all core files) on every engine.
 # Needs no input; works as root on a fresh clone with ../shared beside the repository.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,14 +19,7 @@ if [ ! -d "$testsuite" ]; then
   exit 2
 fi
 export TANDEM_TESTSUITE="$testsuite"
-core=()
-simd=()
-for f in "$testsuite"/*.wast; do
-  case "$(basename "$f")" in
-    simd_*) simd+=("$f") ;;
-    *) core+=("$f") ;;
-  esac
-done
+core=("$testsuite"/*.wast)
 
 step "build (release)"
 cmake --preset release >/dev/null
@@ -38,10 +31,8 @@ ctest --preset release -j "$jobs" --output-on-failure
 tandem=build/release/tandem
 mapfile -t engines < <("$tandem" engines)
 for engine in "${engines[@]}"; do
-  step "spec suite, engine $engine: ${#core[@]} core files without SIMD"
+  step "spec suite, engine $engine: ${#core[@]} core files"
   "$tandem" spec --engines "$engine" -j "$jobs" --junit "build/release/spec-$engine.xml" "${core[@]}"
-  step "spec suite, engine $engine: ${#simd[@]} SIMD files (unsupported modules are skipped)"
-  "$tandem" spec --engines "$engine" -j "$jobs" "${simd[@]}"
 done
 
 step "build (asan)"
@@ -51,7 +42,7 @@ cmake --build --preset asan --target tandem_reference_tests tandem
 step "fuzz-tagged tests (asan)"
 build/asan/reference/tandem_reference_tests '[fuzz]'
 
-step "spec suite under ASan+UBSan (engine ref, core files without SIMD)"
+step "spec suite under ASan+UBSan (engine ref, all core files)"
 build/asan/tandem spec --engines ref -j "$jobs" --quiet "${core[@]}"
 
 step "all passed"

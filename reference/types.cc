@@ -88,7 +88,10 @@ std::string ToString(const Value& v) {
       std::snprintf(buf, sizeof buf, "%a", d);
       return fmt::format("f64:{} (0x{:016x})", buf, v.bits);
     }
-    case ValType::V128: return fmt::format("v128:0x{:016x}{:016x}", v.hi, v.bits);
+    case ValType::V128:  // the form `tandem run` prints and accepts
+      return fmt::format("v128:i32x4:0x{:08x},0x{:08x},0x{:08x},0x{:08x}",
+                         static_cast<uint32_t>(v.bits), static_cast<uint32_t>(v.bits >> 32),
+                         static_cast<uint32_t>(v.hi), static_cast<uint32_t>(v.hi >> 32));
     case ValType::FuncRef:
       return v.is_null() ? "funcref:null" : fmt::format("funcref:{}", v.bits);
     case ValType::ExternRef:
