@@ -851,6 +851,7 @@ void MasmX64::Finish(std::vector<CodeNote>* notes) {
     JumpToExit();
   }
   if (!pool_.empty()) {
+    asm_.ud2();  // marks the end of the instructions: the constant pool follows
     while (asm_.offset() % 8) asm_.int3();
     for (auto& [bits, label] : pool_) {
       asm_.bind(*label);

@@ -101,7 +101,8 @@ class MasmX64 {
   void BoundsCheck(uint32_t size, uint32_t size_field, Label& oob);
   uint32_t BoundsAccess(wasm::Op op, Reg value, uint64_t data_offset);
 
-  // Trap and exit stubs, then the constant pool. Adds kTrapStub notes.
+  // Trap and exit stubs, then (after a ud2 marking the end of the instructions) the constant
+  // pool. Adds kTrapStub notes.
   void Finish(std::vector<CodeNote>* notes);
 
  private:
