@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "reference/linking.h"
 #include "reference/module.h"
 #include "reference/outcome.h"
 
@@ -52,6 +53,11 @@ class Engine {
                                std::span<const wasm::Value> args) = 0;
   // Reads an exported global (wast `get`): one value on success.
   virtual wasm::Outcome Get(uint32_t instance, std::string_view export_name) = 0;
+
+  // The canonical state of an instance (DESIGN.md "State"); valid until the engine runs again.
+  virtual wasm::InstanceState State(uint32_t instance) = 0;
+  // Names a function reference (a funcref value's bits) independently of the store.
+  virtual wasm::FuncIdentity FuncIdentityOf(uint64_t ref_bits) = 0;
 };
 
 // Known engine names, in a stable order ("ref" first).

@@ -95,6 +95,11 @@ class StoreEngine : public Engine {
     return wasm::Outcome::Values({store().GlobalValue(ev->addr)});
   }
 
+  wasm::InstanceState State(uint32_t instance) override { return store().State(instance); }
+  wasm::FuncIdentity FuncIdentityOf(uint64_t ref_bits) override {
+    return store().FuncIdentityOf(ref_bits);
+  }
+
  protected:
   virtual StoreT& store() = 0;
 

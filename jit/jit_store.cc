@@ -508,4 +508,26 @@ Outcome JitStore::Invoke(uint32_t func, std::span<const Value> args) {
   return Outcome::Values(std::move(results));
 }
 
+InstanceState JitStore::State(uint32_t instance) const {
+  const InstanceInfo& ii = impl_->instances[instance];
+  const Arena& ar = *arena_;
+  InstanceState st;
+  for (uint32_t m : ii.memories)
+    st.memories.push_back({ar.memory_data(m), ar.memory(m).size_bytes});
+  for (uint32_t g : ii.globals) st.globals.push_back(GlobalValue(g));
+  for (uint32_t t : ii.tables) {
+    st.tables.push_back({ar.table_elems(t), ar.table(t).size});
+    st.table_types.push_back(static_cast<ValType>(ar.table(t).elem_type));
+  }
+  for (uint32_t d : ii.datas) st.data_dropped.push_back(*ar.at<uint8_t>(impl_->datas[d].flag_offset));
+  for (uint32_t e : ii.elems) st.elem_dropped.push_back(*ar.at<uint8_t>(impl_->elems[e].flag_offset));
+  return st;
+}
+
+FuncIdentity JitStore::FuncIdentityOf(uint64_t func) const {
+  const FuncDesc& d = arena_->func(static_cast<uint32_t>(func));
+  if (d.flags & kFuncHost) return {kHostInstance, static_cast<uint32_t>(func)};
+  return {d.instance, d.func_index};
+}
+
 }  // namespace tandem::jit

@@ -65,6 +65,8 @@ class JitStore {
   const wasm::FuncType& FuncTypeOf(uint32_t func) const;
   wasm::Value GlobalValue(uint32_t global) const;
   wasm::ExternType TypeOf(const wasm::ExternVal& ev) const;
+  wasm::InstanceState State(uint32_t instance) const;
+  wasm::FuncIdentity FuncIdentityOf(uint64_t func) const;
 
   Arena& arena() { return *arena_; }
   const std::vector<CodeInfo>& code() const { return code_; }

@@ -114,11 +114,13 @@ struct GlobalInst {
 struct ElemInst {
   ValType type;
   std::vector<uint64_t> elems;  // emptied by elem.drop
+  bool dropped = false;
 };
 
 struct DataInst {
   const uint8_t* bytes = nullptr;  // points into the module's binary (kept alive by ModuleInst)
   uint32_t size = 0;               // 0 after data.drop
+  bool dropped = false;
 };
 
 struct ModuleInst {
@@ -805,7 +807,11 @@ Outcome Store::Impl::Execute(uint32_t entry, std::span<const Value> args) {
         std::copy_n(e.elems.begin() + s, n, t.elems.begin() + d);
         break;
       }
-      case Op::ElemDrop: elems[li.a].elems.clear(); elems[li.a].elems.shrink_to_fit(); break;
+      case Op::ElemDrop:
+        elems[li.a].elems.clear();
+        elems[li.a].elems.shrink_to_fit();
+        elems[li.a].dropped = true;
+        break;
 
       // Spec 4.4.6 memory instructions.
       case Op::I32Load: LOAD(uint32_t, ZX32)
@@ -850,7 +856,10 @@ Outcome Store::Impl::Execute(uint32_t entry, std::span<const Value> args) {
         if (n) std::memcpy(m.data + d, dd.bytes + s, n);
         break;
       }
-      case Op::DataDrop: datas[li.a].size = 0; break;
+      case Op::DataDrop:
+        datas[li.a].size = 0;
+        datas[li.a].dropped = true;
+        break;
       case Op::MemoryCopy: {
         MemInst& dm = *mems[li.a];
         MemInst& sm = *mems[li.b];
@@ -1580,7 +1589,10 @@ InstantiateResult Store::Instantiate(std::shared_ptr<const Module> module,
       }
       std::copy(e.elems.begin(), e.elems.end(), t.elems.begin() + d);
     }
-    if (seg.mode != SegmentMode::kPassive) e.elems.clear();
+    if (seg.mode != SegmentMode::kPassive) {
+      e.elems.clear();
+      e.dropped = true;
+    }
   }
   for (size_t i = 0; i < m.datas.size(); ++i) {
     const DataSegment& seg = m.datas[i];
@@ -1597,6 +1609,7 @@ InstantiateResult Store::Instantiate(std::shared_ptr<const Module> module,
     }
     if (n) std::memcpy(mem.data + d, dd.bytes, n);
     dd.size = 0;
+    dd.dropped = true;
   }
   // Spec 4.5.4 step 16: the start function.
   if (m.start) {
@@ -1650,6 +1663,27 @@ MemoryType Store::MemoryTypeOf(uint32_t a) const {
   MemoryType t = impl_->mems[a]->type;
   t.limits.min = impl_->mems[a]->pages();
   return t;
+}
+
+InstanceState Store::State(uint32_t instance) const {
+  const Impl& s = *impl_;
+  const ModuleInst& mi = s.instances[instance];
+  InstanceState st;
+  for (uint32_t m : mi.mems) st.memories.push_back(MemoryBytes(m));
+  for (uint32_t g : mi.globals) st.globals.push_back(GlobalValue(g));
+  for (uint32_t t : mi.tables) {
+    st.tables.push_back(s.tables[t]->elems);
+    st.table_types.push_back(s.tables[t]->type.elem);
+  }
+  for (uint32_t d : mi.datas) st.data_dropped.push_back(s.datas[d].dropped);
+  for (uint32_t e : mi.elems) st.elem_dropped.push_back(s.elems[e].dropped);
+  return st;
+}
+
+FuncIdentity Store::FuncIdentityOf(uint64_t func_addr) const {
+  const FuncInst& f = *impl_->funcs[func_addr];
+  if (f.host) return {kHostInstance, static_cast<uint32_t>(func_addr)};
+  return {f.instance, f.func_index};
 }
 
 }  // namespace tandem::ref

@@ -72,6 +72,8 @@ class Store {
   std::span<const uint64_t> TableElems(uint32_t table_addr) const;
   wasm::TableType TableTypeOf(uint32_t table_addr) const;
   wasm::MemoryType MemoryTypeOf(uint32_t mem_addr) const;
+  wasm::InstanceState State(uint32_t instance) const;
+  wasm::FuncIdentity FuncIdentityOf(uint64_t func_addr) const;
 
   struct Impl;
 

@@ -41,6 +41,27 @@ Value EvalConstExpr(const ConstExpr& e, ValType type,
                     const std::function<Value(uint32_t global_index)>& global,
                     const std::function<uint64_t(uint32_t func_index)>& func_ref);
 
+// The state of one instance in a store-independent form (DESIGN.md "State"): what every engine
+// exposes so that stores can be compared. Spans point into the store and stay valid until the
+// store runs code again. References are store bits: see FuncIdentity.
+struct InstanceState {
+  std::vector<std::span<const uint8_t>> memories;  // module memory index order, imports first
+  std::vector<Value> globals;                      // module global index order
+  std::vector<std::span<const uint64_t>> tables;   // module table index order
+  std::vector<ValType> table_types;
+  std::vector<bool> data_dropped;
+  std::vector<bool> elem_dropped;
+};
+
+// Who a function reference names, independently of the store: (instance, function index in its
+// module). Host functions have instance kHostInstance and their creation order as index.
+constexpr uint32_t kHostInstance = 0xffffffffu;
+struct FuncIdentity {
+  uint32_t instance;
+  uint32_t func_index;
+  bool operator==(const FuncIdentity&) const = default;
+};
+
 // A host function (the spectest module, later fuzz imports). Returns the outcome of the call.
 using HostFunc = std::function<Outcome(std::span<const Value> args)>;
 
