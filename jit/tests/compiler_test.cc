@@ -528,5 +528,114 @@ TEST_CASE("compiler: operators run as reference/numerics.h computes them (NaN-ca
   }
   CHECK(checked > 3000);
 }
+
+TEST_CASE("compiler: control flow, calls, tables, memory and limits run as specified", "[x64]") {
+  std::string deep = "(local.get 0)";
+  for (int i = 1; i <= 30; ++i)
+    deep = "(i32.add (i32.mul (local.get 0) (i32.const " + std::to_string(i) + ")) " + deep + ")";
+  std::string wat = R"(
+  (module
+    (memory 1)
+    (table 5 funcref)
+    (type $ii (func (param i32) (result i32)))
+    (elem (i32.const 0) $fib $sq $nop)
+    (func $nop)
+    (func $fib (export "fib") (param i32) (result i32)
+      (if (result i32) (i32.lt_u (local.get 0) (i32.const 2))
+        (then (local.get 0))
+        (else (i32.add (call $fib (i32.sub (local.get 0) (i32.const 1)))
+                       (call $fib (i32.sub (local.get 0) (i32.const 2)))))))
+    (func $sq (param i32) (result i32) (i32.mul (local.get 0) (local.get 0)))
+    (func (export "indirect") (param i32 i32) (result i32)
+      (call_indirect (type $ii) (local.get 1) (local.get 0)))
+    (func (export "sum") (param $n i32) (result i64) (local $i i32) (local $acc i64)
+      (block $done (loop $l
+        (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+        (i64.store (i32.mul (local.get $i) (i32.const 8))
+                   (i64.extend_i32_u (i32.mul (local.get $i) (i32.const 3))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $l)))
+      (local.set $i (i32.const 0))
+      (block $d2 (loop $l2
+        (br_if $d2 (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $acc (i64.add (local.get $acc) (i64.load (i32.mul (local.get $i) (i32.const 8)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $l2)))
+      (local.get $acc))
+    (func (export "switch") (param i32) (result i32)
+      (block $c (block $b (block $a
+        (br_table $a $b $c (local.get 0)))
+        (return (i32.const 10)))
+        (return (i32.const 20)))
+      (i32.const 30))
+    (func (export "store") (param i32) (result i32)
+      (i32.store (local.get 0) (i32.const 0x01020304)) (i32.load (local.get 0)))
+    (func (export "peek") (param i32) (result i32) (i32.load8_u (local.get 0)))
+    (func $multi (param i32 i32) (result i32 i32) (local.get 1) (local.get 0))
+    (func (export "swapsub") (param i32 i32) (result i32) (call $multi (local.get 0) (local.get 1)) (i32.sub))
+    (func $rec (export "rec") (param i32) (result i32) (call $rec (local.get 0)))
+    (func (export "blockparams") (param i32) (result i32)
+      (local.get 0) (block (param i32) (result i32) (i32.const 2) (i32.add)))
+    (func (export "brvalue") (param i32) (result i32)
+      (block $b (result i32) (i32.const 1) (br_if $b (i32.const 9) (local.get 0)) (i32.add)))
+    (func (export "deep") (param i32) (result i32) )" + deep + R"()
+  ))";
+  auto module = std::make_shared<wasm::Module>(wasm::Decode(testing::WatToWasm(wat)));
+  wasm::Validate(*module);
+  JitConfig config;
+  config.max_call_depth = 500;
+  std::string error;
+  auto store = JitStore::Create(config, &error);
+  REQUIRE(store);
+  JitInstantiateResult inst = store->Instantiate(module, {});
+  REQUIRE(inst.instance.has_value());
+  auto call = [&](const char* name, std::vector<Value> args) {
+    auto ev = store->GetExport(*inst.instance, name);
+    REQUIRE(ev.has_value());
+    return store->Invoke(ev->addr, args);
+  };
+  auto i32 = [](const Outcome& o) {
+    REQUIRE(o.kind == Outcome::Kind::kValues);
+    REQUIRE(!o.values.empty());
+    return o.values[0].i32();
+  };
+  auto trap = [](const Outcome& o) {
+    REQUIRE(o.kind == Outcome::Kind::kTrap);
+    return o.trap;
+  };
+  std::vector<uint32_t> fib{0, 1};
+  for (int i = 2; i <= 20; ++i) fib.push_back(fib[i - 1] + fib[i - 2]);
+  CHECK(i32(call("fib", {Value::I32(20)})) == fib[20]);
+  CHECK(i32(call("indirect", {Value::I32(0), Value::I32(15)})) == fib[15]);
+  CHECK(i32(call("indirect", {Value::I32(1), Value::I32(12)})) == 144u);
+  CHECK(trap(call("indirect", {Value::I32(2), Value::I32(1)})) ==
+        TrapKind::IndirectCallTypeMismatch);
+  CHECK(trap(call("indirect", {Value::I32(3), Value::I32(1)})) == TrapKind::UninitializedElement);
+  CHECK(trap(call("indirect", {Value::I32(5), Value::I32(1)})) == TrapKind::UndefinedElement);
+  for (uint32_t n : {0u, 1u, 100u}) {
+    Outcome o = call("sum", {Value::I32(n)});
+    REQUIRE(o.kind == Outcome::Kind::kValues);
+    CHECK(o.values[0].i64() == 3ull * n * (n - (n ? 1 : 0)) / 2);
+  }
+  for (uint32_t i : {0u, 1u, 2u, 3u, 1000u, 0xffffffffu})
+    CHECK(i32(call("switch", {Value::I32(i)})) == (i == 0 ? 10u : i == 1 ? 20u : 30u));
+  CHECK(trap(call("store", {Value::I32(65533)})) == TrapKind::MemoryOutOfBounds);
+  for (uint32_t a : {65533u, 65534u, 65535u}) CHECK(i32(call("peek", {Value::I32(a)})) == 0u);
+  CHECK(i32(call("store", {Value::I32(65532)})) == 0x01020304u);
+  CHECK(trap(call("store", {Value::I32(0xffffffffu)})) == TrapKind::MemoryOutOfBounds);
+  CHECK(i32(call("swapsub", {Value::I32(3), Value::I32(10)})) == 7u);
+  Outcome rec = call("rec", {Value::I32(0)});
+  CHECK(rec.kind == Outcome::Kind::kExhausted);
+  CHECK(rec.exhaustion == wasm::ExhaustionKind::kCallStack);
+  CHECK(i32(call("fib", {Value::I32(10)})) == fib[10]);  // the depth was reset by the store
+  CHECK(i32(call("blockparams", {Value::I32(40)})) == 42u);
+  CHECK(i32(call("brvalue", {Value::I32(1)})) == 9u);
+  CHECK(i32(call("brvalue", {Value::I32(0)})) == 10u);
+  for (uint32_t x : {0u, 1u, 7u, 0x89abcdefu}) {
+    uint32_t want = x;
+    for (uint32_t i = 1; i <= 30; ++i) want += x * i;
+    CHECK(i32(call("deep", {Value::I32(x)})) == want);
+  }
+}
 }  // namespace
 }  // namespace tandem::jit
