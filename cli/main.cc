@@ -111,6 +111,10 @@ bool CheckEngines(const std::vector<std::string>& engines) {
       std::cerr << "tandem: unknown engine \"" << e << "\" (known engines: " << list << ")\n";
       return false;
     }
+    if (std::count(engines.begin(), engines.end(), e) > 1) {
+      std::cerr << "tandem: engine \"" << e << "\" is listed twice\n";
+      return false;
+    }
   }
   return true;
 }
@@ -133,7 +137,8 @@ int RunSpecCommand(const SpecArgs& a, const CLI::App& cmd) {
   if (!CheckEngines(o.engines)) return kExitUsage;
   o.config.max_call_depth = a.max_depth;
   o.config.fuel = a.fuel;
-  o.config.nan_canonical = a.nan_canonical;
+  // Engines are compared bit for bit, so with more than one they all run NaN-canonical.
+  o.config.nan_canonical = a.nan_canonical || o.engines.size() > 1;
   o.config.strict = a.strict;
   o.jobs = a.jobs > 0 ? a.jobs : std::max(1u, std::thread::hardware_concurrency());
   if (!a.filter.empty()) o.filter = a.filter;
@@ -447,7 +452,8 @@ int main(int argc, char** argv) {
   spec->add_option("--fuel", spec_args.fuel,
                    "Fuel budget: function entries and loop iterations (0 = unlimited)")
       ->capture_default_str();
-  spec->add_flag("--nan-canonical", spec_args.nan_canonical, "Canonicalise NaN results");
+  spec->add_flag("--nan-canonical", spec_args.nan_canonical,
+                 "Canonicalise NaN results (always on when several engines are compared)");
   spec->add_flag("--strict", spec_args.strict, "Anything an engine cannot run is a failure");
   spec->add_flag("-q,--quiet", spec_args.quiet, "No progress output");
   spec->add_option("PATH", spec_args.paths, ".wast files or folders (default: the test suite)");

@@ -23,6 +23,7 @@
 #include <sstream>
 #include <variant>
 
+#include "diff/state.h"
 #include "reference/decoder.h"
 #include "reference/validator.h"
 #include "spec-tests/wast_json.h"
@@ -126,6 +127,10 @@ struct EngineState {
   std::optional<Unavailable> current_missing;
   std::map<std::string, Unavailable> named_missing;
   std::map<std::string, Unavailable> registered_missing;  // registered name -> why
+  // For comparing engines: every module command's instance (nullopt when it has none), in
+  // script order, and the outcome of the last action.
+  std::vector<std::optional<uint32_t>> instances;
+  std::optional<Outcome> last_outcome;
 };
 
 class ScriptRunner {
@@ -149,13 +154,18 @@ class ScriptRunner {
     for (const auto& c : commands) {
       bool selected = !options_.line || *options_.line == c.line;
       if (IsTest(c.type) && !selected) continue;
+      size_t first = results_.size();
       for (auto& e : engines_) {
+        e.last_outcome.reset();
         try {
           Execute(c, e);
         } catch (const std::exception& ex) {
           Record(c, e, Status::kFailed, "", "", std::string("internal error: ") + ex.what());
         }
       }
+      if (engines_.size() > 1) Compare(c, first);
+      if (sink_)
+        for (size_t i = first; i < results_.size(); ++i) sink_(results_[i]);
     }
     return std::move(results_);
   }
@@ -169,8 +179,55 @@ class ScriptRunner {
     }
     results_.push_back({c.line, c.type_name, e.name, st, std::move(expected), std::move(got),
                         std::move(message), st == Status::kSkipped ? std::move(category) : ""});
-    if (sink_) sink_(results_.back());
   }
+
+  // Differential comparison (DESIGN.md "State"): after each command, every engine's outcome
+  // and the state of every instance it holds must equal the first engine's. A difference fails
+  // that engine's result for the command (or is recorded as a "difference" when the command is
+  // not a test). Results from index `first` on belong to this command.
+  void Compare(const Command& c, size_t first) {
+    EngineState& base = engines_[0];
+    for (size_t k = 1; k < engines_.size(); ++k) {
+      EngineState& e = engines_[k];
+      std::vector<std::string> diffs;
+      if (base.last_outcome && e.last_outcome) {
+        const Outcome& a = *base.last_outcome;
+        const Outcome& b = *e.last_outcome;
+        bool same = a.kind == b.kind;
+        if (same && a.kind == Outcome::Kind::kValues)
+          same = diff::SameValues(*base.engine, a.values, *e.engine, b.values);
+        if (same && a.kind == Outcome::Kind::kTrap) same = a.trap == b.trap;
+        if (same && a.kind == Outcome::Kind::kExhausted) same = a.exhaustion == b.exhaustion;
+        if (!same)
+          diffs.push_back("outcome: " + wasm::ToString(a) + " vs " + wasm::ToString(b));
+      }
+      size_t n = std::min(base.instances.size(), e.instances.size());
+      for (size_t i = 0; i < n && diffs.size() < 16; ++i) {
+        if (!base.instances[i] || !e.instances[i]) continue;
+        for (auto& d : diff::DiffInstanceStates(*base.engine, *base.instances[i], *e.engine,
+                                                *e.instances[i], 16 - diffs.size()))
+          diffs.push_back("module " + std::to_string(i) + " " + d);
+      }
+      if (diffs.empty()) continue;
+      std::string text = "differs from " + base.name + ": " + diffs[0];
+      for (size_t i = 1; i < diffs.size(); ++i) text += "; " + diffs[i];
+      ++differences_;
+      bool flipped = false;
+      for (size_t i = first; i < results_.size(); ++i) {
+        TestResult& r = results_[i];
+        if (r.engine != e.name) continue;
+        if (r.status != Status::kFailed) {
+          r.status = Status::kFailed;
+          r.skip_category.clear();
+        }
+        r.message = r.message.empty() ? text : r.message + "; " + text;
+        flipped = true;
+      }
+      if (!flipped)
+        results_.push_back({c.line, "difference", e.name, Status::kFailed, "", "", text, ""});
+    }
+  }
+  size_t differences_ = 0;
 
   const Loaded& Load(const std::string& filename) {
     auto it = cache_.find(filename);
@@ -232,6 +289,7 @@ class ScriptRunner {
     }
     auto r = e.engine->Instantiate(l.module);
     using S = diff::InstantiateOutcome::Status;
+    e.instances.push_back(r.status == S::kOk ? std::optional<uint32_t>(r.instance) : std::nullopt);
     if (r.status == S::kOk) {
       e.current = r.instance;
       e.current_missing.reset();
@@ -278,6 +336,7 @@ class ScriptRunner {
     Outcome o = c.action.type == Action::Type::kInvoke
                     ? e.engine->Invoke(inst, c.action.field, c.action.args)
                     : e.engine->Get(inst, c.action.field);
+    e.last_outcome = o;
     if (o.kind == Outcome::Kind::kUnsupported) {
       Record(c, e, Status::kSkipped, "", "", "unsupported by " + e.name + ": " + o.message,
              kUnsupported);
@@ -980,6 +1039,13 @@ int RunSpec(const std::vector<std::string>& wast_paths, const RunnerOptions& opt
     }
   // An expected failure is a known conversion artifact, not a defect of the engine: the
   // closing line counts it with the passed tests and this line says how many there are.
+  if (options.engines.size() > 1) {
+    size_t differences = 0;
+    for (const auto& f : files)
+      for (const auto& t : f.tests)
+        if (t.message.find("differs from ") != std::string::npos) ++differences;
+    std::cout << "differences between engines: " << differences << "\n";
+  }
   if (total.xfail)
     std::cout << "expected failures: " << total.xfail << " (listed in "
               << options.expected_failures_dir << "; counted as passed below)\n";
