@@ -18,8 +18,14 @@ uint32_t AccessSize(Op op) {
 
 bool IsStore(Op op) {
   switch (op) {
-    case Op::I32Store: case Op::I64Store: case Op::F32Store: case Op::F64Store:
-    case Op::I32Store8: case Op::I32Store16: case Op::I64Store8: case Op::I64Store16:
+    case Op::I32Store:
+    case Op::I64Store:
+    case Op::F32Store:
+    case Op::F64Store:
+    case Op::I32Store8:
+    case Op::I32Store16:
+    case Op::I64Store8:
+    case Op::I64Store16:
     case Op::I64Store32:
       return true;
     default:
@@ -32,15 +38,17 @@ void EmitMemoryAccess(Masm& masm, const MemAccess& a, std::vector<BoundsRecord>*
                       std::vector<CodeNote>* notes) {
   const uint32_t size = AccessSize(a.op);
   if (size == 0 || size > 8) throw UnsupportedFeature("bounds: not a scalar memory access");
-  CodeNote note{CodeNote::kBoundsCheck, static_cast<uint32_t>(masm.Offset()), a.wasm_offset,
-                wasm::TrapKind::Unreachable, {}};
+  CodeNote note{CodeNote::kBoundsCheck,
+                static_cast<uint32_t>(masm.Offset()),
+                a.wasm_offset,
+                wasm::TrapKind::Unreachable,
+                {}};
   note.detail = "memory " + std::to_string(a.memory) + " size " + std::to_string(size);
   notes->push_back(std::move(note));
   // ea = zext(index) + offset: at most 2^32 - 1 + 2^32 - 1, no wraparound in 64 bits.
   masm.BoundsEffectiveAddress(a.index, a.offset);
   // ea + size > size_bytes: trap before touching memory.
-  masm.BoundsCheck(size,
-                   a.desc_offset + static_cast<uint32_t>(offsetof(MemoryDesc, size_bytes)),
+  masm.BoundsCheck(size, a.desc_offset + static_cast<uint32_t>(offsetof(MemoryDesc, size_bytes)),
                    masm.TrapLabel(wasm::TrapKind::MemoryOutOfBounds));
   uint32_t at = masm.BoundsAccess(a.op, a.value, a.data_offset);
   records->push_back(BoundsRecord{at, a.wasm_offset, static_cast<uint8_t>(size),

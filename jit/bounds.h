@@ -30,14 +30,14 @@ struct Reg {
 
 // One access to emit: `value` is the loaded result (loads) or the stored operand (stores).
 struct MemAccess {
-  wasm::Op op;            // a load or store opcode
-  Reg index;              // the i32 address operand
+  wasm::Op op;  // a load or store opcode
+  Reg index;    // the i32 address operand
   Reg value;
-  uint64_t offset;        // memarg offset
-  uint32_t memory;        // module memory index
-  uint32_t wasm_offset;   // of the instruction, for the record
-  uint32_t desc_offset;   // MemoryDesc offset in the arena
-  uint64_t data_offset;   // its data's arena offset (fixed forever)
+  uint64_t offset;       // memarg offset
+  uint32_t memory;       // module memory index
+  uint32_t wasm_offset;  // of the instruction, for the record
+  uint32_t desc_offset;  // MemoryDesc offset in the arena
+  uint64_t data_offset;  // its data's arena offset (fixed forever)
 };
 
 // Access size in bytes and direction of a load/store opcode (0 when `op` is neither).

@@ -26,13 +26,20 @@ using wasm::ValType;
 
 ValType FromSig(SigType s) {
   switch (s) {
-    case SigType::I32: return ValType::I32;
-    case SigType::I64: return ValType::I64;
-    case SigType::F32: return ValType::F32;
-    case SigType::F64: return ValType::F64;
-    case SigType::FuncRef: return ValType::FuncRef;
-    case SigType::ExternRef: return ValType::ExternRef;
-    default: throw UnsupportedFeature("compiler: unexpected signature type");
+    case SigType::I32:
+      return ValType::I32;
+    case SigType::I64:
+      return ValType::I64;
+    case SigType::F32:
+      return ValType::F32;
+    case SigType::F64:
+      return ValType::F64;
+    case SigType::FuncRef:
+      return ValType::FuncRef;
+    case SigType::ExternRef:
+      return ValType::ExternRef;
+    default:
+      throw UnsupportedFeature("compiler: unexpected signature type");
   }
 }
 
@@ -41,11 +48,30 @@ bool IsFp(ValType t) { return t == ValType::F32 || t == ValType::F64; }
 // Operators whose NaN results DESIGN.md "NaN" canonicalises.
 bool ProducesArithmeticNaN(Op op) {
   switch (op) {
-    case Op::F32Add: case Op::F32Sub: case Op::F32Mul: case Op::F32Div: case Op::F32Sqrt:
-    case Op::F32Min: case Op::F32Max: case Op::F32Ceil: case Op::F32Floor: case Op::F32Trunc:
-    case Op::F32Nearest: case Op::F64Add: case Op::F64Sub: case Op::F64Mul: case Op::F64Div:
-    case Op::F64Sqrt: case Op::F64Min: case Op::F64Max: case Op::F64Ceil: case Op::F64Floor:
-    case Op::F64Trunc: case Op::F64Nearest: case Op::F32DemoteF64: case Op::F64PromoteF32:
+    case Op::F32Add:
+    case Op::F32Sub:
+    case Op::F32Mul:
+    case Op::F32Div:
+    case Op::F32Sqrt:
+    case Op::F32Min:
+    case Op::F32Max:
+    case Op::F32Ceil:
+    case Op::F32Floor:
+    case Op::F32Trunc:
+    case Op::F32Nearest:
+    case Op::F64Add:
+    case Op::F64Sub:
+    case Op::F64Mul:
+    case Op::F64Div:
+    case Op::F64Sqrt:
+    case Op::F64Min:
+    case Op::F64Max:
+    case Op::F64Ceil:
+    case Op::F64Floor:
+    case Op::F64Trunc:
+    case Op::F64Nearest:
+    case Op::F32DemoteF64:
+    case Op::F64PromoteF32:
       return true;
     default:
       return false;
@@ -133,8 +159,8 @@ class FunctionCompiler {
 
   // --- Instructions.
   void BlockTypes(uint64_t imm, std::vector<ValType>* params, std::vector<ValType>* results);
-  void Branch(uint32_t depth);             // unconditional, stack spilled
-  void MoveBranchValues(const Ctrl& c);    // top values to the target's slots
+  void Branch(uint32_t depth);           // unconditional, stack spilled
+  void MoveBranchValues(const Ctrl& c);  // top values to the target's slots
   bool BranchNeedsMoves(const Ctrl& c) const;
   void EmitEnd();
   void EmitNumeric(const Instr& in);
@@ -144,7 +170,8 @@ class FunctionCompiler {
   void EmitRuntime(RuntimeCall id, std::vector<uint64_t> imms, std::vector<ValType> operands,
                    bool has_result, const Instr& in);
   void Note(CodeNote::Kind k, uint32_t wasm_offset, std::string detail = {}) {
-    CodeNote n{k, static_cast<uint32_t>(masm_.Offset()), wasm_offset, wasm::TrapKind::Unreachable, {}};
+    CodeNote n{
+        k, static_cast<uint32_t>(masm_.Offset()), wasm_offset, wasm::TrapKind::Unreachable, {}};
     n.detail = std::move(detail);
     out_.notes.push_back(std::move(n));
   }
@@ -239,8 +266,10 @@ template <class Masm>
 Reg FunctionCompiler<Masm>::ToReg(Entry e, size_t k) {
   if (e.kind == Entry::kReg) return e.reg;
   Reg r = Alloc(IsFp(e.type));
-  if (e.kind == Entry::kConst) masm_.LoadConst(e.type, r, e.bits);
-  else masm_.LoadFrame(e.type, r, SlotOff(k));
+  if (e.kind == Entry::kConst)
+    masm_.LoadConst(e.type, r, e.bits);
+  else
+    masm_.LoadFrame(e.type, r, SlotOff(k));
   return r;
 }
 
@@ -281,7 +310,8 @@ void FunctionCompiler<Masm>::MoveBranchValues(const Ctrl& c) {
   const auto& types = c.branch_types();
   size_t n = types.size();
   size_t from = stack_.size() - n;
-  for (size_t i = 0; i < n; ++i) masm_.CopyFrame(types[i], SlotOff(c.height + i), SlotOff(from + i));
+  for (size_t i = 0; i < n; ++i)
+    masm_.CopyFrame(types[i], SlotOff(c.height + i), SlotOff(from + i));
 }
 
 template <class Masm>
@@ -295,8 +325,10 @@ template <class Masm>
 void FunctionCompiler<Masm>::EmitEnd() {
   Ctrl c = std::move(ctrl_.back());
   ctrl_.pop_back();
-  if (!unreachable_) SpillAll();
-  else ForgetAll();
+  if (!unreachable_)
+    SpillAll();
+  else
+    ForgetAll();
   if (c.kind == Op::If && !c.has_else) {
     // The implicit else passes the parameters through (validation: params == results).
     masm_.Bind(*c.else_label);
@@ -457,7 +489,8 @@ CompiledFunction FunctionCompiler<Masm>::Compile() {
   out_.func_index = func_index_;
   num_params_ = static_cast<uint32_t>(type_.params.size());
   local_types_ = type_.params;
-  for (const wasm::LocalDecl& d : body_.locals) local_types_.insert(local_types_.end(), d.count, d.type);
+  for (const wasm::LocalDecl& d : body_.locals)
+    local_types_.insert(local_types_.end(), d.count, d.type);
   num_locals_ = static_cast<uint32_t>(local_types_.size()) - num_params_;
   if (local_types_.size() > 50000) throw UnsupportedFeature("compiler: too many locals");
   for (ValType t : local_types_)
@@ -467,8 +500,8 @@ CompiledFunction FunctionCompiler<Masm>::Compile() {
   masm_.EntryChecks();
   for (uint32_t j = 0; j < num_locals_; ++j) {
     ValType t = local_types_[num_params_ + j];
-    masm_.StoreFrameConst(wasm::IsRefType(t) ? ValType::I64 : ValType::I64, LocalOff(num_params_ + j),
-                          wasm::IsRefType(t) ? wasm::kNullRef : 0);
+    masm_.StoreFrameConst(wasm::IsRefType(t) ? ValType::I64 : ValType::I64,
+                          LocalOff(num_params_ + j), wasm::IsRefType(t) ? wasm::kNullRef : 0);
   }
   {
     Ctrl fc;
@@ -482,20 +515,27 @@ CompiledFunction FunctionCompiler<Masm>::Compile() {
   for (const Instr& in : body_.code) {
     if (unreachable_) {
       switch (in.op) {
-        case Op::Block: case Op::Loop: case Op::If: ++dead_depth_; continue;
-        case Op::Else: case Op::End:
+        case Op::Block:
+        case Op::Loop:
+        case Op::If:
+          ++dead_depth_;
+          continue;
+        case Op::Else:
+        case Op::End:
           if (dead_depth_ > 0) {
             if (in.op == Op::End) --dead_depth_;
             continue;
           }
           break;
-        default: continue;
+        default:
+          continue;
       }
     }
     Note(CodeNote::kWasmInstr, in.offset);
     const wasm::OpInfo& info = wasm::GetOpInfo(in.op);
     switch (in.op) {
-      case Op::Nop: break;
+      case Op::Nop:
+        break;
       case Op::Unreachable:
         masm_.Trap(wasm::TrapKind::Unreachable);
         unreachable_ = true;
@@ -543,7 +583,9 @@ CompiledFunction FunctionCompiler<Masm>::Compile() {
         unreachable_ = false;
         break;
       }
-      case Op::End: EmitEnd(); break;
+      case Op::End:
+        EmitEnd();
+        break;
       case Op::Br:
         SpillAll();
         Branch(in.a);
@@ -595,18 +637,28 @@ CompiledFunction FunctionCompiler<Masm>::Compile() {
         Branch(static_cast<uint32_t>(ctrl_.size() - 1));
         unreachable_ = true;
         break;
-      case Op::Call: EmitCall(module_.FuncTypeOf(in.a), in.a); break;
-      case Op::CallIndirect: EmitCallIndirect(in); break;
+      case Op::Call:
+        EmitCall(module_.FuncTypeOf(in.a), in.a);
+        break;
+      case Op::CallIndirect:
+        EmitCallIndirect(in);
+        break;
 
-      case Op::RefNull: PushConst(static_cast<ValType>(in.a), wasm::kNullRef); break;
-      case Op::RefFunc: PushConst(ValType::FuncRef, layout_.func_index.at(in.a)); break;
+      case Op::RefNull:
+        PushConst(static_cast<ValType>(in.a), wasm::kNullRef);
+        break;
+      case Op::RefFunc:
+        PushConst(ValType::FuncRef, layout_.func_index.at(in.a));
+        break;
       case Op::RefIsNull: {
         Reg a = PopReg();
         masm_.Numeric(Op::RefIsNull, a, a, a);
         PushReg(ValType::I32, a);
         break;
       }
-      case Op::Drop: Drop(); break;
+      case Op::Drop:
+        Drop();
+        break;
       case Op::Select:
       case Op::SelectT: {
         Reg cond = PopReg();
@@ -637,8 +689,10 @@ CompiledFunction FunctionCompiler<Masm>::Compile() {
         }
         Reg r = PopReg();
         masm_.StoreFrame(t, LocalOff(in.a), r);
-        if (in.op == Op::LocalTee) PushReg(t, r);
-        else Free(r);
+        if (in.op == Op::LocalTee)
+          PushReg(t, r);
+        else
+          Free(r);
         break;
       }
       case Op::GlobalGet: {
@@ -686,8 +740,8 @@ CompiledFunction FunctionCompiler<Masm>::Compile() {
         break;
       }
       case Op::MemoryGrow:
-        EmitRuntime(RuntimeCall::kMemoryGrow, {layout_.memory_desc_offset.at(in.a)},
-                    {ValType::I32}, true, in);
+        EmitRuntime(RuntimeCall::kMemoryGrow, {layout_.memory_desc_offset.at(in.a)}, {ValType::I32},
+                    true, in);
         break;
       case Op::MemoryFill:
         EmitRuntime(RuntimeCall::kMemoryFill, {layout_.memory_desc_offset.at(in.a)},
@@ -728,10 +782,18 @@ CompiledFunction FunctionCompiler<Masm>::Compile() {
         EmitRuntime(RuntimeCall::kElemDrop, {layout_.elem_index.at(in.a)}, {}, false, in);
         break;
 
-      case Op::I32Const: PushConst(ValType::I32, static_cast<uint32_t>(in.c)); break;
-      case Op::I64Const: PushConst(ValType::I64, in.c); break;
-      case Op::F32Const: PushConst(ValType::F32, static_cast<uint32_t>(in.c)); break;
-      case Op::F64Const: PushConst(ValType::F64, in.c); break;
+      case Op::I32Const:
+        PushConst(ValType::I32, static_cast<uint32_t>(in.c));
+        break;
+      case Op::I64Const:
+        PushConst(ValType::I64, in.c);
+        break;
+      case Op::F32Const:
+        PushConst(ValType::F32, static_cast<uint32_t>(in.c));
+        break;
+      case Op::F64Const:
+        PushConst(ValType::F64, in.c);
+        break;
 
       default:
         if (info.prefix == 0xfd) throw UnsupportedFeature(std::string("x64: SIMD ") + info.name);

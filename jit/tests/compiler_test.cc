@@ -1,29 +1,29 @@
 // compiler_test.cc: compiles modules (WAT and the spec suite's non-SIMD modules) with a dummy
 // layout and checks the code against Capstone (docs/jit.md; jit/bounds.h side table).
+#include "jit/compiler.h"
+
 #include <sys/wait.h>
 
+#include <catch2/catch.hpp>
 #include <cstddef>
 #include <cstdio>
 #include <filesystem>
-#include <functional>
-#include <limits>
 #include <fstream>
+#include <functional>
 #include <iterator>
+#include <limits>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <string>
 #include <vector>
 
-#include <catch2/catch.hpp>
-#include <nlohmann/json.hpp>
-
 #include "jit/arena.h"
-#include "jit/compiler.h"
 #include "jit/disasm.h"
 #include "jit/jit_store.h"
+#include "reference/decoder.h"
 #include "reference/numerics.h"
 #include "reference/outcome.h"
-#include "reference/decoder.h"
 #include "reference/tests/wat_util.h"
 #include "reference/validator.h"
 
@@ -271,8 +271,8 @@ TEST_CASE("compiler: every function of the spec suite's non-SIMD modules", "[x64
     fs::path dir = tmp / p.stem();
     fs::create_directories(dir);
     fs::path json = dir / "out.json";
-    std::string cmd = "wast2json --enable-all '" + p.string() + "' -o '" + json.string() +
-                      "' >/dev/null 2>&1";
+    std::string cmd =
+        "wast2json --enable-all '" + p.string() + "' -o '" + json.string() + "' >/dev/null 2>&1";
     if (std::system(cmd.c_str()) != 0) continue;
     std::ifstream in(json);
     nlohmann::json j = nlohmann::json::parse(in, nullptr, false);
@@ -296,22 +296,20 @@ TEST_CASE("compiler: every function of the spec suite's non-SIMD modules", "[x64
   }
   fs::remove_all(tmp);
   for (const auto& r : stats.unsupported_reasons) UNSCOPED_INFO("unsupported: " << r);
-  for (size_t i = 0; i < stats.failures.size() && i < 20; ++i)
-    UNSCOPED_INFO(stats.failures[i]);
+  for (size_t i = 0; i < stats.failures.size() && i < 20; ++i) UNSCOPED_INFO(stats.failures[i]);
   WARN(modules << " modules, " << stats.functions << " functions, " << stats.unsupported
-                << " unsupported, " << stats.accesses << " bounds records");
+               << " unsupported, " << stats.accesses << " bounds records");
   CHECK(modules > 1000);
   CHECK(stats.failures.empty());
   CHECK(stats.unsupported == 0);
 }
 
-
 // ---- Running compiled code (through the JIT store) against reference/numerics.h -------------
 
 using wasm::Outcome;
 using wasm::TrapKind;
-using wasm::Value;
 using wasm::ValType;
+using wasm::Value;
 namespace num = wasm::num;
 
 struct OpCase {
@@ -332,86 +330,109 @@ std::vector<OpCase> OpCases() {
   constexpr ValType I32 = ValType::I32, I64 = ValType::I64, F32T = ValType::F32,
                     F64T = ValType::F64, U = ValType::V128;
   std::vector<OpCase> v;
-#define DIV(NAME, FN, T, BITS)                                                    \
-  v.push_back({NAME, T, T, T, [](uint64_t a, uint64_t b) {                        \
-                 uint##BITS##_t r;                                                \
-                 TrapKind k;                                                      \
-                 if (!num::FN(static_cast<uint##BITS##_t>(a), static_cast<uint##BITS##_t>(b), &r, &k)) \
-                   return Outcome::Trap(k);                                       \
-                 return BITS == 32 ? V32(static_cast<uint32_t>(r)) : V64(r);      \
-               }});
-  DIV("i32.div_s", I32DivS, I32, 32) DIV("i32.div_u", I32DivU, I32, 32)
-  DIV("i32.rem_s", I32RemS, I32, 32) DIV("i32.rem_u", I32RemU, I32, 32)
-  DIV("i64.div_s", I64DivS, I64, 64) DIV("i64.div_u", I64DivU, I64, 64)
-  DIV("i64.rem_s", I64RemS, I64, 64) DIV("i64.rem_u", I64RemU, I64, 64)
+#define DIV(NAME, FN, T, BITS)                                                                 \
+  v.push_back(                                                                                 \
+      {NAME, T, T, T, [](uint64_t a, uint64_t b) {                                             \
+         uint##BITS##_t r;                                                                     \
+         TrapKind k;                                                                           \
+         if (!num::FN(static_cast<uint##BITS##_t>(a), static_cast<uint##BITS##_t>(b), &r, &k)) \
+           return Outcome::Trap(k);                                                            \
+         return BITS == 32 ? V32(static_cast<uint32_t>(r)) : V64(r);                           \
+       }});
+  DIV("i32.div_s", I32DivS, I32, 32)
+  DIV("i32.div_u", I32DivU, I32, 32) DIV("i32.rem_s", I32RemS, I32, 32)
+      DIV("i32.rem_u", I32RemU, I32, 32) DIV("i64.div_s", I64DivS, I64, 64) DIV(
+          "i64.div_u", I64DivU, I64, 64) DIV("i64.rem_s", I64RemS, I64, 64) DIV("i64.rem_u",
+                                                                                I64RemU, I64, 64)
 #undef DIV
-#define TRUNC(NAME, FN, P, CONV, BITS)                                     \
+#define TRUNC(NAME, FN, P, CONV, BITS)                                        \
   v.push_back({NAME, P, U, BITS == 32 ? I32 : I64, [](uint64_t a, uint64_t) { \
-                 uint##BITS##_t r;                                         \
-                 TrapKind k;                                               \
-                 if (!num::FN(CONV(a), &r, &k)) return Outcome::Trap(k);   \
-                 return BITS == 32 ? V32(static_cast<uint32_t>(r)) : V64(r); \
+                 uint##BITS##_t r;                                            \
+                 TrapKind k;                                                  \
+                 if (!num::FN(CONV(a), &r, &k)) return Outcome::Trap(k);      \
+                 return BITS == 32 ? V32(static_cast<uint32_t>(r)) : V64(r);  \
                }});
-  TRUNC("i32.trunc_f32_s", I32TruncF32S, F32T, F32, 32)
-  TRUNC("i32.trunc_f32_u", I32TruncF32U, F32T, F32, 32)
-  TRUNC("i32.trunc_f64_s", I32TruncF64S, F64T, F64, 32)
-  TRUNC("i32.trunc_f64_u", I32TruncF64U, F64T, F64, 32)
-  TRUNC("i64.trunc_f32_s", I64TruncF32S, F32T, F32, 64)
-  TRUNC("i64.trunc_f32_u", I64TruncF32U, F32T, F32, 64)
-  TRUNC("i64.trunc_f64_s", I64TruncF64S, F64T, F64, 64)
-  TRUNC("i64.trunc_f64_u", I64TruncF64U, F64T, F64, 64)
+          TRUNC("i32.trunc_f32_s", I32TruncF32S, F32T, F32, 32) TRUNC(
+              "i32.trunc_f32_u", I32TruncF32U, F32T, F32,
+              32) TRUNC("i32.trunc_f64_s", I32TruncF64S, F64T, F64,
+                        32) TRUNC("i32.trunc_f64_u", I32TruncF64U, F64T, F64,
+                                  32) TRUNC("i64.trunc_f32_s", I64TruncF32S, F32T, F32, 64)
+              TRUNC("i64.trunc_f32_u", I64TruncF32U, F32T, F32,
+                    64) TRUNC("i64.trunc_f64_s", I64TruncF64S, F64T, F64, 64)
+                  TRUNC("i64.trunc_f64_u", I64TruncF64U, F64T, F64, 64)
 #undef TRUNC
-#define SAT(NAME, FN, P, CONV, BITS)                                                   \
-  v.push_back({NAME, P, U, BITS == 32 ? I32 : I64, [](uint64_t a, uint64_t) {           \
-                 auto r = num::FN(CONV(a));                                            \
-                 return BITS == 32 ? V32(static_cast<uint32_t>(r)) : V64(r);           \
+#define SAT(NAME, FN, P, CONV, BITS)                                          \
+  v.push_back({NAME, P, U, BITS == 32 ? I32 : I64, [](uint64_t a, uint64_t) { \
+                 auto r = num::FN(CONV(a));                                   \
+                 return BITS == 32 ? V32(static_cast<uint32_t>(r)) : V64(r);  \
                }});
-  SAT("i32.trunc_sat_f32_s", I32TruncSatF32S, F32T, F32, 32)
-  SAT("i32.trunc_sat_f32_u", I32TruncSatF32U, F32T, F32, 32)
-  SAT("i32.trunc_sat_f64_s", I32TruncSatF64S, F64T, F64, 32)
-  SAT("i32.trunc_sat_f64_u", I32TruncSatF64U, F64T, F64, 32)
-  SAT("i64.trunc_sat_f32_s", I64TruncSatF32S, F32T, F32, 64)
-  SAT("i64.trunc_sat_f32_u", I64TruncSatF32U, F32T, F32, 64)
-  SAT("i64.trunc_sat_f64_s", I64TruncSatF64S, F64T, F64, 64)
-  SAT("i64.trunc_sat_f64_u", I64TruncSatF64U, F64T, F64, 64)
+                      SAT("i32.trunc_sat_f32_s", I32TruncSatF32S, F32T, F32, 32) SAT(
+                          "i32.trunc_sat_f32_u", I32TruncSatF32U,
+                          F32T, F32, 32) SAT("i32.trunc_sat_f64_s", I32TruncSatF64S, F64T, F64, 32)
+                          SAT("i32.trunc_sat_f64_u", I32TruncSatF64U, F64T, F64,
+                              32) SAT("i64.trunc_sat_f32_s", I64TruncSatF32S, F32T, F32, 64)
+                              SAT("i64.trunc_sat_f32_u", I64TruncSatF32U, F32T, F32, 64) SAT(
+                                  "i64.trunc_sat_f64_s", I64TruncSatF64S, F64T, F64,
+                                  64) SAT("i64.trunc_sat_f64_u", I64TruncSatF64U, F64T, F64, 64)
 #undef SAT
-#define CVT(NAME, FN, P, CONV, R, RES)                                                \
+#define CVT(NAME, FN, P, CONV, R, RES) \
   v.push_back({NAME, P, U, R, [](uint64_t a, uint64_t) { return RES(num::FN(CONV(a))); }});
 #define U32(x) static_cast<uint32_t>(x)
 #define U64(x) static_cast<uint64_t>(x)
-  CVT("f32.convert_i32_s", F32ConvertI32S, I32, U32, F32T, F32R)
-  CVT("f32.convert_i32_u", F32ConvertI32U, I32, U32, F32T, F32R)
-  CVT("f32.convert_i64_s", F32ConvertI64S, I64, U64, F32T, F32R)
-  CVT("f32.convert_i64_u", F32ConvertI64U, I64, U64, F32T, F32R)
-  CVT("f64.convert_i32_s", F64ConvertI32S, I32, U32, F64T, F64R)
-  CVT("f64.convert_i32_u", F64ConvertI32U, I32, U32, F64T, F64R)
-  CVT("f64.convert_i64_s", F64ConvertI64S, I64, U64, F64T, F64R)
-  CVT("f64.convert_i64_u", F64ConvertI64U, I64, U64, F64T, F64R)
-  CVT("f32.demote_f64", F32DemoteF64, F64T, F64, F32T, F32R)
-  CVT("f64.promote_f32", F64PromoteF32, F32T, F32, F64T, F64R)
-  CVT("f32.nearest", F32Nearest, F32T, F32, F32T, F32R)
-  CVT("f32.ceil", F32Ceil, F32T, F32, F32T, F32R)
-  CVT("f32.floor", F32Floor, F32T, F32, F32T, F32R)
-  CVT("f32.trunc", F32Trunc, F32T, F32, F32T, F32R)
-  CVT("f32.sqrt", F32Sqrt, F32T, F32, F32T, F32R)
-  CVT("f64.nearest", F64Nearest, F64T, F64, F64T, F64R)
-  CVT("f64.ceil", F64Ceil, F64T, F64, F64T, F64R)
-  CVT("f64.floor", F64Floor, F64T, F64, F64T, F64R)
-  CVT("f64.trunc", F64Trunc, F64T, F64, F64T, F64R)
-  CVT("f64.sqrt", F64Sqrt, F64T, F64, F64T, F64R)
-  CVT("i32.clz", I32Clz, I32, U32, I32, V32)
-  CVT("i32.ctz", I32Ctz, I32, U32, I32, V32)
-  CVT("i64.popcnt", I64Popcnt, I64, U64, I64, V64)
+                                  CVT("f32.convert_i32_s", F32ConvertI32S, I32, U32, F32T,
+                                      F32R) CVT("f32.convert_i32_u", F32ConvertI32U, I32,
+                                                U32, F32T, F32R)
+                                      CVT("f32.convert_i64_s", F32ConvertI64S, I64, U64, F32T,
+                                          F32R) CVT("f32.convert_i64_u", F32ConvertI64U, I64,
+                                                    U64, F32T, F32R) CVT("f64.convert_i32_s",
+                                                                         F64ConvertI32S, I32, U32,
+                                                                         F64T, F64R)
+                                          CVT("f64.convert_i32_u", F64ConvertI32U, I32, U32, F64T,
+                                              F64R) CVT("f64.convert_i64_s", F64ConvertI64S, I64,
+                                                        U64, F64T, F64R) CVT("f64.convert_i64_u",
+                                                                             F64ConvertI64U,
+                                                                             I64, U64, F64T, F64R)
+                                              CVT("f32.demote_f64", F32DemoteF64, F64T, F64, F32T,
+                                                  F32R) CVT("f64.promote_f32", F64PromoteF32, F32T,
+                                                            F32, F64T, F64R)
+                                                  CVT("f32.nearest", F32Nearest, F32T, F32, F32T,
+                                                      F32R) CVT("f32.ceil", F32Ceil, F32T, F32,
+                                                                F32T, F32R) CVT("f32.floor",
+                                                                                F32Floor, F32T, F32,
+                                                                                F32T, F32R)
+                                                      CVT("f32.trunc", F32Trunc, F32T, F32, F32T,
+                                                          F32R) CVT("f32.sqrt", F32Sqrt, F32T, F32,
+                                                                    F32T, F32R)
+                                                          CVT("f64.nearest", F64Nearest, F64T, F64,
+                                                              F64T, F64R) CVT("f64.ceil", F64Ceil,
+                                                                              F64T, F64, F64T, F64R)
+                                                              CVT("f64.floor", F64Floor, F64T, F64,
+                                                                  F64T, F64R) CVT("f64.trunc",
+                                                                                  F64Trunc, F64T,
+                                                                                  F64, F64T, F64R)
+                                                                  CVT("f64.sqrt", F64Sqrt, F64T,
+                                                                      F64, F64T, F64R)
+                                                                      CVT("i32.clz", I32Clz, I32,
+                                                                          U32, I32, V32)
+                                                                          CVT("i32.ctz", I32Ctz,
+                                                                              I32, U32, I32, V32)
+                                                                              CVT("i64.popcnt",
+                                                                                  I64Popcnt, I64,
+                                                                                  U64, I64, V64)
 #undef CVT
-  // Bit operations keep NaN payloads: no canonicalisation.
-  v.push_back({"f32.neg", F32T, U, F32T, [](uint64_t a, uint64_t) {
-                 return V32(num::F32Bits(num::F32Neg(F32(a))), ValType::F32); }});
+      // Bit operations keep NaN payloads: no canonicalisation.
+      v.push_back({"f32.neg", F32T, U, F32T, [](uint64_t a, uint64_t) {
+                     return V32(num::F32Bits(num::F32Neg(F32(a))), ValType::F32);
+                   }});
   v.push_back({"f64.abs", F64T, U, F64T, [](uint64_t a, uint64_t) {
-                 return V64(num::F64Bits(num::F64Abs(F64(a))), ValType::F64); }});
+                 return V64(num::F64Bits(num::F64Abs(F64(a))), ValType::F64);
+               }});
   v.push_back({"f32.copysign", F32T, F32T, F32T, [](uint64_t a, uint64_t b) {
-                 return V32(num::F32Bits(num::F32Copysign(F32(a), F32(b))), ValType::F32); }});
+                 return V32(num::F32Bits(num::F32Copysign(F32(a), F32(b))), ValType::F32);
+               }});
   v.push_back({"f64.copysign", F64T, F64T, F64T, [](uint64_t a, uint64_t b) {
-                 return V64(num::F64Bits(num::F64Copysign(F64(a), F64(b))), ValType::F64); }});
+                 return V64(num::F64Bits(num::F64Copysign(F64(a), F64(b))), ValType::F64);
+               }});
   v.push_back({"f32.min", F32T, F32T, F32T,
                [](uint64_t a, uint64_t b) { return F32R(num::F32Min(F32(a), F32(b))); }});
   v.push_back({"f32.max", F32T, F32T, F32T,
@@ -420,20 +441,25 @@ std::vector<OpCase> OpCases() {
                [](uint64_t a, uint64_t b) { return F64R(num::F64Min(F64(a), F64(b))); }});
   v.push_back({"f64.max", F64T, F64T, F64T,
                [](uint64_t a, uint64_t b) { return F64R(num::F64Max(F64(a), F64(b))); }});
-  v.push_back({"f32.div", F32T, F32T, F32T,
-               [](uint64_t a, uint64_t b) { return F32R(F32(a) / F32(b)); }});
-  v.push_back({"f64.sub", F64T, F64T, F64T,
-               [](uint64_t a, uint64_t b) { return F64R(F64(a) - F64(b)); }});
-  v.push_back({"f32.lt", F32T, F32T, I32, [](uint64_t a, uint64_t b) { return V32(F32(a) < F32(b)); }});
-  v.push_back({"f64.ne", F64T, F64T, I32, [](uint64_t a, uint64_t b) { return V32(F64(a) != F64(b)); }});
-  v.push_back({"f32.eq", F32T, F32T, I32, [](uint64_t a, uint64_t b) { return V32(F32(a) == F32(b)); }});
-  v.push_back({"f64.ge", F64T, F64T, I32, [](uint64_t a, uint64_t b) { return V32(F64(a) >= F64(b)); }});
-  v.push_back({"i32.rotl", I32, I32, I32, [](uint64_t a, uint64_t b) {
-                 return V32(num::I32Rotl(U32(a), U32(b))); }});
-  v.push_back({"i64.shr_s", I64, I64, I64, [](uint64_t a, uint64_t b) {
-                 return V64(num::I64ShrS(a, b)); }});
+  v.push_back(
+      {"f32.div", F32T, F32T, F32T, [](uint64_t a, uint64_t b) { return F32R(F32(a) / F32(b)); }});
+  v.push_back(
+      {"f64.sub", F64T, F64T, F64T, [](uint64_t a, uint64_t b) { return F64R(F64(a) - F64(b)); }});
+  v.push_back(
+      {"f32.lt", F32T, F32T, I32, [](uint64_t a, uint64_t b) { return V32(F32(a) < F32(b)); }});
+  v.push_back(
+      {"f64.ne", F64T, F64T, I32, [](uint64_t a, uint64_t b) { return V32(F64(a) != F64(b)); }});
+  v.push_back(
+      {"f32.eq", F32T, F32T, I32, [](uint64_t a, uint64_t b) { return V32(F32(a) == F32(b)); }});
+  v.push_back(
+      {"f64.ge", F64T, F64T, I32, [](uint64_t a, uint64_t b) { return V32(F64(a) >= F64(b)); }});
+  v.push_back({"i32.rotl", I32, I32, I32,
+               [](uint64_t a, uint64_t b) { return V32(num::I32Rotl(U32(a), U32(b))); }});
+  v.push_back(
+      {"i64.shr_s", I64, I64, I64, [](uint64_t a, uint64_t b) { return V64(num::I64ShrS(a, b)); }});
   v.push_back({"i32.lt_s", I32, I32, I32, [](uint64_t a, uint64_t b) {
-                 return V32(static_cast<int32_t>(a) < static_cast<int32_t>(b)); }});
+                 return V32(static_cast<int32_t>(a) < static_cast<int32_t>(b));
+               }});
   v.push_back({"i64.gt_u", I64, I64, I32, [](uint64_t a, uint64_t b) { return V32(a > b); }});
 #undef U32
 #undef U64
@@ -443,8 +469,10 @@ std::vector<OpCase> OpCases() {
 std::vector<uint64_t> Inputs(ValType t) {
   std::vector<uint64_t> in;
   auto d = [&](double x) {
-    if (t == ValType::F32) in.push_back(num::F32Bits(static_cast<float>(x)));
-    else in.push_back(num::F64Bits(x));
+    if (t == ValType::F32)
+      in.push_back(num::F32Bits(static_cast<float>(x)));
+    else
+      in.push_back(num::F64Bits(x));
   };
   switch (t) {
     case ValType::I32:
@@ -453,18 +481,40 @@ std::vector<uint64_t> Inputs(ValType t) {
         in.push_back(x);
       break;
     case ValType::I64:
-      for (uint64_t x : {uint64_t{0}, uint64_t{1}, uint64_t{7}, uint64_t{63}, uint64_t{64},
-                         ~uint64_t{0}, uint64_t{1} << 63, (uint64_t{1} << 63) - 1,
-                         uint64_t{0x8000000000000401}, uint64_t{0xfffffffffffff801},
-                         uint64_t{0x20000020000001}, uint64_t{0x123456789abcdef}})
+      for (uint64_t x :
+           {uint64_t{0}, uint64_t{1}, uint64_t{7}, uint64_t{63}, uint64_t{64}, ~uint64_t{0},
+            uint64_t{1} << 63, (uint64_t{1} << 63) - 1, uint64_t{0x8000000000000401},
+            uint64_t{0xfffffffffffff801}, uint64_t{0x20000020000001}, uint64_t{0x123456789abcdef}})
         in.push_back(x);
       break;
     default:
-      for (double x : {0.0, -0.0, 0.5, -0.5, 1.5, -1.5, 2.5, -2.5, -0.99, -1.0, 3.0,
-                       2147483647.0, 2147483648.0, -2147483648.0, -2147483649.0,
-                       -2147483648.75, 4294967295.0, 4294967296.0, 9223372036854775808.0,
-                       -9223372036854775808.0, 18446744073709551616.0, 1e30, -1e30, 1e-40,
-                       3.4028235677973366e38, 8388609.5, 4503599627370497.5,
+      for (double x : {0.0,
+                       -0.0,
+                       0.5,
+                       -0.5,
+                       1.5,
+                       -1.5,
+                       2.5,
+                       -2.5,
+                       -0.99,
+                       -1.0,
+                       3.0,
+                       2147483647.0,
+                       2147483648.0,
+                       -2147483648.0,
+                       -2147483649.0,
+                       -2147483648.75,
+                       4294967295.0,
+                       4294967296.0,
+                       9223372036854775808.0,
+                       -9223372036854775808.0,
+                       18446744073709551616.0,
+                       1e30,
+                       -1e30,
+                       1e-40,
+                       3.4028235677973366e38,
+                       8388609.5,
+                       4503599627370497.5,
                        std::numeric_limits<double>::infinity(),
                        -std::numeric_limits<double>::infinity()})
         d(x);
@@ -485,10 +535,10 @@ TEST_CASE("compiler: operators run as reference/numerics.h computes them (NaN-ca
   std::string wat = "(module\n";
   for (const OpCase& c : cases) {
     bool unary = c.p2 == ValType::V128;
-    wat += std::string("(func (export \"") + c.name + "\") (param " +
-           wasm::ValTypeName(c.p1) + (unary ? "" : std::string(" ") + wasm::ValTypeName(c.p2)) +
-           ") (result " + wasm::ValTypeName(c.r) + ") local.get 0 " +
-           (unary ? "" : "local.get 1 ") + c.name + ")\n";
+    wat += std::string("(func (export \"") + c.name + "\") (param " + wasm::ValTypeName(c.p1) +
+           (unary ? "" : std::string(" ") + wasm::ValTypeName(c.p2)) + ") (result " +
+           wasm::ValTypeName(c.r) + ") local.get 0 " + (unary ? "" : "local.get 1 ") + c.name +
+           ")\n";
   }
   wat += ")";
   auto bytes = testing::WatToWasm(wat);
@@ -578,7 +628,8 @@ TEST_CASE("compiler: control flow, calls, tables, memory and limits run as speci
       (local.get 0) (block (param i32) (result i32) (i32.const 2) (i32.add)))
     (func (export "brvalue") (param i32) (result i32)
       (block $b (result i32) (i32.const 1) (br_if $b (i32.const 9) (local.get 0)) (i32.add)))
-    (func (export "deep") (param i32) (result i32) )" + deep + R"()
+    (func (export "deep") (param i32) (result i32) )" +
+                    deep + R"()
   ))";
   auto module = std::make_shared<wasm::Module>(wasm::Decode(testing::WatToWasm(wat)));
   wasm::Validate(*module);

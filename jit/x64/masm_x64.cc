@@ -76,16 +76,22 @@ void MasmX64::Epilogue() {
 
 void MasmX64::LoadFrame(ValType t, Reg dst, int32_t off) {
   Mem m(Gp::rbp, off);
-  if (t == ValType::F32) asm_.movss(X(dst), m);
-  else if (t == ValType::F64) asm_.movsd(X(dst), m);
-  else asm_.mov(Is64(t) ? W::k64 : W::k32, G(dst), m);
+  if (t == ValType::F32)
+    asm_.movss(X(dst), m);
+  else if (t == ValType::F64)
+    asm_.movsd(X(dst), m);
+  else
+    asm_.mov(Is64(t) ? W::k64 : W::k32, G(dst), m);
 }
 
 void MasmX64::StoreFrame(ValType t, int32_t off, Reg src) {
   Mem m(Gp::rbp, off);
-  if (t == ValType::F32) asm_.movss(m, X(src));
-  else if (t == ValType::F64) asm_.movsd(m, X(src));
-  else asm_.mov(Is64(t) ? W::k64 : W::k32, m, G(src));
+  if (t == ValType::F32)
+    asm_.movss(m, X(src));
+  else if (t == ValType::F64)
+    asm_.movsd(m, X(src));
+  else
+    asm_.mov(Is64(t) ? W::k64 : W::k32, m, G(src));
 }
 
 void MasmX64::StoreFrameConst(ValType t, int32_t off, uint64_t bits) {
@@ -123,8 +129,10 @@ void MasmX64::LoadConst(ValType t, Reg dst, uint64_t bits) {
     return;
   }
   if (!Is64(t) || bits <= 0xffffffffu) {
-    if (bits == 0) asm_.xor_(W::k32, G(dst), G(dst));
-    else asm_.mov(W::k32, G(dst), static_cast<int32_t>(static_cast<uint32_t>(bits)));
+    if (bits == 0)
+      asm_.xor_(W::k32, G(dst), G(dst));
+    else
+      asm_.mov(W::k32, G(dst), static_cast<int32_t>(static_cast<uint32_t>(bits)));
   } else if (static_cast<int64_t>(bits) == static_cast<int32_t>(bits)) {
     asm_.mov(W::k64, G(dst), static_cast<int32_t>(bits));
   } else {
@@ -134,22 +142,30 @@ void MasmX64::LoadConst(ValType t, Reg dst, uint64_t bits) {
 
 void MasmX64::Move(ValType t, Reg dst, Reg src) {
   if (dst == src) return;
-  if (IsFloat(t)) asm_.movaps(X(dst), X(src));
-  else asm_.mov(Is64(t) ? W::k64 : W::k32, G(dst), G(src));
+  if (IsFloat(t))
+    asm_.movaps(X(dst), X(src));
+  else
+    asm_.mov(Is64(t) ? W::k64 : W::k32, G(dst), G(src));
 }
 
 void MasmX64::LoadGlobal(ValType t, Reg dst, uint32_t off) {
   Mem m = Arena(off);
-  if (t == ValType::F32) asm_.movss(X(dst), m);
-  else if (t == ValType::F64) asm_.movsd(X(dst), m);
-  else asm_.mov(Is64(t) ? W::k64 : W::k32, G(dst), m);
+  if (t == ValType::F32)
+    asm_.movss(X(dst), m);
+  else if (t == ValType::F64)
+    asm_.movsd(X(dst), m);
+  else
+    asm_.mov(Is64(t) ? W::k64 : W::k32, G(dst), m);
 }
 
 void MasmX64::StoreGlobal(ValType t, uint32_t off, Reg src) {
   Mem m = Arena(off);
-  if (t == ValType::F32) asm_.movss(m, X(src));
-  else if (t == ValType::F64) asm_.movsd(m, X(src));
-  else asm_.mov(Is64(t) ? W::k64 : W::k32, m, G(src));
+  if (t == ValType::F32)
+    asm_.movss(m, X(src));
+  else if (t == ValType::F64)
+    asm_.movsd(m, X(src));
+  else
+    asm_.mov(Is64(t) ? W::k64 : W::k32, m, G(src));
 }
 
 // ---- Control ----------------------------------------------------------------------------------
@@ -192,11 +208,25 @@ void MasmX64::Select(ValType t, Reg cond, Reg a, Reg b) {
 
 std::vector<Reg> MasmX64::Clobbers(Op op, bool rhs_is_const) const {
   switch (op) {
-    case Op::I32DivS: case Op::I32DivU: case Op::I32RemS: case Op::I32RemU:
-    case Op::I64DivS: case Op::I64DivU: case Op::I64RemS: case Op::I64RemU:
+    case Op::I32DivS:
+    case Op::I32DivU:
+    case Op::I32RemS:
+    case Op::I32RemU:
+    case Op::I64DivS:
+    case Op::I64DivU:
+    case Op::I64RemS:
+    case Op::I64RemU:
       return {Reg{0, false}, Reg{2, false}};
-    case Op::I32Shl: case Op::I32ShrS: case Op::I32ShrU: case Op::I32Rotl: case Op::I32Rotr:
-    case Op::I64Shl: case Op::I64ShrS: case Op::I64ShrU: case Op::I64Rotl: case Op::I64Rotr:
+    case Op::I32Shl:
+    case Op::I32ShrS:
+    case Op::I32ShrU:
+    case Op::I32Rotl:
+    case Op::I32Rotr:
+    case Op::I64Shl:
+    case Op::I64ShrS:
+    case Op::I64ShrU:
+    case Op::I64Rotl:
+    case Op::I64Rotr:
       if (rhs_is_const) return {};
       return {Reg{1, false}};
     default:
@@ -207,19 +237,51 @@ std::vector<Reg> MasmX64::Clobbers(Op op, bool rhs_is_const) const {
 bool MasmX64::CanFoldImm(Op op, uint64_t bits) const {
   bool i64 = false;
   switch (op) {
-    case Op::I64Add: case Op::I64Sub: case Op::I64And: case Op::I64Or: case Op::I64Xor:
-    case Op::I64Mul: case Op::I64Eq: case Op::I64Ne: case Op::I64LtS: case Op::I64LtU:
-    case Op::I64GtS: case Op::I64GtU: case Op::I64LeS: case Op::I64LeU: case Op::I64GeS:
+    case Op::I64Add:
+    case Op::I64Sub:
+    case Op::I64And:
+    case Op::I64Or:
+    case Op::I64Xor:
+    case Op::I64Mul:
+    case Op::I64Eq:
+    case Op::I64Ne:
+    case Op::I64LtS:
+    case Op::I64LtU:
+    case Op::I64GtS:
+    case Op::I64GtU:
+    case Op::I64LeS:
+    case Op::I64LeU:
+    case Op::I64GeS:
     case Op::I64GeU:
       i64 = true;
       [[fallthrough]];
-    case Op::I32Add: case Op::I32Sub: case Op::I32And: case Op::I32Or: case Op::I32Xor:
-    case Op::I32Mul: case Op::I32Eq: case Op::I32Ne: case Op::I32LtS: case Op::I32LtU:
-    case Op::I32GtS: case Op::I32GtU: case Op::I32LeS: case Op::I32LeU: case Op::I32GeS:
+    case Op::I32Add:
+    case Op::I32Sub:
+    case Op::I32And:
+    case Op::I32Or:
+    case Op::I32Xor:
+    case Op::I32Mul:
+    case Op::I32Eq:
+    case Op::I32Ne:
+    case Op::I32LtS:
+    case Op::I32LtU:
+    case Op::I32GtS:
+    case Op::I32GtU:
+    case Op::I32LeS:
+    case Op::I32LeU:
+    case Op::I32GeS:
     case Op::I32GeU:
       return !i64 || static_cast<int64_t>(bits) == static_cast<int32_t>(bits);
-    case Op::I32Shl: case Op::I32ShrS: case Op::I32ShrU: case Op::I32Rotl: case Op::I32Rotr:
-    case Op::I64Shl: case Op::I64ShrS: case Op::I64ShrU: case Op::I64Rotl: case Op::I64Rotr:
+    case Op::I32Shl:
+    case Op::I32ShrS:
+    case Op::I32ShrU:
+    case Op::I32Rotl:
+    case Op::I32Rotr:
+    case Op::I64Shl:
+    case Op::I64ShrS:
+    case Op::I64ShrU:
+    case Op::I64Rotl:
+    case Op::I64Rotr:
       return true;
     default:
       return false;
@@ -229,17 +291,38 @@ bool MasmX64::CanFoldImm(Op op, uint64_t bits) const {
 namespace {
 Cond IntCond(Op op) {
   switch (op) {
-    case Op::I32Eq: case Op::I64Eq: return Cond::e;
-    case Op::I32Ne: case Op::I64Ne: return Cond::ne;
-    case Op::I32LtS: case Op::I64LtS: return Cond::l;
-    case Op::I32LtU: case Op::I64LtU: return Cond::b;
-    case Op::I32GtS: case Op::I64GtS: return Cond::g;
-    case Op::I32GtU: case Op::I64GtU: return Cond::a;
-    case Op::I32LeS: case Op::I64LeS: return Cond::le;
-    case Op::I32LeU: case Op::I64LeU: return Cond::be;
-    case Op::I32GeS: case Op::I64GeS: return Cond::ge;
-    case Op::I32GeU: case Op::I64GeU: return Cond::ae;
-    default: throw std::logic_error("IntCond");
+    case Op::I32Eq:
+    case Op::I64Eq:
+      return Cond::e;
+    case Op::I32Ne:
+    case Op::I64Ne:
+      return Cond::ne;
+    case Op::I32LtS:
+    case Op::I64LtS:
+      return Cond::l;
+    case Op::I32LtU:
+    case Op::I64LtU:
+      return Cond::b;
+    case Op::I32GtS:
+    case Op::I64GtS:
+      return Cond::g;
+    case Op::I32GtU:
+    case Op::I64GtU:
+      return Cond::a;
+    case Op::I32LeS:
+    case Op::I64LeS:
+      return Cond::le;
+    case Op::I32LeU:
+    case Op::I64LeU:
+      return Cond::be;
+    case Op::I32GeS:
+    case Op::I64GeS:
+      return Cond::ge;
+    case Op::I32GeU:
+    case Op::I64GeU:
+      return Cond::ae;
+    default:
+      throw std::logic_error("IntCond");
   }
 }
 bool IsIntCompare(Op op) {
@@ -260,18 +343,52 @@ void MasmX64::NumericImm(Op op, Reg dst, Reg a, uint64_t bits) {
     return;
   }
   switch (op) {
-    case Op::I32Add: case Op::I64Add: asm_.add(w, r, imm); break;
-    case Op::I32Sub: case Op::I64Sub: asm_.sub(w, r, imm); break;
-    case Op::I32And: case Op::I64And: asm_.and_(w, r, imm); break;
-    case Op::I32Or: case Op::I64Or: asm_.or_(w, r, imm); break;
-    case Op::I32Xor: case Op::I64Xor: asm_.xor_(w, r, imm); break;
-    case Op::I32Mul: case Op::I64Mul: asm_.imul(w, r, r, imm); break;
-    case Op::I32Shl: case Op::I64Shl: if (sh) asm_.shl(w, r, sh); break;
-    case Op::I32ShrS: case Op::I64ShrS: if (sh) asm_.sar(w, r, sh); break;
-    case Op::I32ShrU: case Op::I64ShrU: if (sh) asm_.shr(w, r, sh); break;
-    case Op::I32Rotl: case Op::I64Rotl: if (sh) asm_.rol(w, r, sh); break;
-    case Op::I32Rotr: case Op::I64Rotr: if (sh) asm_.ror(w, r, sh); break;
-    default: throw std::logic_error("NumericImm: not foldable");
+    case Op::I32Add:
+    case Op::I64Add:
+      asm_.add(w, r, imm);
+      break;
+    case Op::I32Sub:
+    case Op::I64Sub:
+      asm_.sub(w, r, imm);
+      break;
+    case Op::I32And:
+    case Op::I64And:
+      asm_.and_(w, r, imm);
+      break;
+    case Op::I32Or:
+    case Op::I64Or:
+      asm_.or_(w, r, imm);
+      break;
+    case Op::I32Xor:
+    case Op::I64Xor:
+      asm_.xor_(w, r, imm);
+      break;
+    case Op::I32Mul:
+    case Op::I64Mul:
+      asm_.imul(w, r, r, imm);
+      break;
+    case Op::I32Shl:
+    case Op::I64Shl:
+      if (sh) asm_.shl(w, r, sh);
+      break;
+    case Op::I32ShrS:
+    case Op::I64ShrS:
+      if (sh) asm_.sar(w, r, sh);
+      break;
+    case Op::I32ShrU:
+    case Op::I64ShrU:
+      if (sh) asm_.shr(w, r, sh);
+      break;
+    case Op::I32Rotl:
+    case Op::I64Rotl:
+      if (sh) asm_.rol(w, r, sh);
+      break;
+    case Op::I32Rotr:
+    case Op::I64Rotr:
+      if (sh) asm_.ror(w, r, sh);
+      break;
+    default:
+      throw std::logic_error("NumericImm: not foldable");
   }
   if (dst != a) asm_.mov(w, G(dst), r);
 }
@@ -286,10 +403,10 @@ void MasmX64::IntDivRem(Op op, Reg ra, Reg rb) {
   const bool i64 = op >= Op::I64DivS && op <= Op::I64RemU;
   const W w = i64 ? W::k64 : W::k32;
   Gp a = G(ra), b = G(rb);
-  const bool is_signed = op == Op::I32DivS || op == Op::I32RemS || op == Op::I64DivS ||
-                         op == Op::I64RemS;
-  const bool is_rem = op == Op::I32RemS || op == Op::I32RemU || op == Op::I64RemS ||
-                      op == Op::I64RemU;
+  const bool is_signed =
+      op == Op::I32DivS || op == Op::I32RemS || op == Op::I64DivS || op == Op::I64RemS;
+  const bool is_rem =
+      op == Op::I32RemS || op == Op::I32RemU || op == Op::I64RemS || op == Op::I64RemU;
   asm_.test(w, b, b);
   asm_.jcc(Cond::e, TrapLabel(TrapKind::IntegerDivideByZero));
   Label normal, done;
@@ -312,8 +429,10 @@ void MasmX64::IntDivRem(Op op, Reg ra, Reg rb) {
   asm_.bind(normal);
   asm_.mov(w, Gp::rax, a);
   if (is_signed) {
-    if (i64) asm_.cqo();
-    else asm_.cdq();
+    if (i64)
+      asm_.cqo();
+    else
+      asm_.cdq();
     asm_.idiv(w, b);
   } else {
     asm_.xor_(W::k32, Gp::rdx, Gp::rdx);
@@ -326,31 +445,43 @@ void MasmX64::IntDivRem(Op op, Reg ra, Reg rb) {
 // Spec fmin/fmax: NaN if either is NaN; -0 < +0. minss/maxss alone get both wrong.
 void MasmX64::FloatMinMax(bool is_min, bool f64, Xmm a, Xmm b) {
   Label nan, not_equal, done;
-  if (f64) asm_.ucomisd(a, b);
-  else asm_.ucomiss(a, b);
+  if (f64)
+    asm_.ucomisd(a, b);
+  else
+    asm_.ucomiss(a, b);
   asm_.jcc(Cond::p, nan);
   asm_.jcc(Cond::ne, not_equal);
   // Equal (covers +0 vs -0): or of the bits gives -0 for min, and gives +0 for max.
   if (is_min) {
-    if (f64) asm_.orpd(a, b);
-    else asm_.orps(a, b);
+    if (f64)
+      asm_.orpd(a, b);
+    else
+      asm_.orps(a, b);
   } else {
-    if (f64) asm_.andpd(a, b);
-    else asm_.andps(a, b);
+    if (f64)
+      asm_.andpd(a, b);
+    else
+      asm_.andps(a, b);
   }
   asm_.jmp(done);
   asm_.bind(not_equal);
   if (is_min) {
-    if (f64) asm_.minsd(a, b);
-    else asm_.minss(a, b);
+    if (f64)
+      asm_.minsd(a, b);
+    else
+      asm_.minss(a, b);
   } else {
-    if (f64) asm_.maxsd(a, b);
-    else asm_.maxss(a, b);
+    if (f64)
+      asm_.maxsd(a, b);
+    else
+      asm_.maxss(a, b);
   }
   asm_.jmp(done);
   asm_.bind(nan);  // a quiet NaN from the NaN operand(s)
-  if (f64) asm_.addsd(a, b);
-  else asm_.addss(a, b);
+  if (f64)
+    asm_.addsd(a, b);
+  else
+    asm_.addss(a, b);
   asm_.bind(done);
 }
 
@@ -387,8 +518,10 @@ void MasmX64::TruncFloat(Op op, Reg dst, Reg a, bool saturating) {
   asm_.ucomisd(d, Const(Bits(hi)));
   asm_.jcc(Cond::ae, saturating ? high : overflow);
   if (!to64) {
-    if (is_signed) asm_.cvttsd2si(W::k32, r, d);
-    else asm_.cvttsd2si(W::k64, r, d);  // < 2^32: upper half zero
+    if (is_signed)
+      asm_.cvttsd2si(W::k32, r, d);
+    else
+      asm_.cvttsd2si(W::k64, r, d);  // < 2^32: upper half zero
   } else if (is_signed) {
     asm_.cvttsd2si(W::k64, r, d);
   } else {
@@ -409,14 +542,20 @@ void MasmX64::TruncFloat(Op op, Reg dst, Reg a, bool saturating) {
     asm_.xor_(W::k32, r, r);
     asm_.jmp(done);
     asm_.bind(low);
-    if (!is_signed) asm_.xor_(W::k32, r, r);
-    else if (!to64) asm_.mov(W::k32, r, static_cast<int32_t>(0x80000000u));
-    else asm_.movabs(r, kF64SignBit);
+    if (!is_signed)
+      asm_.xor_(W::k32, r, r);
+    else if (!to64)
+      asm_.mov(W::k32, r, static_cast<int32_t>(0x80000000u));
+    else
+      asm_.movabs(r, kF64SignBit);
     asm_.jmp(done);
     asm_.bind(high);
-    if (!to64) asm_.mov(W::k32, r, is_signed ? 0x7fffffff : -1);
-    else if (is_signed) asm_.movabs(r, ~kF64SignBit);
-    else asm_.mov(W::k64, r, -1);
+    if (!to64)
+      asm_.mov(W::k32, r, is_signed ? 0x7fffffff : -1);
+    else if (is_signed)
+      asm_.movabs(r, ~kF64SignBit);
+    else
+      asm_.mov(W::k64, r, -1);
   }
   asm_.bind(done);
 }
@@ -427,8 +566,10 @@ void MasmX64::ConvertU64(bool f64, Xmm dst, Gp src) {
   Label neg, done;
   asm_.test(W::k64, src, src);
   asm_.jcc(Cond::s, neg);
-  if (f64) asm_.cvtsi2sd(W::k64, dst, src);
-  else asm_.cvtsi2ss(W::k64, dst, src);
+  if (f64)
+    asm_.cvtsi2sd(W::k64, dst, src);
+  else
+    asm_.cvtsi2ss(W::k64, dst, src);
   asm_.jmp(done);
   asm_.bind(neg);
   asm_.mov(W::k64, Gp::r10, src);
@@ -448,13 +589,17 @@ void MasmX64::ConvertU64(bool f64, Xmm dst, Gp src) {
 
 void MasmX64::FloatCompare(Op op, bool f64, Reg dst, Xmm a, Xmm b) {
   auto ucomi = [&](Xmm x, Xmm y) {
-    if (f64) asm_.ucomisd(x, y);
-    else asm_.ucomiss(x, y);
+    if (f64)
+      asm_.ucomisd(x, y);
+    else
+      asm_.ucomiss(x, y);
   };
   Gp r = G(dst);
   switch (op) {
-    case Op::F32Eq: case Op::F64Eq:
-    case Op::F32Ne: case Op::F64Ne: {
+    case Op::F32Eq:
+    case Op::F64Eq:
+    case Op::F32Ne:
+    case Op::F64Ne: {
       bool eq = op == Op::F32Eq || op == Op::F64Eq;
       Label done;
       ucomi(a, b);
@@ -464,11 +609,28 @@ void MasmX64::FloatCompare(Op op, bool f64, Reg dst, Xmm a, Xmm b) {
       asm_.bind(done);
       return;
     }
-    case Op::F32Lt: case Op::F64Lt: ucomi(b, a); asm_.setcc(Cond::a, r); break;
-    case Op::F32Gt: case Op::F64Gt: ucomi(a, b); asm_.setcc(Cond::a, r); break;
-    case Op::F32Le: case Op::F64Le: ucomi(b, a); asm_.setcc(Cond::ae, r); break;
-    case Op::F32Ge: case Op::F64Ge: ucomi(a, b); asm_.setcc(Cond::ae, r); break;
-    default: throw std::logic_error("FloatCompare");
+    case Op::F32Lt:
+    case Op::F64Lt:
+      ucomi(b, a);
+      asm_.setcc(Cond::a, r);
+      break;
+    case Op::F32Gt:
+    case Op::F64Gt:
+      ucomi(a, b);
+      asm_.setcc(Cond::a, r);
+      break;
+    case Op::F32Le:
+    case Op::F64Le:
+      ucomi(b, a);
+      asm_.setcc(Cond::ae, r);
+      break;
+    case Op::F32Ge:
+    case Op::F64Ge:
+      ucomi(a, b);
+      asm_.setcc(Cond::ae, r);
+      break;
+    default:
+      throw std::logic_error("FloatCompare");
   }
   asm_.movzx(W::k32, r, W::k8, r);
 }
@@ -486,7 +648,8 @@ void MasmX64::Numeric(Op op, Reg dst, Reg ra, Reg rb) {
     return;
   }
   switch (op) {
-    case Op::I32Eqz: case Op::I64Eqz:
+    case Op::I32Eqz:
+    case Op::I64Eqz:
       asm_.test(w, a, a);
       asm_.setcc(Cond::e, d);
       asm_.movzx(W::k32, d, W::k8, d);
@@ -496,62 +659,177 @@ void MasmX64::Numeric(Op op, Reg dst, Reg ra, Reg rb) {
       asm_.setcc(Cond::e, d);
       asm_.movzx(W::k32, d, W::k8, d);
       return;
-    case Op::I32Clz: case Op::I64Clz: asm_.lzcnt(w, d, a); return;
-    case Op::I32Ctz: case Op::I64Ctz: asm_.tzcnt(w, d, a); return;
-    case Op::I32Popcnt: case Op::I64Popcnt: asm_.popcnt(w, d, a); return;
-    case Op::I32Add: case Op::I64Add: asm_.add(w, a, b); break;
-    case Op::I32Sub: case Op::I64Sub: asm_.sub(w, a, b); break;
-    case Op::I32Mul: case Op::I64Mul: asm_.imul(w, a, b); break;
-    case Op::I32And: case Op::I64And: asm_.and_(w, a, b); break;
-    case Op::I32Or: case Op::I64Or: asm_.or_(w, a, b); break;
-    case Op::I32Xor: case Op::I64Xor: asm_.xor_(w, a, b); break;
-    case Op::I32DivS: case Op::I32DivU: case Op::I32RemS: case Op::I32RemU:
-    case Op::I64DivS: case Op::I64DivU: case Op::I64RemS: case Op::I64RemU:
+    case Op::I32Clz:
+    case Op::I64Clz:
+      asm_.lzcnt(w, d, a);
+      return;
+    case Op::I32Ctz:
+    case Op::I64Ctz:
+      asm_.tzcnt(w, d, a);
+      return;
+    case Op::I32Popcnt:
+    case Op::I64Popcnt:
+      asm_.popcnt(w, d, a);
+      return;
+    case Op::I32Add:
+    case Op::I64Add:
+      asm_.add(w, a, b);
+      break;
+    case Op::I32Sub:
+    case Op::I64Sub:
+      asm_.sub(w, a, b);
+      break;
+    case Op::I32Mul:
+    case Op::I64Mul:
+      asm_.imul(w, a, b);
+      break;
+    case Op::I32And:
+    case Op::I64And:
+      asm_.and_(w, a, b);
+      break;
+    case Op::I32Or:
+    case Op::I64Or:
+      asm_.or_(w, a, b);
+      break;
+    case Op::I32Xor:
+    case Op::I64Xor:
+      asm_.xor_(w, a, b);
+      break;
+    case Op::I32DivS:
+    case Op::I32DivU:
+    case Op::I32RemS:
+    case Op::I32RemU:
+    case Op::I64DivS:
+    case Op::I64DivU:
+    case Op::I64RemS:
+    case Op::I64RemU:
       IntDivRem(op, ra, rb);
       break;
-    case Op::I32Shl: case Op::I32ShrS: case Op::I32ShrU: case Op::I32Rotl: case Op::I32Rotr:
-    case Op::I64Shl: case Op::I64ShrS: case Op::I64ShrU: case Op::I64Rotl: case Op::I64Rotr:
+    case Op::I32Shl:
+    case Op::I32ShrS:
+    case Op::I32ShrU:
+    case Op::I32Rotl:
+    case Op::I32Rotr:
+    case Op::I64Shl:
+    case Op::I64ShrS:
+    case Op::I64ShrU:
+    case Op::I64Rotl:
+    case Op::I64Rotr:
       asm_.mov(W::k32, Gp::rcx, b);
       switch (op) {
-        case Op::I32Shl: case Op::I64Shl: asm_.shl(w, a); break;
-        case Op::I32ShrS: case Op::I64ShrS: asm_.sar(w, a); break;
-        case Op::I32ShrU: case Op::I64ShrU: asm_.shr(w, a); break;
-        case Op::I32Rotl: case Op::I64Rotl: asm_.rol(w, a); break;
-        default: asm_.ror(w, a); break;
+        case Op::I32Shl:
+        case Op::I64Shl:
+          asm_.shl(w, a);
+          break;
+        case Op::I32ShrS:
+        case Op::I64ShrS:
+          asm_.sar(w, a);
+          break;
+        case Op::I32ShrU:
+        case Op::I64ShrU:
+          asm_.shr(w, a);
+          break;
+        case Op::I32Rotl:
+        case Op::I64Rotl:
+          asm_.rol(w, a);
+          break;
+        default:
+          asm_.ror(w, a);
+          break;
       }
       break;
-    case Op::I32WrapI64: asm_.mov(W::k32, d, a); return;
-    case Op::I64ExtendI32S: asm_.movsxd(d, a); return;
-    case Op::I64ExtendI32U: asm_.mov(W::k32, d, a); return;
-    case Op::I32Extend8S: asm_.movsx(W::k32, d, W::k8, a); return;
-    case Op::I32Extend16S: asm_.movsx(W::k32, d, W::k16, a); return;
-    case Op::I64Extend8S: asm_.movsx(W::k64, d, W::k8, a); return;
-    case Op::I64Extend16S: asm_.movsx(W::k64, d, W::k16, a); return;
-    case Op::I64Extend32S: asm_.movsxd(d, a); return;
+    case Op::I32WrapI64:
+      asm_.mov(W::k32, d, a);
+      return;
+    case Op::I64ExtendI32S:
+      asm_.movsxd(d, a);
+      return;
+    case Op::I64ExtendI32U:
+      asm_.mov(W::k32, d, a);
+      return;
+    case Op::I32Extend8S:
+      asm_.movsx(W::k32, d, W::k8, a);
+      return;
+    case Op::I32Extend16S:
+      asm_.movsx(W::k32, d, W::k16, a);
+      return;
+    case Op::I64Extend8S:
+      asm_.movsx(W::k64, d, W::k8, a);
+      return;
+    case Op::I64Extend16S:
+      asm_.movsx(W::k64, d, W::k16, a);
+      return;
+    case Op::I64Extend32S:
+      asm_.movsxd(d, a);
+      return;
 
     // Float arithmetic (in place: dst == a).
-    case Op::F32Add: asm_.addss(xa, xb); break;
-    case Op::F32Sub: asm_.subss(xa, xb); break;
-    case Op::F32Mul: asm_.mulss(xa, xb); break;
-    case Op::F32Div: asm_.divss(xa, xb); break;
-    case Op::F64Add: asm_.addsd(xa, xb); break;
-    case Op::F64Sub: asm_.subsd(xa, xb); break;
-    case Op::F64Mul: asm_.mulsd(xa, xb); break;
-    case Op::F64Div: asm_.divsd(xa, xb); break;
-    case Op::F32Min: FloatMinMax(true, false, xa, xb); break;
-    case Op::F32Max: FloatMinMax(false, false, xa, xb); break;
-    case Op::F64Min: FloatMinMax(true, true, xa, xb); break;
-    case Op::F64Max: FloatMinMax(false, true, xa, xb); break;
-    case Op::F32Sqrt: asm_.sqrtss(xa, xa); break;
-    case Op::F64Sqrt: asm_.sqrtsd(xa, xa); break;
-    case Op::F32Ceil: asm_.roundss(xa, xa, 2 | 8); break;
-    case Op::F32Floor: asm_.roundss(xa, xa, 1 | 8); break;
-    case Op::F32Trunc: asm_.roundss(xa, xa, 3 | 8); break;
-    case Op::F32Nearest: asm_.roundss(xa, xa, 0 | 8); break;
-    case Op::F64Ceil: asm_.roundsd(xa, xa, 2 | 8); break;
-    case Op::F64Floor: asm_.roundsd(xa, xa, 1 | 8); break;
-    case Op::F64Trunc: asm_.roundsd(xa, xa, 3 | 8); break;
-    case Op::F64Nearest: asm_.roundsd(xa, xa, 0 | 8); break;
+    case Op::F32Add:
+      asm_.addss(xa, xb);
+      break;
+    case Op::F32Sub:
+      asm_.subss(xa, xb);
+      break;
+    case Op::F32Mul:
+      asm_.mulss(xa, xb);
+      break;
+    case Op::F32Div:
+      asm_.divss(xa, xb);
+      break;
+    case Op::F64Add:
+      asm_.addsd(xa, xb);
+      break;
+    case Op::F64Sub:
+      asm_.subsd(xa, xb);
+      break;
+    case Op::F64Mul:
+      asm_.mulsd(xa, xb);
+      break;
+    case Op::F64Div:
+      asm_.divsd(xa, xb);
+      break;
+    case Op::F32Min:
+      FloatMinMax(true, false, xa, xb);
+      break;
+    case Op::F32Max:
+      FloatMinMax(false, false, xa, xb);
+      break;
+    case Op::F64Min:
+      FloatMinMax(true, true, xa, xb);
+      break;
+    case Op::F64Max:
+      FloatMinMax(false, true, xa, xb);
+      break;
+    case Op::F32Sqrt:
+      asm_.sqrtss(xa, xa);
+      break;
+    case Op::F64Sqrt:
+      asm_.sqrtsd(xa, xa);
+      break;
+    case Op::F32Ceil:
+      asm_.roundss(xa, xa, 2 | 8);
+      break;
+    case Op::F32Floor:
+      asm_.roundss(xa, xa, 1 | 8);
+      break;
+    case Op::F32Trunc:
+      asm_.roundss(xa, xa, 3 | 8);
+      break;
+    case Op::F32Nearest:
+      asm_.roundss(xa, xa, 0 | 8);
+      break;
+    case Op::F64Ceil:
+      asm_.roundsd(xa, xa, 2 | 8);
+      break;
+    case Op::F64Floor:
+      asm_.roundsd(xa, xa, 1 | 8);
+      break;
+    case Op::F64Trunc:
+      asm_.roundsd(xa, xa, 3 | 8);
+      break;
+    case Op::F64Nearest:
+      asm_.roundsd(xa, xa, 0 | 8);
+      break;
     // Bit operations: never touch NaN payloads.
     case Op::F32Abs:
       asm_.movd(Gp::r11, xa);
@@ -593,29 +871,56 @@ void MasmX64::Numeric(Op op, Reg dst, Reg ra, Reg rb) {
       asm_.or_(W::k64, Gp::r11, Gp::r10);
       asm_.movq(xa, Gp::r11);
       break;
-    case Op::F32Eq: case Op::F32Ne: case Op::F32Lt: case Op::F32Gt: case Op::F32Le:
+    case Op::F32Eq:
+    case Op::F32Ne:
+    case Op::F32Lt:
+    case Op::F32Gt:
+    case Op::F32Le:
     case Op::F32Ge:
       FloatCompare(op, false, dst, xa, xb);
       return;
-    case Op::F64Eq: case Op::F64Ne: case Op::F64Lt: case Op::F64Gt: case Op::F64Le:
+    case Op::F64Eq:
+    case Op::F64Ne:
+    case Op::F64Lt:
+    case Op::F64Gt:
+    case Op::F64Le:
     case Op::F64Ge:
       FloatCompare(op, true, dst, xa, xb);
       return;
 
     // Conversions.
-    case Op::I32TruncF32S: case Op::I32TruncF32U: case Op::I32TruncF64S: case Op::I32TruncF64U:
-    case Op::I64TruncF32S: case Op::I64TruncF32U: case Op::I64TruncF64S: case Op::I64TruncF64U:
+    case Op::I32TruncF32S:
+    case Op::I32TruncF32U:
+    case Op::I32TruncF64S:
+    case Op::I32TruncF64U:
+    case Op::I64TruncF32S:
+    case Op::I64TruncF32U:
+    case Op::I64TruncF64S:
+    case Op::I64TruncF64U:
       TruncFloat(op, dst, ra, false);
       return;
-    case Op::I32TruncSatF32S: case Op::I32TruncSatF32U: case Op::I32TruncSatF64S:
-    case Op::I32TruncSatF64U: case Op::I64TruncSatF32S: case Op::I64TruncSatF32U:
-    case Op::I64TruncSatF64S: case Op::I64TruncSatF64U:
+    case Op::I32TruncSatF32S:
+    case Op::I32TruncSatF32U:
+    case Op::I32TruncSatF64S:
+    case Op::I32TruncSatF64U:
+    case Op::I64TruncSatF32S:
+    case Op::I64TruncSatF32U:
+    case Op::I64TruncSatF64S:
+    case Op::I64TruncSatF64U:
       TruncFloat(op, dst, ra, true);
       return;
-    case Op::F32ConvertI32S: asm_.cvtsi2ss(W::k32, xd, a); return;
-    case Op::F64ConvertI32S: asm_.cvtsi2sd(W::k32, xd, a); return;
-    case Op::F32ConvertI64S: asm_.cvtsi2ss(W::k64, xd, a); return;
-    case Op::F64ConvertI64S: asm_.cvtsi2sd(W::k64, xd, a); return;
+    case Op::F32ConvertI32S:
+      asm_.cvtsi2ss(W::k32, xd, a);
+      return;
+    case Op::F64ConvertI32S:
+      asm_.cvtsi2sd(W::k32, xd, a);
+      return;
+    case Op::F32ConvertI64S:
+      asm_.cvtsi2ss(W::k64, xd, a);
+      return;
+    case Op::F64ConvertI64S:
+      asm_.cvtsi2sd(W::k64, xd, a);
+      return;
     case Op::F32ConvertI32U:
       asm_.mov(W::k32, Gp::r11, a);
       asm_.cvtsi2ss(W::k64, xd, Gp::r11);
@@ -624,14 +929,30 @@ void MasmX64::Numeric(Op op, Reg dst, Reg ra, Reg rb) {
       asm_.mov(W::k32, Gp::r11, a);
       asm_.cvtsi2sd(W::k64, xd, Gp::r11);
       return;
-    case Op::F32ConvertI64U: ConvertU64(false, xd, a); return;
-    case Op::F64ConvertI64U: ConvertU64(true, xd, a); return;
-    case Op::F32DemoteF64: asm_.cvtsd2ss(xd, xa); return;
-    case Op::F64PromoteF32: asm_.cvtss2sd(xd, xa); return;
-    case Op::I32ReinterpretF32: asm_.movd(d, xa); return;
-    case Op::I64ReinterpretF64: asm_.movq(d, xa); return;
-    case Op::F32ReinterpretI32: asm_.movd(xd, a); return;
-    case Op::F64ReinterpretI64: asm_.movq(xd, a); return;
+    case Op::F32ConvertI64U:
+      ConvertU64(false, xd, a);
+      return;
+    case Op::F64ConvertI64U:
+      ConvertU64(true, xd, a);
+      return;
+    case Op::F32DemoteF64:
+      asm_.cvtsd2ss(xd, xa);
+      return;
+    case Op::F64PromoteF32:
+      asm_.cvtss2sd(xd, xa);
+      return;
+    case Op::I32ReinterpretF32:
+      asm_.movd(d, xa);
+      return;
+    case Op::I64ReinterpretF64:
+      asm_.movq(d, xa);
+      return;
+    case Op::F32ReinterpretI32:
+      asm_.movd(xd, a);
+      return;
+    case Op::F64ReinterpretI64:
+      asm_.movq(xd, a);
+      return;
     default:
       throw UnsupportedFeature(std::string("x64: operator ") + info.name);
   }
@@ -792,27 +1113,71 @@ uint32_t MasmX64::BoundsAccess(Op op, Reg value, uint64_t data_offset) {
   Gp g = G(value);
   Xmm x = X(value);
   switch (op) {
-    case Op::I32Load: asm_.mov(W::k32, g, m); break;
-    case Op::I64Load: asm_.mov(W::k64, g, m); break;
-    case Op::F32Load: asm_.movss(x, m); break;
-    case Op::F64Load: asm_.movsd(x, m); break;
-    case Op::I32Load8S: asm_.movsx(W::k32, g, W::k8, m); break;
-    case Op::I32Load8U: asm_.movzx(W::k32, g, W::k8, m); break;
-    case Op::I32Load16S: asm_.movsx(W::k32, g, W::k16, m); break;
-    case Op::I32Load16U: asm_.movzx(W::k32, g, W::k16, m); break;
-    case Op::I64Load8S: asm_.movsx(W::k64, g, W::k8, m); break;
-    case Op::I64Load8U: asm_.movzx(W::k32, g, W::k8, m); break;
-    case Op::I64Load16S: asm_.movsx(W::k64, g, W::k16, m); break;
-    case Op::I64Load16U: asm_.movzx(W::k32, g, W::k16, m); break;
-    case Op::I64Load32S: asm_.movsxd(g, m); break;
-    case Op::I64Load32U: asm_.mov(W::k32, g, m); break;
-    case Op::I32Store: case Op::I64Store32: asm_.mov(W::k32, m, g); break;
-    case Op::I64Store: asm_.mov(W::k64, m, g); break;
-    case Op::F32Store: asm_.movss(m, x); break;
-    case Op::F64Store: asm_.movsd(m, x); break;
-    case Op::I32Store8: case Op::I64Store8: asm_.mov(W::k8, m, g); break;
-    case Op::I32Store16: case Op::I64Store16: asm_.mov(W::k16, m, g); break;
-    default: throw std::logic_error("BoundsAccess: not an access");
+    case Op::I32Load:
+      asm_.mov(W::k32, g, m);
+      break;
+    case Op::I64Load:
+      asm_.mov(W::k64, g, m);
+      break;
+    case Op::F32Load:
+      asm_.movss(x, m);
+      break;
+    case Op::F64Load:
+      asm_.movsd(x, m);
+      break;
+    case Op::I32Load8S:
+      asm_.movsx(W::k32, g, W::k8, m);
+      break;
+    case Op::I32Load8U:
+      asm_.movzx(W::k32, g, W::k8, m);
+      break;
+    case Op::I32Load16S:
+      asm_.movsx(W::k32, g, W::k16, m);
+      break;
+    case Op::I32Load16U:
+      asm_.movzx(W::k32, g, W::k16, m);
+      break;
+    case Op::I64Load8S:
+      asm_.movsx(W::k64, g, W::k8, m);
+      break;
+    case Op::I64Load8U:
+      asm_.movzx(W::k32, g, W::k8, m);
+      break;
+    case Op::I64Load16S:
+      asm_.movsx(W::k64, g, W::k16, m);
+      break;
+    case Op::I64Load16U:
+      asm_.movzx(W::k32, g, W::k16, m);
+      break;
+    case Op::I64Load32S:
+      asm_.movsxd(g, m);
+      break;
+    case Op::I64Load32U:
+      asm_.mov(W::k32, g, m);
+      break;
+    case Op::I32Store:
+    case Op::I64Store32:
+      asm_.mov(W::k32, m, g);
+      break;
+    case Op::I64Store:
+      asm_.mov(W::k64, m, g);
+      break;
+    case Op::F32Store:
+      asm_.movss(m, x);
+      break;
+    case Op::F64Store:
+      asm_.movsd(m, x);
+      break;
+    case Op::I32Store8:
+    case Op::I64Store8:
+      asm_.mov(W::k8, m, g);
+      break;
+    case Op::I32Store16:
+    case Op::I64Store16:
+      asm_.mov(W::k16, m, g);
+      break;
+    default:
+      throw std::logic_error("BoundsAccess: not an access");
   }
   return at;
 }
@@ -834,16 +1199,14 @@ void MasmX64::Finish(std::vector<CodeNote>* notes) {
       note.trap = static_cast<TrapKind>(kind);
       note.detail = wasm::TrapMessage(note.trap);
       asm_.mov(W::k32, Arena(layout_.trap_kind_offset), kind + 1);
-      asm_.mov(W::k32, Mem(Gp::r15, reason_off),
-               static_cast<int32_t>(ExitReason::kTrapped));
+      asm_.mov(W::k32, Mem(Gp::r15, reason_off), static_cast<int32_t>(ExitReason::kTrapped));
     } else if (kind == kExitCallStack) {
       note.detail = "call stack exhausted";
       asm_.mov(W::k32, Mem(Gp::r15, reason_off),
                static_cast<int32_t>(ExitReason::kCallStackExhausted));
     } else if (kind == kExitFuel) {
       note.detail = "fuel exhausted";
-      asm_.mov(W::k32, Mem(Gp::r15, reason_off),
-               static_cast<int32_t>(ExitReason::kFuelExhausted));
+      asm_.mov(W::k32, Mem(Gp::r15, reason_off), static_cast<int32_t>(ExitReason::kFuelExhausted));
     } else {
       note.detail = "runtime call trapped";
     }

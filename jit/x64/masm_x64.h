@@ -38,11 +38,11 @@ class MasmX64 {
   void set_form_recorder(std::set<std::string>* s) { asm_.set_form_recorder(s); }
 
   // --- Frame.
-  void Prologue();                          // push rbp; mov rbp, rsp; sub rsp, FRAME (patched)
-  void PatchFrame(uint32_t frame_bytes);    // a multiple of 16
-  void EntryChecks();                       // call depth, JIT stack limit, then fuel
-  void FuelCheck();                         // at loop headers (metered stores only)
-  void Epilogue();                          // depth--, leave, ret
+  void Prologue();                        // push rbp; mov rbp, rsp; sub rsp, FRAME (patched)
+  void PatchFrame(uint32_t frame_bytes);  // a multiple of 16
+  void EntryChecks();                     // call depth, JIT stack limit, then fuel
+  void FuelCheck();                       // at loop headers (metered stores only)
+  void Epilogue();                        // depth--, leave, ret
   static int32_t ParamOffset(uint32_t i) { return 16 + 8 * static_cast<int32_t>(i); }
 
   // --- Values in the frame, constants, moves.
@@ -60,9 +60,9 @@ class MasmX64 {
   // --- Control.
   void Bind(Label& l) { asm_.bind(l); }
   void Jmp(Label& l) { asm_.jmp(l); }
-  void BranchIfZero(Reg cond, Label& l);     // i32 condition
+  void BranchIfZero(Reg cond, Label& l);  // i32 condition
   void BranchIfNonZero(Reg cond, Label& l);
-  void BranchIfEqual(Reg r, uint32_t imm, Label& l);   // i32 compare
+  void BranchIfEqual(Reg r, uint32_t imm, Label& l);  // i32 compare
   void Trap(wasm::TrapKind k) { asm_.jmp(TrapLabel(k)); }
   Label& TrapLabel(wasm::TrapKind k);
   void Select(wasm::ValType t, Reg cond, Reg a, Reg b);  // a = cond ? a : b
@@ -86,7 +86,7 @@ class MasmX64 {
   void ReleaseCallArea(uint32_t bytes);
   void CopyFrameToArg(wasm::ValType t, uint32_t i, int32_t frame_off);
   void CopyArgToFrame(wasm::ValType t, int32_t frame_off, uint32_t i);
-  uint32_t CallRel32();                 // returns the offset of the rel32 field
+  uint32_t CallRel32();  // returns the offset of the rel32 field
   void CallCodeTable(uint32_t store_index);
   // Checks (undefined, null, signature) then calls through the code table; `index` is consumed.
   void CallIndirect(Reg index, uint32_t table_desc, uint32_t type_id);
