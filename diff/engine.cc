@@ -1,14 +1,16 @@
 // engine.cc: the registry of engines by name (DESIGN.md "Engines").
 #include "diff/engine.h"
 
+#include "diff/jit_engine.h"
 #include "diff/ref_engine.h"
 
 namespace tandem::diff {
 
-std::vector<std::string> EngineNames() { return {"ref"}; }
+std::vector<std::string> EngineNames() { return {"ref", "x64"}; }
 
 std::unique_ptr<Engine> MakeEngine(std::string_view name, const EngineConfig& config) {
   if (name == "ref") return std::make_unique<RefEngine>(config);
+  if (name == "x64") return std::make_unique<JitEngine>(jit::Arch::kX64, config);
   return nullptr;
 }
 

@@ -22,13 +22,25 @@ std::shared_ptr<const wasm::Module> Compile(const std::string& wat) {
   return m;
 }
 
+// Engines that do not implement SIMD yet (the JIT back ends) may decline vector modules; the
+// reference must run everything.
+enum class Needs { kCore, kSimd };
+
 struct Harness {
   std::unique_ptr<Engine> engine;
   uint32_t instance = 0;
-  Harness(const std::string& name, const EngineConfig& config, const std::string& wat)
+  bool supported = true;
+  Harness(const std::string& name, const EngineConfig& config, const std::string& wat,
+          Needs needs = Needs::kCore)
       : engine(MakeEngine(name, config)) {
     REQUIRE(engine);
     InstantiateOutcome r = engine->Instantiate(Compile(wat));
+    if (needs == Needs::kSimd && name != "ref" &&
+        r.status == InstantiateOutcome::Status::kUnsupported) {
+      WARN(name << " does not support SIMD yet: " << r.message);
+      supported = false;
+      return;
+    }
     REQUIRE(r.status == InstantiateOutcome::Status::kOk);
     instance = r.instance;
   }
@@ -144,7 +156,8 @@ TEST_CASE("NaN-canonical mode covers the vector float arithmetic, lane by lane",
     DYNAMIC_SECTION(name) {
       EngineConfig config;
       config.nan_canonical = true;
-      Harness h(name, config, kSimdNaN);
+      Harness h(name, config, kSimdNaN, Needs::kSimd);
+      if (!h.supported) continue;
       // 0/0 in lanes 0-1, 1/0 = inf in lanes 2-3 (hi half of the dividend is 1.0).
       Outcome o = h.Call("div", {V128(0, 0x3f8000003f800000), zeros});
       REQUIRE(o.kind == Outcome::Kind::kValues);
@@ -186,7 +199,8 @@ TEST_CASE("v128 values: a trapping vector store writes nothing; scalars stay cle
         (func (export "scalar") (result i32)
           (drop (v128.const i64x2 -1 -1))
           (global.set 0 (i32.const 7))
-          (i32.const 7))))");
+          (i32.const 7))))", Needs::kSimd);
+      if (!h.supported) continue;
       Outcome o = h.Call("st", {Value::I32(65520)});
       REQUIRE(o.kind == Outcome::Kind::kValues);
       o = h.Call("st", {Value::I32(65521)});  // 65521 + 16 > 65536
