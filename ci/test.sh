@@ -20,6 +20,10 @@ if [ ! -d "$testsuite" ]; then
 fi
 export TANDEM_TESTSUITE="$testsuite"
 core=("$testsuite"/*.wast)
+nosimd=()
+for f in "${core[@]}"; do
+  case "$(basename "$f")" in simd_*) ;; *) nosimd+=("$f") ;; esac
+done
 
 step "build (release)"
 cmake --preset release >/dev/null
@@ -29,11 +33,12 @@ step "unit tests (release)"
 ctest --preset release -j "$jobs" --output-on-failure
 
 tandem=build/release/tandem
-mapfile -t engines < <("$tandem" engines)
-for engine in "${engines[@]}"; do
-  step "spec suite, engine $engine: ${#core[@]} core files"
-  "$tandem" spec --engines "$engine" -j "$jobs" --junit "build/release/spec-$engine.xml" "${core[@]}"
-done
+step "spec suite, engine ref: ${#core[@]} core files"
+"$tandem" spec --engines ref -j "$jobs" --junit build/release/spec-ref.xml "${core[@]}"
+step "spec suite, engine x64 (strict): ${#nosimd[@]} core files without SIMD"
+"$tandem" spec --engines x64 --strict -j "$jobs" --junit build/release/spec-x64.xml "${nosimd[@]}"
+step "spec suite, engines ref and x64 compared after every command (strict)"
+"$tandem" spec --engines ref,x64 --strict -j "$jobs" --quiet "${nosimd[@]}"
 
 step "build (asan)"
 cmake --preset asan >/dev/null
@@ -44,5 +49,7 @@ build/asan/reference/tandem_reference_tests '[fuzz]'
 
 step "spec suite under ASan+UBSan (engine ref, all core files)"
 build/asan/tandem spec --engines ref -j "$jobs" --quiet "${core[@]}"
+step "spec suite under ASan+UBSan (engine x64, strict, core files without SIMD)"
+build/asan/tandem spec --engines x64 --strict -j "$jobs" --quiet "${nosimd[@]}"
 
 step "all passed"
