@@ -4,16 +4,19 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "diff/engine.h"
+#include "jit/compile_module.h"
 #include "reference/decoder.h"
 #include "reference/validator.h"
 #include "spec-tests/runner.h"
@@ -417,6 +420,151 @@ int RunRunCommand(const RunArgs& a, const CLI::App& cmd) {
   return rc;
 }
 
+
+// --- `tandem compile`: the JIT's compile speed (DESIGN.md "Measures that matter").
+
+struct CompileArgs {
+  std::string file;
+  std::string engines = "x64";
+  int repeat = 1;
+  bool nan_canonical = false, json = false;
+};
+
+// Payload size of the code section (id 10) of a binary, or 0 when it has none or the section
+// headers are malformed (the decoder reports that).
+uint64_t CodeSectionBytes(const std::vector<uint8_t>& b) {
+  size_t pos = 8;
+  while (pos < b.size()) {
+    uint8_t id = b[pos++];
+    uint64_t size = 0;
+    for (int shift = 0; pos < b.size() && shift < 35; shift += 7) {
+      uint8_t byte = b[pos++];
+      size |= uint64_t{byte & 0x7fu} << shift;
+      if (!(byte & 0x80)) break;
+    }
+    if (id == 10) return size;
+    pos += size;
+  }
+  return 0;
+}
+
+int RunCompileCommand(const CompileArgs& a) {
+  auto engines = SplitList(a.engines);
+  if (!CheckEngines(engines)) return kExitUsage;
+  for (const auto& e : engines) {
+    if (e != "x64") {
+      std::cerr << "tandem compile: engine \"" << e
+                << "\" has no compile step to measure (only x64 does)\n";
+      return kExitUsage;
+    }
+  }
+  std::vector<uint8_t> bytes;
+  std::string error;
+  int code;
+  if (!ReadModuleBytes(a.file, bytes, error, code)) {
+    std::cerr << "tandem compile: " << error << "\n";
+    return code;
+  }
+  using Clock = std::chrono::steady_clock;
+  auto seconds = [](Clock::time_point t0, Clock::time_point t1) {
+    return std::chrono::duration<double>(t1 - t0).count();
+  };
+  std::vector<double> decode_s, validate_s, jit_s;
+  uint64_t emitted = 0;
+  uint32_t functions = 0;
+  for (int r = 0; r < a.repeat; ++r) {
+    auto t0 = Clock::now();
+    wasm::Module module;
+    try {
+      module = wasm::Decode(bytes);
+    } catch (const std::exception& e) {
+      std::cerr << "tandem compile: cannot decode " << a.file << ": " << e.what() << "\n";
+      return kExitFailed;
+    }
+    auto t1 = Clock::now();
+    try {
+      wasm::Validate(module);
+    } catch (const std::exception& e) {
+      std::cerr << "tandem compile: invalid module " << a.file << ": " << e.what() << "\n";
+      return kExitFailed;
+    }
+    auto t2 = Clock::now();
+    jit::ModuleCompileResult compiled;
+    try {
+      compiled = jit::CompileModule(jit::Arch::kX64, module, {false, a.nan_canonical});
+    } catch (const jit::UnsupportedFeature& e) {
+      std::cerr << "tandem compile: x64 cannot compile " << a.file << ": " << e.what() << "\n";
+      return kExitFailed;
+    }
+    auto t3 = Clock::now();
+    decode_s.push_back(seconds(t0, t1));
+    validate_s.push_back(seconds(t1, t2));
+    jit_s.push_back(seconds(t2, t3));
+    emitted = compiled.code.size();
+    functions = compiled.functions;
+  }
+  auto median = [](std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    size_t n = v.size();
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+  };
+  std::vector<double> total_s;
+  for (size_t i = 0; i < jit_s.size(); ++i)
+    total_s.push_back(decode_s[i] + validate_s[i] + jit_s[i]);
+  const uint64_t code_bytes = CodeSectionBytes(bytes);
+  auto mbps = [&](double s) { return s > 0 ? code_bytes / s / 1e6 : 0.0; };
+  const double dec = median(decode_s), val = median(validate_s), jit = median(jit_s),
+               tot = median(total_s);
+  if (a.json) {
+    nlohmann::json j = {{"file", a.file},
+                        {"engine", "x64"},
+                        {"repeat", a.repeat},
+                        {"functions", functions},
+                        {"module_bytes", bytes.size()},
+                        {"code_section_bytes", code_bytes},
+                        {"emitted_code_bytes", emitted},
+                        {"decode_s", decode_s},
+                        {"validate_s", validate_s},
+                        {"jit_s", jit_s},
+                        {"total_s", total_s},
+                        {"median_decode_s", dec},
+                        {"median_validate_s", val},
+                        {"median_jit_s", jit},
+                        {"median_total_s", tot},
+                        {"jit_mb_per_s", mbps(jit)},
+                        {"total_mb_per_s", mbps(tot)}};
+    std::cout << j.dump(1) << "\n";
+    return kExitOk;
+  }
+  std::cout << "file: " << a.file << "\n"
+            << "functions: " << functions << " defined; code section: " << code_bytes
+            << " bytes; emitted x64 code: " << emitted << " bytes\n"
+            << "repeats: " << a.repeat << " (medians; MB = 10^6 bytes of code section)\n";
+  auto line = [&](const char* what, double s) {
+    std::cout << fmt::format("  {:<26} {:10.3f} ms  {:9.1f} MB/s\n", what, s * 1e3, mbps(s));
+  };
+  line("decode", dec);
+  line("validate", val);
+  line("jit (x64 compile + link)", jit);
+  line("total", tot);
+  return kExitOk;
+}
+
+CLI::App* AddCompileCommand(CLI::App& app, CompileArgs& a) {
+  auto* cmd = app.add_subcommand(
+      "compile", "Decode, validate and JIT-compile every function of a module; print the times");
+  cmd->add_option("FILE", a.file, ".wasm or .wat module")->required();
+  cmd->add_option("--engines", a.engines, "Compiling engine (only x64)")
+      ->type_name("LIST")
+      ->capture_default_str();
+  cmd->add_option("--repeat", a.repeat, "Compile this many times; times are medians")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  cmd->add_flag("--nan-canonical", a.nan_canonical, "Compile in NaN-canonical mode");
+  cmd->add_flag("--json", a.json, "Print every repetition's times as JSON");
+  return cmd;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -480,6 +628,9 @@ int main(int argc, char** argv) {
   // Arguments such as i64:-1 start with '-' after the colon only; allow negative-looking ones.
   run->allow_extras(false);
 
+  CompileArgs compile_args;
+  auto* compile_cmd = AddCompileCommand(app, compile_args);
+
   auto* engines_cmd = app.add_subcommand("engines", "List the engine names, one per line");
 
   try {
@@ -491,6 +642,7 @@ int main(int argc, char** argv) {
   try {
     if (*spec) return RunSpecCommand(spec_args, *spec);
     if (*run) return RunRunCommand(run_args, *run);
+    if (*compile_cmd) return RunCompileCommand(compile_args);
     if (*engines_cmd) {
       for (const auto& name : diff::EngineNames()) std::cout << name << "\n";
       return kExitOk;
