@@ -1,0 +1,73 @@
+// spec_files.h: test helper that converts the spec suite's non-SIMD core files with wast2json
+// into a temporary directory, for the JIT tests over "the spec modules" (issue 4, Done-when 3-4).
+#pragma once
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <iterator>
+#include <string>
+#include <vector>
+
+namespace tandem::jit::testing {
+
+inline const std::filesystem::path kSpecSuiteDir = "/work/shared/testsuite";
+
+struct ConvertedSpecFile {
+  std::filesystem::path wast;  // the script
+  std::filesystem::path dir;   // wast2json's output directory: out.json and the module files
+  std::filesystem::path json;  // dir / "out.json"
+};
+
+// Contract: calls `fn` for every top-level `*.wast` of kSpecSuiteDir whose name does not start
+// with "simd_", in name order, after `wast2json --enable-all` converted it into a fresh
+// subdirectory of a private temporary directory. Files wast2json rejects are not passed to `fn`.
+// The temporary directory is removed afterwards, also when `fn` throws. Returns the number of
+// files passed to `fn` (0 when the suite is missing).
+inline int ForEachNonSimdSpecFile(const std::function<void(const ConvertedSpecFile&)>& fn) {
+  namespace fs = std::filesystem;
+  if (!fs::exists(kSpecSuiteDir)) return 0;
+  std::vector<fs::path> files;
+  for (const auto& entry : fs::directory_iterator(kSpecSuiteDir)) {
+    const fs::path& p = entry.path();
+    if (p.extension() == ".wast" && p.filename().string().rfind("simd_", 0) != 0)
+      files.push_back(p);
+  }
+  std::sort(files.begin(), files.end());
+  fs::path tmp = fs::temp_directory_path() / ("tandem_spec_files_" + std::to_string(getpid()));
+  fs::create_directories(tmp);
+  struct Cleanup {
+    fs::path dir;
+    ~Cleanup() {
+      std::error_code ec;
+      fs::remove_all(dir, ec);
+    }
+  } cleanup{tmp};
+  int converted = 0;
+  for (const fs::path& p : files) {
+    fs::path dir = tmp / p.stem();
+    fs::create_directories(dir);
+    fs::path json = dir / "out.json";
+    std::string cmd =
+        "wast2json --enable-all '" + p.string() + "' -o '" + json.string() + "' >/dev/null 2>&1";
+    if (std::system(cmd.c_str()) != 0) continue;
+    ++converted;
+    fn(ConvertedSpecFile{p, dir, json});
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+  }
+  return converted;
+}
+
+inline std::vector<uint8_t> ReadFileBytes(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return std::vector<uint8_t>((std::istreambuf_iterator<char>(in)),
+                              std::istreambuf_iterator<char>());
+}
+
+}  // namespace tandem::jit::testing
