@@ -1,5 +1,5 @@
 // jit_store.cc: instantiation into the arena (Spec 4.5.3-4.5.4), the code space and code table,
-// the entry trampoline and invocation (docs/jit.md "Entry, exit, traps").
+// the executor that runs it, invocation (docs/jit.md "Entry, exit, traps").
 #include "jit/jit_store.h"
 
 #include <sys/mman.h>
@@ -11,7 +11,7 @@
 
 #include "jit/jit_store_internal.h"
 #include "jit/runtime.h"
-#include "jit/x64/assembler_x64.h"
+#include "jit/executor.h"
 #include "reference/errors.h"
 
 namespace tandem::jit {
@@ -32,25 +32,6 @@ class CurrentStore {
   JitStore* prev_;
 };
 
-size_t RoundUp(size_t n, size_t to) { return (n + to - 1) / to * to; }
-
-std::unique_ptr<CodeChunk> MakeExecutable(const std::vector<uint8_t>& bytes, std::string* error) {
-  auto chunk = std::make_unique<CodeChunk>();
-  chunk->size = RoundUp(std::max<size_t>(bytes.size(), 1), 4096);
-  void* p = mmap(nullptr, chunk->size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (p == MAP_FAILED) {
-    *error = "cannot map code memory";
-    return nullptr;
-  }
-  chunk->mem = static_cast<uint8_t*>(p);
-  std::memcpy(chunk->mem, bytes.data(), bytes.size());
-  if (mprotect(chunk->mem, chunk->size, PROT_READ | PROT_EXEC) != 0) {
-    *error = "cannot make code executable";
-    return nullptr;
-  }
-  return chunk;
-}
-
 }  // namespace
 
 JitStore* JitStore::current() { return g_current; }
@@ -58,59 +39,7 @@ JitStore* JitStore::current() { return g_current; }
 JitStore::JitStore(const JitConfig& config) : config_(config), impl_(std::make_unique<Impl>()) {}
 JitStore::~JitStore() = default;
 
-// The trampoline (x86-64): entry(rdi = arena base, rsi = target, rdx = JIT stack pointer).
-// Saves the host's callee-saved registers and rsp, pins r15, switches stacks and calls target;
-// returns 0. `exit` (reached by jmp from traps anywhere in JIT code) restores the host rsp and
-// returns 1. Host-function stub: called from JIT code like any wasm function; forwards to the
-// runtime service CallHost with the arguments' address, the store index in the scratch word.
-static std::vector<uint8_t> BuildX64Stubs(uint64_t saved_rsp_address, size_t* exit_offset,
-                                          size_t* host_stub_offset, uint64_t runtime_table,
-                                          uint32_t scratch_offset) {
-  using namespace x64;
-  Assembler a;
-  Label exit, restore;
-  for (Gp r : {Gp::rbx, Gp::rbp, Gp::r12, Gp::r13, Gp::r14, Gp::r15}) a.push(r);
-  a.sub(W::k64, Gp::rsp, 8);  // 16-byte alignment of the host frame
-  a.movabs(Gp::rax, saved_rsp_address);
-  a.mov(W::k64, Mem(Gp::rax, 0), Gp::rsp);
-  a.mov(W::k64, Gp::r15, Gp::rdi);
-  a.mov(W::k64, Gp::rsp, Gp::rdx);
-  a.call(Gp::rsi);
-  a.xor_(W::k32, Gp::rax, Gp::rax);
-  a.jmp(restore);
-  a.bind(exit);
-  *exit_offset = exit.pos();
-  a.mov(W::k32, Gp::rax, 1);
-  a.bind(restore);
-  a.movabs(Gp::rcx, saved_rsp_address);
-  a.mov(W::k64, Gp::rsp, Mem(Gp::rcx, 0));
-  a.add(W::k64, Gp::rsp, 8);
-  for (Gp r : {Gp::r15, Gp::r14, Gp::r13, Gp::r12, Gp::rbp, Gp::rbx}) a.pop(r);
-  a.ret();
-
-  // Host stub: [rsp+8..] holds the arguments (wasm calling convention); the caller stored the
-  // store function index in header.scratch[0] (r11 holds it on entry: see below).
-  while (a.offset() % 16) a.int3();
-  *host_stub_offset = a.offset();
-  a.push(Gp::rbp);
-  a.mov(W::k64, Gp::rbp, Gp::rsp);  // rsp is 16-byte aligned here
-  a.mov(W::k64, Gp::rdi, Gp::r15);
-  a.mov(W::k32, Gp::rsi, Mem(Gp::r15, static_cast<int32_t>(scratch_offset)));
-  a.lea(W::k64, Gp::rdx, Mem(Gp::rbp, 16));
-  a.movabs(Gp::rax, runtime_table + 8 * static_cast<uint64_t>(RuntimeCall::kCallHost));
-  a.call(Mem(Gp::rax, 0));
-  a.cmp(W::k64, Gp::rax, -1);
-  a.jcc(Cond::e, exit);
-  a.pop(Gp::rbp);
-  a.ret();
-  return a.code();
-}
-
 std::unique_ptr<JitStore> JitStore::Create(const JitConfig& config, std::string* error) {
-  if (config.arch != Arch::kX64) {
-    *error = "the a64 back end does not exist yet";
-    return nullptr;
-  }
   std::unique_ptr<JitStore> s(new JitStore(config));
   ArenaConfig ac;
   ac.max_call_depth = config.max_call_depth;
@@ -136,18 +65,17 @@ std::unique_ptr<JitStore> JitStore::Create(const JitConfig& config, std::string*
   im.stack = static_cast<uint8_t*>(st);
   // A guard page at the bottom: the stack-limit check stops code well above it.
   mprotect(im.stack, 4096, PROT_NONE);
-  FillRuntimeTable(im.runtime_table);
-
-  size_t exit_off = 0, host_off = 0;
-  auto bytes = BuildX64Stubs(reinterpret_cast<uint64_t>(&im.saved_rsp), &exit_off, &host_off,
-                             reinterpret_cast<uint64_t>(im.runtime_table),
-                             offsetof(ArenaHeader, scratch));
-  auto chunk = MakeExecutable(bytes, error);
-  if (!chunk) return nullptr;
-  im.trampoline = reinterpret_cast<uint64_t (*)(uint8_t*, uint64_t, uint64_t)>(chunk->mem);
-  im.exit_address = reinterpret_cast<uint64_t>(chunk->mem + exit_off);
-  im.host_stub_address = reinterpret_cast<uint64_t>(chunk->mem + host_off);
-  im.chunks.push_back(std::move(chunk));
+  FillRuntimeTable(im.services);
+  ExecutorEnv env;
+  env.arena = s->arena_.get();
+  env.stack = im.stack;
+  env.stack_bytes = im.stack_bytes;
+  env.code_table = im.code_table;
+  env.code_table_bytes = im.code_table_bytes;
+  env.runtime_services = im.services;
+  im.executor = config.arch == Arch::kX64 ? MakeX64NativeExecutor(env, error)
+                                          : MakeA64UnicornExecutor(env, error);
+  if (!im.executor) return nullptr;
   return s;
 }
 
@@ -160,18 +88,7 @@ uint32_t JitStore::AddHostFunc(const FuncType& type, HostFunc fn) {
   im.host_funcs[*idx] = std::move(fn);
   if (im.func_types.size() <= *idx) im.func_types.resize(*idx + 1);
   im.func_types[*idx] = type_id;
-  // Host functions are entered through a per-function thunk that records the index and jumps
-  // to the shared stub: `mov dword [r15 + scratch], idx; mov r11, stub; jmp r11`.
-  x64::Assembler a;
-  a.mov(x64::W::k32, x64::Mem(x64::Gp::r15, offsetof(ArenaHeader, scratch)),
-        static_cast<int32_t>(*idx));
-  a.movabs(x64::Gp::r11, im.host_stub_address);
-  a.jmp(x64::Gp::r11);
-  std::string error;
-  auto chunk = MakeExecutable(a.code(), &error);
-  if (!chunk) throw std::runtime_error(error);
-  im.code_table[*idx] = reinterpret_cast<uint64_t>(chunk->mem);
-  im.chunks.push_back(std::move(chunk));
+  im.code_table[*idx] = im.executor->HostFunctionEntry(*idx);
   return *idx;
 }
 
@@ -352,8 +269,8 @@ JitInstantiateResult JitStore::Instantiate(std::shared_ptr<const Module> module,
   opts.metered = config_.fuel != 0;
   opts.nan_canonical = config_.nan_canonical;
   opts.code_table_address = reinterpret_cast<uint64_t>(im.code_table);
-  opts.runtime_table_address = reinterpret_cast<uint64_t>(im.runtime_table);
-  opts.exit_address = im.exit_address;
+  opts.runtime_table_address = im.executor->runtime_table_address();
+  opts.exit_address = im.executor->exit_address();
   opts.stack_limit = reinterpret_cast<uint64_t>(im.stack) + (1 << 20);
 
   JitInstantiateResult result;
@@ -383,16 +300,15 @@ JitInstantiateResult JitStore::Instantiate(std::shared_ptr<const Module> module,
     }
   }
   std::string error;
-  auto chunk = MakeExecutable(code, &error);
+  uint64_t chunk = im.executor->AddCode(code, &error);
   if (!chunk) throw std::runtime_error(error);
   for (size_t k = 0; k < compiled.size(); ++k) {
     uint32_t store_index = inst.funcs[m.num_imported_funcs + k];
-    uint64_t address = reinterpret_cast<uint64_t>(chunk->mem + starts[k]);
+    uint64_t address = chunk + starts[k];
     im.code_table[store_index] = address;
     code_.push_back(CodeInfo{inst_index, compiled[k].func_index, store_index, address,
                              std::move(compiled[k])});
   }
-  im.chunks.push_back(std::move(chunk));
   im.instances.push_back(inst);
   const InstanceInfo& ii = im.instances.back();
 
@@ -494,7 +410,7 @@ Outcome JitStore::Invoke(uint32_t func, std::span<const Value> args) {
   uint64_t status;
   {
     CurrentStore cs(this);
-    status = im.trampoline(arena_->base(), im.code_table[func], sp);
+    status = im.executor->Call(im.code_table[func], sp);
   }
   h.call_depth = 0;
   if (status != 0) return OutcomeFromHeader(h);

@@ -8,6 +8,7 @@
 #include <optional>
 #include <vector>
 
+#include "jit/executor.h"
 #include "jit/jit_store.h"
 #include "jit/runtime.h"
 
@@ -18,15 +19,6 @@ using wasm::GlobalType;
 using wasm::HostFunc;
 using wasm::Module;
 using wasm::ValType;
-
-// Executable memory: written while RW, then flipped to RX (W^X).
-struct CodeChunk {
-  uint8_t* mem = nullptr;
-  size_t size = 0;
-  ~CodeChunk() {
-    if (mem) munmap(mem, size);
-  }
-};
 
 struct GlobalInfo {
   GlobalType type;
@@ -60,7 +52,6 @@ struct JitStore::Impl {
   std::vector<ElemSegInfo> elems;
   std::vector<DataSegInfo> datas;
   std::vector<InstanceInfo> instances;
-  std::vector<std::unique_ptr<CodeChunk>> chunks;
   std::map<uint32_t, uint32_t> memory_by_desc, table_by_desc;  // desc offset -> store index
   // Declared maxima (the descriptors cannot tell "none" from the largest value).
   std::vector<std::optional<uint64_t>> memory_max, table_max;
@@ -69,11 +60,8 @@ struct JitStore::Impl {
   size_t code_table_bytes = 0;
   uint8_t* stack = nullptr;
   size_t stack_bytes = 0;
-  uint64_t saved_rsp = 0;  // the host rsp while JIT code runs (the trampoline's)
-  uint64_t (*trampoline)(uint8_t* arena, uint64_t target, uint64_t jit_sp) = nullptr;
-  uint64_t exit_address = 0;
-  uint64_t host_stub_address = 0;  // code that calls a host function (RuntimeCall::kCallHost)
-  RuntimeFn runtime_table[static_cast<size_t>(RuntimeCall::kCount)] = {};
+  RuntimeFn services[static_cast<size_t>(RuntimeCall::kCount)] = {};  // the C++ services
+  std::unique_ptr<Executor> executor;  // declared last: destroyed first
 
   ~Impl() {
     if (code_table) munmap(code_table, code_table_bytes);

@@ -1,0 +1,254 @@
+// executor_unicorn_a64.cc: running AArch64 code in-process under Unicorn on x86-64 hosts
+// (DESIGN.md "Engines": a64). Guest addresses equal host addresses: the arena's committed spans,
+// the JIT stack, the code table and the code chunks are mapped with uc_mem_map_ptr at their own
+// addresses, so the code embeds the same values it would natively. Runtime services, host
+// functions and the exit path leave the emulator through hooked stub addresses.
+#include <sys/mman.h>
+#include <unicorn/unicorn.h>
+
+#include <algorithm>
+#include <cstring>
+#include <map>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+#include "jit/arena.h"
+#include "jit/executor.h"
+
+namespace tandem::jit {
+
+namespace {
+
+constexpr uint32_t kA64Ret = 0xd65f03c0;  // ret
+constexpr uint64_t kPage = 4096;
+constexpr uint32_t kMaxHostFunctions = 4096;
+
+uint64_t PageDown(uint64_t a) { return a & ~(kPage - 1); }
+uint64_t PageUp(uint64_t a) { return (a + kPage - 1) & ~(kPage - 1); }
+
+struct Mapping {
+  uint8_t* mem = nullptr;
+  size_t size = 0;
+  ~Mapping() {
+    if (mem) munmap(mem, size);
+  }
+};
+
+// Layout of the stub page (one host mapping, mapped read+exec into the emulator):
+//   [0, 8*kCount)            the runtime table: guest addresses of the service stubs
+//   service stubs            one `ret` per service
+//   exit stub, return stub   `ret` each (hooked: they stop the emulation)
+//   host stubs               one `ret` per host function slot
+class A64UnicornExecutor final : public Executor {
+ public:
+  explicit A64UnicornExecutor(const ExecutorEnv& env) : env_(env) {}
+  ~A64UnicornExecutor() override {
+    if (uc_) uc_close(uc_);
+  }
+
+  bool Init(std::string* error) {
+    uc_err err = uc_open(UC_ARCH_ARM64, UC_MODE_ARM, &uc_);
+    if (err != UC_ERR_OK) {
+      *error = std::string("Unicorn: ") + uc_strerror(err);
+      uc_ = nullptr;
+      return false;
+    }
+    // The same CPU model as qemu-aarch64 is told to use in CI (ci/aarch64.sh): Cortex-A72.
+    uc_ctl_set_cpu_model(uc_, UC_CPU_ARM64_A72);
+
+    const size_t n_services = static_cast<size_t>(RuntimeCall::kCount);
+    stubs_.size = PageUp(8 * n_services + 4 * (n_services + 2 + kMaxHostFunctions));
+    void* p = mmap(nullptr, stubs_.size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) {
+      *error = "cannot map the stub page";
+      return false;
+    }
+    stubs_.mem = static_cast<uint8_t*>(p);
+    base_ = reinterpret_cast<uint64_t>(stubs_.mem);
+    service_stubs_ = base_ + 8 * n_services;
+    exit_stub_ = service_stubs_ + 4 * n_services;
+    return_stub_ = exit_stub_ + 4;
+    host_stubs_ = return_stub_ + 4;
+    for (uint64_t a = service_stubs_; a < base_ + stubs_.size; a += 4)
+      std::memcpy(reinterpret_cast<void*>(a), &kA64Ret, 4);
+    for (size_t i = 0; i < n_services; ++i) {
+      uint64_t stub = service_stubs_ + 4 * i;
+      std::memcpy(stubs_.mem + 8 * i, &stub, 8);
+    }
+    if (!Map(base_, stubs_.size, UC_PROT_READ | UC_PROT_EXEC, error)) return false;
+    // The JIT stack (above its guard page) and the code table.
+    uint64_t stack = reinterpret_cast<uint64_t>(env_.stack);
+    if (!Map(stack + kPage, env_.stack_bytes - kPage, UC_PROT_READ | UC_PROT_WRITE, error))
+      return false;
+    if (!Map(reinterpret_cast<uint64_t>(env_.code_table), env_.code_table_bytes, UC_PROT_READ,
+             error))
+      return false;
+    uc_hook h;
+    err = uc_hook_add(uc_, &h, UC_HOOK_CODE, reinterpret_cast<void*>(&OnStub), this,
+                      service_stubs_, base_ + stubs_.size - 1);
+    if (err != UC_ERR_OK) {
+      *error = std::string("Unicorn hook: ") + uc_strerror(err);
+      return false;
+    }
+    return SyncArena(error);
+  }
+
+  Arch arch() const override { return Arch::kA64; }
+  uint64_t exit_address() const override { return exit_stub_; }
+  uint64_t runtime_table_address() const override { return base_; }
+
+  uint64_t HostFunctionEntry(uint32_t store_index) override {
+    if (host_slots_.size() >= kMaxHostFunctions)
+      throw std::runtime_error("a64 under Unicorn: too many host functions");
+    uint64_t at = host_stubs_ + 4 * host_slots_.size();
+    host_slots_.push_back(store_index);
+    return at;
+  }
+
+  uint64_t AddCode(const std::vector<uint8_t>& bytes, std::string* error) override {
+    auto m = std::make_unique<Mapping>();
+    m->size = PageUp(std::max<size_t>(bytes.size(), 1));
+    void* p = mmap(nullptr, m->size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) {
+      *error = "cannot map code memory";
+      return 0;
+    }
+    m->mem = static_cast<uint8_t*>(p);
+    std::memcpy(m->mem, bytes.data(), bytes.size());
+    mprotect(m->mem, m->size, PROT_READ);  // never written again
+    uint64_t at = reinterpret_cast<uint64_t>(m->mem);
+    if (!Map(at, m->size, UC_PROT_READ | UC_PROT_EXEC, error)) return 0;
+    // Unicorn caches translations: a fresh mapping has none, but be explicit.
+    uc_ctl_remove_cache(uc_, at, at + m->size);
+    code_.push_back(std::move(m));
+    return at;
+  }
+
+  uint64_t Call(uint64_t target, uint64_t jit_sp) override {
+    std::string error;
+    if (!SyncArena(&error)) return Fail();
+    uint64_t arena = reinterpret_cast<uint64_t>(env_.arena->base());
+    uint64_t lr = return_stub_;
+    uc_reg_write(uc_, UC_ARM64_REG_X28, &arena);
+    uc_reg_write(uc_, UC_ARM64_REG_SP, &jit_sp);
+    uc_reg_write(uc_, UC_ARM64_REG_LR, &lr);
+    exited_ = false;
+    uc_err err = uc_emu_start(uc_, target, return_stub_, 0, 0);
+    if (err != UC_ERR_OK) {
+      uint64_t pc = 0;
+      uc_reg_read(uc_, UC_ARM64_REG_PC, &pc);
+      last_error_ = fmt::format("Unicorn stopped at 0x{:x}: {}", pc, uc_strerror(err));
+      return Fail();
+    }
+    return exited_ ? 1 : 0;
+  }
+
+  const std::string& last_error() const { return last_error_; }
+
+ private:
+  uint64_t Fail() {
+    env_.arena->header().exit_reason = static_cast<uint32_t>(ExitReason::kNone);
+    return 1;
+  }
+
+  bool Map(uint64_t addr, uint64_t size, uint32_t perms, std::string* error) {
+    uc_err err = uc_mem_map_ptr(uc_, addr, size, perms, reinterpret_cast<void*>(addr));
+    if (err != UC_ERR_OK) {
+      *error = fmt::format("Unicorn cannot map [0x{:x}, +0x{:x}): {}", addr, size,
+                           uc_strerror(err));
+      return false;
+    }
+    return true;
+  }
+
+  // Maps every committed arena page not mapped yet (memories and tables commit as they grow;
+  // an uncommitted page must never be mapped: touching it would kill the process).
+  bool SyncArena(std::string* error) {
+    uint64_t base = reinterpret_cast<uint64_t>(env_.arena->base());
+    for (auto [off, size] : env_.arena->CommittedSpans()) {
+      uint64_t start = PageDown(base + off), end = PageUp(base + off + size);
+      // Subtract what is mapped already (mapped_ holds disjoint [start, end) ranges).
+      uint64_t cur = start;
+      auto it = mapped_.upper_bound(cur);
+      if (it != mapped_.begin()) {
+        auto prev = std::prev(it);
+        if (prev->second > cur) cur = prev->second;
+      }
+      while (cur < end) {
+        auto next = mapped_.lower_bound(cur);
+        uint64_t stop = next == mapped_.end() ? end : std::min(end, next->first);
+        if (stop > cur) {
+          if (!Map(cur, stop - cur, UC_PROT_READ | UC_PROT_WRITE, error)) return false;
+          mapped_[cur] = stop;
+        }
+        if (next == mapped_.end() || next->first >= end) break;
+        cur = next->second;
+      }
+    }
+    return true;
+  }
+
+  static void OnStub(uc_engine* uc, uint64_t address, uint32_t, void* user) {
+    auto* self = static_cast<A64UnicornExecutor*>(user);
+    self->Stub(uc, address);
+  }
+
+  void Stub(uc_engine* uc, uint64_t address) {
+    uint8_t* arena = env_.arena->base();
+    if (address == exit_stub_) {
+      exited_ = true;
+      uc_emu_stop(uc);
+      return;
+    }
+    if (address == return_stub_) return;  // uc_emu_start's `until` stops here
+    uint64_t result;
+    if (address >= host_stubs_) {
+      uint32_t slot = static_cast<uint32_t>((address - host_stubs_) / 4);
+      uint64_t sp = 0;
+      uc_reg_read(uc, UC_ARM64_REG_SP, &sp);
+      result = env_.runtime_services[static_cast<size_t>(RuntimeCall::kCallHost)](
+          arena, host_slots_.at(slot), sp, 0, 0, 0);
+    } else {
+      size_t id = (address - service_stubs_) / 4;
+      uint64_t x[6];
+      const int regs[6] = {UC_ARM64_REG_X0, UC_ARM64_REG_X1, UC_ARM64_REG_X2,
+                           UC_ARM64_REG_X3, UC_ARM64_REG_X4, UC_ARM64_REG_X5};
+      for (int i = 0; i < 6; ++i) uc_reg_read(uc, regs[i], &x[i]);
+      result = env_.runtime_services[id](arena, x[1], x[2], x[3], x[4], x[5]);
+      uc_reg_write(uc, UC_ARM64_REG_X0, &result);
+    }
+    std::string error;
+    if (!SyncArena(&error)) {
+      last_error_ = error;
+      env_.arena->header().exit_reason = static_cast<uint32_t>(ExitReason::kNone);
+      exited_ = true;
+      uc_emu_stop(uc);
+      return;
+    }
+    if (result == kRuntimeTrapped) {
+      exited_ = true;
+      uc_emu_stop(uc);
+    }
+  }
+
+  ExecutorEnv env_;
+  uc_engine* uc_ = nullptr;
+  Mapping stubs_;
+  uint64_t base_ = 0, service_stubs_ = 0, exit_stub_ = 0, return_stub_ = 0, host_stubs_ = 0;
+  std::vector<uint32_t> host_slots_;  // host stub slot -> store function index
+  std::vector<std::unique_ptr<Mapping>> code_;
+  std::map<uint64_t, uint64_t> mapped_;  // arena ranges mapped into the emulator
+  bool exited_ = false;
+  std::string last_error_;
+};
+
+}  // namespace
+
+std::unique_ptr<Executor> MakeA64UnicornExecutor(const ExecutorEnv& env, std::string* error) {
+  auto e = std::make_unique<A64UnicornExecutor>(env);
+  if (!e->Init(error)) return nullptr;
+  return e;
+}
+
+}  // namespace tandem::jit

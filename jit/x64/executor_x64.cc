@@ -1,0 +1,154 @@
+// executor_x64.cc: running x86-64 code natively (docs/jit.md "Entry, exit, traps"): the entry
+// trampoline, the exit path, host-function entries, W^X code memory.
+#include <sys/mman.h>
+
+#include <cstring>
+#include <stdexcept>
+
+#include "jit/arena.h"
+#include "jit/executor.h"
+#include "jit/x64/assembler_x64.h"
+
+namespace tandem::jit {
+
+namespace {
+
+using namespace x64;
+
+struct CodeChunk {
+  uint8_t* mem = nullptr;
+  size_t size = 0;
+  ~CodeChunk() {
+    if (mem) munmap(mem, size);
+  }
+};
+
+class X64NativeExecutor final : public Executor {
+ public:
+  explicit X64NativeExecutor(const ExecutorEnv& env) : env_(env) {
+    for (size_t i = 0; i < static_cast<size_t>(RuntimeCall::kCount); ++i)
+      runtime_table_[i] = env.runtime_services[i];
+  }
+
+  bool Init(std::string* error) {
+    size_t exit_off = 0, host_off = 0;
+    std::vector<uint8_t> stubs = BuildStubs(&exit_off, &host_off);
+    uint64_t base = AddCode(stubs, error);
+    if (!base) return false;
+    trampoline_ = reinterpret_cast<uint64_t (*)(uint8_t*, uint64_t, uint64_t)>(base);
+    exit_address_ = base + exit_off;
+    host_stub_address_ = base + host_off;
+    return true;
+  }
+
+  Arch arch() const override { return Arch::kX64; }
+  uint64_t exit_address() const override { return exit_address_; }
+  uint64_t runtime_table_address() const override {
+    return reinterpret_cast<uint64_t>(runtime_table_);
+  }
+
+  // A per-function thunk records the store index and jumps to the shared host stub:
+  // `mov dword [r15 + scratch], idx; mov r11, stub; jmp r11`.
+  uint64_t HostFunctionEntry(uint32_t store_index) override {
+    Assembler a;
+    a.mov(W::k32, Mem(Gp::r15, offsetof(ArenaHeader, scratch)), static_cast<int32_t>(store_index));
+    a.movabs(Gp::r11, host_stub_address_);
+    a.jmp(Gp::r11);
+    std::string error;
+    uint64_t at = AddCode(a.code(), &error);
+    if (!at) throw std::runtime_error(error);
+    return at;
+  }
+
+  uint64_t AddCode(const std::vector<uint8_t>& bytes, std::string* error) override {
+    auto chunk = std::make_unique<CodeChunk>();
+    chunk->size = (std::max<size_t>(bytes.size(), 1) + 4095) / 4096 * 4096;
+    void* p = mmap(nullptr, chunk->size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) {
+      *error = "cannot map code memory";
+      return 0;
+    }
+    chunk->mem = static_cast<uint8_t*>(p);
+    std::memcpy(chunk->mem, bytes.data(), bytes.size());
+    if (mprotect(chunk->mem, chunk->size, PROT_READ | PROT_EXEC) != 0) {
+      *error = "cannot make code executable";
+      return 0;
+    }
+    uint64_t at = reinterpret_cast<uint64_t>(chunk->mem);
+    chunks_.push_back(std::move(chunk));
+    return at;
+  }
+
+  uint64_t Call(uint64_t target, uint64_t jit_sp) override {
+    return trampoline_(env_.arena->base(), target, jit_sp);
+  }
+
+ private:
+  // entry(rdi = arena base, rsi = target, rdx = JIT stack pointer): saves the host's
+  // callee-saved registers and rsp, pins r15, switches stacks and calls target; returns 0.
+  // `exit` (reached by jmp from anywhere in JIT code) restores the host rsp and returns 1.
+  // The host stub is entered like any wasm function ([rsp+8..] holds the arguments) with the
+  // store index in header.scratch[0], and forwards to the service CallHost.
+  std::vector<uint8_t> BuildStubs(size_t* exit_offset, size_t* host_stub_offset) {
+    Assembler a;
+    Label exit, restore;
+    const uint64_t saved_rsp = reinterpret_cast<uint64_t>(&saved_rsp_);
+    for (Gp r : {Gp::rbx, Gp::rbp, Gp::r12, Gp::r13, Gp::r14, Gp::r15}) a.push(r);
+    a.sub(W::k64, Gp::rsp, 8);  // 16-byte alignment of the host frame
+    a.movabs(Gp::rax, saved_rsp);
+    a.mov(W::k64, Mem(Gp::rax, 0), Gp::rsp);
+    a.mov(W::k64, Gp::r15, Gp::rdi);
+    a.mov(W::k64, Gp::rsp, Gp::rdx);
+    a.call(Gp::rsi);
+    a.xor_(W::k32, Gp::rax, Gp::rax);
+    a.jmp(restore);
+    a.bind(exit);
+    *exit_offset = exit.pos();
+    a.mov(W::k32, Gp::rax, 1);
+    a.bind(restore);
+    a.movabs(Gp::rcx, saved_rsp);
+    a.mov(W::k64, Gp::rsp, Mem(Gp::rcx, 0));
+    a.add(W::k64, Gp::rsp, 8);
+    for (Gp r : {Gp::r15, Gp::r14, Gp::r13, Gp::r12, Gp::rbp, Gp::rbx}) a.pop(r);
+    a.ret();
+
+    while (a.offset() % 16) a.int3();
+    *host_stub_offset = a.offset();
+    a.push(Gp::rbp);
+    a.mov(W::k64, Gp::rbp, Gp::rsp);  // rsp is 16-byte aligned here
+    a.mov(W::k64, Gp::rdi, Gp::r15);
+    a.mov(W::k32, Gp::rsi, Mem(Gp::r15, offsetof(ArenaHeader, scratch)));
+    a.lea(W::k64, Gp::rdx, Mem(Gp::rbp, 16));
+    a.movabs(Gp::rax, runtime_table_address() +
+                          8 * static_cast<uint64_t>(RuntimeCall::kCallHost));
+    a.call(Mem(Gp::rax, 0));
+    a.cmp(W::k64, Gp::rax, -1);
+    a.jcc(Cond::e, exit);
+    a.pop(Gp::rbp);
+    a.ret();
+    return a.code();
+  }
+
+  ExecutorEnv env_;
+  RuntimeFn runtime_table_[static_cast<size_t>(RuntimeCall::kCount)] = {};
+  std::vector<std::unique_ptr<CodeChunk>> chunks_;
+  uint64_t (*trampoline_)(uint8_t*, uint64_t, uint64_t) = nullptr;
+  uint64_t exit_address_ = 0;
+  uint64_t host_stub_address_ = 0;
+  uint64_t saved_rsp_ = 0;  // the host rsp while JIT code runs
+};
+
+}  // namespace
+
+std::unique_ptr<Executor> MakeX64NativeExecutor(const ExecutorEnv& env, std::string* error) {
+#if defined(__x86_64__)
+  auto e = std::make_unique<X64NativeExecutor>(env);
+  if (!e->Init(error)) return nullptr;
+  return e;
+#else
+  *error = "x86-64 code cannot run natively on this host";
+  return nullptr;
+#endif
+}
+
+}  // namespace tandem::jit
