@@ -1,6 +1,8 @@
 // jit_arena_test.cc: the arena of a real JIT store (issue 4, Done-when 3; DESIGN.md
 // "Invariants", Arena): snapshot/run/restore/run replays exactly, stores are deterministic, the
 // spec modules leave no host address in the arena, and a seeded difference is named by field.
+#include <fmt/format.h>
+
 #include <catch2/catch.hpp>
 #include <cstdint>
 #include <fstream>
@@ -11,8 +13,6 @@
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "diff/jit_engine.h"
 #include "jit/arena.h"
@@ -268,17 +268,17 @@ bool Mentions(const std::vector<Difference>& diffs, const std::string& where_pre
 // results the replay checks rely on (a sequence of traps would replay trivially).
 void CheckSequenceOutcomes(const std::vector<std::string>& r) {
   auto at = [&](size_t i) { return r.at(i); };
-  CHECK(at(1) == "A.load -> i32:287454020");         // 0x11223344
+  CHECK(at(1) == "A.load -> i32:287454020");  // 0x11223344
   CHECK(at(3) == "A.grow -> i32:1");
   CHECK(at(4) == "A.load -> i32:0");
   CHECK(at(12) == "A.call -> i32:2");
   CHECK(at(13) == "A.call -> i32:3");
-  CHECK(at(17) == "A.call -> i32:1");                // grown entry holds $one
-  CHECK(at(19) == "A.load -> i32:1819043176");       // "hell" little-endian
-  CHECK(at(21).find("trap") != std::string::npos);   // memory.init after data.drop
-  CHECK(at(24).find("trap") != std::string::npos);   // table.init after elem.drop
-  CHECK(at(25).find("trap") != std::string::npos);   // store out of bounds
-  CHECK(at(28).find("trap") != std::string::npos);   // null entry
+  CHECK(at(17) == "A.call -> i32:1");               // grown entry holds $one
+  CHECK(at(19) == "A.load -> i32:1819043176");      // "hell" little-endian
+  CHECK(at(21).find("trap") != std::string::npos);  // memory.init after data.drop
+  CHECK(at(24).find("trap") != std::string::npos);  // table.init after elem.drop
+  CHECK(at(25).find("trap") != std::string::npos);  // store out of bounds
+  CHECK(at(28).find("trap") != std::string::npos);  // null entry
   CHECK(at(29) == "B.bump -> i32:43");
   CHECK(at(40) == "C.peek -> i32:0");
   CHECK(at(42) == "C.grow -> i32:4294967295");
@@ -333,6 +333,15 @@ TEST_CASE("jit arena: snapshot, run, restore, run again replays results and byte
   REQUIRE(g.kind == Outcome::Kind::kValues);
   CHECK(g.values.at(0).i32() == 44u);  // 42 + two bumps through B
   CHECK(s.Call("A", "grow", {Value::I32(1)}).values.at(0).i32() == 0xffffffffu);
+
+  // A snapshot taken before an instantiation does not fit the store after it (Restore's
+  // contract: same layout); the refusal changes nothing.
+  Snapshot before = s.arena().TakeSnapshot();
+  REQUIRE(s.engine->Instantiate(Compile(kModuleC)).status == diff::InstantiateOutcome::Status::kOk);
+  Snapshot after = s.arena().TakeSnapshot();
+  CHECK_FALSE(s.arena().Restore(before, &error));
+  CHECK(error.find("layout") != std::string::npos);
+  CHECK(s.arena().TakeSnapshot().bytes == after.bytes);
 }
 
 TEST_CASE("jit arena: two fresh stores running the same sequence are byte-identical",
@@ -375,8 +384,7 @@ TEST_CASE("jit arena: a seeded difference is reported by field name", "[x64][are
   }
   SECTION("a global after imported ones, and an i64 global") {
     REQUIRE(b.Call("B", "set_own", {Value::I32(3)}).kind == Outcome::Kind::kValues);
-    REQUIRE(b.Call("A", "set_h", {Value::I64(0x0123456789abcdef)}).kind ==
-            Outcome::Kind::kValues);
+    REQUIRE(b.Call("A", "set_h", {Value::I64(0x0123456789abcdef)}).kind == Outcome::Kind::kValues);
     auto d = Diff(a.arena(), b.arena());
     REQUIRE(d.size() == 2);
     CHECK(d[0].ToString() == "instance 0 global 2: 0xffffffffffffffff vs 0x0123456789abcdef");
@@ -446,8 +454,7 @@ TEST_CASE("jit arena: a planted host pointer is found and named", "[x64][arena]"
     CHECK(hit->where == "memory " + std::to_string(s.Export("A", "mem")) + " [0x2000]");
   }
   SECTION("a code address in an externref table") {
-    REQUIRE(s.Call("B", "xset", {Value::I32(1), Ext(code_address)}).kind ==
-            Outcome::Kind::kValues);
+    REQUIRE(s.Call("B", "xset", {Value::I32(1), Ext(code_address)}).kind == Outcome::Kind::kValues);
     auto hit = FindHostPointerLike(s.arena(), HostAddressRanges(&s.arena()));
     REQUIRE(hit.has_value());
     CHECK(hit->value == code_address);
@@ -462,16 +469,17 @@ TEST_CASE("jit arena: a planted host pointer is found and named", "[x64][arena]"
   }
 }
 
-// Runs every module and action of one converted spec file on a fresh x64 engine; counts what it
-// did. Modules of assert_uninstantiable/assert_unlinkable are instantiated too (a failing
-// instantiation may leave partial writes in imported memories and tables).
+// Runs every module and action of one converted spec file on `engine`, calling `after_command`
+// after each; counts what it did. Modules of assert_uninstantiable/assert_unlinkable are
+// instantiated too (a failing instantiation may leave partial writes in imported memories and
+// tables).
 struct SpecRun {
   int modules = 0;
   int invocations = 0;
 };
 
 void RunSpecFile(const testing::ConvertedSpecFile& f, diff::JitEngine& engine, SpecRun* run,
-                 const std::function<void()>& after_module) {
+                 const std::function<void()>& after_command) {
   std::ifstream in(f.json);
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   std::vector<spec::Command> commands = spec::ParseWastJson(text);
@@ -487,7 +495,8 @@ void RunSpecFile(const testing::ConvertedSpecFile& f, diff::JitEngine& engine, S
         if (c.module_type == "text") break;
         std::shared_ptr<wasm::Module> m;
         try {
-          m = std::make_shared<wasm::Module>(wasm::Decode(testing::ReadFileBytes(f.dir / c.filename)));
+          m = std::make_shared<wasm::Module>(
+              wasm::Decode(testing::ReadFileBytes(f.dir / c.filename)));
           wasm::Validate(*m);
         } catch (const wasm::WasmError&) {
           break;  // not the arena's concern
@@ -495,7 +504,7 @@ void RunSpecFile(const testing::ConvertedSpecFile& f, diff::JitEngine& engine, S
         diff::InstantiateOutcome r = engine.Instantiate(m);
         REQUIRE(r.status != diff::InstantiateOutcome::Status::kInternalError);
         ++run->modules;
-        after_module();
+        after_command();
         if (c.type != T::kModule) break;
         if (r.status == diff::InstantiateOutcome::Status::kOk) {
           current = r.instance;
@@ -526,40 +535,62 @@ void RunSpecFile(const testing::ConvertedSpecFile& f, diff::JitEngine& engine, S
         INFO(wasm::ToString(o));
         REQUIRE(o.kind != Outcome::Kind::kInternalError);
         ++run->invocations;
+        after_command();
         break;
       }
-      default: break;
+      default:
+        break;
     }
   }
 }
 
-TEST_CASE("jit arena: stores built from the spec modules hold no host address", "[x64][arena][slow]") {
+// Every non-SIMD spec file runs on a fresh store; after every command the arena is scanned for
+// host addresses (ranges re-read each time: code is mapped at instantiation, the heap grows).
+// The file then runs again on a second fresh store: the two arenas must be byte-identical.
+TEST_CASE(
+    "jit arena: stores built from the spec modules hold no host address and are "
+    "deterministic",
+    "[x64][arena][slow]") {
   SpecRun run;
   int files = 0, scans = 0;
-  std::vector<std::string> hits;
+  std::vector<std::string> hits, nondeterministic;
   int converted = testing::ForEachNonSimdSpecFile([&](const testing::ConvertedSpecFile& f) {
     diff::EngineConfig config;
     config.nan_canonical = true;
     diff::JitEngine engine(Arch::kX64, config);
     Arena& arena = engine.jit_store().arena();
+    const std::string file = f.wast.filename().string();
+    bool hit_seen = false;
     auto scan = [&] {
       ++scans;
+      if (hit_seen) return;  // the first hit of a file is enough
       auto hit = FindHostPointerLike(arena, HostAddressRanges(&arena));
-      if (hit)
-        hits.push_back(f.wast.filename().string() + ": " + hit->where + " = 0x" +
-                       fmt::format("{:x}", hit->value));
+      if (hit) {
+        hits.push_back(file + ": " + hit->where + " = " + fmt::format("{:#x}", hit->value));
+        hit_seen = true;
+      }
     };
     RunSpecFile(f, engine, &run, scan);
     scan();
     ++files;
+
+    SpecRun again;
+    diff::JitEngine twin(Arch::kX64, config);
+    RunSpecFile(f, twin, &again, [] {});
+    Snapshot a = arena.TakeSnapshot(), b = twin.jit_store().arena().TakeSnapshot();
+    std::vector<Difference> d = Diff(a, b);
+    if (!d.empty() || a.bytes != b.bytes)
+      nondeterministic.push_back(file + ": " + (d.empty() ? "bytes differ" : d[0].ToString()));
   });
   for (size_t i = 0; i < hits.size() && i < 20; ++i) UNSCOPED_INFO(hits[i]);
+  for (size_t i = 0; i < nondeterministic.size() && i < 20; ++i) UNSCOPED_INFO(nondeterministic[i]);
   WARN(files << " files, " << run.modules << " modules, " << run.invocations << " invocations, "
              << scans << " scans");
   CHECK(converted >= 90);
   CHECK(run.modules > 1000);
   CHECK(run.invocations > 20000);
   CHECK(hits.empty());
+  CHECK(nondeterministic.empty());
 }
 
 }  // namespace
