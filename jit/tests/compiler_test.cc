@@ -2,18 +2,12 @@
 // layout and checks the code against Capstone (docs/jit.md; jit/bounds.h side table).
 #include "jit/compiler.h"
 
-#include <sys/wait.h>
-
 #include <catch2/catch.hpp>
 #include <cstddef>
 #include <cstdio>
-#include <filesystem>
-#include <fstream>
 #include <functional>
-#include <iterator>
 #include <limits>
 #include <map>
-#include <nlohmann/json.hpp>
 #include <set>
 #include <string>
 #include <vector>
@@ -21,6 +15,7 @@
 #include "jit/arena.h"
 #include "jit/disasm.h"
 #include "jit/jit_store.h"
+#include "jit/tests/jit_test_util.h"
 #include "reference/decoder.h"
 #include "reference/numerics.h"
 #include "reference/outcome.h"
@@ -29,8 +24,6 @@
 
 namespace tandem::jit {
 namespace {
-
-namespace fs = std::filesystem;
 
 // Distinct, recognisable offsets for every object; memory 0's data sits above 2 GiB so that the
 // wide-offset path is exercised too.
@@ -76,15 +69,7 @@ struct Stats {
 
 // The instructions of `f` (up to the ud2 that precedes the constant pool).
 std::vector<DisasmLine> Instructions(const CompiledFunction& f) {
-  size_t undecoded = 0;
-  auto lines = Disassemble(Arch::kX64, f.code.data(), f.code.size(), 0, &undecoded);
-  std::vector<DisasmLine> out;
-  for (auto& l : lines) {
-    if (l.mnemonic == "ud2") return out;
-    out.push_back(std::move(l));
-  }
-  if (undecoded != 0) throw std::runtime_error("undecodable bytes before the constant pool");
-  return out;
+  return testutil::InstructionsBeforePool(f.code.data(), f.code.size());
 }
 
 // Linear-memory accesses are exactly the instructions addressing [r15 + r11 ...].
@@ -259,42 +244,14 @@ TEST_CASE("compiler: a local call is recorded, an imported call goes through the
 
 // wast2json output of every non-SIMD spec file: each module command's binary.
 TEST_CASE("compiler: every function of the spec suite's non-SIMD modules", "[x64][slow]") {
-  const fs::path suite = "/work/shared/testsuite";
-  REQUIRE(fs::exists(suite));
-  fs::path tmp = fs::temp_directory_path() / ("tandem_compiler_test_" + std::to_string(getpid()));
-  fs::create_directories(tmp);
   Stats stats;
-  int modules = 0;
-  for (const auto& entry : fs::directory_iterator(suite)) {
-    const fs::path& p = entry.path();
-    if (p.extension() != ".wast" || p.filename().string().rfind("simd_", 0) == 0) continue;
-    fs::path dir = tmp / p.stem();
-    fs::create_directories(dir);
-    fs::path json = dir / "out.json";
-    std::string cmd =
-        "wast2json --enable-all '" + p.string() + "' -o '" + json.string() + "' >/dev/null 2>&1";
-    if (std::system(cmd.c_str()) != 0) continue;
-    std::ifstream in(json);
-    nlohmann::json j = nlohmann::json::parse(in, nullptr, false);
-    if (j.is_discarded()) continue;
-    for (const auto& c : j["commands"]) {
-      if (c.value("type", "") != "module") continue;
-      std::ifstream w(dir / c.value("filename", ""), std::ios::binary);
-      std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(w)), {});
-      try {
-        wasm::Decode(bytes);
-      } catch (const std::exception&) {
-        continue;  // text-only or unsupported by the decoder: not the compiler's concern
-      }
-      ++modules;
-      std::string name = p.filename().string() + ":" + std::to_string(c.value("line", 0));
-      try {
-        CheckModule(bytes, name, &stats);
-      } catch (const wasm::UnsupportedError&) {
-      }
+  int modules = testutil::ForEachSpecModule([&](const std::vector<uint8_t>& bytes,
+                                               const std::string& name) {
+    try {
+      CheckModule(bytes, name, &stats);
+    } catch (const wasm::UnsupportedError&) {
     }
-  }
-  fs::remove_all(tmp);
+  });
   for (const auto& r : stats.unsupported_reasons) UNSCOPED_INFO("unsupported: " << r);
   for (size_t i = 0; i < stats.failures.size() && i < 20; ++i) UNSCOPED_INFO(stats.failures[i]);
   WARN(modules << " modules, " << stats.functions << " functions, " << stats.unsupported
