@@ -16,7 +16,9 @@
 #include <vector>
 
 #include "diff/engine.h"
+#include "diff/jit_engine.h"
 #include "jit/compile_module.h"
+#include "jit/listing.h"
 #include "reference/decoder.h"
 #include "reference/validator.h"
 #include "spec-tests/runner.h"
@@ -201,7 +203,7 @@ struct RunArgs {
   std::string engines = "ref";
   uint32_t max_depth = diff::EngineConfig{}.max_call_depth;
   uint64_t fuel = 0;
-  bool nan_canonical = false, json = false, list_exports = false;
+  bool nan_canonical = false, json = false, list_exports = false, print_code = false;
 };
 
 // Reads a .wasm, or converts a .wat with wat2wasm. Empty + message on error.
@@ -348,6 +350,7 @@ int RunRunCommand(const RunArgs& a, const CLI::App& cmd) {
 
   int rc = kExitOk;
   nlohmann::json per_engine = nlohmann::json::object();
+  nlohmann::json code_json = nlohmann::json::object();
   for (const auto& name : engines) {
     diff::EngineConfig config;
     config.max_call_depth = a.max_depth;
@@ -357,6 +360,16 @@ int RunRunCommand(const RunArgs& a, const CLI::App& cmd) {
     std::string prefix = engines.size() > 1 ? name + ": " : "";
     nlohmann::json r;
     auto inst = engine->Instantiate(module);
+    if (a.print_code) {
+      // docs/print-code.md: every function the engine compiled, whatever instantiation did next.
+      auto* jit = dynamic_cast<diff::JitEngine*>(engine.get());
+      std::string listing = jit ? jit::FormatStoreListing(jit->jit_store())
+                                : ";; " + name + ": an interpreter, no compiled code\n";
+      if (a.json)
+        code_json[name] = listing;
+      else
+        std::cout << listing << "\n";
+    }
     using S = diff::InstantiateOutcome::Status;
     if (inst.status != S::kOk) {
       std::string what =
@@ -415,6 +428,7 @@ int RunRunCommand(const RunArgs& a, const CLI::App& cmd) {
   }
   if (a.json) {
     out = {{"file", a.file}, {"invoke", a.invoke}, {"engines", per_engine}};
+    if (a.print_code) out["code"] = code_json;
     std::cout << out.dump(1) << "\n";
   }
   return rc;
@@ -625,6 +639,8 @@ int main(int argc, char** argv) {
   run->add_flag("--nan-canonical", run_args.nan_canonical, "Canonicalise NaN results");
   run->add_flag("--json", run_args.json, "Print the result as JSON");
   run->add_flag("--list-exports", run_args.list_exports, "List the module's exports");
+  run->add_flag("--print-code", run_args.print_code,
+                "Print the annotated machine code of every compiled function (JIT engines)");
   // Arguments such as i64:-1 start with '-' after the colon only; allow negative-looking ones.
   run->allow_extras(false);
 
