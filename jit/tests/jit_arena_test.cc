@@ -472,26 +472,74 @@ TEST_CASE("jit arena: a planted host pointer is found and named", "[x64][arena]"
 // Runs every module and action of one converted spec file on `engine`, calling `after_command`
 // after each; counts what it did. Modules of assert_uninstantiable/assert_unlinkable are
 // instantiated too (a failing instantiation may leave partial writes in imported memories and
-// tables).
+// tables). With `replay_failures`, every run of consecutive actions is replayed: snapshot
+// before the run, snapshot after, restore the first, run again; outcomes and arena bytes must
+// be the same (mismatches are appended, "FILE:LINE what").
 struct SpecRun {
   int modules = 0;
   int invocations = 0;
+  int replays = 0;  // runs of actions replayed
 };
 
 void RunSpecFile(const testing::ConvertedSpecFile& f, diff::JitEngine& engine, SpecRun* run,
-                 const std::function<void()>& after_command) {
+                 const std::function<void()>& after_command,
+                 std::vector<std::string>* replay_failures = nullptr) {
   std::ifstream in(f.json);
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   std::vector<spec::Command> commands = spec::ParseWastJson(text);
+  const std::string file = f.wast.filename().string();
+  Arena& arena = engine.jit_store().arena();
   std::map<std::string, uint32_t> named;
   std::optional<uint32_t> current;
   using T = spec::Command::Type;
+
+  auto act = [&](uint32_t instance, const spec::Command& c) {
+    Outcome o = c.action.type == spec::Action::Type::kInvoke
+                    ? engine.Invoke(instance, c.action.field, c.action.args)
+                    : engine.Get(instance, c.action.field);
+    INFO(file << ":" << c.line << " " << wasm::ToString(o));
+    REQUIRE(o.kind != Outcome::Kind::kInternalError);
+    return wasm::ToString(o);
+  };
+  struct Done {
+    uint32_t instance;
+    const spec::Command* command;
+    std::string outcome;
+  };
+  std::vector<Done> pending;  // the current run of actions
+  Snapshot start;
+  auto flush = [&] {
+    if (!replay_failures || pending.empty()) return pending.clear();
+    ++run->replays;
+    const std::string where = file + ":" + std::to_string(pending.front().command->line) + " ";
+    Snapshot end = arena.TakeSnapshot();
+    std::string error;
+    if (!arena.Restore(start, &error)) {
+      replay_failures->push_back(where + error);
+      return pending.clear();
+    }
+    for (const Done& d : pending) {
+      std::string again = act(d.instance, *d.command);
+      if (again != d.outcome) {
+        replay_failures->push_back(file + ":" + std::to_string(d.command->line) + " " + d.outcome +
+                                   " then " + again);
+        break;
+      }
+    }
+    Snapshot after = arena.TakeSnapshot();
+    std::vector<Difference> diff = Diff(end, after);
+    if (!diff.empty() || after.bytes != end.bytes)
+      replay_failures->push_back(where + (diff.empty() ? "bytes differ" : diff[0].ToString()));
+    pending.clear();
+  };
+
   for (const spec::Command& c : commands) {
-    INFO(f.wast.filename().string() << ":" << c.line);
+    INFO(file << ":" << c.line);
     switch (c.type) {
       case T::kModule:
       case T::kAssertUninstantiable:
       case T::kAssertUnlinkable: {
+        flush();
         if (c.module_type == "text") break;
         std::shared_ptr<wasm::Module> m;
         try {
@@ -515,6 +563,7 @@ void RunSpecFile(const testing::ConvertedSpecFile& f, diff::JitEngine& engine, S
         break;
       }
       case T::kRegister: {
+        flush();
         std::optional<uint32_t> i = current;
         if (c.name) i = named.count(*c.name) ? std::optional(named[*c.name]) : std::nullopt;
         if (i) engine.Register(c.as, *i);
@@ -529,11 +578,8 @@ void RunSpecFile(const testing::ConvertedSpecFile& f, diff::JitEngine& engine, S
         if (c.action.module)
           i = named.count(*c.action.module) ? std::optional(named[*c.action.module]) : std::nullopt;
         if (!i) break;
-        Outcome o = c.action.type == spec::Action::Type::kInvoke
-                        ? engine.Invoke(*i, c.action.field, c.action.args)
-                        : engine.Get(*i, c.action.field);
-        INFO(wasm::ToString(o));
-        REQUIRE(o.kind != Outcome::Kind::kInternalError);
+        if (replay_failures && pending.empty()) arena.TakeSnapshot(&start);
+        pending.push_back({*i, &c, act(*i, c)});
         ++run->invocations;
         after_command();
         break;
@@ -542,18 +588,20 @@ void RunSpecFile(const testing::ConvertedSpecFile& f, diff::JitEngine& engine, S
         break;
     }
   }
+  flush();
 }
 
 // Every non-SIMD spec file runs on a fresh store; after every command the arena is scanned for
 // host addresses (ranges re-read each time: code is mapped at instantiation, the heap grows).
-// The file then runs again on a second fresh store: the two arenas must be byte-identical.
+// Every run of consecutive actions is replayed from a snapshot (same outcomes, same bytes). The
+// file then runs again on a second fresh store: the two arenas must be byte-identical.
 TEST_CASE(
     "jit arena: stores built from the spec modules hold no host address and are "
     "deterministic",
     "[x64][arena][slow]") {
   SpecRun run;
   int files = 0, scans = 0;
-  std::vector<std::string> hits, nondeterministic;
+  std::vector<std::string> hits, nondeterministic, replay_failures;
   int converted = testing::ForEachNonSimdSpecFile([&](const testing::ConvertedSpecFile& f) {
     diff::EngineConfig config;
     config.nan_canonical = true;
@@ -570,7 +618,7 @@ TEST_CASE(
         hit_seen = true;
       }
     };
-    RunSpecFile(f, engine, &run, scan);
+    RunSpecFile(f, engine, &run, scan, &replay_failures);
     scan();
     ++files;
 
@@ -585,12 +633,14 @@ TEST_CASE(
   for (size_t i = 0; i < hits.size() && i < 20; ++i) UNSCOPED_INFO(hits[i]);
   for (size_t i = 0; i < nondeterministic.size() && i < 20; ++i) UNSCOPED_INFO(nondeterministic[i]);
   WARN(files << " files, " << run.modules << " modules, " << run.invocations << " invocations, "
-             << scans << " scans");
+             << scans << " scans, " << run.replays << " runs of actions replayed");
   CHECK(converted >= 90);
   CHECK(run.modules > 1000);
   CHECK(run.invocations > 20000);
   CHECK(hits.empty());
   CHECK(nondeterministic.empty());
+  CHECK(run.replays > 500);
+  CHECK(replay_failures.empty());
 }
 
 }  // namespace
