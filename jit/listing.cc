@@ -116,7 +116,8 @@ HostSymbols FindHostSymbols(const JitStore& store) {
       if (m && m->first == "r11" && lines[i + 1].Text() == "cmp rsp, r11") s.stack_limit = m->second;
     }
     for (const CodeNote& n : info.compiled.notes) {
-      auto imm = MovabsAfter(lines, n.code_offset);
+      // call_indirect checks the table entry and the signature before its movabs.
+      auto imm = MovabsAfter(lines, n.code_offset, n.detail == "indirect" ? 32 : 4);
       if (!imm) continue;
       switch (n.kind) {
         case CodeNote::kRuntimeCall:
@@ -239,6 +240,14 @@ std::string FormatFunctionListing(const wasm::Module& module, const CodeInfo& in
     if (l.mnemonic[0] == 'j' && !l.op_str.empty() && l.op_str.rfind("0x", 0) == 0) {
       auto st = stub_at.find(static_cast<uint32_t>(std::stoull(l.op_str, nullptr, 0)));
       if (st != stub_at.end()) comment = "-> trap stub: " + st->second;
+    }
+    if (size_t rip = l.op_str.find("[rip + "); rip != std::string::npos) {
+      uint64_t target = l.offset + l.bytes.size() + std::stoull(l.op_str.substr(rip + 7), nullptr, 0);
+      if (target >= pool && target + 8 <= f.code.size()) {
+        uint64_t v = 0;
+        for (int i = 0; i < 8; ++i) v |= uint64_t{f.code[target + i]} << (8 * i);
+        comment = "-> constant pool " + Hex(target) + ": " + Hex(v);
+      }
     }
     auto acc = access_at.find(off);
     if (acc != access_at.end()) {
