@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -164,6 +165,7 @@ class FunctionCompiler {
   bool BranchNeedsMoves(const Ctrl& c) const;
   void EmitEnd();
   void EmitNumeric(const Instr& in);
+  void EmitFusedCompare(const Instr& in);
   void EmitMemory(const Instr& in);
   void EmitCall(const wasm::FuncType& t, uint32_t callee);
   void EmitCallIndirect(const Instr& in);
@@ -203,6 +205,8 @@ class FunctionCompiler {
   std::array<bool, Masm::kNumRegs> gp_used_{}, fp_used_{}, gp_reserved_{}, fp_reserved_{};
   bool unreachable_ = false;
   uint32_t dead_depth_ = 0;
+  // Set by a comparison fused into the br_if/if that follows it: the flags hold the result.
+  std::optional<typename Masm::Cond> fused_cond_;
 };
 
 template <class Masm>
@@ -439,6 +443,31 @@ void FunctionCompiler<Masm>::EmitMemory(const Instr& in) {
   }
 }
 
+// A comparison whose only use is the br_if/if right after it: cmp/test, no setcc.
+template <class Masm>
+void FunctionCompiler<Masm>::EmitFusedCompare(const Instr& in) {
+  if (in.op == Op::I32Eqz || in.op == Op::I64Eqz) {
+    Reg a = PopReg();
+    fused_cond_ = masm_.CompareForBranch(in.op, a, a);
+    Free(a);
+    return;
+  }
+  const Entry& rhs = stack_.back();
+  if (rhs.kind == Entry::kConst && masm_.CanFoldImm(in.op, rhs.bits)) {
+    uint64_t bits = rhs.bits;
+    stack_.pop_back();
+    Reg a = PopReg();
+    fused_cond_ = masm_.CompareImmForBranch(in.op, a, bits);
+    Free(a);
+    return;
+  }
+  Reg b = PopReg();
+  Reg a = PopReg();
+  fused_cond_ = masm_.CompareForBranch(in.op, a, b);
+  Free(a);
+  Free(b);
+}
+
 template <class Masm>
 void FunctionCompiler<Masm>::EmitNumeric(const Instr& in) {
   const wasm::OpInfo& info = wasm::GetOpInfo(in.op);
@@ -512,7 +541,9 @@ CompiledFunction FunctionCompiler<Masm>::Compile() {
     ctrl_.push_back(std::move(fc));
   }
 
-  for (const Instr& in : body_.code) {
+  const std::vector<Instr>& code = body_.code;
+  for (size_t pc = 0; pc < code.size(); ++pc) {
+    const Instr& in = code[pc];
     if (unreachable_) {
       switch (in.op) {
         case Op::Block:
@@ -556,16 +587,22 @@ CompiledFunction FunctionCompiler<Masm>::Compile() {
         break;
       }
       case Op::If: {
-        Reg cond = PopReg();
-        SpillAll();
         Ctrl c;
         c.kind = Op::If;
         BlockTypes(in.c, &c.params, &c.results);
-        c.height = static_cast<uint32_t>(stack_.size() - c.params.size());
         c.label = std::make_unique<Label>();
         c.else_label = std::make_unique<Label>();
-        masm_.BranchIfZero(cond, *c.else_label);
-        Free(cond);
+        if (fused_cond_) {
+          SpillAll();
+          masm_.BranchIf(Masm::NegateCond(*fused_cond_), *c.else_label);
+          fused_cond_.reset();
+        } else {
+          Reg cond = PopReg();
+          SpillAll();
+          masm_.BranchIfZero(cond, *c.else_label);
+          Free(cond);
+        }
+        c.height = static_cast<uint32_t>(stack_.size() - c.params.size());
         ctrl_.push_back(std::move(c));
         break;
       }
@@ -592,9 +629,23 @@ CompiledFunction FunctionCompiler<Masm>::Compile() {
         unreachable_ = true;
         break;
       case Op::BrIf: {
+        Ctrl& c = ctrl_[ctrl_.size() - 1 - in.a];
+        if (fused_cond_) {
+          SpillAll();
+          typename Masm::Cond cc = *fused_cond_;
+          fused_cond_.reset();
+          if (!BranchNeedsMoves(c)) {
+            masm_.BranchIf(cc, *c.label);
+          } else {
+            Label skip;
+            masm_.BranchIf(Masm::NegateCond(cc), skip);
+            Branch(in.a);
+            masm_.Bind(skip);
+          }
+          break;
+        }
         Reg cond = PopReg();
         SpillAll();
-        Ctrl& c = ctrl_[ctrl_.size() - 1 - in.a];
         if (!BranchNeedsMoves(c)) {
           masm_.BranchIfNonZero(cond, *c.label);
         } else {
@@ -799,6 +850,9 @@ CompiledFunction FunctionCompiler<Masm>::Compile() {
         if (info.prefix == 0xfd) throw UnsupportedFeature(std::string("x64: SIMD ") + info.name);
         if (wasm::MemAccessSize(info.imm) != 0) {
           EmitMemory(in);
+        } else if (Masm::IsFusableCompare(in.op) && pc + 1 < code.size() &&
+                   (code[pc + 1].op == Op::BrIf || code[pc + 1].op == Op::If)) {
+          EmitFusedCompare(in);
         } else {
           EmitNumeric(in);
         }

@@ -330,6 +330,30 @@ bool IsIntCompare(Op op) {
 }
 }  // namespace
 
+bool MasmX64::IsFusableCompare(Op op) {
+  return IsIntCompare(op) || op == Op::I32Eqz || op == Op::I64Eqz;
+}
+
+Cond MasmX64::CompareForBranch(Op op, Reg a, Reg b) {
+  const W w = wasm::GetOpInfo(op).p1 == wasm::SigType::I64 ? W::k64 : W::k32;
+  if (op == Op::I32Eqz || op == Op::I64Eqz) {
+    asm_.test(w, G(a), G(a));
+    return Cond::e;
+  }
+  asm_.cmp(w, G(a), G(b));
+  return IntCond(op);
+}
+
+Cond MasmX64::CompareImmForBranch(Op op, Reg a, uint64_t bits) {
+  const W w = wasm::GetOpInfo(op).p1 == wasm::SigType::I64 ? W::k64 : W::k32;
+  if (bits == 0 && (op == Op::I32Eq || op == Op::I64Eq || op == Op::I32Ne || op == Op::I64Ne)) {
+    asm_.test(w, G(a), G(a));
+  } else {
+    asm_.cmp(w, G(a), static_cast<int32_t>(bits));
+  }
+  return IntCond(op);
+}
+
 void MasmX64::NumericImm(Op op, Reg dst, Reg a, uint64_t bits) {
   const bool i64 = wasm::GetOpInfo(op).p1 == wasm::SigType::I64;
   const W w = i64 ? W::k64 : W::k32;

@@ -25,6 +25,7 @@ namespace tandem::jit::x64 {
 class MasmX64 {
  public:
   using Label = x64::Label;
+  using Cond = x64::Cond;
   static constexpr int kNumRegs = 16;
   // Allocation order: registers with fixed uses (rax, rdx for division, rcx for shifts) last.
   static constexpr std::array<uint8_t, 11> kGpAlloc = {3, 6, 7, 8, 9, 12, 13, 14, 0, 1, 2};
@@ -63,6 +64,15 @@ class MasmX64 {
   void BranchIfZero(Reg cond, Label& l);  // i32 condition
   void BranchIfNonZero(Reg cond, Label& l);
   void BranchIfEqual(Reg r, uint32_t imm, Label& l);  // i32 compare
+  // Compare-and-branch fusion: `op` is an integer comparison or eqz (IsFusableCompare); sets
+  // the flags and returns the condition under which the comparison is true. Nothing the
+  // compiler emits between this and BranchIf may change the flags (frame stores and moves
+  // don't).
+  static bool IsFusableCompare(wasm::Op op);
+  Cond CompareForBranch(wasm::Op op, Reg a, Reg b);  // b unused for eqz
+  Cond CompareImmForBranch(wasm::Op op, Reg a, uint64_t bits);  // CanFoldImm(op, bits)
+  void BranchIf(Cond c, Label& l) { asm_.jcc(c, l); }
+  static Cond NegateCond(Cond c) { return Negate(c); }
   void Trap(wasm::TrapKind k) { asm_.jmp(TrapLabel(k)); }
   Label& TrapLabel(wasm::TrapKind k);
   void Select(wasm::ValType t, Reg cond, Reg a, Reg b);  // a = cond ? a : b
