@@ -47,5 +47,11 @@ class Executor {
 
 std::unique_ptr<Executor> MakeX64NativeExecutor(const ExecutorEnv& env, std::string* error);
 std::unique_ptr<Executor> MakeA64UnicornExecutor(const ExecutorEnv& env, std::string* error);
+// AArch64 code natively (aarch64 hosts only: elsewhere nullptr with *error). Code memory is W^X
+// on one mapping (mprotect) with an instruction-cache flush after each write.
+std::unique_ptr<Executor> MakeA64NativeExecutor(const ExecutorEnv& env, std::string* error);
+// Whether this binary's host runs AArch64 code natively (the store then uses the native
+// executor for Arch::kA64, otherwise Unicorn).
+bool A64RunsNatively();
 
 }  // namespace tandem::jit

@@ -73,8 +73,13 @@ std::unique_ptr<JitStore> JitStore::Create(const JitConfig& config, std::string*
   env.code_table = im.code_table;
   env.code_table_bytes = im.code_table_bytes;
   env.runtime_services = im.services;
-  im.executor = config.arch == Arch::kX64 ? MakeX64NativeExecutor(env, error)
-                                          : MakeA64UnicornExecutor(env, error);
+  // x86-64 code runs natively or not at all (no x86 emulation: unsupported off x86-64 hosts);
+  // AArch64 code natively on aarch64 hosts, under Unicorn elsewhere.
+  if (config.arch == Arch::kX64)
+    im.executor = MakeX64NativeExecutor(env, error);
+  else
+    im.executor = A64RunsNatively() ? MakeA64NativeExecutor(env, error)
+                                    : MakeA64UnicornExecutor(env, error);
   if (!im.executor) return nullptr;
   return s;
 }
@@ -294,6 +299,17 @@ JitInstantiateResult JitStore::Instantiate(std::shared_ptr<const Module> module,
     for (auto [at, callee] : compiled[k].local_calls) {
       size_t field = starts[k] + at;
       size_t target = starts[callee - m.num_imported_funcs];
+      if (config_.arch == Arch::kA64) {
+        // `at` is the offset of a `bl` with a zero imm26 (word offset from the bl itself).
+        int64_t words = (static_cast<int64_t>(target) - static_cast<int64_t>(field)) / 4;
+        if (words < -(int64_t{1} << 25) || words >= (int64_t{1} << 25))
+          throw std::runtime_error("a64: bl out of range");
+        uint32_t word;
+        std::memcpy(&word, code.data() + field, 4);
+        word = (word & 0xfc000000u) | (static_cast<uint32_t>(words) & 0x03ffffffu);
+        std::memcpy(code.data() + field, &word, 4);
+        continue;
+      }
       int32_t rel = static_cast<int32_t>(static_cast<int64_t>(target) -
                                          static_cast<int64_t>(field + 4));
       std::memcpy(code.data() + field, &rel, 4);
