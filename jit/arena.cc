@@ -665,6 +665,25 @@ bool ContainsHostPointerLike(const Arena& arena, std::span<const AddressRange> r
   return FindHostPointerLike(arena, ranges).has_value();
 }
 
+// AddressSanitizer's shadow memory: huge anonymous RW mappings ([0x7fff8000, 0x10007fff8000) on
+// x86-64, mapped from a page below) that no program points into. Left in, they make small
+// integers (arena offsets past 2 GiB, two adjacent u32 fields) look like host addresses.
+#if defined(__SANITIZE_ADDRESS__)
+#define TANDEM_ASAN_SHADOW 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define TANDEM_ASAN_SHADOW 1
+#endif
+#endif
+#ifdef TANDEM_ASAN_SHADOW
+#if defined(__x86_64__)
+constexpr AddressRange kAsanShadow{0x7fff0000, 0x7fff8000 + (uintptr_t{1} << 44)};
+#elif defined(__aarch64__)
+constexpr AddressRange kAsanShadow{(uintptr_t{1} << 36) - 0x10000,
+                                   (uintptr_t{1} << 36) + (uintptr_t{1} << 45)};
+#endif
+#endif
+
 std::vector<AddressRange> HostAddressRanges(const Arena* arena) {
   std::vector<AddressRange> out;
   std::ifstream maps("/proc/self/maps");
@@ -681,6 +700,9 @@ std::vector<AddressRange> HostAddressRanges(const Arena* arena) {
     uintptr_t last = std::stoull(range.substr(dash + 1), nullptr, 16);
     bool stack = path.rfind("[stack", 0) == 0;
     bool anonymous = path.empty() && perms[0] == 'r';  // mmap'd malloc blocks, thread stacks
+#if defined(TANDEM_ASAN_SHADOW) && (defined(__x86_64__) || defined(__aarch64__))
+    if (anonymous && first >= kAsanShadow.first && last <= kAsanShadow.second) continue;
+#endif
     if (path == "[heap]" || stack || anonymous || perms[2] == 'x') out.emplace_back(first, last);
   }
   if (arena)

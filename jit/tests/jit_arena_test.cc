@@ -3,6 +3,7 @@
 // spec modules leave no host address in the arena, and a seeded difference is named by field.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cstdint>
 #include <fstream>
@@ -469,6 +470,47 @@ TEST_CASE("jit arena: a planted host pointer is found and named", "[x64][arena]"
   }
 }
 
+// The scan relies on arena offsets (below the reservation size) never lying inside a host range;
+// under AddressSanitizer the shadow mappings used to break that: the spec scan reported
+// `table 20 elems_offset = 0x82ce0000` (elem.wast) and the word made of header fuel_enabled and
+// func_count, 0x20c00000000 (table_copy.wast). HostAddressRanges leaves the shadow out.
+TEST_CASE("jit arena: no host address range covers arena offsets or small field pairs",
+          "[x64][arena]") {
+  Store s = BuildStore();
+  const std::vector<AddressRange> ranges = HostAddressRanges(&s.arena());
+  REQUIRE(!ranges.empty());
+  const uint64_t base = reinterpret_cast<uint64_t>(s.arena().base());
+  for (const AddressRange& r : ranges) {
+    INFO(fmt::format("[{:#x}, {:#x})", r.first, r.second));
+    if (r.first == base) continue;  // the arena's own reservation
+    CHECK(r.first >= s.arena().config().reservation_bytes);
+    CHECK(!(r.first <= 0x20c00000000 && 0x20c00000000 < r.second));
+  }
+
+  // corpus/regress/asan_shadow_tables.wat: table offsets past 2 GiB are no host addresses.
+  std::ifstream in(std::string(TANDEM_SOURCE_DIR) + "/corpus/regress/asan_shadow_tables.wat");
+  REQUIRE(in);
+  std::string wat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  diff::InstantiateOutcome r = s.engine->Instantiate(Compile(wat));
+  REQUIRE(r.status == diff::InstantiateOutcome::Status::kOk);
+  s.inst["T"] = r.instance;
+  CHECK(s.Call("T", "grow15", {Value::I32(3)}).values.at(0).i32() == 1u);
+  uint64_t highest = 0;
+  for (uint32_t t = 0; t < s.arena().table_count(); ++t)
+    highest = std::max(highest, s.arena().table(t).elems_offset);
+  CHECK(highest > 0x80000000u);
+  auto hit = FindHostPointerLike(s.arena(), HostAddressRanges(&s.arena()));
+  INFO((hit ? hit->where + fmt::format(" = {:#x}", hit->value) : std::string()));
+  CHECK(!hit.has_value());
+}
+
+// The first 20 entries, one a line (so that a failed check shows them).
+std::string FirstLines(const std::vector<std::string>& v) {
+  std::string s;
+  for (size_t i = 0; i < v.size() && i < 20; ++i) s += v[i] + "\n";
+  return s;
+}
+
 // Runs every module and action of one converted spec file on `engine`, calling `after_command`
 // after each; counts what it did. Modules of assert_uninstantiable/assert_unlinkable are
 // instantiated too (a failing instantiation may leave partial writes in imported memories and
@@ -630,17 +672,15 @@ TEST_CASE(
     if (!d.empty() || a.bytes != b.bytes)
       nondeterministic.push_back(file + ": " + (d.empty() ? "bytes differ" : d[0].ToString()));
   });
-  for (size_t i = 0; i < hits.size() && i < 20; ++i) UNSCOPED_INFO(hits[i]);
-  for (size_t i = 0; i < nondeterministic.size() && i < 20; ++i) UNSCOPED_INFO(nondeterministic[i]);
   WARN(files << " files, " << run.modules << " modules, " << run.invocations << " invocations, "
              << scans << " scans, " << run.replays << " runs of actions replayed");
   CHECK(converted >= 90);
   CHECK(run.modules > 1000);
   CHECK(run.invocations > 20000);
-  CHECK(hits.empty());
-  CHECK(nondeterministic.empty());
+  CHECK(FirstLines(hits) == "");
+  CHECK(FirstLines(nondeterministic) == "");
   CHECK(run.replays > 500);
-  CHECK(replay_failures.empty());
+  CHECK(FirstLines(replay_failures) == "");
 }
 
 }  // namespace
