@@ -6,11 +6,12 @@
 
 namespace tandem::diff {
 
-std::vector<std::string> EngineNames() { return {"ref", "x64"}; }
+std::vector<std::string> EngineNames() { return {"ref", "x64", "a64"}; }
 
 std::unique_ptr<Engine> MakeEngine(std::string_view name, const EngineConfig& config) {
   if (name == "ref") return std::make_unique<RefEngine>(config);
   if (name == "x64") return std::make_unique<JitEngine>(jit::Arch::kX64, config);
+  if (name == "a64") return std::make_unique<JitEngine>(jit::Arch::kA64, config);
   return nullptr;
 }
 

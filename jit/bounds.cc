@@ -5,6 +5,7 @@
 #include <cstddef>
 
 #include "jit/arena.h"
+#include "jit/a64/masm_a64.h"
 #include "jit/x64/masm_x64.h"
 
 namespace tandem::jit {
@@ -56,6 +57,8 @@ void EmitMemoryAccess(Masm& masm, const MemAccess& a, std::vector<BoundsRecord>*
 }
 
 template void EmitMemoryAccess<x64::MasmX64>(x64::MasmX64&, const MemAccess&,
+                                             std::vector<BoundsRecord>*, std::vector<CodeNote>*);
+template void EmitMemoryAccess<a64::MasmA64>(a64::MasmA64&, const MemAccess&,
                                              std::vector<BoundsRecord>*, std::vector<CodeNote>*);
 
 }  // namespace tandem::jit

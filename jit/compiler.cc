@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "jit/a64/masm_a64.h"
 #include "jit/bounds.h"
 #include "jit/runtime.h"
 #include "jit/x64/masm_x64.h"
@@ -878,6 +879,10 @@ CompiledFunction CompileFunction(Arch arch, const wasm::Module& module, uint32_t
   switch (arch) {
     case Arch::kX64: {
       FunctionCompiler<x64::MasmX64> c(module, func_index, layout, options);
+      return c.Compile();
+    }
+    case Arch::kA64: {
+      FunctionCompiler<a64::MasmA64> c(module, func_index, layout, options);
       return c.Compile();
     }
     default:

@@ -1,0 +1,1133 @@
+// masm_a64.cc: the AArch64 macro-assembler (docs/jit.md "AArch64"; DESIGN.md "Code, not
+// helpers", "NaN"). Semantics follow reference/interp.cc and reference/numerics.h bit for bit.
+#include "jit/a64/masm_a64.h"
+
+#include <bit>
+#include <cstddef>
+#include <cstdlib>
+#include <cstring>
+#include <stdexcept>
+
+#include "jit/arena.h"
+
+namespace tandem::jit::a64 {
+
+using wasm::Op;
+using wasm::TrapKind;
+using wasm::ValType;
+
+namespace {
+
+constexpr int kExitCallStack = -1;
+constexpr int kExitFuel = -2;
+constexpr int kExitRuntime = -3;
+
+constexpr Reg kArena = Reg::x28;
+constexpr Reg kS0 = Reg::x16;  // scratch: values
+constexpr Reg kS1 = Reg::x17;  // scratch: addresses
+constexpr VReg kFs = VReg::v31;
+
+bool Is64(ValType t) { return t == ValType::I64 || t == ValType::F64 || wasm::IsRefType(t); }
+bool IsFloat(ValType t) { return t == ValType::F32 || t == ValType::F64; }
+
+uint64_t F64Bits(double d) { return std::bit_cast<uint64_t>(d); }
+uint64_t F32Bits(float f) { return std::bit_cast<uint32_t>(f); }
+
+bool IsIntCompare(Op op) {
+  return (op >= Op::I32Eq && op <= Op::I32GeU) || (op >= Op::I64Eq && op <= Op::I64GeU);
+}
+
+// add/sub immediate: imm12, or imm12 << 12.
+bool SplitAddSub(uint64_t imm, uint32_t* v, uint8_t* shift) {
+  if (imm < 4096) {
+    *v = static_cast<uint32_t>(imm);
+    *shift = 0;
+    return true;
+  }
+  if ((imm & 0xfff) == 0 && (imm >> 12) < 4096) {
+    *v = static_cast<uint32_t>(imm >> 12);
+    *shift = 12;
+    return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+MasmA64::MasmA64(const InstanceLayout& layout, const CompileOptions& options)
+    : layout_(layout), options_(options) {
+  const char* fault = std::getenv("TANDEM_A64_FAULT");
+  fault_cond_ = fault != nullptr && std::strcmp(fault, "cond") == 0;
+}
+
+// ---- Memory helpers ---------------------------------------------------------------------------
+
+MasmA64::Kind MasmA64::KindOf(ValType t) {
+  if (t == ValType::F32) return Kind::kS;
+  if (t == ValType::F64) return Kind::kD;
+  return Is64(t) ? Kind::kX : Kind::kW;
+}
+
+void MasmA64::LoadMem(Kind k, uint8_t reg, Reg base, int64_t off) {
+  const int64_t size = (k == Kind::kW || k == Kind::kS) ? 4 : 8;
+  auto emit = [&](const Mem& m, bool unscaled) {
+    switch (k) {
+      case Kind::kW:
+      case Kind::kX: {
+        W w = k == Kind::kW ? W::k32 : W::k64;
+        if (unscaled)
+          asm_.ldur(w, static_cast<Reg>(reg), m);
+        else
+          asm_.ldr(w, static_cast<Reg>(reg), m);
+        break;
+      }
+      case Kind::kS:
+      case Kind::kD: {
+        FpW w = k == Kind::kS ? FpW::kS : FpW::kD;
+        if (unscaled)
+          asm_.ldur(w, static_cast<VReg>(reg), m);
+        else
+          asm_.ldr(w, static_cast<VReg>(reg), m);
+        break;
+      }
+    }
+  };
+  if (off >= 0 && off % size == 0 && off / size < 4096) {
+    emit(Mem(base, static_cast<int32_t>(off)), false);
+  } else if (off >= -256 && off < 256) {
+    emit(Mem(base, static_cast<int32_t>(off)), true);
+  } else {
+    asm_.MovImm64(kS1, static_cast<uint64_t>(off));
+    emit(Mem(base, kS1), false);
+  }
+}
+
+void MasmA64::StoreMem(Kind k, uint8_t reg, Reg base, int64_t off) {
+  const int64_t size = (k == Kind::kW || k == Kind::kS) ? 4 : 8;
+  auto emit = [&](const Mem& m, bool unscaled) {
+    switch (k) {
+      case Kind::kW:
+      case Kind::kX: {
+        W w = k == Kind::kW ? W::k32 : W::k64;
+        Reg r = reg == 32 ? Reg::zr : static_cast<Reg>(reg);
+        if (unscaled)
+          asm_.stur(w, r, m);
+        else
+          asm_.str(w, r, m);
+        break;
+      }
+      case Kind::kS:
+      case Kind::kD: {
+        FpW w = k == Kind::kS ? FpW::kS : FpW::kD;
+        if (unscaled)
+          asm_.stur(w, static_cast<VReg>(reg), m);
+        else
+          asm_.str(w, static_cast<VReg>(reg), m);
+        break;
+      }
+    }
+  };
+  if (off >= 0 && off % size == 0 && off / size < 4096) {
+    emit(Mem(base, static_cast<int32_t>(off)), false);
+  } else if (off >= -256 && off < 256) {
+    emit(Mem(base, static_cast<int32_t>(off)), true);
+  } else {
+    asm_.MovImm64(kS1, static_cast<uint64_t>(off));
+    emit(Mem(base, kS1), false);
+  }
+}
+
+void MasmA64::AddImm(Reg d, Reg n, uint64_t imm) {
+  uint32_t v;
+  uint8_t sh;
+  if (SplitAddSub(imm, &v, &sh)) {
+    asm_.add(W::k64, d, n, v, sh);
+  } else {
+    asm_.MovImm64(kS1, imm);
+    asm_.add(W::k64, d, n, kS1);
+  }
+}
+
+void MasmA64::SubSp(uint32_t bytes) {
+  if (bytes >> 12) asm_.sub(W::k64, Reg::sp, Reg::sp, bytes >> 12, 12);
+  if (bytes & 0xfff) asm_.sub(W::k64, Reg::sp, Reg::sp, bytes & 0xfff);
+}
+
+void MasmA64::AddSp(uint32_t bytes) {
+  if (bytes >> 12) asm_.add(W::k64, Reg::sp, Reg::sp, bytes >> 12, 12);
+  if (bytes & 0xfff) asm_.add(W::k64, Reg::sp, Reg::sp, bytes & 0xfff);
+}
+
+MasmA64::Label& MasmA64::Stub(int kind) {
+  auto& l = stubs_[kind];
+  if (!l) l = std::make_unique<Label>();
+  return *l;
+}
+
+// ---- Frame ------------------------------------------------------------------------------------
+
+void MasmA64::Prologue() {
+  asm_.stp(W::k64, Reg::fp, Reg::lr, Mem::PreIndex(Reg::sp, -16));
+  asm_.mov(W::k64, Reg::fp, Reg::sp);
+  frame_patch_ = asm_.offset();
+  asm_.sub(W::k64, Reg::sp, Reg::sp, 0, 12);  // patched: FRAME >> 12
+  asm_.sub(W::k64, Reg::sp, Reg::sp, 0);      // patched: FRAME & 0xfff
+}
+
+void MasmA64::PatchFrame(uint32_t frame_bytes) {
+  if ((frame_bytes >> 12) >= 4096) throw UnsupportedFeature("a64: frame too large");
+  Assembler t;
+  t.sub(W::k64, Reg::sp, Reg::sp, frame_bytes >> 12, 12);
+  t.sub(W::k64, Reg::sp, Reg::sp, frame_bytes & 0xfff);
+  asm_.patch_u32(frame_patch_, t.read_u32(0));
+  asm_.patch_u32(frame_patch_ + 4, t.read_u32(4));
+}
+
+void MasmA64::EntryChecks() {
+  Label& exhausted = Stub(kExitCallStack);
+  LoadMem(Kind::kW, 16, kArena, layout_.call_depth_offset);
+  LoadMem(Kind::kW, 17, kArena, layout_.max_call_depth_offset);
+  asm_.cmp(W::k32, kS0, kS1);
+  asm_.b(Cond::hs, exhausted);
+  if (options_.stack_limit != 0) {
+    asm_.MovImm64(kS1, options_.stack_limit);
+    asm_.mov(W::k64, kS0, Reg::sp);
+    asm_.cmp(W::k64, kS0, kS1);
+    asm_.b(Cond::lo, exhausted);
+    LoadMem(Kind::kW, 16, kArena, layout_.call_depth_offset);
+  }
+  asm_.add(W::k32, kS0, kS0, 1);
+  StoreMem(Kind::kW, 16, kArena, layout_.call_depth_offset);
+  if (options_.metered) FuelCheck();
+}
+
+void MasmA64::FuelCheck() {
+  LoadMem(Kind::kX, 16, kArena, layout_.fuel_offset);
+  asm_.cbz(W::k64, kS0, Stub(kExitFuel));
+  asm_.sub(W::k64, kS0, kS0, 1);
+  StoreMem(Kind::kX, 16, kArena, layout_.fuel_offset);
+}
+
+void MasmA64::Epilogue() {
+  LoadMem(Kind::kW, 16, kArena, layout_.call_depth_offset);
+  asm_.sub(W::k32, kS0, kS0, 1);
+  StoreMem(Kind::kW, 16, kArena, layout_.call_depth_offset);
+  asm_.mov(W::k64, Reg::sp, Reg::fp);
+  asm_.ldp(W::k64, Reg::fp, Reg::lr, Mem::PostIndex(Reg::sp, 16));
+  asm_.ret();
+}
+
+// ---- Values -----------------------------------------------------------------------------------
+
+void MasmA64::LoadFrame(ValType t, JReg dst, int32_t off) {
+  LoadMem(KindOf(t), dst.code, Reg::fp, off);
+}
+
+void MasmA64::StoreFrame(ValType t, int32_t off, JReg src) {
+  StoreMem(KindOf(t), src.code, Reg::fp, off);
+}
+
+void MasmA64::StoreFrameConst(ValType t, int32_t off, uint64_t bits) {
+  const bool wide = Is64(t);
+  if (!wide) bits &= 0xffffffffu;
+  if (bits == 0) {
+    StoreMem(wide ? Kind::kX : Kind::kW, 32, Reg::fp, off);
+    return;
+  }
+  if (wide)
+    asm_.MovImm64(kS0, bits);
+  else
+    asm_.MovImm32(kS0, static_cast<uint32_t>(bits));
+  StoreMem(wide ? Kind::kX : Kind::kW, 16, Reg::fp, off);
+}
+
+void MasmA64::CopyFrame(ValType t, int32_t dst_off, int32_t src_off) {
+  if (dst_off == src_off) return;
+  Kind k = Is64(t) ? Kind::kX : Kind::kW;
+  LoadMem(k, 16, Reg::fp, src_off);
+  StoreMem(k, 16, Reg::fp, dst_off);
+}
+
+void MasmA64::LoadConst(ValType t, JReg dst, uint64_t bits) {
+  if (IsFloat(t)) {
+    if (t == ValType::F32) {
+      bits &= 0xffffffffu;
+      if (bits == 0) {
+        asm_.fmov(W::k32, V(dst), Reg::zr);
+      } else {
+        asm_.MovImm32(kS0, static_cast<uint32_t>(bits));
+        asm_.fmov(W::k32, V(dst), kS0);
+      }
+    } else if (bits == 0) {
+      asm_.fmov(W::k64, V(dst), Reg::zr);
+    } else {
+      asm_.MovImm64(kS0, bits);
+      asm_.fmov(W::k64, V(dst), kS0);
+    }
+    return;
+  }
+  if (!Is64(t))
+    asm_.MovImm32(G(dst), static_cast<uint32_t>(bits));
+  else
+    asm_.MovImm64(G(dst), bits);
+}
+
+void MasmA64::Move(ValType t, JReg dst, JReg src) {
+  if (dst == src) return;
+  if (IsFloat(t))
+    asm_.fmov(FpW::kD, V(dst), V(src));
+  else
+    asm_.mov(Is64(t) ? W::k64 : W::k32, G(dst), G(src));
+}
+
+void MasmA64::LoadGlobal(ValType t, JReg dst, uint32_t off) {
+  LoadMem(KindOf(t), dst.code, kArena, off);
+}
+
+void MasmA64::StoreGlobal(ValType t, uint32_t off, JReg src) {
+  StoreMem(KindOf(t), src.code, kArena, off);
+}
+
+// ---- Control ----------------------------------------------------------------------------------
+
+void MasmA64::Bind(Label& l) {
+  try {
+    asm_.bind(l);
+  } catch (const AssemblerError& e) {
+    throw UnsupportedFeature(std::string("a64: branch out of range: ") + e.what());
+  }
+}
+
+void MasmA64::BranchIfZero(JReg cond, Label& l) { asm_.cbz(W::k32, G(cond), l); }
+
+void MasmA64::BranchIfNonZero(JReg cond, Label& l) { asm_.cbnz(W::k32, G(cond), l); }
+
+void MasmA64::BranchIfEqual(JReg r, uint32_t imm, Label& l) {
+  uint32_t v;
+  uint8_t sh;
+  if (SplitAddSub(imm, &v, &sh)) {
+    asm_.cmp(W::k32, G(r), v, sh);
+  } else {
+    asm_.MovImm32(kS0, imm);
+    asm_.cmp(W::k32, G(r), kS0);
+  }
+  asm_.b(Cond::eq, l);
+}
+
+MasmA64::Label& MasmA64::TrapLabel(TrapKind k) { return Stub(static_cast<int>(k)); }
+
+void MasmA64::Select(ValType t, JReg cond, JReg a, JReg b) {
+  asm_.cmp(W::k32, G(cond), 0u);
+  if (t == ValType::F32)
+    asm_.fcsel(FpW::kS, V(a), V(a), V(b), Cond::ne);
+  else if (t == ValType::F64)
+    asm_.fcsel(FpW::kD, V(a), V(a), V(b), Cond::ne);
+  else
+    asm_.csel(Is64(t) ? W::k64 : W::k32, G(a), G(a), G(b), Cond::ne);
+}
+
+// ---- Numeric ----------------------------------------------------------------------------------
+
+std::vector<MasmA64::JReg> MasmA64::Clobbers(Op, bool) const { return {}; }
+
+MasmA64::Cond MasmA64::IntCond(Op op) const {
+  switch (op) {
+    case Op::I32Eq:
+    case Op::I64Eq:
+      return Cond::eq;
+    case Op::I32Ne:
+    case Op::I64Ne:
+      return Cond::ne;
+    case Op::I32LtS:
+      return fault_cond_ ? Cond::le : Cond::lt;  // the seeded fault (test-only knob)
+    case Op::I64LtS:
+      return Cond::lt;
+    case Op::I32LtU:
+    case Op::I64LtU:
+      return Cond::lo;
+    case Op::I32GtS:
+    case Op::I64GtS:
+      return Cond::gt;
+    case Op::I32GtU:
+    case Op::I64GtU:
+      return Cond::hi;
+    case Op::I32LeS:
+    case Op::I64LeS:
+      return Cond::le;
+    case Op::I32LeU:
+    case Op::I64LeU:
+      return Cond::ls;
+    case Op::I32GeS:
+    case Op::I64GeS:
+      return Cond::ge;
+    case Op::I32GeU:
+    case Op::I64GeU:
+      return Cond::hs;
+    default:
+      throw std::logic_error("IntCond");
+  }
+}
+
+bool MasmA64::IsFusableCompare(Op op) {
+  return IsIntCompare(op) || op == Op::I32Eqz || op == Op::I64Eqz;
+}
+
+MasmA64::Cond MasmA64::CompareForBranch(Op op, JReg a, JReg b) {
+  const W w = wasm::GetOpInfo(op).p1 == wasm::SigType::I64 ? W::k64 : W::k32;
+  if (op == Op::I32Eqz || op == Op::I64Eqz) {
+    asm_.cmp(w, G(a), 0u);
+    return Cond::eq;
+  }
+  asm_.cmp(w, G(a), G(b));
+  return IntCond(op);
+}
+
+MasmA64::Cond MasmA64::CompareImmForBranch(Op op, JReg a, uint64_t bits) {
+  const W w = wasm::GetOpInfo(op).p1 == wasm::SigType::I64 ? W::k64 : W::k32;
+  uint32_t v;
+  uint8_t sh;
+  if (!SplitAddSub(bits, &v, &sh)) throw std::logic_error("CompareImmForBranch: not foldable");
+  asm_.cmp(w, G(a), v, sh);
+  return IntCond(op);
+}
+
+bool MasmA64::CanFoldImm(Op op, uint64_t bits) const {
+  const bool i64 = wasm::GetOpInfo(op).p1 == wasm::SigType::I64;
+  if (!i64) bits &= 0xffffffffu;
+  uint32_t v;
+  uint8_t sh;
+  uint32_t enc;
+  if (IsIntCompare(op)) return SplitAddSub(bits, &v, &sh);
+  switch (op) {
+    case Op::I32Add:
+    case Op::I64Add:
+    case Op::I32Sub:
+    case Op::I64Sub:
+      return SplitAddSub(bits, &v, &sh);
+    case Op::I32And:
+    case Op::I64And:
+    case Op::I32Or:
+    case Op::I64Or:
+    case Op::I32Xor:
+    case Op::I64Xor:
+      return Assembler::EncodeLogicalImm(i64 ? W::k64 : W::k32, bits, &enc);
+    case Op::I32Shl:
+    case Op::I32ShrS:
+    case Op::I32ShrU:
+    case Op::I32Rotl:
+    case Op::I32Rotr:
+    case Op::I64Shl:
+    case Op::I64ShrS:
+    case Op::I64ShrU:
+    case Op::I64Rotl:
+    case Op::I64Rotr:
+      return true;
+    default:
+      return false;
+  }
+}
+
+void MasmA64::NumericImm(Op op, JReg dst, JReg ra, uint64_t bits) {
+  const bool i64 = wasm::GetOpInfo(op).p1 == wasm::SigType::I64;
+  const W w = i64 ? W::k64 : W::k32;
+  if (!i64) bits &= 0xffffffffu;
+  const uint8_t width = i64 ? 64 : 32;
+  const uint8_t sh = static_cast<uint8_t>(bits & (width - 1));
+  Reg a = G(ra), d = G(dst);
+  uint32_t v = 0;
+  uint8_t ish = 0;
+  SplitAddSub(bits, &v, &ish);
+  if (IsIntCompare(op)) {
+    asm_.cmp(w, a, v, ish);
+    asm_.cset(W::k32, d, IntCond(op));
+    return;
+  }
+  switch (op) {
+    case Op::I32Add:
+    case Op::I64Add:
+      asm_.add(w, d, a, v, ish);
+      break;
+    case Op::I32Sub:
+    case Op::I64Sub:
+      asm_.sub(w, d, a, v, ish);
+      break;
+    case Op::I32And:
+    case Op::I64And:
+      asm_.and_(w, d, a, bits);
+      break;
+    case Op::I32Or:
+    case Op::I64Or:
+      asm_.orr(w, d, a, bits);
+      break;
+    case Op::I32Xor:
+    case Op::I64Xor:
+      asm_.eor(w, d, a, bits);
+      break;
+    case Op::I32Shl:
+    case Op::I64Shl:
+      if (sh)
+        asm_.lsl(w, d, a, sh);
+      else if (d != a)
+        asm_.mov(w, d, a);
+      break;
+    case Op::I32ShrS:
+    case Op::I64ShrS:
+      if (sh)
+        asm_.asr(w, d, a, sh);
+      else if (d != a)
+        asm_.mov(w, d, a);
+      break;
+    case Op::I32ShrU:
+    case Op::I64ShrU:
+      if (sh)
+        asm_.lsr(w, d, a, sh);
+      else if (d != a)
+        asm_.mov(w, d, a);
+      break;
+    case Op::I32Rotl:
+    case Op::I64Rotl:
+      if (sh)
+        asm_.ror(w, d, a, static_cast<uint8_t>(width - sh));
+      else if (d != a)
+        asm_.mov(w, d, a);
+      break;
+    case Op::I32Rotr:
+    case Op::I64Rotr:
+      if (sh)
+        asm_.ror(w, d, a, sh);
+      else if (d != a)
+        asm_.mov(w, d, a);
+      break;
+    default:
+      throw std::logic_error("NumericImm: not foldable");
+  }
+}
+
+// Division: AArch64 sdiv/udiv never trap (x/0 = 0, INT_MIN/-1 = INT_MIN), so both traps are
+// explicit checks. rem = a - (a/b)*b, which is 0 for INT_MIN rem -1 as the spec wants.
+void MasmA64::IntDivRem(Op op, JReg dst, JReg ra, JReg rb) {
+  const bool i64 = op >= Op::I64DivS && op <= Op::I64RemU;
+  const W w = i64 ? W::k64 : W::k32;
+  Reg a = G(ra), b = G(rb), d = G(dst);
+  asm_.cbz(w, b, TrapLabel(TrapKind::IntegerDivideByZero));
+  switch (op) {
+    case Op::I32DivS:
+    case Op::I64DivS: {
+      Label normal;
+      asm_.cmn(w, b, 1u);
+      asm_.b(Cond::ne, normal);
+      asm_.cmp(w, a, 1u);  // overflows (V) only for INT_MIN
+      asm_.b(Cond::vs, TrapLabel(TrapKind::IntegerOverflow));
+      asm_.bind(normal);
+      asm_.sdiv(w, d, a, b);
+      break;
+    }
+    case Op::I32DivU:
+    case Op::I64DivU:
+      asm_.udiv(w, d, a, b);
+      break;
+    case Op::I32RemS:
+    case Op::I64RemS:
+      asm_.sdiv(w, kS0, a, b);
+      asm_.msub(w, d, kS0, b, a);
+      break;
+    default:
+      asm_.udiv(w, kS0, a, b);
+      asm_.msub(w, d, kS0, b, a);
+      break;
+  }
+}
+
+void MasmA64::FpScratchConst(FpW w, uint64_t bits) {
+  if (w == FpW::kS) {
+    asm_.MovImm32(kS0, static_cast<uint32_t>(bits));
+    asm_.fmov(W::k32, kFs, kS0);
+  } else {
+    asm_.MovImm64(kS0, bits);
+    asm_.fmov(W::k64, kFs, kS0);
+  }
+}
+
+// Trapping truncation: NaN and range checks exactly as reference/numerics.h (lo < x < hi, or
+// lo <= x when lo is representable and in range), then fcvtz*, exact inside the range.
+// Saturating truncation is fcvtzs/fcvtzu themselves (NaN -> 0, out of range -> the bound).
+void MasmA64::TruncFloat(Op op, JReg dst, JReg ra, bool saturating) {
+  const wasm::OpInfo& info = wasm::GetOpInfo(op);
+  const bool from32 = info.p1 == wasm::SigType::F32;
+  const bool to64 = info.result == wasm::SigType::I64;
+  const std::string name = info.name;
+  const bool is_signed = name.back() == 's';
+  const FpW fw = from32 ? FpW::kS : FpW::kD;
+  const W iw = to64 ? W::k64 : W::k32;
+  VReg a = V(ra);
+  Reg d = G(dst);
+  if (!saturating) {
+    asm_.fcmp(fw, a, a);
+    asm_.b(Cond::vs, TrapLabel(TrapKind::InvalidConversionToInteger));
+    double lo, hi;
+    bool lo_inclusive;
+    if (!is_signed) {
+      lo = -1.0;
+      lo_inclusive = false;
+      hi = to64 ? 18446744073709551616.0 : 4294967296.0;
+    } else if (to64) {
+      lo = -9223372036854775808.0;
+      lo_inclusive = true;
+      hi = 9223372036854775808.0;
+    } else {
+      // f64: -2^31 - 1 < x; f32 has no value in (-2^31 - 1, -2^31): -2^31 <= x.
+      lo = from32 ? -2147483648.0 : -2147483649.0;
+      lo_inclusive = from32;
+      hi = 2147483648.0;
+    }
+    auto bits = [&](double v) {
+      return from32 ? F32Bits(static_cast<float>(v)) : F64Bits(v);
+    };
+    Label& overflow = TrapLabel(TrapKind::IntegerOverflow);
+    FpScratchConst(fw, bits(lo));
+    asm_.fcmp(fw, a, kFs);
+    asm_.b(lo_inclusive ? Cond::lt : Cond::le, overflow);
+    FpScratchConst(fw, bits(hi));
+    asm_.fcmp(fw, a, kFs);
+    asm_.b(Cond::ge, overflow);
+  }
+  if (is_signed)
+    asm_.fcvtzs(iw, d, fw, a);
+  else
+    asm_.fcvtzu(iw, d, fw, a);
+}
+
+void MasmA64::Numeric(Op op, JReg dst, JReg ra, JReg rb) {
+  const wasm::OpInfo& info = wasm::GetOpInfo(op);
+  const bool i64 = info.p1 == wasm::SigType::I64;
+  const W w = i64 ? W::k64 : W::k32;
+  const FpW fw = (info.p1 == wasm::SigType::F64) ? FpW::kD : FpW::kS;
+  Reg a = G(ra), b = G(rb), d = G(dst);
+  VReg va = V(ra), vb = V(rb), vd = V(dst);
+  if (IsIntCompare(op)) {
+    asm_.cmp(w, a, b);
+    asm_.cset(W::k32, d, IntCond(op));
+    return;
+  }
+  switch (op) {
+    case Op::I32Eqz:
+    case Op::I64Eqz:
+      asm_.cmp(w, a, 0u);
+      asm_.cset(W::k32, d, Cond::eq);
+      return;
+    case Op::RefIsNull:
+      asm_.cmn(W::k64, a, 1u);
+      asm_.cset(W::k32, d, Cond::eq);
+      return;
+    case Op::I32Clz:
+    case Op::I64Clz:
+      asm_.clz(w, d, a);
+      return;
+    case Op::I32Ctz:
+    case Op::I64Ctz:
+      asm_.rbit(w, kS0, a);
+      asm_.clz(w, d, kS0);
+      return;
+    case Op::I32Popcnt:
+    case Op::I64Popcnt:
+      asm_.fmov(w, kFs, a);  // the w form zeroes the upper half
+      asm_.cnt_8b(kFs, kFs);
+      asm_.addv_8b(kFs, kFs);
+      asm_.fmov(W::k32, d, kFs);
+      return;
+    case Op::I32Add:
+    case Op::I64Add:
+      asm_.add(w, d, a, b);
+      return;
+    case Op::I32Sub:
+    case Op::I64Sub:
+      asm_.sub(w, d, a, b);
+      return;
+    case Op::I32Mul:
+    case Op::I64Mul:
+      asm_.mul(w, d, a, b);
+      return;
+    case Op::I32And:
+    case Op::I64And:
+      asm_.and_(w, d, a, b);
+      return;
+    case Op::I32Or:
+    case Op::I64Or:
+      asm_.orr(w, d, a, b);
+      return;
+    case Op::I32Xor:
+    case Op::I64Xor:
+      asm_.eor(w, d, a, b);
+      return;
+    case Op::I32DivS:
+    case Op::I32DivU:
+    case Op::I32RemS:
+    case Op::I32RemU:
+    case Op::I64DivS:
+    case Op::I64DivU:
+    case Op::I64RemS:
+    case Op::I64RemU:
+      IntDivRem(op, dst, ra, rb);
+      return;
+    // Register shifts take the count modulo the width, as wasm does.
+    case Op::I32Shl:
+    case Op::I64Shl:
+      asm_.lsl(w, d, a, b);
+      return;
+    case Op::I32ShrS:
+    case Op::I64ShrS:
+      asm_.asr(w, d, a, b);
+      return;
+    case Op::I32ShrU:
+    case Op::I64ShrU:
+      asm_.lsr(w, d, a, b);
+      return;
+    case Op::I32Rotl:
+    case Op::I64Rotl:
+      asm_.neg(w, kS0, b);
+      asm_.ror(w, d, a, kS0);
+      return;
+    case Op::I32Rotr:
+    case Op::I64Rotr:
+      asm_.ror(w, d, a, b);
+      return;
+    case Op::I32WrapI64:
+    case Op::I64ExtendI32U:
+      asm_.mov(W::k32, d, a);
+      return;
+    case Op::I64ExtendI32S:
+    case Op::I64Extend32S:
+      asm_.sxtw(d, a);
+      return;
+    case Op::I32Extend8S:
+      asm_.sxtb(W::k32, d, a);
+      return;
+    case Op::I32Extend16S:
+      asm_.sxth(W::k32, d, a);
+      return;
+    case Op::I64Extend8S:
+      asm_.sxtb(W::k64, d, a);
+      return;
+    case Op::I64Extend16S:
+      asm_.sxth(W::k64, d, a);
+      return;
+
+    // Float arithmetic. fmin/fmax are IEEE minimum/maximum: NaN if either is NaN, -0 < +0.
+    case Op::F32Add:
+    case Op::F64Add:
+      asm_.fadd(fw, vd, va, vb);
+      return;
+    case Op::F32Sub:
+    case Op::F64Sub:
+      asm_.fsub(fw, vd, va, vb);
+      return;
+    case Op::F32Mul:
+    case Op::F64Mul:
+      asm_.fmul(fw, vd, va, vb);
+      return;
+    case Op::F32Div:
+    case Op::F64Div:
+      asm_.fdiv(fw, vd, va, vb);
+      return;
+    case Op::F32Min:
+    case Op::F64Min:
+      asm_.fmin(fw, vd, va, vb);
+      return;
+    case Op::F32Max:
+    case Op::F64Max:
+      asm_.fmax(fw, vd, va, vb);
+      return;
+    case Op::F32Sqrt:
+    case Op::F64Sqrt:
+      asm_.fsqrt(fw, vd, va);
+      return;
+    case Op::F32Ceil:
+    case Op::F64Ceil:
+      asm_.frintp(fw, vd, va);
+      return;
+    case Op::F32Floor:
+    case Op::F64Floor:
+      asm_.frintm(fw, vd, va);
+      return;
+    case Op::F32Trunc:
+    case Op::F64Trunc:
+      asm_.frintz(fw, vd, va);
+      return;
+    case Op::F32Nearest:
+    case Op::F64Nearest:
+      asm_.frintn(fw, vd, va);
+      return;
+    // fabs/fneg only touch the sign bit (NaN payloads kept).
+    case Op::F32Abs:
+    case Op::F64Abs:
+      asm_.fabs(fw, vd, va);
+      return;
+    case Op::F32Neg:
+    case Op::F64Neg:
+      asm_.fneg(fw, vd, va);
+      return;
+    case Op::F32Copysign:
+      asm_.fmov(W::k32, kS0, va);
+      asm_.fmov(W::k32, kS1, vb);
+      asm_.and_(W::k32, kS0, kS0, 0x7fffffffu);
+      asm_.and_(W::k32, kS1, kS1, 0x80000000u);
+      asm_.orr(W::k32, kS0, kS0, kS1);
+      asm_.fmov(W::k32, vd, kS0);
+      return;
+    case Op::F64Copysign:
+      asm_.fmov(W::k64, kS0, va);
+      asm_.fmov(W::k64, kS1, vb);
+      asm_.and_(W::k64, kS0, kS0, 0x7fffffffffffffffull);
+      asm_.and_(W::k64, kS1, kS1, 0x8000000000000000ull);
+      asm_.orr(W::k64, kS0, kS0, kS1);
+      asm_.fmov(W::k64, vd, kS0);
+      return;
+    // After fcmp, unordered is NZCV = 0011: eq, mi, gt, ls, ge are false and ne true for it.
+    case Op::F32Eq:
+    case Op::F64Eq:
+    case Op::F32Ne:
+    case Op::F64Ne:
+    case Op::F32Lt:
+    case Op::F64Lt:
+    case Op::F32Gt:
+    case Op::F64Gt:
+    case Op::F32Le:
+    case Op::F64Le:
+    case Op::F32Ge:
+    case Op::F64Ge: {
+      Cond c;
+      switch (op) {
+        case Op::F32Eq:
+        case Op::F64Eq:
+          c = Cond::eq;
+          break;
+        case Op::F32Ne:
+        case Op::F64Ne:
+          c = Cond::ne;
+          break;
+        case Op::F32Lt:
+        case Op::F64Lt:
+          c = Cond::mi;
+          break;
+        case Op::F32Gt:
+        case Op::F64Gt:
+          c = Cond::gt;
+          break;
+        case Op::F32Le:
+        case Op::F64Le:
+          c = Cond::ls;
+          break;
+        default:
+          c = Cond::ge;
+          break;
+      }
+      asm_.fcmp(fw, va, vb);
+      asm_.cset(W::k32, d, c);
+      return;
+    }
+
+    // Conversions.
+    case Op::I32TruncF32S:
+    case Op::I32TruncF32U:
+    case Op::I32TruncF64S:
+    case Op::I32TruncF64U:
+    case Op::I64TruncF32S:
+    case Op::I64TruncF32U:
+    case Op::I64TruncF64S:
+    case Op::I64TruncF64U:
+      TruncFloat(op, dst, ra, false);
+      return;
+    case Op::I32TruncSatF32S:
+    case Op::I32TruncSatF32U:
+    case Op::I32TruncSatF64S:
+    case Op::I32TruncSatF64U:
+    case Op::I64TruncSatF32S:
+    case Op::I64TruncSatF32U:
+    case Op::I64TruncSatF64S:
+    case Op::I64TruncSatF64U:
+      TruncFloat(op, dst, ra, true);
+      return;
+    // scvtf/ucvtf round correctly (to nearest even) from every integer width.
+    case Op::F32ConvertI32S:
+      asm_.scvtf(FpW::kS, vd, W::k32, a);
+      return;
+    case Op::F64ConvertI32S:
+      asm_.scvtf(FpW::kD, vd, W::k32, a);
+      return;
+    case Op::F32ConvertI64S:
+      asm_.scvtf(FpW::kS, vd, W::k64, a);
+      return;
+    case Op::F64ConvertI64S:
+      asm_.scvtf(FpW::kD, vd, W::k64, a);
+      return;
+    case Op::F32ConvertI32U:
+      asm_.ucvtf(FpW::kS, vd, W::k32, a);
+      return;
+    case Op::F64ConvertI32U:
+      asm_.ucvtf(FpW::kD, vd, W::k32, a);
+      return;
+    case Op::F32ConvertI64U:
+      asm_.ucvtf(FpW::kS, vd, W::k64, a);
+      return;
+    case Op::F64ConvertI64U:
+      asm_.ucvtf(FpW::kD, vd, W::k64, a);
+      return;
+    case Op::F32DemoteF64:
+      asm_.fcvt(FpW::kS, vd, va);
+      return;
+    case Op::F64PromoteF32:
+      asm_.fcvt(FpW::kD, vd, va);
+      return;
+    case Op::I32ReinterpretF32:
+      asm_.fmov(W::k32, d, va);
+      return;
+    case Op::I64ReinterpretF64:
+      asm_.fmov(W::k64, d, va);
+      return;
+    case Op::F32ReinterpretI32:
+      asm_.fmov(W::k32, vd, a);
+      return;
+    case Op::F64ReinterpretI64:
+      asm_.fmov(W::k64, vd, a);
+      return;
+    default:
+      throw UnsupportedFeature(std::string("a64: operator ") + info.name);
+  }
+}
+
+void MasmA64::CanonicalizeNaN(ValType t, JReg r) {
+  Label done;
+  const FpW fw = t == ValType::F32 ? FpW::kS : FpW::kD;
+  asm_.fcmp(fw, V(r), V(r));
+  asm_.b(Cond::vc, done);
+  if (t == ValType::F32) {
+    asm_.MovImm32(kS0, 0x7fc00000u);
+    asm_.fmov(W::k32, V(r), kS0);
+  } else {
+    asm_.MovImm64(kS0, 0x7ff8000000000000ull);
+    asm_.fmov(W::k64, V(r), kS0);
+  }
+  asm_.bind(done);
+}
+
+// ---- Tables and memory sizes ------------------------------------------------------------------
+
+void MasmA64::TableGet(JReg dst, JReg index, uint32_t desc) {
+  LoadMem(Kind::kW, 16, kArena, desc + offsetof(TableDesc, size));
+  asm_.cmp(W::k32, G(index), kS0);
+  asm_.b(Cond::hs, TrapLabel(TrapKind::TableOutOfBounds));
+  LoadMem(Kind::kX, 17, kArena, desc + offsetof(TableDesc, elems_offset));
+  asm_.add(W::k64, kS1, kS1, kArena);
+  asm_.ldr(W::k64, G(dst), Mem(kS1, G(index), IndexExt::uxtw, true));
+}
+
+void MasmA64::TableSet(JReg index, JReg value, uint32_t desc) {
+  LoadMem(Kind::kW, 16, kArena, desc + offsetof(TableDesc, size));
+  asm_.cmp(W::k32, G(index), kS0);
+  asm_.b(Cond::hs, TrapLabel(TrapKind::TableOutOfBounds));
+  LoadMem(Kind::kX, 17, kArena, desc + offsetof(TableDesc, elems_offset));
+  asm_.add(W::k64, kS1, kS1, kArena);
+  asm_.str(W::k64, G(value), Mem(kS1, G(index), IndexExt::uxtw, true));
+}
+
+void MasmA64::TableSize(JReg dst, uint32_t desc) {
+  LoadMem(Kind::kW, dst.code, kArena, desc + offsetof(TableDesc, size));
+}
+
+void MasmA64::MemorySize(JReg dst, uint32_t desc) {
+  LoadMem(Kind::kX, dst.code, kArena, desc + offsetof(MemoryDesc, size_bytes));
+  asm_.lsr(W::k64, G(dst), G(dst), static_cast<uint8_t>(16));
+}
+
+// ---- Calls ------------------------------------------------------------------------------------
+
+void MasmA64::ReserveCallArea(uint32_t bytes) { SubSp(bytes); }
+
+void MasmA64::ReleaseCallArea(uint32_t bytes) { AddSp(bytes); }
+
+void MasmA64::CopyFrameToArg(ValType t, uint32_t i, int32_t frame_off) {
+  LoadMem(Is64(t) ? Kind::kX : Kind::kW, 16, Reg::fp, frame_off);
+  StoreMem(Kind::kX, 16, Reg::sp, 8 * int64_t{i});
+}
+
+void MasmA64::CopyArgToFrame(ValType t, int32_t frame_off, uint32_t i) {
+  Kind k = Is64(t) ? Kind::kX : Kind::kW;
+  LoadMem(k, 16, Reg::sp, 8 * int64_t{i});
+  StoreMem(k, 16, Reg::fp, frame_off);
+}
+
+uint32_t MasmA64::CallRel32() {
+  Label unbound;  // never bound: the store writes the imm26 (CompiledFunction::local_calls)
+  uint32_t at = static_cast<uint32_t>(asm_.offset());
+  asm_.bl(unbound);
+  return at;
+}
+
+void MasmA64::CallCodeTable(uint32_t store_index) {
+  asm_.MovImm64(kS0, options_.code_table_address + 8 * uint64_t{store_index});
+  asm_.ldr(W::k64, kS1, Mem(kS0));
+  asm_.blr(kS1);
+}
+
+void MasmA64::CallIndirect(JReg index, uint32_t desc, uint32_t type_id) {
+  Reg i = G(index);
+  LoadMem(Kind::kW, 16, kArena, desc + offsetof(TableDesc, size));
+  asm_.cmp(W::k32, i, kS0);
+  asm_.b(Cond::hs, TrapLabel(TrapKind::UndefinedElement));
+  LoadMem(Kind::kX, 17, kArena, desc + offsetof(TableDesc, elems_offset));
+  asm_.add(W::k64, kS1, kS1, kArena);
+  asm_.ldr(W::k64, i, Mem(kS1, i, IndexExt::uxtw, true));  // store function index, or null
+  asm_.cmn(W::k64, i, 1u);
+  asm_.b(Cond::eq, TrapLabel(TrapKind::UninitializedElement));
+  static_assert(sizeof(FuncDesc) == 16);
+  asm_.MovImm64(kS0, layout_.func_desc_offset + offsetof(FuncDesc, type_id));
+  asm_.add(W::k64, kS0, kS0, i, Shift::lsl, 4);
+  asm_.ldr(W::k32, kS0, Mem(kArena, kS0));
+  uint32_t v;
+  uint8_t sh;
+  if (SplitAddSub(type_id, &v, &sh)) {
+    asm_.cmp(W::k32, kS0, v, sh);
+  } else {
+    asm_.MovImm32(kS1, type_id);
+    asm_.cmp(W::k32, kS0, kS1);
+  }
+  asm_.b(Cond::ne, TrapLabel(TrapKind::IndirectCallTypeMismatch));
+  asm_.MovImm64(kS0, options_.code_table_address);
+  asm_.ldr(W::k64, kS1, Mem(kS0, i, IndexExt::lsl, true));
+  asm_.blr(kS1);
+}
+
+void MasmA64::CallRuntime(RuntimeCall id) {
+  asm_.mov(W::k64, Reg::x0, kArena);
+  asm_.MovImm64(kS0, options_.runtime_table_address + 8 * static_cast<uint64_t>(id));
+  asm_.ldr(W::k64, kS1, Mem(kS0));
+  asm_.blr(kS1);
+  asm_.cmn(W::k64, Reg::x0, 1u);
+  asm_.b(Cond::eq, Stub(kExitRuntime));
+}
+
+// ---- Bounds primitives ------------------------------------------------------------------------
+
+void MasmA64::BoundsEffectiveAddress(JReg index, uint64_t offset) {
+  asm_.mov(W::k32, kS0, G(index));  // zero-extends
+  if (offset != 0) AddImm(kS0, kS0, offset);
+}
+
+// limit - ea must not borrow, and must be at least `size`: two unsigned checks, no wraparound.
+void MasmA64::BoundsCheck(uint32_t size, uint32_t size_field, Label& oob) {
+  LoadMem(Kind::kX, 17, kArena, size_field);
+  asm_.subs(W::k64, kS1, kS1, kS0);
+  asm_.b(Cond::lo, oob);
+  asm_.cmp(W::k64, kS1, size);
+  asm_.b(Cond::lo, oob);
+}
+
+uint32_t MasmA64::BoundsAccess(Op op, JReg value, uint64_t data_offset) {
+  if (data_offset != 0) AddImm(kS0, kS0, data_offset);
+  const Mem m(kArena, kS0);
+  const uint32_t at = static_cast<uint32_t>(asm_.offset());
+  Reg g = G(value);
+  VReg v = V(value);
+  switch (op) {
+    case Op::I32Load:
+    case Op::I64Load32U:
+      asm_.ldr(W::k32, g, m);
+      break;
+    case Op::I64Load:
+      asm_.ldr(W::k64, g, m);
+      break;
+    case Op::F32Load:
+      asm_.ldr(FpW::kS, v, m);
+      break;
+    case Op::F64Load:
+      asm_.ldr(FpW::kD, v, m);
+      break;
+    case Op::I32Load8S:
+      asm_.ldrsb(W::k32, g, m);
+      break;
+    case Op::I32Load8U:
+    case Op::I64Load8U:
+      asm_.ldrb(g, m);
+      break;
+    case Op::I32Load16S:
+      asm_.ldrsh(W::k32, g, m);
+      break;
+    case Op::I32Load16U:
+    case Op::I64Load16U:
+      asm_.ldrh(g, m);
+      break;
+    case Op::I64Load8S:
+      asm_.ldrsb(W::k64, g, m);
+      break;
+    case Op::I64Load16S:
+      asm_.ldrsh(W::k64, g, m);
+      break;
+    case Op::I64Load32S:
+      asm_.ldrsw(g, m);
+      break;
+    case Op::I32Store:
+    case Op::I64Store32:
+      asm_.str(W::k32, g, m);
+      break;
+    case Op::I64Store:
+      asm_.str(W::k64, g, m);
+      break;
+    case Op::F32Store:
+      asm_.str(FpW::kS, v, m);
+      break;
+    case Op::F64Store:
+      asm_.str(FpW::kD, v, m);
+      break;
+    case Op::I32Store8:
+    case Op::I64Store8:
+      asm_.strb(g, m);
+      break;
+    case Op::I32Store16:
+    case Op::I64Store16:
+      asm_.strh(g, m);
+      break;
+    default:
+      throw std::logic_error("BoundsAccess: not an access");
+  }
+  return at;
+}
+
+// ---- Stubs ------------------------------------------------------------------------------------
+
+void MasmA64::JumpToExit() {
+  asm_.MovImm64(kS0, options_.exit_address);
+  asm_.br(kS0);
+}
+
+void MasmA64::Finish(std::vector<CodeNote>* notes) {
+  const uint32_t reason_off = static_cast<uint32_t>(offsetof(ArenaHeader, exit_reason));
+  for (auto& [kind, label] : stubs_) {
+    if (!label->has_pending_uses()) continue;
+    Bind(*label);
+    CodeNote note{CodeNote::kTrapStub, static_cast<uint32_t>(asm_.offset())};
+    uint32_t reason = 0;
+    if (kind >= 0) {
+      note.trap = static_cast<TrapKind>(kind);
+      note.detail = wasm::TrapMessage(note.trap);
+      asm_.MovImm32(kS0, static_cast<uint32_t>(kind + 1));
+      StoreMem(Kind::kW, 16, kArena, layout_.trap_kind_offset);
+      reason = static_cast<uint32_t>(ExitReason::kTrapped);
+    } else if (kind == kExitCallStack) {
+      note.detail = "call stack exhausted";
+      reason = static_cast<uint32_t>(ExitReason::kCallStackExhausted);
+    } else if (kind == kExitFuel) {
+      note.detail = "fuel exhausted";
+      reason = static_cast<uint32_t>(ExitReason::kFuelExhausted);
+    } else {
+      note.detail = "runtime call trapped";
+    }
+    if (reason != 0) {
+      asm_.MovImm32(kS0, reason);
+      StoreMem(Kind::kW, 16, kArena, reason_off);
+    }
+    notes->push_back(std::move(note));
+    JumpToExit();
+  }
+}
+
+}  // namespace tandem::jit::a64
