@@ -674,6 +674,7 @@ TEST_CASE(
   });
   WARN(files << " files, " << run.modules << " modules, " << run.invocations << " invocations, "
              << scans << " scans, " << run.replays << " runs of actions replayed");
+  INFO("spec suite: " << testing::SpecSuiteDir().string());
   CHECK(converted >= 90);
   CHECK(run.modules > 1000);
   CHECK(run.invocations > 20000);

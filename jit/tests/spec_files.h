@@ -16,7 +16,15 @@
 
 namespace tandem::jit::testing {
 
-inline const std::filesystem::path kSpecSuiteDir = "/work/shared/testsuite";
+// $TANDEM_TESTSUITE (what ci/test.sh sets), else ../shared/testsuite beside the repository.
+inline std::filesystem::path SpecSuiteDir() {
+  if (const char* env = std::getenv("TANDEM_TESTSUITE"); env && *env) return env;
+#ifdef TANDEM_SOURCE_DIR
+  return std::filesystem::path(TANDEM_SOURCE_DIR) / ".." / "shared" / "testsuite";
+#else
+  return "/work/shared/testsuite";
+#endif
+}
 
 struct ConvertedSpecFile {
   std::filesystem::path wast;  // the script
@@ -24,16 +32,17 @@ struct ConvertedSpecFile {
   std::filesystem::path json;  // dir / "out.json"
 };
 
-// Contract: calls `fn` for every top-level `*.wast` of kSpecSuiteDir whose name does not start
+// Contract: calls `fn` for every top-level `*.wast` of SpecSuiteDir() whose name does not start
 // with "simd_", in name order, after `wast2json --enable-all` converted it into a fresh
 // subdirectory of a private temporary directory. Files wast2json rejects are not passed to `fn`.
 // The temporary directory is removed afterwards, also when `fn` throws. Returns the number of
 // files passed to `fn` (0 when the suite is missing).
 inline int ForEachNonSimdSpecFile(const std::function<void(const ConvertedSpecFile&)>& fn) {
   namespace fs = std::filesystem;
-  if (!fs::exists(kSpecSuiteDir)) return 0;
+  const fs::path suite = SpecSuiteDir();
+  if (!fs::exists(suite)) return 0;
   std::vector<fs::path> files;
-  for (const auto& entry : fs::directory_iterator(kSpecSuiteDir)) {
+  for (const auto& entry : fs::directory_iterator(suite)) {
     const fs::path& p = entry.path();
     if (p.extension() == ".wast" && p.filename().string().rfind("simd_", 0) != 0)
       files.push_back(p);
