@@ -132,7 +132,7 @@ struct SpecArgs {
   int timeout = 60;
   uint32_t max_depth = diff::EngineConfig{}.max_call_depth;
   uint64_t fuel = 0;
-  bool nan_canonical = false, strict = false, quiet = false;
+  bool nan_canonical = false, strict = false, quiet = false, compare_arena = false;
   std::vector<std::string> paths;
 };
 
@@ -145,6 +145,7 @@ int RunSpecCommand(const SpecArgs& a, const CLI::App& cmd) {
   // Engines are compared bit for bit, so with more than one they all run NaN-canonical.
   o.config.nan_canonical = a.nan_canonical || o.engines.size() > 1;
   o.config.strict = a.strict;
+  o.compare_arena = a.compare_arena;
   o.jobs = a.jobs > 0 ? a.jobs : std::max(1u, std::thread::hardware_concurrency());
   if (!a.filter.empty()) o.filter = a.filter;
   if (cmd.count("--line")) o.line = a.line;
@@ -617,6 +618,9 @@ int main(int argc, char** argv) {
   spec->add_flag("--nan-canonical", spec_args.nan_canonical,
                  "Canonicalise NaN results (always on when several engines are compared)");
   spec->add_flag("--strict", spec_args.strict, "Anything an engine cannot run is a failure");
+  spec->add_flag("--compare-arena", spec_args.compare_arena,
+                 "Also compare the JIT engines' arenas byte for byte after every command "
+                 "(needs two JIT engines, e.g. --engines x64,a64)");
   spec->add_flag("-q,--quiet", spec_args.quiet, "No progress output");
   spec->add_option("PATH", spec_args.paths, ".wast files or folders (default: the test suite)");
 

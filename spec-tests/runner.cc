@@ -23,7 +23,9 @@
 #include <sstream>
 #include <variant>
 
+#include "diff/jit_engine.h"
 #include "diff/state.h"
+#include "jit/arena.h"
 #include "reference/decoder.h"
 #include "reference/validator.h"
 #include "spec-tests/wast_json.h"
@@ -207,6 +209,19 @@ class ScriptRunner {
         for (auto& d : diff::DiffInstanceStates(*base.engine, *base.instances[i], *e.engine,
                                                 *e.instances[i], 16 - diffs.size()))
           diffs.push_back("module " + std::to_string(i) + " " + d);
+      }
+      if (options_.compare_arena) {
+        // Byte-for-byte arena comparison between JIT engines (layout-named differences),
+        // against the first JIT engine before this one.
+        auto* jit_e = dynamic_cast<diff::JitEngine*>(e.engine.get());
+        for (size_t j = 0; jit_e && j < k; ++j) {
+          auto* jit_base = dynamic_cast<diff::JitEngine*>(engines_[j].engine.get());
+          if (!jit_base) continue;
+          auto arena_diffs = jit::Diff(jit_base->jit_store().arena(), jit_e->jit_store().arena());
+          for (size_t i = 0; i < arena_diffs.size() && diffs.size() < 16; ++i)
+            diffs.push_back("arena (vs " + engines_[j].name + ") " + arena_diffs[i].ToString());
+          break;
+        }
       }
       if (diffs.empty()) continue;
       std::string text = "differs from " + base.name + ": " + diffs[0];

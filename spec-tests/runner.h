@@ -24,6 +24,9 @@ struct RunnerOptions {
   std::string junit_path;             // write JUnit XML
   std::string expected_failures_dir;  // holds ENGINE.txt; empty = none
   std::string wast2json = "wast2json";
+  // Compare the arenas of the JIT engines (each against the first JIT engine) byte for byte
+  // after every command (DESIGN.md "State"); a difference fails the command, named by field.
+  bool compare_arena = false;
 };
 
 enum class Status : uint8_t { kPassed, kFailed, kSkipped, kExpectedFailure };

@@ -205,6 +205,10 @@ class A64UnicornExecutor final : public Executor {
     uint64_t result;
     if (address >= host_stubs_) {
       uint32_t slot = static_cast<uint32_t>((address - host_stubs_) / 4);
+      // The native host thunks (x86-64 and AArch64) leave the store index in the low 32 bits
+      // of header.scratch[0]; do the same so that the arenas stay byte-identical.
+      const uint32_t store_index = host_slots_.at(slot);
+      std::memcpy(&env_.arena->header().scratch[0], &store_index, 4);
       uint64_t sp = 0;
       uc_reg_read(uc, UC_ARM64_REG_SP, &sp);
       result = env_.runtime_services[static_cast<size_t>(RuntimeCall::kCallHost)](
