@@ -115,7 +115,7 @@ class A64UnicornExecutor final : public Executor {
       return 0;
     }
     m->mem = static_cast<uint8_t*>(p);
-    std::memcpy(m->mem, bytes.data(), bytes.size());
+    if (!bytes.empty()) std::memcpy(m->mem, bytes.data(), bytes.size());
     mprotect(m->mem, m->size, PROT_READ);  // never written again
     uint64_t at = reinterpret_cast<uint64_t>(m->mem);
     if (!Map(at, m->size, UC_PROT_READ | UC_PROT_EXEC, error)) return 0;

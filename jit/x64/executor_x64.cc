@@ -69,7 +69,7 @@ class X64NativeExecutor final : public Executor {
       return 0;
     }
     chunk->mem = static_cast<uint8_t*>(p);
-    std::memcpy(chunk->mem, bytes.data(), bytes.size());
+    if (!bytes.empty()) std::memcpy(chunk->mem, bytes.data(), bytes.size());
     if (mprotect(chunk->mem, chunk->size, PROT_READ | PROT_EXEC) != 0) {
       *error = "cannot make code executable";
       return 0;
