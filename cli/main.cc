@@ -146,6 +146,12 @@ int RunSpecCommand(const SpecArgs& a, const CLI::App& cmd) {
   o.config.nan_canonical = a.nan_canonical || o.engines.size() > 1;
   o.config.strict = a.strict;
   o.compare_arena = a.compare_arena;
+  if (o.compare_arena &&
+      std::count_if(o.engines.begin(), o.engines.end(),
+                    [](const std::string& e) { return e == "x64" || e == "a64"; }) < 2) {
+    std::cerr << "tandem spec: --compare-arena needs two JIT engines (e.g. --engines x64,a64)\n";
+    return kExitUsage;
+  }
   o.jobs = a.jobs > 0 ? a.jobs : std::max(1u, std::thread::hardware_concurrency());
   if (!a.filter.empty()) o.filter = a.filter;
   if (cmd.count("--line")) o.line = a.line;
