@@ -37,8 +37,10 @@ step "spec suite, engine ref: ${#core[@]} core files"
 "$tandem" spec --engines ref -j "$jobs" --junit build/release/spec-ref.xml "${core[@]}"
 step "spec suite, engine x64 (strict): ${#nosimd[@]} core files without SIMD"
 "$tandem" spec --engines x64 --strict -j "$jobs" --junit build/release/spec-x64.xml "${nosimd[@]}"
-step "spec suite, engines ref and x64 compared after every command (strict)"
-"$tandem" spec --engines ref,x64 --strict -j "$jobs" --quiet "${nosimd[@]}"
+step "spec suite, engine a64 (strict, under Unicorn): ${#nosimd[@]} core files without SIMD"
+"$tandem" spec --engines a64 --strict -j "$jobs" --junit build/release/spec-a64.xml "${nosimd[@]}"
+step "spec suite, engines ref, x64 and a64 compared after every command, arenas byte for byte"
+"$tandem" spec --engines ref,x64,a64 --strict --compare-arena -j "$jobs" --quiet "${nosimd[@]}"
 
 step "build (asan)"
 cmake --preset asan >/dev/null
