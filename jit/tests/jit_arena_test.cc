@@ -156,14 +156,14 @@ struct Store {
   }
 };
 
-Store BuildStore(uint64_t fuel = 0) {
+Store BuildStore(uint64_t fuel = 0, Arch arch = Arch::kX64) {
   diff::EngineConfig config;
   config.fuel = fuel;
   config.nan_canonical = true;
   config.strict = true;
   config.max_call_depth = 2000;
   Store s;
-  s.engine = std::make_unique<diff::JitEngine>(Arch::kX64, config);
+  s.engine = std::make_unique<diff::JitEngine>(arch, config);
   for (auto [name, wat] : {std::pair{"A", kModuleA}, {"B", kModuleB}, {"C", kModuleC}}) {
     diff::InstantiateOutcome r = s.engine->Instantiate(Compile(wat));
     INFO(name << ": " << r.message);
@@ -253,6 +253,9 @@ std::vector<std::string> Run(Store& s, const std::vector<Step>& steps) {
   return out;
 }
 
+// Byte equality of two snapshots' contents (a bool, so a failure does not print megabytes).
+bool SameBytes(const Snapshot& a, const Snapshot& b) { return a.bytes == b.bytes; }
+
 std::string Join(const std::vector<Difference>& diffs) {
   std::string s;
   for (const Difference& d : diffs) s += d.ToString() + "\n";
@@ -315,20 +318,20 @@ TEST_CASE("jit arena: snapshot, run, restore, run again replays results and byte
   std::string error;
   REQUIRE(s.arena().Restore(s0, &error));
   CHECK(Join(Diff(s.arena().TakeSnapshot(), s0)).empty());
-  CHECK(s.arena().TakeSnapshot().bytes == s0.bytes);
+  CHECK(SameBytes(s.arena().TakeSnapshot(), s0));
 
   std::vector<std::string> second = Run(s, steps);
   CHECK(second == first);
   Snapshot s2 = s.arena().TakeSnapshot();
   CHECK(Join(Diff(s1, s2)).empty());
   CHECK(s2.sizes == s1.sizes);
-  CHECK(s2.bytes == s1.bytes);
+  CHECK(SameBytes(s2, s1));
 
   // Back to the start and forward again to the larger state: restore commits what it needs.
   REQUIRE(s.arena().Restore(s0, &error));
   REQUIRE(s.arena().Restore(s1, &error));
   CHECK(Join(Diff(s.arena().TakeSnapshot(), s1)).empty());
-  CHECK(s.arena().TakeSnapshot().bytes == s1.bytes);
+  CHECK(SameBytes(s.arena().TakeSnapshot(), s1));
   // ... and the restored state runs on as the original did.
   Outcome g = s.Call("A", "get_g", {});
   REQUIRE(g.kind == Outcome::Kind::kValues);
@@ -342,7 +345,7 @@ TEST_CASE("jit arena: snapshot, run, restore, run again replays results and byte
   Snapshot after = s.arena().TakeSnapshot();
   CHECK_FALSE(s.arena().Restore(before, &error));
   CHECK(error.find("layout") != std::string::npos);
-  CHECK(s.arena().TakeSnapshot().bytes == after.bytes);
+  CHECK(SameBytes(s.arena().TakeSnapshot(), after));
 }
 
 TEST_CASE("jit arena: two fresh stores running the same sequence are byte-identical",
@@ -352,13 +355,29 @@ TEST_CASE("jit arena: two fresh stores running the same sequence are byte-identi
   Store b = BuildStore(fuel);
   REQUIRE(a.arena().base() != b.arena().base());
   CHECK(Join(Diff(a.arena(), b.arena())).empty());
-  CHECK(a.arena().TakeSnapshot().bytes == b.arena().TakeSnapshot().bytes);
+  CHECK(SameBytes(a.arena().TakeSnapshot(), b.arena().TakeSnapshot()));
   std::vector<Step> steps = StateChangingSequence();
   CHECK(Run(a, steps) == Run(b, steps));
   Snapshot sa = a.arena().TakeSnapshot(), sb = b.arena().TakeSnapshot();
   CHECK(Join(Diff(sa, sb)).empty());
   CHECK(sa.sizes == sb.sizes);
-  CHECK(sa.bytes == sb.bytes);
+  CHECK(SameBytes(sa, sb));
+}
+
+// DESIGN.md "Invariants": the same inputs on x64 and a64 (NaN-canonical) leave byte-identical
+// arenas. The a64 store runs its code under Unicorn on an x86-64 host.
+TEST_CASE("jit arena: x64 and a64 stores running the same sequence are byte-identical",
+          "[x64][a64][arena]") {
+  const uint64_t fuel = GENERATE(uint64_t{0}, uint64_t{1'000'000});
+  Store x = BuildStore(fuel, Arch::kX64);
+  Store a = BuildStore(fuel, Arch::kA64);
+  CHECK(Join(Diff(x.arena(), a.arena())).empty());
+  std::vector<Step> steps = StateChangingSequence();
+  std::vector<std::string> rx = Run(x, steps), ra = Run(a, steps);
+  CHECK(rx == ra);
+  Snapshot sx = x.arena().TakeSnapshot(), sa = a.arena().TakeSnapshot();
+  CHECK(Join(Diff(sx, sa)).empty());
+  CHECK(SameBytes(sx, sa));
 }
 
 TEST_CASE("jit arena: a seeded difference is reported by field name", "[x64][arena]") {
