@@ -542,7 +542,7 @@ struct SpecRun {
   int replays = 0;  // runs of actions replayed
 };
 
-void RunSpecFile(const testing::ConvertedSpecFile& f, diff::JitEngine& engine, SpecRun* run,
+void RunSpecFile(const spec_files::ConvertedSpecFile& f, diff::JitEngine& engine, SpecRun* run,
                  const std::function<void()>& after_command,
                  std::vector<std::string>* replay_failures = nullptr) {
   std::ifstream in(f.json);
@@ -605,7 +605,7 @@ void RunSpecFile(const testing::ConvertedSpecFile& f, diff::JitEngine& engine, S
         std::shared_ptr<wasm::Module> m;
         try {
           m = std::make_shared<wasm::Module>(
-              wasm::Decode(testing::ReadFileBytes(f.dir / c.filename)));
+              wasm::Decode(spec_files::ReadFileBytes(f.dir / c.filename)));
           wasm::Validate(*m);
         } catch (const wasm::WasmError&) {
           break;  // not the arena's concern
@@ -663,7 +663,7 @@ TEST_CASE(
   SpecRun run;
   int files = 0, scans = 0;
   std::vector<std::string> hits, nondeterministic, replay_failures;
-  int converted = testing::ForEachNonSimdSpecFile([&](const testing::ConvertedSpecFile& f) {
+  int converted = spec_files::ForEachNonSimdSpecFile([&](const spec_files::ConvertedSpecFile& f) {
     diff::EngineConfig config;
     config.nan_canonical = true;
     diff::JitEngine engine(Arch::kX64, config);
@@ -693,7 +693,7 @@ TEST_CASE(
   });
   WARN(files << " files, " << run.modules << " modules, " << run.invocations << " invocations, "
              << scans << " scans, " << run.replays << " runs of actions replayed");
-  INFO("spec suite: " << testing::SpecSuiteDir().string());
+  INFO("spec suite: " << spec_files::SpecSuiteDir().string());
   CHECK(converted >= 90);
   CHECK(run.modules > 1000);
   CHECK(run.invocations > 20000);

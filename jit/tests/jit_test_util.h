@@ -19,60 +19,35 @@
 
 #include "jit/disasm.h"
 #include "jit/jit_store.h"
+#include "jit/tests/spec_files.h"
 #include "reference/decoder.h"
 #include "reference/module.h"
 
 namespace tandem::jit::testutil {
 
-// Contract: converts every /work/shared/testsuite/*.wast not named simd_* with
-// `wast2json --enable-all` (files it rejects are left out) and calls fn(bytes, name) for each
-// `module` command whose binary the decoder accepts; name is "FILE.wast:LINE". Files in name
-// order; temporary files are removed afterwards. Returns the number of modules passed to fn.
+// Contract: for every non-SIMD spec file (spec_files::ForEachNonSimdSpecFile: the suite from
+// $TANDEM_TESTSUITE, else ../shared/testsuite beside the repository) calls fn(bytes, name) for
+// each `module` command whose binary the decoder accepts; name is "FILE.wast:LINE". Files in
+// name order. Returns the number of modules passed to fn.
 inline int ForEachSpecModule(
     const std::function<void(const std::vector<uint8_t>&, const std::string&)>& fn) {
-  namespace fs = std::filesystem;
-  const fs::path suite = "/work/shared/testsuite";
-  if (!fs::exists(suite)) return 0;
-  std::vector<fs::path> files;
-  for (const auto& entry : fs::directory_iterator(suite)) {
-    const fs::path& p = entry.path();
-    if (p.extension() == ".wast" && p.filename().string().rfind("simd_", 0) != 0)
-      files.push_back(p);
-  }
-  std::sort(files.begin(), files.end());
-  fs::path tmp = fs::temp_directory_path() / ("tandem_jit_modules_" + std::to_string(getpid()));
-  fs::create_directories(tmp);
-  struct Cleanup {
-    fs::path dir;
-    ~Cleanup() {
-      std::error_code ec;
-      fs::remove_all(dir, ec);
-    }
-  } cleanup{tmp};
   int modules = 0;
-  for (const fs::path& p : files) {
-    fs::path dir = tmp / p.stem();
-    fs::create_directories(dir);
-    fs::path json = dir / "out.json";
-    std::string cmd =
-        "wast2json --enable-all '" + p.string() + "' -o '" + json.string() + "' >/dev/null 2>&1";
-    if (std::system(cmd.c_str()) != 0) continue;
-    std::ifstream in(json);
+  spec_files::ForEachNonSimdSpecFile([&](const spec_files::ConvertedSpecFile& f) {
+    std::ifstream in(f.json);
     nlohmann::json j = nlohmann::json::parse(in, nullptr, false);
-    if (j.is_discarded()) continue;
+    if (j.is_discarded()) return;
     for (const auto& c : j["commands"]) {
       if (c.value("type", "") != "module") continue;
-      std::ifstream w(dir / c.value("filename", ""), std::ios::binary);
-      std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(w)), {});
+      std::vector<uint8_t> bytes = spec_files::ReadFileBytes(f.dir / c.value("filename", ""));
       try {
         wasm::Decode(bytes);
       } catch (const std::exception&) {
         continue;  // text-only or unsupported by the decoder: not the JIT's concern
       }
       ++modules;
-      fn(bytes, p.filename().string() + ":" + std::to_string(c.value("line", 0)));
+      fn(bytes, f.wast.filename().string() + ":" + std::to_string(c.value("line", 0)));
     }
-  }
+  });
   return modules;
 }
 

@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-namespace tandem::jit::testing {
+namespace tandem::jit::spec_files {
 
 // $TANDEM_TESTSUITE (what ci/test.sh sets), else ../shared/testsuite beside the repository.
 inline std::filesystem::path SpecSuiteDir() {
@@ -79,4 +79,4 @@ inline std::vector<uint8_t> ReadFileBytes(const std::filesystem::path& p) {
                               std::istreambuf_iterator<char>());
 }
 
-}  // namespace tandem::jit::testing
+}  // namespace tandem::jit::spec_files
