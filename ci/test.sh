@@ -54,4 +54,7 @@ build/asan/tandem spec --engines ref -j "$jobs" --quiet "${core[@]}"
 step "spec suite under ASan+UBSan (engine x64, strict, core files without SIMD)"
 build/asan/tandem spec --engines x64 --strict -j "$jobs" --quiet "${nosimd[@]}"
 
+step "aarch64: cross build, unit tests and spec suite (a64 native) under qemu-user"
+ci/aarch64.sh
+
 step "all passed"

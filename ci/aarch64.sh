@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# ci/aarch64.sh: cross-compiles tandem for aarch64 and tests it under qemu-user (issue 5,
+# docs/aarch64.md): the unit tests through ctest, and the non-SIMD spec files on the a64 engine
+# running natively (inside qemu). Idempotent; installs the arm64 multiarch packages it needs.
+# Environment: TANDEM_TESTSUITE (the .wast files; default ../shared/testsuite), TANDEM_BUILD_LOCK
+# (a lock file: builds run under flock, for machines shared by several builders),
+# TANDEM_AARCH64_SKIP_SPEC=1 (build and unit tests only).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root="$(pwd)"
+jobs="$(nproc)"
+start=$SECONDS
+step() { printf '\n==> aarch64: %s (%ds)\n' "$*" $((SECONDS - start)); }
+locked() {
+  if [ -n "${TANDEM_BUILD_LOCK:-}" ]; then flock "$TANDEM_BUILD_LOCK" "$@"; else "$@"; fi
+}
+
+SUDO=""
+[ "$(id -u)" != 0 ] && SUDO=sudo
+export DEBIAN_FRONTEND=noninteractive
+
+step "arm64 multiarch packages"
+# Libraries tandem links, for arm64 (headers of catch2, nlohmann-json and CLI11 are
+# arch-independent and come from ci/setup.sh).
+ARM64_PACKAGES=(libc6:arm64 libstdc++6:arm64 libfmt-dev:arm64 libcapstone-dev:arm64
+  libunicorn-dev:arm64)
+if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+  $SUDO dpkg --add-architecture arm64
+  $SUDO apt-get update -qq
+fi
+missing=()
+for p in "${ARM64_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing ${missing[*]}"
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+step "qemu-user"
+# qemu 7.2 (Debian 12) tracks guest pages one by one: mapping a store's 1 TiB arena reservation
+# takes ~18 s there, and every store makes one. qemu >= 8 keeps an interval tree (instant), so
+# take qemu-user from bookworm-backports, unpacked into build/tools without touching the system's
+# apt sources or packages (the binary is static). Falls back to the system's qemu, slowly.
+qemu="$(command -v qemu-aarch64-static || true)"
+tools="$root/build/tools"
+if [ -x "$tools/qemu/usr/bin/qemu-aarch64" ]; then
+  qemu="$tools/qemu/usr/bin/qemu-aarch64"
+elif [ -z "$qemu" ] || ! "$qemu" --version | grep -qE 'version ([89]|[1-9][0-9])\.'; then
+  apt_dir="$tools/apt"
+  mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial" "$tools/qemu"
+  echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg]" \
+    "http://deb.debian.org/debian bookworm-backports main" >"$apt_dir/sources.list"
+  apt_opts=(-o "Dir::Etc::SourceList=$apt_dir/sources.list" -o Dir::Etc::SourceParts=/dev/null
+    -o "Dir::State::Lists=$apt_dir/lists" -o "Dir::Cache=$apt_dir/cache"
+    -o APT::Sandbox::User=root -o Debug::NoLocking=1)
+  if apt-get "${apt_opts[@]}" update -qq >/dev/null 2>&1 &&
+    (cd "$apt_dir" && apt-get "${apt_opts[@]}" download -qq qemu-user/bookworm-backports \
+      >/dev/null 2>&1); then
+    dpkg-deb --fsys-tarfile "$apt_dir"/qemu-user_*.deb |
+      tar -x -C "$tools/qemu" ./usr/bin/qemu-aarch64
+    rm -f "$apt_dir"/qemu-user_*.deb
+    qemu="$tools/qemu/usr/bin/qemu-aarch64"
+  else
+    echo "ci/aarch64.sh: cannot fetch qemu-user from bookworm-backports; using $qemu (slow)" >&2
+  fi
+fi
+[ -n "$qemu" ] || { echo "ci/aarch64.sh: no qemu-aarch64 (install qemu-user-static)" >&2; exit 2; }
+"$qemu" --version | head -1
+# The CPU model is the one Unicorn is pinned to. No -L: libc6:arm64 provides the loader, and
+# under -L a forked child hangs in qemu (7.2 and 10.0 alike).
+run_a64=("$qemu" -cpu cortex-a72)
+
+step "cross build (release preset aarch64)"
+locked cmake --preset aarch64 -DTANDEM_QEMU="$qemu" >/dev/null
+locked cmake --build --preset aarch64
+
+# Tests that run x86-64 code (x64 stores, "every engine" comparisons that include x64): x86-64
+# code runs natively or not at all, so on an aarch64 host their stores cannot be created
+# (x86-64 emulation is not offered). Everything else runs, the a64 executors natively.
+X64_ONLY=(
+  "a64 seeded condition-code fault is reported by the comparison"
+  "code: calls, jumps, bounds records and forms of every spec-suite function"
+  "code: seeded faults in the code or the side table are caught"
+  "compiler: operators run as reference/numerics.h computes them (NaN-canonical)"
+  "compiler: control flow, calls, tables, memory and limits run as specified"
+  "golden: x64 listings of corpus/golden/x64 match their .expected files"
+  "jit arena: snapshot, run, restore, run again replays results and bytes"
+  "jit arena: two fresh stores running the same sequence are byte-identical"
+  "jit arena: x64 and a64 stores running the same sequence are byte-identical"
+  "jit arena: a seeded difference is reported by field name"
+  "jit arena: a planted host pointer is found and named"
+  "jit arena: no host address range covers arena offsets or small field pairs"
+  "jit arena: stores built from the spec modules hold no host address and are deterministic"
+  "fuel: one unit per function entry and loop header, same on every engine"
+  "call depth limit decides exhaustion, not the host stack"
+  "NaN-canonical mode canonicalises arithmetic NaNs and keeps bit operations"
+  "NaN-canonical mode covers the vector float arithmetic, lane by lane"
+  "instantiation: a trapping segment keeps earlier writes (Wasm 2.0)"
+  "corpus/regress: every case behaves on every engine as on the reference"
+)
+exclude=""
+for t in "${X64_ONLY[@]}"; do
+  exclude+="${exclude:+|}^$(printf '%s' "$t" | sed 's/[][\\.^$*+?(){}|]/\\&/g')\$"
+done
+step "unit tests under qemu (ctest, emulator from ci/toolchain-aarch64.cmake; ${#X64_ONLY[@]} x64-only tests excluded)"
+ctest --preset aarch64 -j "$jobs" --output-on-failure -E "$exclude"
+
+if [ "${TANDEM_AARCH64_SKIP_SPEC:-0}" = 1 ]; then
+  step "done (spec files skipped: TANDEM_AARCH64_SKIP_SPEC=1)"
+  exit 0
+fi
+testsuite="${TANDEM_TESTSUITE:-$(cd "$root/.." && pwd)/shared/testsuite}"
+if [ ! -d "$testsuite" ]; then
+  echo "ci/aarch64.sh: test suite not found at $testsuite (set TANDEM_TESTSUITE)" >&2
+  exit 2
+fi
+nosimd=()
+for f in "$testsuite"/*.wast; do
+  case "$(basename "$f")" in simd_*) ;; *) nosimd+=("$f") ;; esac
+done
+step "spec suite under qemu, engine a64 native (strict): ${#nosimd[@]} core files without SIMD"
+# The runner forks per file; wast2json (an x86-64 host binary) is exec'ed by qemu as a host
+# process.
+"${run_a64[@]}" build/aarch64/tandem spec --engines a64 --strict -j "$jobs" \
+  --junit build/aarch64/spec-a64.xml "${nosimd[@]}"
+
+step "done"
