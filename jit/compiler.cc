@@ -128,11 +128,43 @@ class FunctionCompiler {
   bool& Reserved(Reg r) { return r.fp ? fp_reserved_[r.code] : gp_reserved_[r.code]; }
   void Free(Reg r) { InUse(r) = false; }
   Reg Alloc(bool fp);
+  std::optional<Reg> TryAllocFree(bool fp);
+
+  // --- Local cache: registers holding a copy of a local's current value (write-through: the
+  // frame slot is always current too). Valid within one basic block; dropped at every merge
+  // label, call and runtime call. A cache register is in use but belongs to no stack entry, and
+  // Alloc may take it back at any time.
+  int32_t& CacheOf(Reg r) { return r.fp ? fp_cache_[r.code] : gp_cache_[r.code]; }
+  void DropCache(Reg r) {
+    int32_t& l = CacheOf(r);
+    if (l < 0) return;
+    local_reg_[l] = -1;
+    l = -1;
+    InUse(r) = false;
+  }
+  void DropLocalCache(uint32_t local) {
+    if (local_reg_[local] >= 0) DropCache(Reg{static_cast<uint8_t>(local_reg_[local]),
+                                              IsFp(local_types_[local])});
+  }
+  void ClearCache() {
+    for (uint8_t c = 0; c < Masm::kNumRegs; ++c) {
+      DropCache(Reg{c, false});
+      DropCache(Reg{c, true});
+    }
+  }
+  void CacheLocal(uint32_t local, Reg r) {
+    DropLocalCache(local);
+    CacheOf(r) = static_cast<int32_t>(local);
+    local_reg_[local] = r.code;
+    InUse(r) = true;
+  }
+
   void SpillEntry(size_t k);
   void Evict(Reg r);  // make r free (spilling the stack entry that holds it)
   void SpillAll();
   // After unreachable code: every path into the next label spilled, so all values are in slots.
   void ForgetAll() {
+    ClearCache();
     for (Entry& e : stack_) {
       if (e.kind == Entry::kReg) Free(e.reg);
       e.kind = Entry::kSlot;
@@ -204,6 +236,8 @@ class FunctionCompiler {
   size_t max_height_ = 0;
   std::vector<Ctrl> ctrl_;
   std::array<bool, Masm::kNumRegs> gp_used_{}, fp_used_{}, gp_reserved_{}, fp_reserved_{};
+  std::array<int32_t, Masm::kNumRegs> gp_cache_, fp_cache_;  // local cached, or -1
+  std::vector<int8_t> local_reg_;                            // register code, or -1
   bool unreachable_ = false;
   uint32_t dead_depth_ = 0;
   // Set by a comparison fused into the br_if/if that follows it: the flags hold the result.
@@ -211,20 +245,31 @@ class FunctionCompiler {
 };
 
 template <class Masm>
+std::optional<Reg> FunctionCompiler<Masm>::TryAllocFree(bool fp) {
+  if (fp) {
+    for (uint8_t c : Masm::kFpAlloc)
+      if (!fp_used_[c] && !fp_reserved_[c]) return Reg{c, true};
+  } else {
+    for (uint8_t c : Masm::kGpAlloc)
+      if (!gp_used_[c] && !gp_reserved_[c]) return Reg{c, false};
+  }
+  return std::nullopt;
+}
+
+template <class Masm>
 Reg FunctionCompiler<Masm>::Alloc(bool fp) {
-  auto try_free = [&]() -> std::optional<Reg> {
-    if (fp) {
-      for (uint8_t c : Masm::kFpAlloc)
-        if (!fp_used_[c] && !fp_reserved_[c]) return Reg{c, true};
-    } else {
-      for (uint8_t c : Masm::kGpAlloc)
-        if (!gp_used_[c] && !gp_reserved_[c]) return Reg{c, false};
-    }
-    return std::nullopt;
-  };
-  if (auto r = try_free()) {
+  if (auto r = TryAllocFree(fp)) {
     InUse(*r) = true;
     return *r;
+  }
+  // A cached local costs nothing to drop (its slot is current).
+  for (uint8_t c = 0; c < Masm::kNumRegs; ++c) {
+    Reg r{c, fp};
+    if (CacheOf(r) >= 0 && !Reserved(r)) {
+      DropCache(r);
+      InUse(r) = true;
+      return r;
+    }
   }
   for (size_t k = 0; k < stack_.size(); ++k) {
     Entry& e = stack_[k];
@@ -253,6 +298,10 @@ void FunctionCompiler<Masm>::SpillEntry(size_t k) {
 template <class Masm>
 void FunctionCompiler<Masm>::Evict(Reg r) {
   if (!InUse(r)) return;
+  if (CacheOf(r) >= 0) {
+    DropCache(r);
+    return;
+  }
   for (size_t k = 0; k < stack_.size(); ++k) {
     if (stack_[k].kind == Entry::kReg && stack_[k].reg == r) {
       SpillEntry(k);
@@ -334,6 +383,8 @@ void FunctionCompiler<Masm>::EmitEnd() {
     SpillAll();
   else
     ForgetAll();
+  if ((c.kind == Op::If && !c.has_else) || (c.kind != Op::Loop && c.label->has_pending_uses()))
+    ClearCache();  // a merge: other paths bring other register contents
   if (c.kind == Op::If && !c.has_else) {
     // The implicit else passes the parameters through (validation: params == results).
     masm_.Bind(*c.else_label);
@@ -352,6 +403,7 @@ void FunctionCompiler<Masm>::EmitEnd() {
 template <class Masm>
 void FunctionCompiler<Masm>::EmitCall(const wasm::FuncType& t, uint32_t callee) {
   SpillAll();
+  ClearCache();
   const uint32_t np = static_cast<uint32_t>(t.params.size());
   const uint32_t nr = static_cast<uint32_t>(t.results.size());
   const uint32_t area = (8 * std::max(np, nr) + 15) & ~15u;
@@ -377,6 +429,7 @@ void FunctionCompiler<Masm>::EmitCallIndirect(const Instr& in) {
   const wasm::FuncType& t = module_.types.at(in.a);
   Reg index = PopReg();
   SpillAll();
+  ClearCache();
   const uint32_t np = static_cast<uint32_t>(t.params.size());
   const uint32_t nr = static_cast<uint32_t>(t.results.size());
   const uint32_t area = (8 * std::max(np, nr) + 15) & ~15u;
@@ -398,6 +451,7 @@ void FunctionCompiler<Masm>::EmitRuntime(RuntimeCall id, std::vector<uint64_t> i
                                          std::vector<ValType> operands, bool has_result,
                                          const Instr& in) {
   SpillAll();
+  ClearCache();
   const size_t base = stack_.size() - operands.size();
   int arg = 1;
   for (uint64_t v : imms) masm_.LoadConst(ValType::I64, Masm::RuntimeArg(arg++), v);
@@ -522,6 +576,9 @@ CompiledFunction FunctionCompiler<Masm>::Compile() {
   for (const wasm::LocalDecl& d : body_.locals)
     local_types_.insert(local_types_.end(), d.count, d.type);
   num_locals_ = static_cast<uint32_t>(local_types_.size()) - num_params_;
+  gp_cache_.fill(-1);
+  fp_cache_.fill(-1);
+  local_reg_.assign(local_types_.size(), -1);
   if (local_types_.size() > 50000) throw UnsupportedFeature("compiler: too many locals");
   for (ValType t : local_types_)
     if (t == ValType::V128) throw UnsupportedFeature("x64: v128 values");
@@ -581,6 +638,7 @@ CompiledFunction FunctionCompiler<Masm>::Compile() {
         c.label = std::make_unique<Label>();
         if (in.op == Op::Loop) {
           SpillAll();
+          ClearCache();
           masm_.Bind(*c.label);
           if (options_.metered) masm_.FuelCheck();
         }
@@ -615,6 +673,7 @@ CompiledFunction FunctionCompiler<Masm>::Compile() {
         } else {
           ForgetAll();
         }
+        ClearCache();
         masm_.Bind(*c.else_label);
         c.has_else = true;
         ResetStack(c.height, c.params);
@@ -725,8 +784,25 @@ CompiledFunction FunctionCompiler<Masm>::Compile() {
       }
       case Op::LocalGet: {
         ValType t = LocalType(in.a);
-        Reg r = Alloc(IsFp(t));
-        masm_.LoadFrame(t, r, LocalOff(in.a));
+        const bool fp = IsFp(t);
+        if (local_reg_[in.a] >= 0) {
+          Reg c{static_cast<uint8_t>(local_reg_[in.a]), fp};
+          Reserved(c) = true;  // Alloc must not take the copy's source
+          Reg r = Alloc(fp);
+          Reserved(c) = false;
+          masm_.Move(t, r, c);
+          PushReg(t, r);
+          break;
+        }
+        Reg r = Alloc(fp);
+        if (std::optional<Reg> c = TryAllocFree(fp)) {
+          // Keep a copy for the next reads of this local in the block.
+          masm_.LoadFrame(t, *c, LocalOff(in.a));
+          masm_.Move(t, r, *c);
+          CacheLocal(in.a, *c);
+        } else {
+          masm_.LoadFrame(t, r, LocalOff(in.a));
+        }
         PushReg(t, r);
         break;
       }
@@ -734,6 +810,7 @@ CompiledFunction FunctionCompiler<Masm>::Compile() {
       case Op::LocalTee: {
         ValType t = LocalType(in.a);
         Entry e = stack_.back();
+        DropLocalCache(in.a);
         if (e.kind == Entry::kConst) {
           masm_.StoreFrameConst(t, LocalOff(in.a), e.bits);
           if (in.op == Op::LocalSet) stack_.pop_back();
@@ -741,10 +818,16 @@ CompiledFunction FunctionCompiler<Masm>::Compile() {
         }
         Reg r = PopReg();
         masm_.StoreFrame(t, LocalOff(in.a), r);
-        if (in.op == Op::LocalTee)
+        if (in.op == Op::LocalTee) {
           PushReg(t, r);
-        else
+          if (std::optional<Reg> c = TryAllocFree(r.fp)) {
+            masm_.Move(t, *c, r);
+            CacheLocal(in.a, *c);
+          }
+        } else {
           Free(r);
+          CacheLocal(in.a, r);
+        }
         break;
       }
       case Op::GlobalGet: {
