@@ -19,7 +19,7 @@ ratios, wall-clock and call-only.
 
 Also in part 2, unless --no-a64: `tandem run X.wasm --engines a64 --invoke run` (AArch64 code
 run in-process under Unicorn) in the same alternating loop, against x64 at the same scale; the
-ratio a64/x64 per kernel and its geomean. An a64 run is ~30-80x slower than x64, so when the
+ratio a64/x64 per kernel and its geomean. An a64 run is ~35-170x slower than x64, so when the
 slowest kernel's a64 run at --scale would exceed --a64-max-seconds (estimated from one a64 run of
 each kernel at scale 1), both engines are compared at a smaller scale, built into
 build/bench/jit-scaleN/ (x64 and native then also run there, native as a checksum witness).
