@@ -199,6 +199,7 @@ class FunctionCompiler {
   void EmitEnd();
   void EmitNumeric(const Instr& in);
   void EmitFusedCompare(const Instr& in);
+  void EmitBrTable(const Instr& in);
   void EmitMemory(const Instr& in);
   void EmitCall(const wasm::FuncType& t, uint32_t callee);
   void EmitCallIndirect(const Instr& in);
@@ -498,6 +499,70 @@ void FunctionCompiler<Masm>::EmitMemory(const Instr& in) {
   }
 }
 
+// br_table as a binary search over runs of equal targets: the index space [0, 2^32) splits
+// into runs [start, next start) with one branch depth each (the default covers [n, 2^32)), and
+// unsigned compares against run starts pick one in O(log runs) direct branches.
+template <class Masm>
+void FunctionCompiler<Masm>::EmitBrTable(const Instr& in) {
+  Reg index = PopReg();
+  SpillAll();
+  const uint32_t n = in.b;  // targets before the default
+  struct Run {
+    uint32_t start;
+    uint32_t depth;
+  };
+  std::vector<Run> runs;
+  for (uint32_t i = 0; i <= n; ++i) {
+    uint32_t depth = body_.br_table_pool[in.a + i];
+    if (runs.empty() || runs.back().depth != depth) runs.push_back(Run{i, depth});
+  }
+  // One label per distinct depth: the target itself, or a stub that moves the branch values.
+  std::vector<std::pair<uint32_t, std::unique_ptr<Label>>> stubs;
+  auto label_of = [&](uint32_t depth) -> Label& {
+    Ctrl& c = ctrl_[ctrl_.size() - 1 - depth];
+    if (!BranchNeedsMoves(c)) return *c.label;
+    for (auto& [d, l] : stubs)
+      if (d == depth) return *l;
+    stubs.emplace_back(depth, std::make_unique<Label>());
+    return *stubs.back().second;
+  };
+  std::vector<std::unique_ptr<Label>> splits;
+  auto search = [&](auto& self, size_t lo, size_t hi) -> void {
+    if (hi - lo == 1) {
+      masm_.Jmp(label_of(runs[lo].depth));
+      return;
+    }
+    size_t mid = (lo + hi) / 2;
+    const uint32_t start = runs[mid].start;
+    typename Masm::Cond ae;
+    if (masm_.CanFoldImm(Op::I32GeU, start)) {
+      ae = masm_.CompareImmForBranch(Op::I32GeU, index, start);
+    } else {
+      Reg t = Alloc(false);
+      masm_.LoadConst(ValType::I32, t, start);
+      ae = masm_.CompareForBranch(Op::I32GeU, index, t);
+      Free(t);
+    }
+    if (hi - mid == 1) {
+      masm_.BranchIf(ae, label_of(runs[mid].depth));
+      self(self, lo, mid);
+      return;
+    }
+    splits.push_back(std::make_unique<Label>());
+    Label& right = *splits.back();
+    masm_.BranchIf(ae, right);
+    self(self, lo, mid);
+    masm_.Bind(right);
+    self(self, mid, hi);
+  };
+  search(search, 0, runs.size());
+  Free(index);
+  for (auto& [depth, label] : stubs) {
+    masm_.Bind(*label);
+    Branch(depth);
+  }
+}
+
 // A comparison whose only use is the br_if/if right after it: cmp/test, no setcc.
 template <class Masm>
 void FunctionCompiler<Masm>::EmitFusedCompare(const Instr& in) {
@@ -570,6 +635,7 @@ template <class Masm>
 CompiledFunction FunctionCompiler<Masm>::Compile() {
   std::set<std::string> forms;
   masm_.set_form_recorder(&forms);
+  out_.notes.reserve(body_.code.size() + 16);
   out_.func_index = func_index_;
   num_params_ = static_cast<uint32_t>(type_.params.size());
   local_types_ = type_.params;
@@ -717,32 +783,10 @@ CompiledFunction FunctionCompiler<Masm>::Compile() {
         Free(cond);
         break;
       }
-      case Op::BrTable: {
-        Reg index = PopReg();
-        SpillAll();
-        const uint32_t n = in.b;  // targets before the default
-        std::vector<std::unique_ptr<Label>> stubs;
-        std::vector<uint32_t> stub_depth;
-        for (uint32_t i = 0; i < n; ++i) {
-          uint32_t depth = body_.br_table_pool[in.a + i];
-          Ctrl& c = ctrl_[ctrl_.size() - 1 - depth];
-          if (!BranchNeedsMoves(c)) {
-            masm_.BranchIfEqual(index, i, *c.label);
-          } else {
-            stubs.push_back(std::make_unique<Label>());
-            stub_depth.push_back(depth);
-            masm_.BranchIfEqual(index, i, *stubs.back());
-          }
-        }
-        Free(index);
-        Branch(body_.br_table_pool[in.a + n]);
-        for (size_t s = 0; s < stubs.size(); ++s) {
-          masm_.Bind(*stubs[s]);
-          Branch(stub_depth[s]);
-        }
+      case Op::BrTable:
+        EmitBrTable(in);
         unreachable_ = true;
         break;
-      }
       case Op::Return:
         SpillAll();
         Branch(static_cast<uint32_t>(ctrl_.size() - 1));
