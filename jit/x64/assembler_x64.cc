@@ -2,7 +2,9 @@
 // Mirrors DESIGN.md "Code, not helpers"; the hex table in tests/x64_table.inc is the check.
 #include "jit/x64/assembler_x64.h"
 
+#include <array>
 #include <string>
+#include <unordered_map>
 
 namespace tandem::jit::x64 {
 namespace {
@@ -80,13 +82,65 @@ void Assembler::patch_u32(size_t at, uint32_t v) {
   for (int i = 0; i < 4; ++i) code_[at + i] = static_cast<uint8_t>(v >> (8 * i));
 }
 
+namespace {
+
+// Form ids interned per thread by the identity of Record's arguments (all string literals), so
+// that recording an instruction costs a hash lookup instead of building a string.
+struct FormKey {
+  const char* p[4];
+  bool operator==(const FormKey& o) const {
+    return p[0] == o.p[0] && p[1] == o.p[1] && p[2] == o.p[2] && p[3] == o.p[3];
+  }
+};
+struct FormKeyHash {
+  size_t operator()(const FormKey& k) const {
+    size_t h = 0;
+    for (const char* q : k.p) h = h * 0x9E3779B97F4A7C15ull + reinterpret_cast<uintptr_t>(q);
+    return h ^ (h >> 29);
+  }
+};
+struct FormTable {
+  std::unordered_map<FormKey, uint32_t, FormKeyHash> ids;
+  std::vector<std::string> names;
+  // A direct-mapped cache in front of `ids` (the mnemonic pointer is never null, so an empty
+  // slot never matches).
+  static constexpr size_t kRecent = 1024;
+  struct Slot {
+    FormKey key{{nullptr, nullptr, nullptr, nullptr}};
+    uint32_t id = 0;
+  };
+  std::array<Slot, kRecent> recent;
+};
+FormTable& Forms() {
+  thread_local FormTable table;
+  return table;
+}
+
+}  // namespace
+
 void Assembler::Record(const char* mnemonic, const char* a, const char* b, const char* c) {
   if (recorder_ == nullptr) return;
-  std::string form = mnemonic;
-  if (a != nullptr) form += std::string(" ") + a;
-  if (b != nullptr) form += std::string(", ") + b;
-  if (c != nullptr) form += std::string(", ") + c;
-  recorder_->insert(std::move(form));
+  FormTable& t = Forms();
+  FormKey key{{mnemonic, a, b, c}};
+  FormTable::Slot& slot = t.recent[FormKeyHash()(key) % FormTable::kRecent];
+  uint32_t id = slot.id;
+  if (!(slot.key == key)) {
+    auto [it, added] = t.ids.try_emplace(key, static_cast<uint32_t>(t.names.size()));
+    if (added) {
+      std::string form = mnemonic;
+      if (a != nullptr) form += std::string(" ") + a;
+      if (b != nullptr) form += std::string(", ") + b;
+      if (c != nullptr) form += std::string(", ") + c;
+      t.names.push_back(std::move(form));
+    }
+    id = it->second;
+    slot = FormTable::Slot{key, id};
+  }
+  if (id >= form_seen_.size()) form_seen_.resize(id + 64, 0);
+  if (!form_seen_[id]) {
+    form_seen_[id] = 1;
+    recorder_->insert(t.names[id]);
+  }
 }
 
 // --- Labels ---------------------------------------------------------------------------------

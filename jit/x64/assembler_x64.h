@@ -91,7 +91,10 @@ class Assembler {
   // Overwrites 4 bytes at `at` (little-endian), e.g. a frame size emitted as an imm32.
   void patch_u32(size_t at, uint32_t v);
   // Every emitted form id is inserted into *s (nullptr: stop recording).
-  void set_form_recorder(std::set<std::string>* s) { recorder_ = s; }
+  void set_form_recorder(std::set<std::string>* s) {
+    recorder_ = s;
+    form_seen_.assign(form_seen_.size(), 0);
+  }
 
   // Binds `l` to the current offset and patches all earlier uses.
   void bind(Label& l);
@@ -307,6 +310,7 @@ class Assembler {
 
   std::vector<uint8_t> code_;
   std::set<std::string>* recorder_ = nullptr;
+  std::vector<uint8_t> form_seen_;  // by interned form id: already in *recorder_ (see Record)
 };
 
 }  // namespace tandem::jit::x64
