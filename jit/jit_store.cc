@@ -310,17 +310,6 @@ JitInstantiateResult JitStore::Instantiate(std::shared_ptr<const Module> module,
         std::memcpy(code.data() + field, &word, 4);
         continue;
       }
-      if (config_.arch == Arch::kA64) {
-        // `at` is the offset of a `bl` with a zero imm26 (word offset from the bl itself).
-        int64_t words = (static_cast<int64_t>(target) - static_cast<int64_t>(field)) / 4;
-        if (words < -(int64_t{1} << 25) || words >= (int64_t{1} << 25))
-          throw std::runtime_error("a64: bl out of range");
-        uint32_t word;
-        std::memcpy(&word, code.data() + field, 4);
-        word = (word & 0xfc000000u) | (static_cast<uint32_t>(words) & 0x03ffffffu);
-        std::memcpy(code.data() + field, &word, 4);
-        continue;
-      }
       int32_t rel = static_cast<int32_t>(static_cast<int64_t>(target) -
                                          static_cast<int64_t>(field + 4));
       std::memcpy(code.data() + field, &rel, 4);
