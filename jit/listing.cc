@@ -19,14 +19,15 @@ namespace tandem::jit {
 namespace {
 
 // The instructions of `code` up to and including the ud2 that precedes the constant pool
-// (x86-64); *pool_start receives where the bytes after that ud2 begin (code.size() if none).
-std::vector<DisasmLine> Decode(const std::vector<uint8_t>& code, size_t* pool_start) {
+// (x86-64; AArch64 code has no pool); *pool_start receives where the bytes after that ud2
+// begin (code.size() if none).
+std::vector<DisasmLine> Decode(Arch arch, const std::vector<uint8_t>& code, size_t* pool_start) {
   size_t undecoded = 0;
-  auto lines = Disassemble(Arch::kX64, code.data(), code.size(), 0, &undecoded);
+  auto lines = Disassemble(arch, code.data(), code.size(), 0, &undecoded);
   std::vector<DisasmLine> out;
   *pool_start = code.size() - undecoded;
   for (auto& l : lines) {
-    bool end = l.mnemonic == "ud2";
+    bool end = arch == Arch::kX64 && l.mnemonic == "ud2";
     size_t after = l.offset + l.bytes.size();
     out.push_back(std::move(l));
     if (end) {
@@ -110,7 +111,7 @@ HostSymbols FindHostSymbols(const JitStore& store) {
   s.code_table_entries = ArenaConfig{}.max_functions;
   for (const CodeInfo& info : store.code()) {
     size_t pool = 0;
-    std::vector<DisasmLine> lines = Decode(info.compiled.code, &pool);
+    std::vector<DisasmLine> lines = Decode(store.config().arch, info.compiled.code, &pool);
     for (size_t i = 0; i + 1 < lines.size(); ++i) {
       auto m = MovabsImm(lines[i]);
       if (m && m->first == "r11" && lines[i + 1].Text() == "cmp rsp, r11") s.stack_limit = m->second;
@@ -146,10 +147,10 @@ HostSymbols FindHostSymbols(const JitStore& store) {
 }
 
 std::string FormatFunctionListing(const wasm::Module& module, const CodeInfo& info,
-                                  const HostSymbols& symbols) {
+                                  const HostSymbols& symbols, Arch arch) {
   const CompiledFunction& f = info.compiled;
   size_t pool = 0;
-  std::vector<DisasmLine> lines = Decode(f.code, &pool);
+  std::vector<DisasmLine> lines = Decode(arch, f.code, &pool);
   size_t decoded_end = lines.empty() ? 0 : lines.back().offset + lines.back().bytes.size();
 
   std::map<uint32_t, std::string> op_at;  // wasm offset -> opcode name
@@ -294,7 +295,8 @@ std::string FormatStoreListing(const JitStore& store) {
   std::string out;
   for (const CodeInfo& info : store.code()) {
     if (!out.empty()) out += "\n";
-    out += FormatFunctionListing(store.ModuleOf(info.instance), info, symbols);
+    out += FormatFunctionListing(store.ModuleOf(info.instance), info, symbols,
+                                 store.config().arch);
   }
   return out;
 }

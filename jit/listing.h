@@ -29,7 +29,7 @@ struct HostSymbols {
 // immediates for reading; it proves nothing (the code tests check the targets independently).
 HostSymbols FindHostSymbols(const JitStore& store);
 
-// The x86-64 listing of one compiled function (the bytes as emitted, before linking):
+// The listing of one compiled function (the bytes as emitted, before linking):
 //   ;; function F "export" (instance I): N bytes of code[, P bytes of constant pool]
 //   then per instruction `  OFFSET  HEX  TEXT  [; comment]`, code-relative offsets, with
 //   comment lines before the instructions the notes point at (wasm offset + opcode, bounds
@@ -37,8 +37,9 @@ HostSymbols FindHostSymbols(const JitStore& store);
 //   instruction of each bounds record marked, host addresses as <names>, local calls as
 //   `call <func N>`, and the constant pool after the final ud2 printed as `.quad` data.
 // Deterministic: no host address appears in it.
+// AArch64 listings carry the same notes; host addresses built by movz/movk stay numeric.
 std::string FormatFunctionListing(const wasm::Module& module, const CodeInfo& info,
-                                  const HostSymbols& symbols);
+                                  const HostSymbols& symbols, Arch arch = Arch::kX64);
 
 // Every compiled function of the store, in compilation order, blank line between functions.
 std::string FormatStoreListing(const JitStore& store);

@@ -144,10 +144,14 @@ class ScriptRunner {
     for (const auto& name : options_.engines) {
       EngineState s;
       s.name = name;
-      s.engine = diff::MakeEngine(name, options_.config);
+      std::string why = "unknown engine " + name;
+      try {
+        s.engine = diff::MakeEngine(name, options_.config);
+      } catch (const std::exception& e) {  // e.g. x86-64 code cannot run on this host
+        why = "engine " + name + " unavailable: " + e.what();
+      }
       if (!s.engine) {
-        results_.push_back(
-            {0, "file", name, Status::kFailed, "", "", "unknown engine " + name, ""});
+        results_.push_back({0, "file", name, Status::kFailed, "", "", why, ""});
         if (sink_) sink_(results_.back());
         return std::move(results_);
       }
