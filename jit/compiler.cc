@@ -633,8 +633,13 @@ void FunctionCompiler<Masm>::EmitNumeric(const Instr& in) {
 
 template <class Masm>
 CompiledFunction FunctionCompiler<Masm>::Compile() {
+  // Instruction forms for the code tests: collected by the macro-assembler when it can.
+  constexpr bool kCollects = requires(Masm& m) { m.TakeForms(); };
   std::set<std::string> forms;
-  masm_.set_form_recorder(&forms);
+  if constexpr (kCollects)
+    masm_.StartFormCollection();
+  else
+    masm_.set_form_recorder(&forms);
   out_.notes.reserve(body_.code.size() + 16);
   out_.func_index = func_index_;
   num_params_ = static_cast<uint32_t>(type_.params.size());
@@ -993,7 +998,10 @@ CompiledFunction FunctionCompiler<Masm>::Compile() {
   masm_.PatchFrame(frame);
   masm_.Finish(&out_.notes);
   out_.code = std::move(masm_.code());
-  out_.forms.assign(forms.begin(), forms.end());
+  if constexpr (kCollects)
+    out_.forms = masm_.TakeForms();
+  else
+    out_.forms.assign(forms.begin(), forms.end());
   return std::move(out_);
 }
 

@@ -2,6 +2,7 @@
 // Mirrors DESIGN.md "Code, not helpers"; the hex table in tests/x64_table.inc is the check.
 #include "jit/x64/assembler_x64.h"
 
+#include <algorithm>
 #include <array>
 #include <string>
 #include <unordered_map>
@@ -94,9 +95,9 @@ struct FormKey {
 };
 struct FormKeyHash {
   size_t operator()(const FormKey& k) const {
-    size_t h = 0;
-    for (const char* q : k.p) h = h * 0x9E3779B97F4A7C15ull + reinterpret_cast<uintptr_t>(q);
-    return h ^ (h >> 29);
+    auto u = [](const char* q) { return static_cast<size_t>(reinterpret_cast<uintptr_t>(q)); };
+    size_t h = u(k.p[0]) ^ (u(k.p[1]) * 3) ^ (u(k.p[2]) * 5) ^ (u(k.p[3]) * 7);
+    return h ^ (h >> 7) ^ (h >> 13);
   }
 };
 struct FormTable {
@@ -104,12 +105,13 @@ struct FormTable {
   std::vector<std::string> names;
   // A direct-mapped cache in front of `ids` (the mnemonic pointer is never null, so an empty
   // slot never matches).
-  static constexpr size_t kRecent = 1024;
+  static constexpr size_t kRecent = 512;
   struct Slot {
     FormKey key{{nullptr, nullptr, nullptr, nullptr}};
     uint32_t id = 0;
   };
   std::array<Slot, kRecent> recent;
+  std::vector<uint32_t> rank;  // position of each form in sorted order (rebuilt when stale)
 };
 FormTable& Forms() {
   thread_local FormTable table;
@@ -119,8 +121,9 @@ FormTable& Forms() {
 }  // namespace
 
 void Assembler::Record(const char* mnemonic, const char* a, const char* b, const char* c) {
-  if (recorder_ == nullptr) return;
-  FormTable& t = Forms();
+  if (recorder_ == nullptr && !collecting_) return;
+  if (form_table_ == nullptr) form_table_ = &Forms();
+  FormTable& t = *static_cast<FormTable*>(form_table_);
   FormKey key{{mnemonic, a, b, c}};
   FormTable::Slot& slot = t.recent[FormKeyHash()(key) % FormTable::kRecent];
   uint32_t id = slot.id;
@@ -139,8 +142,29 @@ void Assembler::Record(const char* mnemonic, const char* a, const char* b, const
   if (id >= form_seen_.size()) form_seen_.resize(id + 64, 0);
   if (!form_seen_[id]) {
     form_seen_[id] = 1;
-    recorder_->insert(t.names[id]);
+    if (recorder_ != nullptr) recorder_->insert(t.names[id]);
+    if (collecting_) collected_.push_back(id);
   }
+}
+
+std::vector<std::string> Assembler::take_forms() {
+  FormTable& t = Forms();
+  if (t.rank.size() != t.names.size()) {
+    std::vector<uint32_t> order(t.names.size());
+    for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::sort(order.begin(), order.end(),
+              [&](uint32_t x, uint32_t y) { return t.names[x] < t.names[y]; });
+    t.rank.assign(order.size(), 0);
+    for (uint32_t i = 0; i < order.size(); ++i) t.rank[order[i]] = i;
+  }
+  std::sort(collected_.begin(), collected_.end(),
+            [&](uint32_t x, uint32_t y) { return t.rank[x] < t.rank[y]; });
+  std::vector<std::string> out;
+  out.reserve(collected_.size());
+  for (uint32_t id : collected_)
+    if (out.empty() || out.back() != t.names[id]) out.push_back(t.names[id]);
+  collected_.clear();
+  return out;
 }
 
 // --- Labels ---------------------------------------------------------------------------------

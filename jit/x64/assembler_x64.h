@@ -95,6 +95,10 @@ class Assembler {
     recorder_ = s;
     form_seen_.assign(form_seen_.size(), 0);
   }
+  // Alternatively, collect the forms emitted since construction (or the last call) without a
+  // recorder: start_form_collection(), then take_forms() returns them sorted and unique.
+  void start_form_collection() { collecting_ = true; }
+  std::vector<std::string> take_forms();
 
   // Binds `l` to the current offset and patches all earlier uses.
   void bind(Label& l);
@@ -311,6 +315,9 @@ class Assembler {
   std::vector<uint8_t> code_;
   std::set<std::string>* recorder_ = nullptr;
   std::vector<uint8_t> form_seen_;  // by interned form id: already in *recorder_ (see Record)
+  bool collecting_ = false;
+  void* form_table_ = nullptr;  // this thread's form table (assembler_x64.cc), once looked up
+  std::vector<uint32_t> collected_;  // form ids, in first-emitted order
 };
 
 }  // namespace tandem::jit::x64

@@ -37,6 +37,9 @@ class MasmX64 {
   size_t Offset() const { return asm_.offset(); }
   std::vector<uint8_t>& code() { return asm_.code(); }
   void set_form_recorder(std::set<std::string>* s) { asm_.set_form_recorder(s); }
+  // The cheaper alternative the compiler prefers: collect, then take the sorted forms.
+  void StartFormCollection() { asm_.start_form_collection(); }
+  std::vector<std::string> TakeForms() { return asm_.take_forms(); }
 
   // --- Frame.
   void Prologue();                        // push rbp; mov rbp, rsp; sub rsp, FRAME (patched)
