@@ -57,6 +57,16 @@ void MasmX64::EntryChecks() {
   if (options_.metered) FuelCheck();
 }
 
+void MasmX64::ZeroFrame(int32_t lowest_off, uint32_t count) {
+  // r11 runs from -count to 0: [rbp + r11*8 + lowest_off + 8*count] walks the slots upwards.
+  Label loop;
+  asm_.mov(W::k64, Gp::r11, -static_cast<int32_t>(count));
+  asm_.bind(loop);
+  asm_.mov(W::k64, Mem(Gp::rbp, Gp::r11, 8, lowest_off + 8 * static_cast<int32_t>(count)), 0);
+  asm_.add(W::k64, Gp::r11, 1);
+  asm_.jcc(Cond::ne, loop);
+}
+
 void MasmX64::FuelCheck() {
   asm_.cmp(W::k64, Arena(layout_.fuel_offset), 0);
   auto& l = stubs_[kExitFuel];

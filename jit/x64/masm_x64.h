@@ -48,6 +48,10 @@ class MasmX64 {
   void FuelCheck();                       // at loop headers (metered stores only)
   void Epilogue();                        // depth--, leave, ret
   static int32_t ParamOffset(uint32_t i) { return 16 + 8 * static_cast<int32_t>(i); }
+  // Zeroes `count` 8-byte frame slots from rbp+lowest_off upwards with a loop (r11 counts);
+  // the compiler uses it for runs of at least kZeroLoopMin locals.
+  static constexpr uint32_t kZeroLoopMin = 12;
+  void ZeroFrame(int32_t lowest_off, uint32_t count);
 
   // --- Values in the frame, constants, moves.
   void LoadFrame(wasm::ValType t, Reg dst, int32_t off);
