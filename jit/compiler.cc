@@ -108,8 +108,8 @@ class FunctionCompiler {
     Op kind;  // Block, Loop, If, or End for the function body
     uint32_t height;
     std::vector<ValType> params, results;
-    std::unique_ptr<Label> label;       // end (or loop start)
-    std::unique_ptr<Label> else_label;  // If
+    Label label;       // end (or loop start)
+    Label else_label;  // If
     bool reachable_at_entry = true;
     bool has_else = false;
     const std::vector<ValType>& branch_types() const { return kind == Op::Loop ? params : results; }
@@ -373,7 +373,7 @@ template <class Masm>
 void FunctionCompiler<Masm>::Branch(uint32_t depth) {
   Ctrl& c = ctrl_[ctrl_.size() - 1 - depth];
   MoveBranchValues(c);
-  masm_.Jmp(*c.label);
+  masm_.Jmp(c.label);
 }
 
 template <class Masm>
@@ -384,13 +384,13 @@ void FunctionCompiler<Masm>::EmitEnd() {
     SpillAll();
   else
     ForgetAll();
-  if ((c.kind == Op::If && !c.has_else) || (c.kind != Op::Loop && c.label->has_pending_uses()))
+  if ((c.kind == Op::If && !c.has_else) || (c.kind != Op::Loop && c.label.has_pending_uses()))
     ClearCache();  // a merge: other paths bring other register contents
   if (c.kind == Op::If && !c.has_else) {
     // The implicit else passes the parameters through (validation: params == results).
-    masm_.Bind(*c.else_label);
+    masm_.Bind(c.else_label);
   }
-  if (c.kind != Op::Loop) masm_.Bind(*c.label);
+  if (c.kind != Op::Loop) masm_.Bind(c.label);
   ResetStack(c.height, c.results);
   unreachable_ = false;
   if (ctrl_.empty()) {
@@ -520,7 +520,7 @@ void FunctionCompiler<Masm>::EmitBrTable(const Instr& in) {
   std::vector<std::pair<uint32_t, std::unique_ptr<Label>>> stubs;
   auto label_of = [&](uint32_t depth) -> Label& {
     Ctrl& c = ctrl_[ctrl_.size() - 1 - depth];
-    if (!BranchNeedsMoves(c)) return *c.label;
+    if (!BranchNeedsMoves(c)) return c.label;
     for (auto& [d, l] : stubs)
       if (d == depth) return *l;
     stubs.emplace_back(depth, std::make_unique<Label>());
@@ -680,7 +680,6 @@ CompiledFunction FunctionCompiler<Masm>::Compile() {
     fc.kind = Op::End;
     fc.height = 0;
     fc.results = type_.results;
-    fc.label = std::make_unique<Label>();
     ctrl_.push_back(std::move(fc));
   }
 
@@ -705,7 +704,13 @@ CompiledFunction FunctionCompiler<Masm>::Compile() {
           continue;
       }
     }
-    Note(CodeNote::kWasmInstr, in.offset);
+    {
+      // The start of each instruction's code (Note without the detail string to build).
+      CodeNote& n = out_.notes.emplace_back();
+      n.kind = CodeNote::kWasmInstr;
+      n.code_offset = static_cast<uint32_t>(masm_.Offset());
+      n.wasm_offset = in.offset;
+    }
     const wasm::OpInfo& info = wasm::GetOpInfo(in.op);
     switch (in.op) {
       case Op::Nop:
@@ -720,11 +725,10 @@ CompiledFunction FunctionCompiler<Masm>::Compile() {
         c.kind = in.op;
         BlockTypes(in.c, &c.params, &c.results);
         c.height = static_cast<uint32_t>(stack_.size() - c.params.size());
-        c.label = std::make_unique<Label>();
         if (in.op == Op::Loop) {
           SpillAll();
           ClearCache();
-          masm_.Bind(*c.label);
+          masm_.Bind(c.label);
           if (options_.metered) masm_.FuelCheck();
         }
         ctrl_.push_back(std::move(c));
@@ -734,16 +738,14 @@ CompiledFunction FunctionCompiler<Masm>::Compile() {
         Ctrl c;
         c.kind = Op::If;
         BlockTypes(in.c, &c.params, &c.results);
-        c.label = std::make_unique<Label>();
-        c.else_label = std::make_unique<Label>();
         if (fused_cond_) {
           SpillAll();
-          masm_.BranchIf(Masm::NegateCond(*fused_cond_), *c.else_label);
+          masm_.BranchIf(Masm::NegateCond(*fused_cond_), c.else_label);
           fused_cond_.reset();
         } else {
           Reg cond = PopReg();
           SpillAll();
-          masm_.BranchIfZero(cond, *c.else_label);
+          masm_.BranchIfZero(cond, c.else_label);
           Free(cond);
         }
         c.height = static_cast<uint32_t>(stack_.size() - c.params.size());
@@ -754,12 +756,12 @@ CompiledFunction FunctionCompiler<Masm>::Compile() {
         Ctrl& c = ctrl_.back();
         if (!unreachable_) {
           SpillAll();
-          masm_.Jmp(*c.label);
+          masm_.Jmp(c.label);
         } else {
           ForgetAll();
         }
         ClearCache();
-        masm_.Bind(*c.else_label);
+        masm_.Bind(c.else_label);
         c.has_else = true;
         ResetStack(c.height, c.params);
         unreachable_ = false;
@@ -780,7 +782,7 @@ CompiledFunction FunctionCompiler<Masm>::Compile() {
           typename Masm::Cond cc = *fused_cond_;
           fused_cond_.reset();
           if (!BranchNeedsMoves(c)) {
-            masm_.BranchIf(cc, *c.label);
+            masm_.BranchIf(cc, c.label);
           } else {
             Label skip;
             masm_.BranchIf(Masm::NegateCond(cc), skip);
@@ -792,7 +794,7 @@ CompiledFunction FunctionCompiler<Masm>::Compile() {
         Reg cond = PopReg();
         SpillAll();
         if (!BranchNeedsMoves(c)) {
-          masm_.BranchIfNonZero(cond, *c.label);
+          masm_.BranchIfNonZero(cond, c.label);
         } else {
           Label skip;
           masm_.BranchIfZero(cond, skip);
