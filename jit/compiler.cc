@@ -141,12 +141,14 @@ class FunctionCompiler {
     local_reg_[l] = -1;
     l = -1;
     InUse(r) = false;
+    --cached_;
   }
   void DropLocalCache(uint32_t local) {
     if (local_reg_[local] >= 0) DropCache(Reg{static_cast<uint8_t>(local_reg_[local]),
                                               IsFp(local_types_[local])});
   }
   void ClearCache() {
+    if (cached_ == 0) return;
     for (uint8_t c = 0; c < Masm::kNumRegs; ++c) {
       DropCache(Reg{c, false});
       DropCache(Reg{c, true});
@@ -157,6 +159,7 @@ class FunctionCompiler {
     CacheOf(r) = static_cast<int32_t>(local);
     local_reg_[local] = r.code;
     InUse(r) = true;
+    ++cached_;
   }
 
   void SpillEntry(size_t k);
@@ -239,6 +242,7 @@ class FunctionCompiler {
   std::array<bool, Masm::kNumRegs> gp_used_{}, fp_used_{}, gp_reserved_{}, fp_reserved_{};
   std::array<int32_t, Masm::kNumRegs> gp_cache_, fp_cache_;  // local cached, or -1
   std::vector<int8_t> local_reg_;                            // register code, or -1
+  uint32_t cached_ = 0;                                      // registers holding a local
   bool unreachable_ = false;
   uint32_t dead_depth_ = 0;
   // Set by a comparison fused into the br_if/if that follows it: the flags hold the result.
@@ -641,6 +645,7 @@ CompiledFunction FunctionCompiler<Masm>::Compile() {
   else
     masm_.set_form_recorder(&forms);
   out_.notes.reserve(body_.code.size() + 16);
+  masm_.code().reserve(body_.code.size() * 12 + 256);  // about 10 bytes per instruction
   out_.func_index = func_index_;
   num_params_ = static_cast<uint32_t>(type_.params.size());
   local_types_ = type_.params;

@@ -111,7 +111,7 @@ struct FormTable {
     uint32_t id = 0;
   };
   std::array<Slot, kRecent> recent;
-  std::vector<uint32_t> rank;  // position of each form in sorted order (rebuilt when stale)
+  std::vector<uint32_t> order;  // form ids sorted by name (rebuilt when stale)
 };
 FormTable& Forms() {
   thread_local FormTable table;
@@ -149,20 +149,20 @@ void Assembler::Record(const char* mnemonic, const char* a, const char* b, const
 
 std::vector<std::string> Assembler::take_forms() {
   FormTable& t = Forms();
-  if (t.rank.size() != t.names.size()) {
-    std::vector<uint32_t> order(t.names.size());
-    for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
-    std::sort(order.begin(), order.end(),
+  if (t.order.size() != t.names.size()) {
+    t.order.resize(t.names.size());
+    for (uint32_t i = 0; i < t.order.size(); ++i) t.order[i] = i;
+    std::sort(t.order.begin(), t.order.end(),
               [&](uint32_t x, uint32_t y) { return t.names[x] < t.names[y]; });
-    t.rank.assign(order.size(), 0);
-    for (uint32_t i = 0; i < order.size(); ++i) t.rank[order[i]] = i;
   }
-  std::sort(collected_.begin(), collected_.end(),
-            [&](uint32_t x, uint32_t y) { return t.rank[x] < t.rank[y]; });
+  // Walk the forms in sorted order and keep the ones this assembler emitted (no sort here).
   std::vector<std::string> out;
   out.reserve(collected_.size());
-  for (uint32_t id : collected_)
+  for (uint32_t id : t.order) {
+    if (id >= form_seen_.size() || !form_seen_[id]) continue;
     if (out.empty() || out.back() != t.names[id]) out.push_back(t.names[id]);
+  }
+  for (uint32_t id : collected_) form_seen_[id] = 0;
   collected_.clear();
   return out;
 }
