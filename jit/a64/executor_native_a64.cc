@@ -9,6 +9,7 @@
 
 #include "jit/a64/assembler_a64.h"
 #include "jit/arena.h"
+#include "jit/code_memory.h"
 #include "jit/executor.h"
 
 namespace tandem::jit {
@@ -17,19 +18,10 @@ namespace {
 
 using namespace a64;
 
-constexpr size_t kPage = 4096;
 // The trampoline's host frame: x19-x30 (96 bytes), d8-d15 (64), the enclosing call's saved sp
 // (8), padding to 16.
 constexpr int32_t kFrameBytes = 176;
 constexpr int32_t kOuterSavedSp = 160;
-
-struct CodeChunk {
-  uint8_t* mem = nullptr;
-  size_t size = 0;
-  ~CodeChunk() {
-    if (mem) munmap(mem, size);
-  }
-};
 
 class A64NativeExecutor final : public Executor {
  public:
@@ -72,26 +64,9 @@ class A64NativeExecutor final : public Executor {
   // Written through the one mapping that later becomes executable (under qemu-user, code
   // written through a second mapping can run stale), then the instruction cache is flushed.
   uint64_t AddCode(const std::vector<uint8_t>& bytes, std::string* error) override {
-    auto chunk = std::make_unique<CodeChunk>();
-    chunk->size = (std::max<size_t>(bytes.size(), 1) + kPage - 1) / kPage * kPage;
-    void* p =
-        mmap(nullptr, chunk->size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (p == MAP_FAILED) {
-      if (error) *error = "cannot map code memory";
-      return 0;
-    }
-    chunk->mem = static_cast<uint8_t*>(p);
-    if (!bytes.empty()) std::memcpy(chunk->mem, bytes.data(), bytes.size());
-    if (mprotect(chunk->mem, chunk->size, PROT_READ | PROT_EXEC) != 0) {
-      if (error) *error = "cannot make code executable";
-      return 0;
-    }
-    char* begin = reinterpret_cast<char*>(chunk->mem);
-    __builtin___clear_cache(begin, begin + chunk->size);
-    uint64_t at = reinterpret_cast<uint64_t>(chunk->mem);
-    chunks_.push_back(std::move(chunk));
-    return at;
+    return code_.Add(bytes, error);
   }
+
 
   uint64_t Call(uint64_t target, uint64_t jit_sp) override {
     return trampoline_(env_.arena->base(), target, jit_sp);
@@ -164,7 +139,7 @@ class A64NativeExecutor final : public Executor {
 
   ExecutorEnv env_;
   RuntimeFn runtime_table_[static_cast<size_t>(RuntimeCall::kCount)] = {};
-  std::vector<std::unique_ptr<CodeChunk>> chunks_;
+  CodeMemory code_;
   uint64_t (*trampoline_)(uint8_t*, uint64_t, uint64_t) = nullptr;
   uint64_t exit_address_ = 0;
   uint64_t host_stub_address_ = 0;

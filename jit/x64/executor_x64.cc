@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "jit/arena.h"
+#include "jit/code_memory.h"
 #include "jit/executor.h"
 #include "jit/x64/assembler_x64.h"
 
@@ -14,14 +15,6 @@ namespace tandem::jit {
 namespace {
 
 using namespace x64;
-
-struct CodeChunk {
-  uint8_t* mem = nullptr;
-  size_t size = 0;
-  ~CodeChunk() {
-    if (mem) munmap(mem, size);
-  }
-};
 
 class X64NativeExecutor final : public Executor {
  public:
@@ -61,23 +54,9 @@ class X64NativeExecutor final : public Executor {
   }
 
   uint64_t AddCode(const std::vector<uint8_t>& bytes, std::string* error) override {
-    auto chunk = std::make_unique<CodeChunk>();
-    chunk->size = (std::max<size_t>(bytes.size(), 1) + 4095) / 4096 * 4096;
-    void* p = mmap(nullptr, chunk->size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (p == MAP_FAILED) {
-      *error = "cannot map code memory";
-      return 0;
-    }
-    chunk->mem = static_cast<uint8_t*>(p);
-    if (!bytes.empty()) std::memcpy(chunk->mem, bytes.data(), bytes.size());
-    if (mprotect(chunk->mem, chunk->size, PROT_READ | PROT_EXEC) != 0) {
-      *error = "cannot make code executable";
-      return 0;
-    }
-    uint64_t at = reinterpret_cast<uint64_t>(chunk->mem);
-    chunks_.push_back(std::move(chunk));
-    return at;
+    return code_.Add(bytes, error);
   }
+
 
   uint64_t Call(uint64_t target, uint64_t jit_sp) override {
     return trampoline_(env_.arena->base(), target, jit_sp);
@@ -131,7 +110,7 @@ class X64NativeExecutor final : public Executor {
 
   ExecutorEnv env_;
   RuntimeFn runtime_table_[static_cast<size_t>(RuntimeCall::kCount)] = {};
-  std::vector<std::unique_ptr<CodeChunk>> chunks_;
+  CodeMemory code_;
   uint64_t (*trampoline_)(uint8_t*, uint64_t, uint64_t) = nullptr;
   uint64_t exit_address_ = 0;
   uint64_t host_stub_address_ = 0;
