@@ -640,10 +640,12 @@ CompiledFunction FunctionCompiler<Masm>::Compile() {
   // Instruction forms for the code tests: collected by the macro-assembler when it can.
   constexpr bool kCollects = requires(Masm& m) { m.TakeForms(); };
   std::set<std::string> forms;
-  if constexpr (kCollects)
-    masm_.StartFormCollection();
-  else
-    masm_.set_form_recorder(&forms);
+  if (options_.record_forms) {
+    if constexpr (kCollects)
+      masm_.StartFormCollection();
+    else
+      masm_.set_form_recorder(&forms);
+  }
   out_.notes.reserve(body_.code.size() + 16);
   masm_.code().reserve(body_.code.size() * 12 + 256);  // about 10 bytes per instruction
   out_.func_index = func_index_;
@@ -1019,10 +1021,12 @@ CompiledFunction FunctionCompiler<Masm>::Compile() {
   masm_.PatchFrame(frame);
   masm_.Finish(&out_.notes);
   out_.code = std::move(masm_.code());
-  if constexpr (kCollects)
-    out_.forms = masm_.TakeForms();
-  else
-    out_.forms.assign(forms.begin(), forms.end());
+  if (options_.record_forms) {
+    if constexpr (kCollects)
+      out_.forms = masm_.TakeForms();
+    else
+      out_.forms.assign(forms.begin(), forms.end());
+  }
   return std::move(out_);
 }
 

@@ -43,6 +43,9 @@ struct CompileOptions {
   uint64_t runtime_table_address = 0;  // RuntimeFn[RuntimeCall]
   uint64_t exit_address = 0;           // the trampoline's unwind path (trap/exhaustion)
   uint64_t stack_limit = 0;            // lowest usable JIT stack address
+  // Fill CompiledFunction::forms (the code tests' check against the hex table). Off by
+  // default: recording costs about a tenth of compile time.
+  bool record_forms = false;
 };
 
 // One linear-memory access, recorded by jit/bounds.* as it is emitted (the verifier's hint).
@@ -78,7 +81,7 @@ struct CompiledFunction {
   std::vector<std::pair<uint32_t, uint32_t>> local_calls;
   std::vector<BoundsRecord> bounds;
   std::vector<CodeNote> notes;
-  std::vector<std::string> forms;  // assembler instruction forms emitted (code test, issue 4)
+  std::vector<std::string> forms;  // instruction forms emitted, when options.record_forms
 };
 
 // Compiles one defined function (func_index >= module.num_imported_funcs) of a validated

@@ -23,6 +23,7 @@ struct JitConfig {
   uint64_t fuel = 0;  // 0 = unlimited
   bool nan_canonical = false;
   uint64_t stack_bytes = uint64_t{1} << 30;  // the JIT stack mapping (reserved, touched lazily)
+  bool record_forms = false;  // CompileOptions::record_forms, for the code tests
 };
 
 struct JitInstantiateResult {

@@ -421,7 +421,9 @@ TEST_CASE("code: calls, jumps, bounds records and forms of every spec-suite func
       return;  // invalid modules (assert_invalid) compile nothing
     }
     std::string error;
-    auto store = JitStore::Create(JitConfig{}, &error);
+    JitConfig config;
+    config.record_forms = true;  // the forms check below needs them
+    auto store = JitStore::Create(config, &error);
     if (!store) {
       t.failures.push_back(name + ": " + error);
       return;
@@ -482,7 +484,9 @@ TEST_CASE("code: seeded faults in the code or the side table are caught", "[x64]
   )")));
   wasm::Validate(*module);
   std::string error;
-  auto store = JitStore::Create(JitConfig{}, &error);
+  JitConfig config;
+  config.record_forms = true;  // the forms check below needs them
+  auto store = JitStore::Create(config, &error);
   REQUIRE(store);
   REQUIRE(testutil::InstantiateWithStandIns(*store, module).instance.has_value());
   Totals clean;

@@ -50,6 +50,7 @@ InstanceLayout DummyLayout(const wasm::Module& m) {
 
 CompileOptions DummyOptions(bool metered, bool canon) {
   CompileOptions o;
+  o.record_forms = true;
   o.metered = metered;
   o.nan_canonical = canon;
   o.code_table_address = 0x7f0000000000;
