@@ -50,12 +50,17 @@ if [ -x "$tools/qemu/usr/bin/qemu-aarch64" ]; then
 elif [ -z "$qemu" ] || ! "$qemu" --version | grep -qE 'version ([89]|[1-9][0-9])\.'; then
   apt_dir="$tools/apt"
   mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial" "$tools/qemu"
+  # The Debian mirror this machine's apt already uses (deb822 .sources or one-line .list).
+  mirror="$({ grep -h '^URIs:' /etc/apt/sources.list.d/*.sources 2>/dev/null | awk '{print $2}'
+              grep -hE '^deb ' /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null |
+                awk '{for (i = 2; i <= NF; i++) if ($i ~ /:\/\//) { print $i; break }}'
+            } | grep -v -- '-security' | head -n 1 || true)"
   echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg]" \
-    "http://deb.debian.org/debian bookworm-backports main" >"$apt_dir/sources.list"
+    "$mirror bookworm-backports main" >"$apt_dir/sources.list"
   apt_opts=(-o "Dir::Etc::SourceList=$apt_dir/sources.list" -o Dir::Etc::SourceParts=/dev/null
     -o "Dir::State::Lists=$apt_dir/lists" -o "Dir::Cache=$apt_dir/cache"
     -o APT::Sandbox::User=root -o Debug::NoLocking=1)
-  if apt-get "${apt_opts[@]}" update -qq >/dev/null 2>&1 &&
+  if [ -n "$mirror" ] && apt-get "${apt_opts[@]}" update -qq >/dev/null 2>&1 &&
     (cd "$apt_dir" && apt-get "${apt_opts[@]}" download -qq qemu-user/bookworm-backports \
       >/dev/null 2>&1); then
     dpkg-deb --fsys-tarfile "$apt_dir"/qemu-user_*.deb |
