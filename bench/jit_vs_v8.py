@@ -31,19 +31,13 @@ Exit status: 0 when everything ran and agreed; 1 when a checksum mismatched or a
 import argparse
 import hashlib
 import json
-import math
 import os
 import re
-import shutil
-import statistics
 import subprocess
 import sys
-import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
-DEFAULT_TANDEM = os.path.join(ROOT, "build", "release", "tandem")
-DEFAULT_OUT = os.path.join(ROOT, "build", "bench")
+from benchlib import (DEFAULT_OUT, DEFAULT_TANDEM, HERE, BenchError, FindTool, FormatChecksum,
+                      Geomean, Kernels, Median, ParseChecksum, Run)
 
 # Every Wasm 2.0 feature tandem's x64 JIT compiles, except reference types: binaryen 108's
 # -ttf output with --enable-reference-types uses typed function references ((ref $t), 0x6b),
@@ -62,76 +56,12 @@ V8_ENGINES = {
 V8_TRACE = "--trace-wasm-compilation-times"
 TIER_RE = re.compile(r"^Compiled function .* using (\w+),", re.M)
 
-RESULT_RE = re.compile(r"(?:^|=>\s*)(i32|i64):(-?\d+)\s*$")
 CALL_RE = re.compile(r"^call_s:\s*([0-9.eE+-]+)\s*$", re.M)
-WIDTH = {"i32": 32, "i64": 64}
-
-
-class BenchError(Exception):
-    """A failure that stops the whole run (setup problems)."""
 
 
 def Log(args, text):
     if not args.quiet:
         print(text, file=sys.stderr, flush=True)
-
-
-def Kernels():
-    names = sorted(f[:-2] for f in os.listdir(HERE) if f.endswith(".c") and f != "native_main.c")
-    if not names:
-        raise BenchError(f"no kernels (*.c) found in {HERE}")
-    return names
-
-
-def ParseChecksum(stdout):
-    """Returns (type, unsigned value) from the last result line of `stdout`, or None."""
-    for line in reversed(stdout.strip().splitlines()):
-        m = RESULT_RE.search(line.strip())
-        if m:
-            ty, value = m.group(1), int(m.group(2))
-            return ty, value & ((1 << WIDTH[ty]) - 1)
-    return None
-
-
-def FormatChecksum(checksum):
-    return "none" if checksum is None else f"{checksum[0]}:{checksum[1]}"
-
-
-def Run(cmd, timeout):
-    """Runs `cmd`; returns (seconds, CompletedProcess or None, error text or None)."""
-    start = time.perf_counter()
-    try:
-        proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                              timeout=timeout)
-    except subprocess.TimeoutExpired:
-        return timeout, None, f"timed out after {timeout:.0f} s"
-    except OSError as e:
-        return 0.0, None, f"could not start: {e}"
-    seconds = time.perf_counter() - start
-    if proc.returncode != 0:
-        detail = (proc.stderr.strip() or proc.stdout.strip()).splitlines()[-3:]
-        return seconds, proc, f"exit status {proc.returncode}: " + " | ".join(detail)
-    return seconds, proc, None
-
-
-def FindTool(path_or_name, what, hint):
-    if os.sep in path_or_name:
-        if os.path.isfile(path_or_name) and os.access(path_or_name, os.X_OK):
-            return path_or_name
-        raise BenchError(f"{what} not found or not executable at {path_or_name}; {hint}")
-    found = shutil.which(path_or_name)
-    if not found:
-        raise BenchError(f"{what} '{path_or_name}' not found on PATH; {hint}")
-    return found
-
-
-def Median(values):
-    return statistics.median(values) if values else None
-
-
-def Geomean(values):
-    values = [v for v in values if v]
-    return math.exp(sum(map(math.log, values)) / len(values)) if values else None
 
 
 def Cell(v, fmt):

@@ -14,83 +14,25 @@ Exit status: 0 when every kernel ran and agreed; 1 when a checksum mismatched or
 
 import argparse
 import json
-import math
 import os
-import re
-import shutil
-import statistics
 import subprocess
 import sys
-import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
-DEFAULT_TANDEM = os.path.join(ROOT, "build", "release", "tandem")
-DEFAULT_OUT = os.path.join(ROOT, "build", "bench")
+from benchlib import (DEFAULT_OUT, DEFAULT_TANDEM, HERE, BenchError, FindTool, FormatChecksum,
+                      Geomean, Kernels, Median, ParseChecksum, Run)
 
 # `tandem run --invoke` prints `i32:N` per result; wasm-interp prints `run() => i32:N`.
-RESULT_RE = re.compile(r"(?:^|=>\s*)(i32|i64):(-?\d+)\s*$")
-WIDTH = {"i32": 32, "i64": 64}
-
-
-class BenchError(Exception):
-    """A failure that stops the whole run (setup problems)."""
-
-
-def Kernels():
-    names = sorted(f[:-2] for f in os.listdir(HERE) if f.endswith(".c") and f != "native_main.c")
-    if not names:
-        raise BenchError(f"no kernels (*.c) found in {HERE}")
-    return names
-
-
-def ParseChecksum(stdout):
-    """Returns (type, unsigned value) from the last result line of `stdout`, or None.
-
-    Tools disagree on signedness when printing (wasm-interp prints unsigned), so values are
-    normalized to their unsigned bit pattern before comparison.
-    """
-    for line in reversed(stdout.strip().splitlines()):
-        m = RESULT_RE.search(line.strip())
-        if m:
-            ty, value = m.group(1), int(m.group(2))
-            return ty, value & ((1 << WIDTH[ty]) - 1)
-    return None
-
-
-def FormatChecksum(checksum):
-    return "none" if checksum is None else f"{checksum[0]}:{checksum[1]}"
 
 
 def RunOnce(cmd, timeout):
     """Runs `cmd`; returns (seconds, checksum or None, error text or None)."""
-    start = time.perf_counter()
-    try:
-        proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                              timeout=timeout)
-    except subprocess.TimeoutExpired:
-        return timeout, None, f"timed out after {timeout:.0f} s"
-    except OSError as e:
-        return 0.0, None, f"could not start: {e}"
-    seconds = time.perf_counter() - start
-    if proc.returncode != 0:
-        detail = (proc.stderr.strip() or proc.stdout.strip()).splitlines()[-3:]
-        return seconds, None, f"exit status {proc.returncode}: " + " | ".join(detail)
+    seconds, proc, error = Run(cmd, timeout)
+    if error:
+        return seconds, None, error
     checksum = ParseChecksum(proc.stdout)
     if checksum is None:
         return seconds, None, "no i32:/i64: result in its output: " + repr(proc.stdout[-200:])
     return seconds, checksum, None
-
-
-def FindTool(path_or_name, what, hint):
-    if os.sep in path_or_name:
-        if os.path.isfile(path_or_name) and os.access(path_or_name, os.X_OK):
-            return path_or_name
-        raise BenchError(f"{what} not found or not executable at {path_or_name}; {hint}")
-    found = shutil.which(path_or_name)
-    if not found:
-        raise BenchError(f"{what} '{path_or_name}' not found on PATH; {hint}")
-    return found
 
 
 def Build(out, force):
@@ -146,8 +88,8 @@ def BenchKernel(name, args, tandem, wasm_interp):
         "checksum": FormatChecksum(next(iter(all_checksums))) if len(all_checksums) == 1 else None,
         "native_checksum": FormatChecksum(native) if native else None,
         "times_s": times,
-        "tandem_s": statistics.median(times["tandem"]) if times["tandem"] else None,
-        "wasm_interp_s": statistics.median(times["wasm-interp"]) if times["wasm-interp"] else None,
+        "tandem_s": Median(times["tandem"]),
+        "wasm_interp_s": Median(times["wasm-interp"]),
         "mismatch": mismatch,
         "errors": errors,
     }
@@ -221,7 +163,7 @@ def main():
         return 2
 
     ratios = [r["ratio"] for r in results if r["ratio"] is not None]
-    geomean = math.exp(sum(map(math.log, ratios)) / len(ratios)) if ratios else None
+    geomean = Geomean(ratios)
     print(f"tandem: {tandem}\nwasm-interp: {wasm_interp}\nreps: {args.reps} (median wall time)")
     PrintTable(results, geomean)
 
