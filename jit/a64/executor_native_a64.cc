@@ -9,8 +9,7 @@
 
 #include "jit/a64/assembler_a64.h"
 #include "jit/arena.h"
-#include "jit/code_memory.h"
-#include "jit/executor.h"
+#include "jit/native_executor.h"
 
 namespace tandem::jit {
 
@@ -23,63 +22,31 @@ using namespace a64;
 constexpr int32_t kFrameBytes = 176;
 constexpr int32_t kOuterSavedSp = 160;
 
-class A64NativeExecutor final : public Executor {
+class A64NativeExecutor final : public NativeExecutor {
  public:
-  explicit A64NativeExecutor(const ExecutorEnv& env) : env_(env) {
-    for (size_t i = 0; i < static_cast<size_t>(RuntimeCall::kCount); ++i)
-      runtime_table_[i] = env.runtime_services[i];
-  }
-
-  bool Init(std::string* error) {
-    size_t exit_off = 0, host_off = 0;
-    std::vector<uint8_t> stubs = BuildStubs(&exit_off, &host_off);
-    uint64_t base = AddCode(stubs, error);
-    if (!base) return false;
-    trampoline_ = reinterpret_cast<uint64_t (*)(uint8_t*, uint64_t, uint64_t)>(base);
-    exit_address_ = base + exit_off;
-    host_stub_address_ = base + host_off;
-    return true;
-  }
+  explicit A64NativeExecutor(const ExecutorEnv& env) : NativeExecutor(env) {}
 
   Arch arch() const override { return Arch::kA64; }
-  uint64_t exit_address() const override { return exit_address_; }
-  uint64_t runtime_table_address() const override {
-    return reinterpret_cast<uint64_t>(runtime_table_);
-  }
 
+ protected:
   // A per-function thunk records the store index in header.scratch[0] (the same 32-bit store
   // the x86-64 thunk makes, so both arenas hold the same bytes) and jumps to the shared stub.
-  uint64_t HostFunctionEntry(uint32_t store_index) override {
+  std::vector<uint8_t> HostThunk(uint32_t store_index, uint64_t host_stub) override {
     Assembler a;
     a.MovImm32(Reg::x16, store_index);
     a.str(W::k32, Reg::x16, Mem(Reg::x28, offsetof(ArenaHeader, scratch)));
-    a.MovImm64(Reg::x16, host_stub_address_);
+    a.MovImm64(Reg::x16, host_stub);
     a.br(Reg::x16);
-    std::string error;
-    uint64_t at = AddCode(a.code(), &error);
-    if (!at) throw std::runtime_error(error);
-    return at;
+    return a.code();
   }
 
-  // Written through the one mapping that later becomes executable (under qemu-user, code
-  // written through a second mapping can run stale), then the instruction cache is flushed.
-  uint64_t AddCode(const std::vector<uint8_t>& bytes, std::string* error) override {
-    return code_.Add(bytes, error);
-  }
-
-
-  uint64_t Call(uint64_t target, uint64_t jit_sp) override {
-    return trampoline_(env_.arena->base(), target, jit_sp);
-  }
-
- private:
   // entry(x0 = arena base, x1 = target, x2 = JIT sp): saves x19-x30 and d8-d15 and the host sp
   // (in saved_sp_; the enclosing call's value is kept in the frame, so a host function may call
   // back into JIT code), pins x28, switches sp and calls target; returns 0. `exit` (reached by
   // `br` from anywhere in JIT code) restores the host sp and registers and returns 1.
   // The host stub is entered like any wasm function ([sp + 8*i] holds the arguments, x30 the
   // return address) with the store index in header.scratch[0], and forwards to CallHost.
-  std::vector<uint8_t> BuildStubs(size_t* exit_offset, size_t* host_stub_offset) {
+  std::vector<uint8_t> BuildStubs(size_t* exit_offset, size_t* host_stub_offset) override {
     Assembler a;
     Label exit, restore;
     const uint64_t saved_sp = reinterpret_cast<uint64_t>(&saved_sp_);
@@ -137,12 +104,7 @@ class A64NativeExecutor final : public Executor {
     return a.code();
   }
 
-  ExecutorEnv env_;
-  RuntimeFn runtime_table_[static_cast<size_t>(RuntimeCall::kCount)] = {};
-  CodeMemory code_;
-  uint64_t (*trampoline_)(uint8_t*, uint64_t, uint64_t) = nullptr;
-  uint64_t exit_address_ = 0;
-  uint64_t host_stub_address_ = 0;
+ private:
   uint64_t saved_sp_ = 0;  // the host sp while JIT code runs
 };
 

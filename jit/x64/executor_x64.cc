@@ -6,8 +6,7 @@
 #include <stdexcept>
 
 #include "jit/arena.h"
-#include "jit/code_memory.h"
-#include "jit/executor.h"
+#include "jit/native_executor.h"
 #include "jit/x64/assembler_x64.h"
 
 namespace tandem::jit {
@@ -16,59 +15,29 @@ namespace {
 
 using namespace x64;
 
-class X64NativeExecutor final : public Executor {
+class X64NativeExecutor final : public NativeExecutor {
  public:
-  explicit X64NativeExecutor(const ExecutorEnv& env) : env_(env) {
-    for (size_t i = 0; i < static_cast<size_t>(RuntimeCall::kCount); ++i)
-      runtime_table_[i] = env.runtime_services[i];
-  }
-
-  bool Init(std::string* error) {
-    size_t exit_off = 0, host_off = 0;
-    std::vector<uint8_t> stubs = BuildStubs(&exit_off, &host_off);
-    uint64_t base = AddCode(stubs, error);
-    if (!base) return false;
-    trampoline_ = reinterpret_cast<uint64_t (*)(uint8_t*, uint64_t, uint64_t)>(base);
-    exit_address_ = base + exit_off;
-    host_stub_address_ = base + host_off;
-    return true;
-  }
+  explicit X64NativeExecutor(const ExecutorEnv& env) : NativeExecutor(env) {}
 
   Arch arch() const override { return Arch::kX64; }
-  uint64_t exit_address() const override { return exit_address_; }
-  uint64_t runtime_table_address() const override {
-    return reinterpret_cast<uint64_t>(runtime_table_);
-  }
 
+ protected:
   // A per-function thunk records the store index and jumps to the shared host stub:
   // `mov dword [r15 + scratch], idx; mov r11, stub; jmp r11`.
-  uint64_t HostFunctionEntry(uint32_t store_index) override {
+  std::vector<uint8_t> HostThunk(uint32_t store_index, uint64_t host_stub) override {
     Assembler a;
     a.mov(W::k32, Mem(Gp::r15, offsetof(ArenaHeader, scratch)), static_cast<int32_t>(store_index));
-    a.movabs(Gp::r11, host_stub_address_);
+    a.movabs(Gp::r11, host_stub);
     a.jmp(Gp::r11);
-    std::string error;
-    uint64_t at = AddCode(a.code(), &error);
-    if (!at) throw std::runtime_error(error);
-    return at;
+    return a.code();
   }
 
-  uint64_t AddCode(const std::vector<uint8_t>& bytes, std::string* error) override {
-    return code_.Add(bytes, error);
-  }
-
-
-  uint64_t Call(uint64_t target, uint64_t jit_sp) override {
-    return trampoline_(env_.arena->base(), target, jit_sp);
-  }
-
- private:
   // entry(rdi = arena base, rsi = target, rdx = JIT stack pointer): saves the host's
   // callee-saved registers and rsp, pins r15, switches stacks and calls target; returns 0.
   // `exit` (reached by jmp from anywhere in JIT code) restores the host rsp and returns 1.
   // The host stub is entered like any wasm function ([rsp+8..] holds the arguments) with the
   // store index in header.scratch[0], and forwards to the service CallHost.
-  std::vector<uint8_t> BuildStubs(size_t* exit_offset, size_t* host_stub_offset) {
+  std::vector<uint8_t> BuildStubs(size_t* exit_offset, size_t* host_stub_offset) override {
     Assembler a;
     Label exit, restore;
     const uint64_t saved_rsp = reinterpret_cast<uint64_t>(&saved_rsp_);
@@ -108,12 +77,7 @@ class X64NativeExecutor final : public Executor {
     return a.code();
   }
 
-  ExecutorEnv env_;
-  RuntimeFn runtime_table_[static_cast<size_t>(RuntimeCall::kCount)] = {};
-  CodeMemory code_;
-  uint64_t (*trampoline_)(uint8_t*, uint64_t, uint64_t) = nullptr;
-  uint64_t exit_address_ = 0;
-  uint64_t host_stub_address_ = 0;
+ private:
   uint64_t saved_rsp_ = 0;  // the host rsp while JIT code runs
 };
 
