@@ -301,6 +301,8 @@ int RunRunCommand(const RunArgs& a, const CLI::App& cmd) {
     return fail(kExitFailed, "malformed", e.what());
   } catch (const wasm::InvalidError& e) {
     return fail(kExitFailed, "invalid", e.what());
+  } catch (const wasm::LimitError& e) {
+    return fail(kExitFailed, "beyond an implementation limit", e.what());
   } catch (const std::exception& e) {
     return fail(kExitFailed, "internal error", e.what());
   }
@@ -384,9 +386,11 @@ int RunRunCommand(const RunArgs& a, const CLI::App& cmd) {
       const char* kind = inst.status == S::kUnlinkable       ? "unlinkable"
                          : inst.status == S::kUninstantiable ? "uninstantiable"
                          : inst.status == S::kUnsupported    ? "unsupported"
+                         : inst.status == S::kResourceExhausted ? "resource exhausted"
                                                              : "internal error";
       r = {{"status", kind}, {"message", what}};
-      if (!a.json) std::cout << prefix << kind << ": " << what << "\n";
+      if (!a.json)
+        std::cout << prefix << (what.starts_with(kind) ? what : kind + (": " + what)) << "\n";
       rc = kExitFailed;
       per_engine[name] = r;
       continue;

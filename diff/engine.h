@@ -30,11 +30,12 @@ struct InstantiateOutcome {
     kUnlinkable,      // unknown import or incompatible import type (message says which)
     kUninstantiable,  // a trap (or exhaustion) in element/data init or the start function
     kUnsupported,     // the engine cannot run this module
+    kResourceExhausted,  // the store cannot provide a table or memory (limits.h store budgets)
     kInternalError,
   };
   Status status = Status::kOk;
   uint32_t instance = 0;     // kOk
-  std::string message;       // spec text + detail for kUnlinkable/kUnsupported/kInternalError
+  std::string message;       // spec text + detail for every status but kOk and kUninstantiable
   wasm::Outcome failure;     // kUninstantiable: the trap or exhaustion
 };
 

@@ -53,6 +53,9 @@ class StoreEngine : public Engine {
     } catch (const wasm::LinkError& e) {
       out.status = InstantiateOutcome::Status::kUnlinkable;
       out.message = e.what();
+    } catch (const wasm::ResourceError& e) {
+      out.status = InstantiateOutcome::Status::kResourceExhausted;
+      out.message = e.what();
     } catch (const std::exception& e) {
       out.status = InstantiateOutcome::Status::kInternalError;
       out.message = e.what();

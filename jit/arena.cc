@@ -323,8 +323,8 @@ std::optional<uint32_t> Arena::AddGlobals(const std::string& owner,
 }
 
 std::optional<uint32_t> Arena::AddMemory(const wasm::MemoryType& type) {
-  uint64_t max_pages = type.limits.max ? *type.limits.max : wasm::kMaxPages32;
-  if (type.limits.min > max_pages || max_pages > wasm::kMaxPages32) return std::nullopt;
+  uint64_t max_pages = type.limits.max ? *type.limits.max : wasm::kMaxMemoryPages;
+  if (type.limits.min > max_pages || max_pages > wasm::kMaxMemoryPages) return std::nullopt;
   uint64_t max_bytes = max_pages * wasm::kPageSize;
   uint64_t saved_high = high_next_, saved_bump = bump_used_;
   auto slot = ReserveHigh(max_bytes);
@@ -354,7 +354,7 @@ std::optional<uint32_t> Arena::AddTable(const wasm::TableType& type, uint64_t in
   uint64_t min = type.limits.min;
   uint64_t max = type.limits.max ? *type.limits.max : 0xffffffffu;
   if (min > max || max > 0xffffffffu) return std::nullopt;
-  uint64_t entries = std::max(min, std::min(max, kMaxTableEntries));
+  uint64_t entries = wasm::TableGrowthLimit(type);
   uint64_t saved_high = high_next_, saved_bump = bump_used_;
   auto slot = ReserveHigh(entries * 8);
   if (!slot) return std::nullopt;
@@ -487,10 +487,17 @@ std::optional<uint32_t> Arena::GrowTable(uint32_t table, uint32_t delta, uint64_
   uint64_t old = d.size;
   uint64_t limit = std::min<uint64_t>(d.max, d.reserved_entries);
   if (delta > limit - old) return std::nullopt;
+  if (!wasm::StoreBudget::TableGrowthFits(LiveTableEntries(), delta)) return std::nullopt;
   if (!Commit(tables_[table].slot, (old + delta) * 8)) return std::nullopt;
   std::fill_n(at<uint64_t>(d.elems_offset) + old, delta, init);
   d.size = static_cast<uint32_t>(old + delta);
   return static_cast<uint32_t>(old);
+}
+
+uint64_t Arena::LiveTableEntries() const {
+  uint64_t n = 0;
+  for (uint32_t t = 0; t < table_count(); ++t) n += table(t).size;
+  return n;
 }
 
 uint64_t Arena::LiveSize(const Region& r) const {

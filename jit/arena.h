@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "reference/limits.h"
 #include "reference/types.h"
 #include "reference/value.h"
 
@@ -27,7 +28,6 @@ constexpr uint64_t kTiB = uint64_t{1} << 40;
 // Slots in the high region and the VM region's sub-areas start on this boundary, independent of
 // the host page size (4 KiB on x86-64, up to 64 KiB on AArch64), so the layout is the same on all.
 constexpr uint64_t kArenaSlotAlign = 65536;
-constexpr uint64_t kMaxTableEntries = 10'000'000;  // the reference's limit (reference/interp.cc)
 constexpr uint32_t kArenaMagic = 0x41444e54;       // bytes "TNDA"
 constexpr uint32_t kArenaVersion = 1;
 
@@ -308,6 +308,8 @@ class Arena {
 
   uint32_t memory_count() const { return static_cast<uint32_t>(memories_.size()); }
   uint32_t table_count() const { return static_cast<uint32_t>(tables_.size()); }
+  // Entries of every table, summed (the store budget of limits.h).
+  uint64_t LiveTableEntries() const;
   uint32_t memory_desc_offset(uint32_t memory) const { return memories_[memory].desc_offset; }
   uint32_t table_desc_offset(uint32_t table) const { return tables_[table].desc_offset; }
   uint32_t instance_desc_offset(uint32_t instance) const { return instances_[instance]; }

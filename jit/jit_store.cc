@@ -88,7 +88,7 @@ uint32_t JitStore::AddHostFunc(const FuncType& type, HostFunc fn) {
   Impl& im = *impl_;
   uint32_t type_id = im.InternType(type);
   auto idx = arena_->AddFunction(FuncDesc{type_id, 0xffffffffu, 0, kFuncHost});
-  if (!idx) throw std::runtime_error("arena: too many functions");
+  if (!idx) throw wasm::ResourceError("resource exhausted: the arena's function table is full");
   if (im.host_funcs.size() <= *idx) im.host_funcs.resize(*idx + 1);
   im.host_funcs[*idx] = std::move(fn);
   if (im.func_types.size() <= *idx) im.func_types.resize(*idx + 1);
@@ -98,8 +98,12 @@ uint32_t JitStore::AddHostFunc(const FuncType& type, HostFunc fn) {
 }
 
 uint32_t JitStore::AddTable(const TableType& type) {
+  impl_->budget.CheckTable(type, arena_->LiveTableEntries());
   auto t = arena_->AddTable(type);
-  if (!t) throw std::runtime_error("arena: cannot allocate a table");
+  if (!t)
+    throw wasm::ResourceError(fmt::format(
+        "resource exhausted: the arena cannot hold a table of {} entries", type.limits.min));
+  impl_->budget.AddTable(type);
   impl_->table_by_desc[arena_->table_desc_offset(*t)] = *t;
   impl_->table_max.resize(*t + 1);
   impl_->table_max[*t] = type.limits.max;
@@ -107,8 +111,12 @@ uint32_t JitStore::AddTable(const TableType& type) {
 }
 
 uint32_t JitStore::AddMemory(const MemoryType& type) {
+  impl_->budget.CheckMemory(type);
   auto m = arena_->AddMemory(type);
-  if (!m) throw std::runtime_error("arena: cannot allocate a memory");
+  if (!m)
+    throw wasm::ResourceError(fmt::format(
+        "resource exhausted: the arena cannot hold a memory of {} pages", type.limits.min));
+  impl_->budget.AddMemory(type);
   impl_->memory_by_desc[arena_->memory_desc_offset(*m)] = *m;
   impl_->memory_max.resize(*m + 1);
   impl_->memory_max[*m] = type.limits.max;
@@ -118,7 +126,7 @@ uint32_t JitStore::AddMemory(const MemoryType& type) {
 uint32_t JitStore::AddGlobal(const GlobalType& type, Value init) {
   GlobalDef def{static_cast<uint32_t>(host_globals_++), type.type, init.bits, init.hi};
   auto off = arena_->AddGlobals(std::string("host"), std::span(&def, 1));
-  if (!off) throw std::runtime_error("arena: cannot allocate a global");
+  if (!off) throw wasm::ResourceError("resource exhausted: the arena cannot hold a global");
   impl_->globals.push_back({type, *off});
   return static_cast<uint32_t>(impl_->globals.size() - 1);
 }
@@ -196,7 +204,7 @@ JitInstantiateResult JitStore::Instantiate(std::shared_ptr<const Module> module,
   for (uint32_t i = m.num_imported_funcs; i < m.func_types.size(); ++i) {
     uint32_t type_id = shape.type_ids[m.func_types[i]];
     auto idx = ar.AddFunction(FuncDesc{type_id, inst_index, i, 0});
-    if (!idx) throw std::runtime_error("arena: too many functions");
+    if (!idx) throw wasm::ResourceError("resource exhausted: the arena's function table is full");
     if (im.func_types.size() <= *idx) im.func_types.resize(*idx + 1);
     if (im.host_funcs.size() <= *idx) im.host_funcs.resize(*idx + 1);
     im.func_types[*idx] = type_id;
@@ -220,7 +228,7 @@ JitInstantiateResult JitStore::Instantiate(std::shared_ptr<const Module> module,
     }
     if (!defs.empty()) {
       auto first = ar.AddGlobals(inst_index, defs);
-      if (!first) throw std::runtime_error("arena: cannot allocate globals");
+      if (!first) throw wasm::ResourceError("resource exhausted: the arena cannot hold the instance's globals");
       for (size_t k = 0; k < defs.size(); ++k) {
         im.globals.push_back({m.globals[m.num_imported_globals + k].type,
                               *first + static_cast<uint32_t>(16 * k)});
@@ -235,7 +243,7 @@ JitInstantiateResult JitStore::Instantiate(std::shared_ptr<const Module> module,
   shape.num_data_segments = static_cast<uint32_t>(m.datas.size());
   shape.num_elem_segments = static_cast<uint32_t>(m.elems.size());
   auto added = ar.AddInstance(shape);
-  if (!added) throw std::runtime_error("arena: cannot allocate an instance");
+  if (!added) throw wasm::ResourceError("resource exhausted: the arena cannot hold an instance");
   const InstanceDesc& idesc = *ar.at<InstanceDesc>(ar.instance_desc_offset(*added));
   for (size_t i = 0; i < m.elems.size(); ++i) {
     const ElemSegment& seg = m.elems[i];

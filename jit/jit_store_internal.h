@@ -11,6 +11,7 @@
 #include "jit/executor.h"
 #include "jit/jit_store.h"
 #include "jit/runtime.h"
+#include "reference/limits.h"
 
 namespace tandem::jit {
 
@@ -55,6 +56,7 @@ struct JitStore::Impl {
   std::map<uint32_t, uint32_t> memory_by_desc, table_by_desc;  // desc offset -> store index
   // Declared maxima (the descriptors cannot tell "none" from the largest value).
   std::vector<std::optional<uint64_t>> memory_max, table_max;
+  wasm::StoreBudget budget;  // limits.h: what the store may allocate, as on every engine
 
   uint64_t* code_table = nullptr;  // store function index -> entry address
   size_t code_table_bytes = 0;

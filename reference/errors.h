@@ -8,7 +8,7 @@
 
 namespace tandem::wasm {
 
-enum class ErrorKind { kMalformed, kInvalid, kUnlinkable, kUninstantiable };
+enum class ErrorKind { kMalformed, kInvalid, kUnlinkable, kUninstantiable, kLimit, kResource };
 
 class WasmError : public std::runtime_error {
  public:
@@ -28,6 +28,18 @@ struct InvalidError : WasmError {
 };
 struct LinkError : WasmError {
   explicit LinkError(const std::string& m) : WasmError(ErrorKind::kUnlinkable, m) {}
+};
+
+// A module beyond an implementation limit (limits.h): "too many locals: 50001 (limit 50000)".
+// Not a spec failure; every engine refuses the same modules, since the check is shared.
+struct LimitError : WasmError {
+  explicit LimitError(const std::string& m) : WasmError(ErrorKind::kLimit, m) {}
+};
+// A store cannot provide what an instantiation asks for (a store budget of limits.h, or the
+// host refused memory): "resource exhausted: ...". Never a crash, never a partial allocation
+// left half-initialised behind a success.
+struct ResourceError : WasmError {
+  explicit ResourceError(const std::string& m) : WasmError(ErrorKind::kResource, m) {}
 };
 
 }  // namespace tandem::wasm

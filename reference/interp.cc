@@ -13,6 +13,7 @@
 
 #include <fmt/format.h>
 
+#include "reference/limits.h"
 #include "reference/numerics.h"
 #include "reference/simd.h"
 
@@ -24,7 +25,6 @@ namespace {
 
 constexpr uint32_t kHostInstance = ~uint32_t{0};
 // Tables may not grow past this many entries (an implementation limit every engine shares).
-constexpr uint64_t kMaxTableEntries = 10'000'000;
 
 // A lowered instruction. For most opcodes a/b/c are the decoded immediates (opcodes.h), with
 // indices resolved to store addresses. Control transfers carry resolved targets:
@@ -141,6 +141,8 @@ struct Store::Impl {
   std::vector<DataInst> datas;
   std::vector<ModuleInst> instances;
   uint64_t fuel_left = 0;
+  wasm::StoreBudget budget;         // limits.h: what the store may allocate
+  uint64_t live_table_entries = 0;  // summed over `tables`
 
   std::vector<Slot> stack;
 
@@ -166,14 +168,20 @@ uint32_t Store::Impl::InternType(const FuncType& t) {
 }
 
 uint32_t Store::Impl::AllocMemory(const MemoryType& t) {
+  budget.CheckMemory(t);
   auto m = std::make_unique<MemInst>();
   m->type = t;
-  uint64_t max_pages = t.limits.max ? *t.limits.max : kMaxPages32;
+  uint64_t max_pages = t.limits.max ? *t.limits.max : kMaxMemoryPages;
   m->reserved = std::max<uint64_t>(max_pages * kPageSize, kPageSize);
   void* p = mmap(nullptr, m->reserved, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-  if (p == MAP_FAILED) throw std::runtime_error("cannot reserve linear memory");
+  if (p == MAP_FAILED)
+    throw wasm::ResourceError(fmt::format(
+        "resource exhausted: cannot reserve {} bytes for a linear memory", m->reserved));
   m->data = static_cast<uint8_t*>(p);
-  if (!GrowMemory(*m, t.limits.min)) throw std::runtime_error("cannot commit linear memory");
+  if (!GrowMemory(*m, t.limits.min))
+    throw wasm::ResourceError(fmt::format(
+        "resource exhausted: cannot commit {} pages of linear memory", t.limits.min));
+  budget.AddMemory(t);
   mems.push_back(std::move(m));
   return static_cast<uint32_t>(mems.size() - 1);
 }
@@ -181,7 +189,7 @@ uint32_t Store::Impl::AllocMemory(const MemoryType& t) {
 // Spec 4.5.3.9 growmem. Fails (returns false) beyond the maximum or the 4 GiB limit.
 bool Store::Impl::GrowMemory(MemInst& m, uint64_t delta) {
   uint64_t old_pages = m.pages();
-  uint64_t max = m.type.limits.max ? *m.type.limits.max : kMaxPages32;
+  uint64_t max = m.type.limits.max ? *m.type.limits.max : kMaxMemoryPages;
   if (delta > max || old_pages + delta > max) return false;
   uint64_t new_size = (old_pages + delta) * kPageSize;
   if (new_size > m.size) {
@@ -765,10 +773,12 @@ Outcome Store::Impl::Execute(uint32_t entry, std::span<const Value> args) {
         uint64_t old = t.elems.size();
         uint64_t max = t.type.limits.max ? *t.type.limits.max : 0xffffffffull;
         --sp;
-        if (old + n > max || old + n > kMaxTableEntries) {
+        if (old + n > max || old + n > kMaxTableEntries ||
+            !wasm::StoreBudget::TableGrowthFits(live_table_entries, n)) {
           sp[-1] = 0xffffffffu;
         } else {
           t.elems.resize(old + n, init);
+          live_table_entries += n;
           sp[-1] = old;
         }
         break;
@@ -1451,9 +1461,17 @@ uint32_t Store::AddHostFunc(FuncType type, HostFunc fn) {
 }
 
 uint32_t Store::AddTable(TableType type, uint64_t init_bits) {
+  impl_->budget.CheckTable(type, impl_->live_table_entries);
   auto t = std::make_unique<TableInst>();
   t->type = type;
-  t->elems.assign(type.limits.min, init_bits);
+  try {
+    t->elems.assign(type.limits.min, init_bits);
+  } catch (const std::bad_alloc&) {
+    throw wasm::ResourceError(fmt::format(
+        "resource exhausted: cannot allocate a table of {} entries", type.limits.min));
+  }
+  impl_->budget.AddTable(type);
+  impl_->live_table_entries += type.limits.min;
   impl_->tables.push_back(std::move(t));
   return static_cast<uint32_t>(impl_->tables.size() - 1);
 }

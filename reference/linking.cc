@@ -88,9 +88,13 @@ const std::vector<SpectestExport>& SpectestExports() {
   static const std::vector<SpectestExport> kExports = [] {
     std::vector<SpectestExport> v;
     auto func = [&](const char* name, std::vector<ValType> params) {
-      SpectestExport e{name, ExternKind::Func};
-      e.func.params = std::move(params);
-      v.push_back(std::move(e));
+      v.push_back({.name = name,
+                   .kind = ExternKind::Func,
+                   .func = FuncType{.params = std::move(params), .results = {}},
+                   .table = {},
+                   .memory = {},
+                   .global = {},
+                   .value = {}});
     };
     func("print", {});
     func("print_i32", {ValType::I32});
@@ -100,21 +104,33 @@ const std::vector<SpectestExport>& SpectestExports() {
     func("print_i32_f32", {ValType::I32, ValType::F32});
     func("print_f64_f64", {ValType::F64, ValType::F64});
     auto global = [&](const char* name, Value value) {
-      SpectestExport e{name, ExternKind::Global};
-      e.global = GlobalType{value.type, false};
-      e.value = value;
-      v.push_back(std::move(e));
+      v.push_back({.name = name,
+                   .kind = ExternKind::Global,
+                   .func = {},
+                   .table = {},
+                   .memory = {},
+                   .global = GlobalType{.type = value.type, .mut = false},
+                   .value = value});
     };
     global("global_i32", Value::I32(666));
     global("global_i64", Value::I64(666));
     global("global_f32", Value::F32(666.6f));
     global("global_f64", Value::F64(666.6));
-    SpectestExport table{"table", ExternKind::Table};
-    table.table = TableType{ValType::FuncRef, Limits{10, 20}};
-    v.push_back(table);
-    SpectestExport memory{"memory", ExternKind::Memory};
-    memory.memory = MemoryType{Limits{1, 2}};
-    v.push_back(memory);
+    v.push_back(
+        {.name = "table",
+         .kind = ExternKind::Table,
+         .func = {},
+         .table = TableType{.elem = ValType::FuncRef, .limits = Limits{.min = 10, .max = 20}},
+         .memory = {},
+         .global = {},
+         .value = {}});
+    v.push_back({.name = "memory",
+                 .kind = ExternKind::Memory,
+                 .func = {},
+                 .table = {},
+                 .memory = MemoryType{.limits = Limits{.min = 1, .max = 2}},
+                 .global = {},
+                 .value = {}});
     return v;
   }();
   return kExports;

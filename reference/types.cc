@@ -37,9 +37,15 @@ const char* ExternKindName(ExternKind k) {
 
 std::string ToString(const FuncType& t) {
   std::string s = "[";
-  for (size_t i = 0; i < t.params.size(); ++i) s += (i ? " " : "") + std::string(ValTypeName(t.params[i]));
+  for (size_t i = 0; i < t.params.size(); ++i) {
+    if (i) s += ' ';
+    s += ValTypeName(t.params[i]);
+  }
   s += "] -> [";
-  for (size_t i = 0; i < t.results.size(); ++i) s += (i ? " " : "") + std::string(ValTypeName(t.results[i]));
+  for (size_t i = 0; i < t.results.size(); ++i) {
+    if (i) s += ' ';
+    s += ValTypeName(t.results[i]);
+  }
   return s + "]";
 }
 
@@ -105,7 +111,10 @@ std::string ToString(const Outcome& o) {
     case Outcome::Kind::kValues: {
       if (o.values.empty()) return "(no values)";
       std::string s;
-      for (size_t i = 0; i < o.values.size(); ++i) s += (i ? " " : "") + ToString(o.values[i]);
+      for (size_t i = 0; i < o.values.size(); ++i) {
+        if (i) s += ' ';
+        s += ToString(o.values[i]);
+      }
       return s;
     }
     case Outcome::Kind::kTrap:

@@ -64,6 +64,5 @@ enum class ExternKind : uint8_t { Func = 0, Table = 1, Memory = 2, Global = 3 };
 const char* ExternKindName(ExternKind k);  // "func", "table", "memory", "global"
 
 constexpr uint64_t kPageSize = 65536;
-constexpr uint64_t kMaxPages32 = 65536;  // 4 GiB
 
 }  // namespace tandem::wasm

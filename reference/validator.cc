@@ -10,6 +10,8 @@
 #include <unordered_set>
 #include <vector>
 
+#include "reference/limits.h"
+
 namespace tandem::wasm {
 namespace {
 
@@ -45,7 +47,10 @@ std::string TypeName(VT t) {
 
 std::string ListName(TypeList l) {
   std::string s = "[";
-  for (uint32_t i = 0; i < l.size; ++i) s += (i ? " " : "") + std::string(ValTypeName(l[i]));
+  for (uint32_t i = 0; i < l.size; ++i) {
+    if (i) s += ' ';
+    s += ValTypeName(l[i]);
+  }
   return s + "]";
 }
 
@@ -109,7 +114,7 @@ void CheckTableType(const TableType& t, const std::string& where) {
 }
 
 void CheckMemoryType(const MemoryType& t, const std::string& where) {
-  if (t.limits.min > kMaxPages32 || (t.limits.max && *t.limits.max > kMaxPages32))
+  if (t.limits.min > kMaxMemoryPages || (t.limits.max && *t.limits.max > kMaxMemoryPages))
     Fail(fmt::format("memory size must be at most 65536 pages (4GiB): {}", where));
   if (t.limits.max && t.limits.min > *t.limits.max)
     Fail(fmt::format("size minimum must not be greater than maximum: {} (min {} > max {})", where,
@@ -169,7 +174,10 @@ void CheckConstExpr(const Context& c, const ConstExpr& e, ValType expected,
   }
   if (stack.size() != 1 || stack[0] != static_cast<VT>(expected)) {
     std::string got = "[";
-    for (size_t i = 0; i < stack.size(); ++i) got += (i ? " " : "") + TypeName(stack[i]);
+    for (size_t i = 0; i < stack.size(); ++i) {
+      if (i) got += ' ';
+      got += TypeName(stack[i]);
+    }
     Fail(fmt::format("type mismatch: {}: expected [{}], got {}]", where, ValTypeName(expected),
                      got));
   }
@@ -824,6 +832,13 @@ void Validate(const Module& m) {
   FuncValidator fv(c);
   for (size_t i = 0; i < m.code.size(); ++i)
     fv.Run(m.num_imported_funcs + static_cast<uint32_t>(i), m.code[i]);
+
+  // Implementation limits that need a valid module to be checked (limits.h): a table's initial
+  // size is what every engine allocates, so it is bounded; its declared maximum is not.
+  for (size_t i = m.num_imported_tables; i < m.tables.size(); ++i)
+    if (m.tables[i].limits.min > kMaxTableEntries)
+      throw LimitError(fmt::format("table too large: table {} has initial size {} (limit {})", i,
+                                   m.tables[i].limits.min, kMaxTableEntries));
 }
 
 }  // namespace tandem::wasm

@@ -61,7 +61,7 @@ bool StartsWith(std::string_view s, std::string_view prefix) {
 
 // A module file decoded and validated once, shared by every engine.
 struct Loaded {
-  enum class Status : uint8_t { kOk, kMalformed, kInvalid, kUnsupported, kError } status;
+  enum class Status : uint8_t { kOk, kMalformed, kInvalid, kUnsupported, kLimit, kError } status;
   std::shared_ptr<const wasm::Module> module;
   std::string message;
 };
@@ -78,6 +78,8 @@ Loaded LoadModule(const fs::path& path) {
     return {Loaded::Status::kUnsupported, nullptr, e.what()};
   } catch (const wasm::MalformedError& e) {
     return {Loaded::Status::kMalformed, nullptr, e.what()};
+  } catch (const wasm::LimitError& e) {
+    return {Loaded::Status::kLimit, nullptr, e.what()};
   } catch (const wasm::WasmError& e) {
     return {Loaded::Status::kError, nullptr,
             std::string("decoder threw a non-malformed error: ") + e.what()};
@@ -90,6 +92,8 @@ Loaded LoadModule(const fs::path& path) {
     return {Loaded::Status::kUnsupported, nullptr, e.what()};
   } catch (const wasm::InvalidError& e) {
     return {Loaded::Status::kInvalid, nullptr, e.what()};
+  } catch (const wasm::LimitError& e) {
+    return {Loaded::Status::kLimit, nullptr, e.what()};
   } catch (const wasm::WasmError& e) {
     return {Loaded::Status::kError, nullptr,
             std::string("validator threw a non-invalid error: ") + e.what()};
@@ -109,6 +113,8 @@ std::string LoadedToString(const Loaded& l) {
       return "invalid: " + l.message;
     case Loaded::Status::kUnsupported:
       return "unsupported: " + l.message;
+    case Loaded::Status::kLimit:
+      return "beyond an implementation limit: " + l.message;
     case Loaded::Status::kError:
       return "error: " + l.message;
   }
@@ -370,8 +376,10 @@ class ScriptRunner {
     const bool either = !c.either.empty();
     const std::vector<ExpectedValue>& shown = either ? c.either : c.expected;
     std::string expected = either ? "one of:" : "";
-    for (size_t i = 0; i < shown.size(); ++i)
-      expected += (i || either ? " " : "") + ToString(shown[i]);
+    for (size_t i = 0; i < shown.size(); ++i) {
+      if (i || either) expected += ' ';
+      expected += ToString(shown[i]);
+    }
     if (expected.empty()) expected = "(no values)";
     bool ok = o->kind == Outcome::Kind::kValues;
     if (either) {
@@ -479,6 +487,9 @@ class ScriptRunner {
         Record(c, e, Status::kSkipped, "", "", "unsupported by " + e.name + ": " + r.message,
                kUnsupported);
         return;
+      case S::kResourceExhausted:
+        got = r.message;
+        break;
       case S::kInternalError:
         got = "internal error: " + r.message;
         break;

@@ -394,7 +394,10 @@ void SetLane(Value& v, V128Shape s, int i, uint64_t bits_value) {
 
 std::string FormatV128(const Value& v, V128Shape s) {
   std::string out = std::string("v128:") + ShapeName(s) + ":";
-  for (int i = 0; i < LaneCount(s); ++i) out += (i ? "," : "") + FormatLane(GetLane(v, s, i), s);
+  for (int i = 0; i < LaneCount(s); ++i) {
+    if (i) out += ',';
+    out += FormatLane(GetLane(v, s, i), s);
+  }
   return out;
 }
 
@@ -541,8 +544,51 @@ bool IsTest(Command::Type t) {
   return t != Command::Type::kModule && t != Command::Type::kRegister;
 }
 
+std::string RepairWast2JsonArrays(std::string_view json_text) {
+  auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
+  std::string out;
+  out.reserve(json_text.size());
+  std::vector<char> open;  // the '[' and '{' enclosing the current position
+  bool in_string = false;
+  for (size_t i = 0; i < json_text.size(); ++i) {
+    const char c = json_text[i];
+    out += c;
+    if (in_string) {
+      if (c == '\\' && i + 1 < json_text.size())
+        out += json_text[++i];  // the escaped character, which may be '"'
+      else if (c == '"')
+        in_string = false;
+      continue;
+    }
+    switch (c) {
+      case '"':
+        in_string = true;
+        break;
+      case '[':
+      case '{':
+        open.push_back(c);
+        break;
+      case ']':
+        if (!open.empty() && open.back() == '[') open.pop_back();
+        break;
+      case '}': {
+        if (open.empty() || open.back() != '{') break;  // unbalanced: left for the parser
+        open.pop_back();
+        if (open.empty() || open.back() != '[') break;
+        size_t next = i + 1;
+        while (next < json_text.size() && is_space(json_text[next])) ++next;
+        if (next < json_text.size() && json_text[next] == '{') out += ',';
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  return out;
+}
+
 std::vector<Command> ParseWastJson(std::string_view json_text) {
-  nlohmann::json doc = nlohmann::json::parse(json_text);
+  nlohmann::json doc = nlohmann::json::parse(RepairWast2JsonArrays(json_text));
   if (!doc.contains("commands") || !doc["commands"].is_array())
     throw std::runtime_error("no \"commands\" array");
   std::vector<Command> out;

@@ -115,8 +115,15 @@ struct Command {
 // True for the commands that count as tests: every assert_* and every top-level action.
 bool IsTest(Command::Type t);
 
-// Parses the whole JSON document. Throws std::runtime_error for a document that is not what
-// wast2json writes (unknown command type, missing fields).
+// wast2json 1.0.32 writes the "expected" result types of assert_trap, assert_exhaustion and
+// top-level actions on functions with two or more results without commas between the objects:
+// `"expected": [{"type": "i64"}{"type": "i64"}]`. Returns `json_text` with a comma inserted
+// after every `}` that is followed (after JSON whitespace, if any) by `{` directly inside an
+// array, outside string literals; nothing else is changed, so any other defect still fails.
+std::string RepairWast2JsonArrays(std::string_view json_text);
+
+// Parses the whole JSON document (after RepairWast2JsonArrays). Throws std::runtime_error for
+// a document that is not what wast2json writes (unknown command type, missing fields).
 std::vector<Command> ParseWastJson(std::string_view json_text);
 
 // Expected-failure list (spec-tests/expected-failures/ENGINE.txt): `FILE.wast:LINE reason...`

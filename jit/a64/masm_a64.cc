@@ -1104,7 +1104,11 @@ void MasmA64::Finish(std::vector<CodeNote>* notes) {
   for (auto& [kind, label] : stubs_) {
     if (!label->has_pending_uses()) continue;
     Bind(*label);
-    CodeNote note{CodeNote::kTrapStub, static_cast<uint32_t>(asm_.offset())};
+    CodeNote note{.kind = CodeNote::kTrapStub,
+                  .code_offset = static_cast<uint32_t>(asm_.offset()),
+                  .wasm_offset = 0,
+                  .trap = TrapKind::Unreachable,
+                  .detail = {}};
     uint32_t reason = 0;
     if (kind >= 0) {
       note.trap = static_cast<TrapKind>(kind);

@@ -173,9 +173,9 @@ TEST_CASE("arena: tables grow within their reservation", "[arena]") {
 
   REQUIRE(a->AddTable(Tab(ValType::ExternRef, 0, std::nullopt)) == 1u);
   CHECK(a->table(1).max == 0xffffffffu);
-  CHECK(a->table(1).reserved_entries == kMaxTableEntries);
+  CHECK(a->table(1).reserved_entries == wasm::kMaxTableEntries);
   CHECK(a->GrowTable(1, 10, wasm::kNullRef) == 0u);
-  CHECK_FALSE(a->GrowTable(1, kMaxTableEntries, wasm::kNullRef).has_value());
+  CHECK_FALSE(a->GrowTable(1, wasm::kMaxTableEntries, wasm::kNullRef).has_value());
 }
 
 TEST_CASE("arena: reservation limits fail cleanly", "[arena]") {

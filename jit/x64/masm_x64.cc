@@ -1228,7 +1228,11 @@ void MasmX64::Finish(std::vector<CodeNote>* notes) {
   for (auto& [kind, label] : stubs_) {
     if (!label->has_pending_uses()) continue;
     asm_.bind(*label);
-    CodeNote note{CodeNote::kTrapStub, static_cast<uint32_t>(asm_.offset())};
+    CodeNote note{.kind = CodeNote::kTrapStub,
+                  .code_offset = static_cast<uint32_t>(asm_.offset()),
+                  .wasm_offset = 0,
+                  .trap = TrapKind::Unreachable,
+                  .detail = {}};
     if (kind >= 0) {
       note.trap = static_cast<TrapKind>(kind);
       note.detail = wasm::TrapMessage(note.trap);

@@ -34,12 +34,19 @@ inline Bytes Sleb(int64_t v) {
   }
 }
 
-// Concatenation of byte strings.
-inline Bytes Cat(std::initializer_list<Bytes> parts) {
-  Bytes out;
-  for (const auto& p : parts) out.insert(out.end(), p.begin(), p.end());
-  return out;
+// `head` followed by every part. The whole size is reserved first: besides saving
+// reallocations, this keeps GCC 12 from a false -Warray-bounds in vector::insert's reallocation
+// path when the size of `head` is a known constant (Vec, ModuleBytes).
+inline Bytes Concat(Bytes head, std::initializer_list<Bytes> parts) {
+  size_t size = head.size();
+  for (const auto& p : parts) size += p.size();
+  head.reserve(size);
+  for (const auto& p : parts) head.insert(head.end(), p.begin(), p.end());
+  return head;
 }
+
+// Concatenation of byte strings.
+inline Bytes Cat(std::initializer_list<Bytes> parts) { return Concat({}, parts); }
 
 // A name: length then bytes (no UTF-8 check, so tests can build bad names).
 inline Bytes Name(std::string_view s) {
@@ -49,11 +56,7 @@ inline Bytes Name(std::string_view s) {
 }
 
 // A vector: element count then the elements.
-inline Bytes Vec(std::initializer_list<Bytes> items) {
-  Bytes out = Uleb(items.size());
-  for (const auto& p : items) out.insert(out.end(), p.begin(), p.end());
-  return out;
-}
+inline Bytes Vec(std::initializer_list<Bytes> items) { return Concat(Uleb(items.size()), items); }
 
 // A section: id, LEB size, content.
 inline Bytes Section(uint8_t id, const Bytes& content) {
@@ -64,9 +67,7 @@ inline Bytes Header() { return {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00};
 
 // Header followed by the given sections (or raw bytes).
 inline Bytes ModuleBytes(std::initializer_list<Bytes> sections) {
-  Bytes out = Header();
-  for (const auto& s : sections) out.insert(out.end(), s.begin(), s.end());
-  return out;
+  return Concat(Header(), sections);
 }
 
 // A function body entry of the code section: size, locals, code (code includes the final end).

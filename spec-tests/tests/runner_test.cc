@@ -5,8 +5,12 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
+
+#include "spec-tests/wast_json.h"
 
 using namespace tandem::spec;
 namespace fs = std::filesystem;
@@ -148,4 +152,57 @@ TEST_CASE("runner: relaxed-simd modules and their users are skipped as unsupport
   CHECK(fr.tests[0].skip_category == "unsupported");
   CHECK(fr.tests[0].message.find("relaxed-simd") != std::string::npos);
   CHECK(fr.tests[1].status == Status::kPassed);
+}
+
+TEST_CASE("runner: wast2json's expected lists of multi-result functions without commas",
+          "[spec]") {
+  // wast2json 1.0.32 writes the result types of assert_trap, assert_exhaustion and actions on a
+  // function with two results as [{"type": "i64"}{"type": "i64"}].
+  const fs::path wast =
+      fs::path(TANDEM_SOURCE_DIR) / "spec-tests" / "tests" / "data" / "multi_result_expected.wast";
+  REQUIRE(fs::exists(wast));
+  const std::string wast2json = FindInPath("wast2json");
+  REQUIRE_FALSE(wast2json.empty());  // Debian package wabt (ci/setup.sh)
+
+  // The converted script itself is read.
+  std::string tmpl = (fs::temp_directory_path() / "tandem-runner-test-XXXXXX").string();
+  REQUIRE(mkdtemp(tmpl.data()) != nullptr);
+  const fs::path json = fs::path(tmpl) / "multi_result_expected.json";
+  const std::string command =
+      wast2json + " '" + wast.string() + "' -o '" + json.string() + "' 2>&1";
+  REQUIRE(std::system(command.c_str()) == 0);
+  std::ostringstream text;
+  text << std::ifstream(json).rdbuf();
+  fs::remove_all(tmpl);
+  if (text.str().find("}{") == std::string::npos)
+    WARN("this wast2json writes the commas: the repair is not exercised here");
+  std::vector<Command> cmds;
+  REQUIRE_NOTHROW(cmds = ParseWastJson(text.str()));
+  REQUIRE(cmds.size() == 6);
+  CHECK(cmds[2].type == Command::Type::kAssertTrap);
+  CHECK(cmds[2].line == 12);
+  CHECK(cmds[3].type == Command::Type::kAssertExhaustion);
+  CHECK(cmds[3].line == 13);
+  CHECK(cmds[4].type == Command::Type::kAction);
+  CHECK(cmds[4].line == 14);
+  CHECK(cmds[4].action.field == "pair");
+
+  // And its commands run on ref with the expected outcomes.
+  RunnerOptions options;
+  options.wast2json = wast2json;
+  FileResult fr = RunFile(wast.string(), options);
+  REQUIRE(fr.state == FileResult::State::kOk);
+  CHECK(fr.error.empty());
+  REQUIRE(fr.tests.size() == 5);
+  CHECK(At(fr, 11).command == "assert_return");
+  CHECK(At(fr, 11).status == Status::kPassed);
+  CHECK(At(fr, 12).command == "assert_trap");
+  CHECK(At(fr, 12).status == Status::kPassed);
+  CHECK(At(fr, 13).command == "assert_exhaustion");
+  CHECK(At(fr, 13).status == Status::kPassed);
+  CHECK(At(fr, 14).command == "action");
+  CHECK(At(fr, 14).status == Status::kPassed);
+  CHECK(At(fr, 15).status == Status::kFailed);  // the results compared, in order
+  CHECK(At(fr, 15).expected == "i64:2 i64:1");
+  CHECK(At(fr, 15).got == "i64:1 i64:2");
 }

@@ -144,6 +144,45 @@ TEST_CASE("wast2json command documents", "[spec]") {
   CHECK_THROWS(ParseWastJson("not json"));
 }
 
+TEST_CASE("wast2json's comma-less lists of objects are repaired, nothing else", "[spec]") {
+  // What wast2json 1.0.32 writes for assert_trap / assert_exhaustion / actions on a function
+  // with two or more results.
+  CHECK(RepairWast2JsonArrays(R"("expected": [{"type": "i64"}{"type": "i64"}])") ==
+        R"("expected": [{"type": "i64"},{"type": "i64"}])");
+  CHECK(RepairWast2JsonArrays("[{}{} {}\n\t{}]") == "[{},{}, {},\n\t{}]");
+  CHECK(RepairWast2JsonArrays(R"([[{"a": [{}{}]}{"b": 1}]])") ==
+        R"([[{"a": [{},{}]},{"b": 1}]])");
+  // A `}{` or `} {` inside a string literal, escaped quotes and backslashes included, is text.
+  const std::string strings =
+      R"([{"text": "}{"}, {"text": "\"}{\\"}, {"x": "\\"}, {"y": "} {"}])";
+  CHECK(RepairWast2JsonArrays(strings) == strings);
+  CHECK(RepairWast2JsonArrays(R"([{"text": "a}{b"}{"text": "\"} {"}])") ==
+        R"([{"text": "a}{b"},{"text": "\"} {"}])");
+  // Valid JSON is unchanged; `}{` outside an array (here: an object's value) is not repaired.
+  const std::string valid = R"({"commands": [{"a": {}}, {"b": [1, {"c": "d"}]}], "e": "}{"})";
+  CHECK(RepairWast2JsonArrays(valid) == valid);
+  CHECK(RepairWast2JsonArrays(R"({"a": {}{}})") == R"({"a": {}{}})");
+  CHECK(RepairWast2JsonArrays(R"({"a": 1}{"b": 2})") == R"({"a": 1}{"b": 2})");
+  CHECK(RepairWast2JsonArrays("") == "");
+
+  // ParseWastJson reads the repaired document and stays strict about everything else.
+  auto cmds = ParseWastJson(R"({"commands": [
+    {"type": "assert_trap", "line": 3, "action": {"type": "invoke", "field": "f", "args": []},
+      "text": "unreachable", "expected": [{"type": "i64"}{"type": "i64"}]},
+    {"type": "action", "line": 4, "action": {"type": "invoke", "field": "f", "args": []},
+      "expected": [{"type": "i64"}
+                   {"type": "i64"}]}]})");
+  REQUIRE(cmds.size() == 2);
+  CHECK(cmds[0].type == Command::Type::kAssertTrap);
+  CHECK(cmds[0].text == "unreachable");
+  CHECK(cmds[1].type == Command::Type::kAction);
+  CHECK(cmds[1].action.field == "f");
+  CHECK_THROWS(ParseWastJson(R"({"commands": [], "x": {"a": {}{}}})"));
+  CHECK_THROWS(ParseWastJson(R"({"commands": [1 2]})"));
+  CHECK_THROWS(ParseWastJson(R"({"commands": [[1][2]]})"));
+  CHECK_THROWS(ParseWastJson(R"({"commands": [{"type": "action", "line": 1}{"a": 1,}]})"));
+}
+
 TEST_CASE("wast2json v128 values: lanes of every shape, lane 0 lowest", "[spec]") {
   const Value all_ones{ValType::V128, ~uint64_t{0}, ~uint64_t{0}};
   struct Row {

@@ -74,7 +74,8 @@ std::string Normalise(const std::string& text) {
       if (j < s.size() && is_name_char(s[j])) {  // not a number after all (e.g. "8b")
         out.append(s, i, j - i);
       } else {
-        out += (negative ? "-" : "") + std::to_string(value);
+        if (negative) out += '-';
+        out += std::to_string(value);
       }
       i = j;
     } else {

@@ -69,7 +69,8 @@ std::string Normalise(const std::string& text) {
       if (j < s.size() && is_name_char(s[j])) {  // not a number after all (e.g. "3dnow")
         out.append(s, i, j - i);
       } else {
-        out += (negative ? "-" : "") + std::to_string(value);
+        if (negative) out += '-';
+        out += std::to_string(value);
       }
       i = j;
     } else {
@@ -166,7 +167,10 @@ TEST_CASE("every addressing mode decodes to the operand asked for", "[x64][asm]"
           std::string want = std::string("mov r9, qword ptr [") + kGp64[base];
           if (index >= 0) {
             want += std::string(" + ") + kGp64[index];
-            if (scale != 1) want += "*" + std::to_string(scale);
+            if (scale != 1) {
+              want += '*';
+              want += std::to_string(scale);
+            }
           }
           if (disp != 0) {
             int64_t d = disp;
