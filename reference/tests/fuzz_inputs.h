@@ -1,7 +1,9 @@
-// decoder_fuzz_test.cc: deterministic fuzzing of the binary decoder (Spec 5).
-// Every input must decode or be refused with MalformedError / UnsupportedError (DESIGN.md
-// "Module": never a crash); decoded modules must satisfy the layout contracts of module.h.
-#include <catch2/catch.hpp>
+// fuzz_inputs.h: the inputs of the deterministic fuzz tests: hand-built seed modules that reach
+// every section and every opcode, optional seed directories, and a byte-level mutator.
+// Used by reference/tests/decoder_fuzz_test.cc (decoder) and diff/tests/pipeline_fuzz_test.cc
+// (decode, validate, instantiate and run on every engine).
+#pragma once
+
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
@@ -10,25 +12,13 @@
 #include <string>
 #include <vector>
 
-#include "reference/decoder.h"
+#include "reference/opcodes.h"
 #include "reference/tests/wasm_bytes.h"
-#include "reference/validator.h"
 
-namespace tandem::wasm {
-namespace {
-
-using testing::Body;
-using testing::Bytes;
-using testing::Cat;
-using testing::ModuleBytes;
-using testing::Name;
-using testing::OneTypeFuncs;
-using testing::Section;
-using testing::Uleb;
-using testing::Vec;
+namespace tandem::wasm::testing {
 
 // One instruction of every opcode in opcodes.def, with small valid immediates.
-Bytes EveryOpcode() {
+inline Bytes EveryOpcode() {
   Bytes code;
   for (int i = 0; i < kNumOps; ++i) {
     Op op = static_cast<Op>(i);
@@ -77,7 +67,7 @@ Bytes EveryOpcode() {
   return Cat({code, blocks});
 }
 
-std::vector<Bytes> HandSeeds() {
+inline std::vector<Bytes> HandSeeds() {
   std::vector<Bytes> seeds;
   Bytes types = Vec({{0x60, 0x00, 0x00}, {0x60, 0x02, 0x7f, 0x7e, 0x01, 0x7d}});
   Bytes imports = Vec({Cat({Name("env"), Name("f"), {0x00, 0x01}}),
@@ -110,10 +100,9 @@ std::vector<Bytes> HandSeeds() {
   return seeds;
 }
 
-// Optional extra seeds: every .wasm file in $TANDEM_FUZZ_SEEDS (e.g. wast2json output).
-void AddDirectorySeeds(std::vector<Bytes>* seeds) {
-  const char* dir = std::getenv("TANDEM_FUZZ_SEEDS");
-  if (!dir || !std::filesystem::is_directory(dir)) return;
+// Extra seeds: every .wasm file of at most 4 KiB under `dir` (e.g. wast2json output), in name order.
+inline void AddDirectorySeeds(std::vector<Bytes>* seeds, const std::filesystem::path& dir) {
+  if (dir.empty() || !std::filesystem::is_directory(dir)) return;
   std::vector<std::filesystem::path> files;
   for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {
     if (e.is_regular_file() && e.path().extension() == ".wasm") files.push_back(e.path());
@@ -126,7 +115,7 @@ void AddDirectorySeeds(std::vector<Bytes>* seeds) {
   }
 }
 
-Bytes Mutate(const Bytes& seed, std::mt19937& rng) {
+inline Bytes Mutate(const Bytes& seed, std::mt19937& rng) {
   Bytes b = seed;
   int edits = rng() % 2 ? 1 : 1 + static_cast<int>(rng() % 4);
   for (int e = 0; e < edits; ++e) {
@@ -156,76 +145,4 @@ Bytes Mutate(const Bytes& seed, std::mt19937& rng) {
   return b;
 }
 
-// The layout contracts of module.h that every decoded module must satisfy.
-void CheckDecoded(const Module& m, const Bytes& input) {
-  REQUIRE(m.bytes == input);
-  REQUIRE(m.func_types.size() == m.num_imported_funcs + m.code.size());
-  for (const auto& body : m.code) {
-    REQUIRE(!body.code.empty());
-    REQUIRE(body.code.back().op == Op::End);
-    REQUIRE(static_cast<size_t>(body.body_offset) + body.body_size <= input.size());
-    for (const auto& i : body.code) {
-      REQUIRE(i.offset >= body.body_offset);
-      REQUIRE(i.offset < body.body_offset + body.body_size);
-      if (i.op == Op::BrTable) REQUIRE(size_t{i.a} + i.b + 1 <= body.br_table_pool.size());
-    }
-  }
-  for (const auto& d : m.datas) {
-    REQUIRE(static_cast<size_t>(d.data_offset) + d.data_size <= input.size());
-  }
-  for (const auto& c : m.customs) {
-    REQUIRE(static_cast<size_t>(c.offset) + c.size <= input.size());
-  }
-}
-
-TEST_CASE("decoder fuzz: random and mutated inputs decode or are refused cleanly",
-          "[ref][fuzz]") {
-  std::vector<Bytes> seeds = HandSeeds();
-  for (const auto& s : seeds) REQUIRE_NOTHROW(Decode(s));  // the seeds themselves are valid
-  AddDirectorySeeds(&seeds);
-  const bool validate = std::getenv("TANDEM_FUZZ_VALIDATE") != nullptr;
-
-  std::mt19937 rng(0x7a4d3);
-  constexpr int kInputs = 10000;
-  int decoded = 0, malformed = 0, unsupported = 0, validated = 0, invalid = 0;
-  for (int n = 0; n < kInputs; ++n) {
-    Bytes input;
-    if (n % 2 == 0) {
-      input = testing::Header();
-      size_t len = rng() % 200;
-      for (size_t i = 0; i < len; ++i) input.push_back(static_cast<uint8_t>(rng()));
-    } else {
-      input = Mutate(seeds[rng() % seeds.size()], rng);
-    }
-    try {
-      Module m = Decode(input);
-      ++decoded;
-      CheckDecoded(m, input);
-      if (validate) {
-        try {
-          Validate(m);
-          ++validated;
-        } catch (const InvalidError&) {
-          ++invalid;
-        }
-      }
-    } catch (const MalformedError&) {
-      ++malformed;
-    } catch (const UnsupportedError&) {
-      ++unsupported;
-    } catch (const std::exception& e) {
-      FAIL("input " << n << ": unexpected exception: " << e.what());
-    }
-  }
-  WARN("decoded " << decoded << ", malformed " << malformed << ", unsupported " << unsupported
-                  << (validate ? ", valid " + std::to_string(validated) + ", invalid " +
-                                     std::to_string(invalid)
-                               : std::string()));
-  CHECK(decoded + malformed + unsupported == kInputs);
-  // Both outcomes must occur, or the generator has stopped exercising the decoder.
-  CHECK(decoded > 100);
-  CHECK(malformed > 1000);
-}
-
-}  // namespace
-}  // namespace tandem::wasm
+}  // namespace tandem::wasm::testing
