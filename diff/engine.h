@@ -22,7 +22,22 @@ struct EngineConfig {
   uint64_t fuel = 0;  // 0 = unlimited
   bool nan_canonical = false;
   bool strict = false;  // anything the engine cannot run is a failure, never a skip
+  // Seeded faults (DESIGN.md "Seeded faults"; diff/faults.h): bits of jit::SeedFault for the
+  // code generator (a back end ignores those of other back ends) and of HarnessFault for the
+  // engine adapter (the comparator's self-test). Both 0 in every normal run.
+  uint64_t codegen_faults = 0;
+  uint32_t harness_faults = 0;
 };
+
+// One entry logged by a `fuzzing-support` host import (log-i32 ... log-v128): the import's
+// name and its argument's exact bits.
+struct LogEntry {
+  std::string import;
+  wasm::Value value;
+};
+
+// The name of the host module of fuzzing imports (binaryen's fuzz-exec protocol).
+inline constexpr std::string_view kFuzzingSupport = "fuzzing-support";
 
 struct InstantiateOutcome {
   enum class Status : uint8_t {
@@ -59,6 +74,8 @@ class Engine {
   virtual wasm::InstanceState State(uint32_t instance) = 0;
   // Names a function reference (a funcref value's bits) independently of the store.
   virtual wasm::FuncIdentity FuncIdentityOf(uint64_t ref_bits) = 0;
+  // The entries logged by host imports since the last call of TakeLog, in order; clears them.
+  virtual std::vector<LogEntry> TakeLog() = 0;
 };
 
 // Known engine names, in a stable order ("ref" first).

@@ -13,6 +13,8 @@ JitEngine::JitEngine(jit::Arch arch, const EngineConfig& config)
   jc.max_call_depth = config.max_call_depth;
   jc.fuel = config.fuel;
   jc.nan_canonical = config.nan_canonical;
+  jc.seed_faults = config.codegen_faults;
+  SetHarnessFaults(config.harness_faults);
   std::string error;
   store_ = jit::JitStore::Create(jc, &error);
   if (!store_) throw std::runtime_error("cannot create the " + std::string(name()) + " store: " + error);
@@ -27,6 +29,11 @@ InstantiateOutcome JitEngine::Instantiate(std::shared_ptr<const wasm::Module> mo
                   out.message;
   }
   return out;
+}
+
+void JitEngine::PerturbArena() {
+  // A word no code reads or writes: the comparison of arenas alone can notice the change.
+  store_->arena().header().reserved0 ^= 1;
 }
 
 }  // namespace tandem::diff

@@ -18,6 +18,7 @@ class JitEngine final : public StoreEngine<jit::JitStore> {
 
  protected:
   jit::JitStore& store() override { return *store_; }
+  void PerturbArena() override;
 
  private:
   jit::Arch arch_;

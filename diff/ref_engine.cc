@@ -13,6 +13,9 @@ ref::ExecConfig ToExec(const EngineConfig& c) {
 }
 }  // namespace
 
-RefEngine::RefEngine(const EngineConfig& config) : store_(ToExec(config)) { AddSpectest(); }
+RefEngine::RefEngine(const EngineConfig& config) : store_(ToExec(config)) {
+  SetHarnessFaults(config.harness_faults);
+  AddSpectest();
+}
 
 }  // namespace tandem::diff

@@ -23,6 +23,13 @@ class StoreEngine : public Engine {
  public:
   InstantiateOutcome Instantiate(std::shared_ptr<const wasm::Module> module) override {
     InstantiateOutcome out;
+    // The fuzzing imports are allocated on first use, so that stores of modules without them
+    // (the spec suite's) keep their function numbering.
+    for (const wasm::Import& imp : module->imports)
+      if (imp.module == kFuzzingSupport && !registry_.contains(kFuzzingSupport)) {
+        AddFuzzingSupport();
+        break;
+      }
     std::vector<wasm::ExternVal> imports;
     for (const wasm::Import& imp : module->imports) {
       const wasm::ExternVal* ev = nullptr;
@@ -37,7 +44,10 @@ class StoreEngine : public Engine {
     }
     try {
       auto r = store().Instantiate(module, imports);
-      if (r.instance) {
+      if (r.instance && (harness_faults_ & kPerturbInstantiationBit)) {
+        out.status = InstantiateOutcome::Status::kResourceExhausted;
+        out.message = "resource exhausted: seeded fault perturb-instantiation";
+      } else if (r.instance) {
         out.instance = *r.instance;
       } else if (r.failure.kind == wasm::Outcome::Kind::kUnsupported) {
         out.status = InstantiateOutcome::Status::kUnsupported;
@@ -85,7 +95,9 @@ class StoreEngine : public Engine {
             fmt::format("argument {} of \"{}\" must be {}, got {}", i, export_name,
                         wasm::ValTypeName(t.params[i]), wasm::ValTypeName(args[i].type)));
     try {
-      return store().Invoke(ev->addr, args);
+      wasm::Outcome o = store().Invoke(ev->addr, args);
+      if (harness_faults_) Perturb(o);
+      return o;
     } catch (const std::exception& e) {
       return wasm::Outcome::InternalError(e.what());
     }
@@ -98,13 +110,46 @@ class StoreEngine : public Engine {
     return wasm::Outcome::Values({store().GlobalValue(ev->addr)});
   }
 
-  wasm::InstanceState State(uint32_t instance) override { return store().State(instance); }
+  wasm::InstanceState State(uint32_t instance) override {
+    wasm::InstanceState st = store().State(instance);
+    if (harness_faults_) PerturbState(st);
+    return st;
+  }
   wasm::FuncIdentity FuncIdentityOf(uint64_t ref_bits) override {
     return store().FuncIdentityOf(ref_bits);
+  }
+  std::vector<LogEntry> TakeLog() override {
+    std::vector<LogEntry> out = std::move(log_);
+    log_.clear();
+    if ((harness_faults_ & kPerturbLogBit) && !out.empty()) out[0].value.bits ^= 1;
+    return out;
   }
 
  protected:
   virtual StoreT& store() = 0;
+  // The harness faults of diff/faults.h (bits of EngineConfig::harness_faults).
+  void SetHarnessFaults(uint32_t bits) { harness_faults_ = bits; }
+  // perturb-arena: engines with an arena change a reserved word of it.
+  virtual void PerturbArena() {}
+
+  // The `fuzzing-support` host module (binaryen's fuzz-exec imports): log-i32, log-i64,
+  // log-f32, log-f64 and log-v128 record their argument's exact bits and return nothing.
+  void AddFuzzingSupport() {
+    auto& exports = registry_[std::string(kFuzzingSupport)];
+    static constexpr std::pair<const char*, wasm::ValType> kLogs[] = {
+        {"log-i32", wasm::ValType::I32}, {"log-i64", wasm::ValType::I64},
+        {"log-f32", wasm::ValType::F32}, {"log-f64", wasm::ValType::F64},
+        {"log-v128", wasm::ValType::V128}};
+    for (const auto& [name, type] : kLogs) {
+      std::string import = name;
+      uint32_t addr = store().AddHostFunc(
+          wasm::FuncType{{type}, {}}, [this, import](std::span<const wasm::Value> args) {
+            log_.push_back({import, args[0]});
+            return wasm::Outcome::Values({});
+          });
+      exports[import] = wasm::ExternVal{wasm::ExternKind::Func, addr};
+    }
+  }
 
   // Allocates the spectest module's exports in the store and registers them as "spectest".
   void AddSpectest() {
@@ -126,8 +171,56 @@ class StoreEngine : public Engine {
   }
 
  private:
+  // Bits of diff/faults.h's HarnessFault, repeated here so that this header stays below it.
+  static constexpr uint32_t kPerturbInstantiationBit = 1u << 0, kPerturbResultBit = 1u << 1,
+                            kPerturbTrapBit = 1u << 2, kPerturbExhaustionBit = 1u << 3,
+                            kPerturbMemoryBit = 1u << 4, kPerturbGlobalBit = 1u << 5,
+                            kPerturbTableBit = 1u << 6, kPerturbSegmentBit = 1u << 7,
+                            kPerturbLogBit = 1u << 8, kPerturbArenaBit = 1u << 9;
+
+  void Perturb(wasm::Outcome& o) {
+    using K = wasm::Outcome::Kind;
+    if ((harness_faults_ & kPerturbResultBit) && o.kind == K::kValues && !o.values.empty() &&
+        !wasm::IsRefType(o.values[0].type))
+      o.values[0].bits ^= 1;
+    if ((harness_faults_ & kPerturbTrapBit) && o.kind == K::kTrap)
+      o.trap = static_cast<wasm::TrapKind>((static_cast<int>(o.trap) + 1) % wasm::kNumTrapKinds);
+    if ((harness_faults_ & kPerturbExhaustionBit) && o.kind == K::kExhausted)
+      o.exhaustion = o.exhaustion == wasm::ExhaustionKind::kFuel ? wasm::ExhaustionKind::kCallStack
+                                                                 : wasm::ExhaustionKind::kFuel;
+    if (harness_faults_ & kPerturbArenaBit) PerturbArena();
+  }
+
+  // The state view is changed through copies; the store itself is left alone.
+  void PerturbState(wasm::InstanceState& st) {
+    if ((harness_faults_ & kPerturbMemoryBit) && !st.memories.empty() && !st.memories[0].empty()) {
+      perturbed_memory_.assign(st.memories[0].begin(), st.memories[0].end());
+      perturbed_memory_[0] ^= 1;
+      st.memories[0] = perturbed_memory_;
+    }
+    if ((harness_faults_ & kPerturbGlobalBit) && !st.globals.empty()) st.globals[0].bits ^= 1;
+    if ((harness_faults_ & kPerturbTableBit) && !st.tables.empty() && !st.tables[0].empty()) {
+      perturbed_table_.assign(st.tables[0].begin(), st.tables[0].end());
+      if (perturbed_table_[0] != wasm::kNullRef)
+        perturbed_table_[0] = wasm::kNullRef;
+      else
+        perturbed_table_.pop_back();
+      st.tables[0] = perturbed_table_;
+    }
+    if (harness_faults_ & kPerturbSegmentBit) {
+      if (!st.data_dropped.empty())
+        st.data_dropped[0] = !st.data_dropped[0];
+      else if (!st.elem_dropped.empty())
+        st.elem_dropped[0] = !st.elem_dropped[0];
+    }
+  }
+
   // Registered module names -> their exports.
   std::map<std::string, std::map<std::string, wasm::ExternVal>, std::less<>> registry_;
+  std::vector<LogEntry> log_;
+  uint32_t harness_faults_ = 0;
+  std::vector<uint8_t> perturbed_memory_;
+  std::vector<uint64_t> perturbed_table_;
 };
 
 }  // namespace tandem::diff

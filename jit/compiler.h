@@ -46,6 +46,7 @@ struct CompileOptions {
   // Fill CompiledFunction::forms (the code tests' check against the hex table). Off by
   // default: recording costs about a tenth of compile time.
   bool record_forms = false;
+  uint64_t seed_faults = 0;  // jit/faults.h: wrong code on purpose (self-tests only)
 };
 
 // One linear-memory access, recorded by jit/bounds.* as it is emitted (the verifier's hint).

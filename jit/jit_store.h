@@ -24,6 +24,7 @@ struct JitConfig {
   bool nan_canonical = false;
   uint64_t stack_bytes = uint64_t{1} << 30;  // the JIT stack mapping (reserved, touched lazily)
   bool record_forms = false;  // CompileOptions::record_forms, for the code tests
+  uint64_t seed_faults = 0;   // CompileOptions::seed_faults (jit/faults.h)
 };
 
 struct JitInstantiateResult {

@@ -2,6 +2,8 @@
 // STYLE.md 12; docs/print-code.md).
 #include "jit/listing.h"
 
+#include "jit/faults.h"
+
 #include <cinttypes>
 #include <cstdio>
 #include <algorithm>
@@ -293,6 +295,8 @@ std::string FormatFunctionListing(const wasm::Module& module, const CodeInfo& in
 std::string FormatStoreListing(const JitStore& store) {
   HostSymbols symbols = FindHostSymbols(store);
   std::string out;
+  if (std::string faults = CodegenFaultNames(store.config().seed_faults); !faults.empty())
+    out += ";; SEEDED FAULTS: " + faults + " (this code is wrong on purpose; jit/faults.h)\n";
   for (const CodeInfo& info : store.code()) {
     if (!out.empty()) out += "\n";
     out += FormatFunctionListing(store.ModuleOf(info.instance), info, symbols,

@@ -23,6 +23,10 @@ enum class TrapKind : uint8_t {
 #undef V
 };
 
+#define V(Name, msg) +1
+constexpr int kNumTrapKinds = 0 TANDEM_TRAP_KINDS(V);
+#undef V
+
 const char* TrapMessage(TrapKind k);  // the spec test suite's text
 const char* TrapKindName(TrapKind k);  // enumerator name, for JSON
 

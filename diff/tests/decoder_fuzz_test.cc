@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "diff/engine.h"
-#include "diff/state.h"
+#include "diff/compare.h"
 #include "jit/tests/spec_files.h"
 #include "reference/decoder.h"
 #include "reference/tests/fuzz_inputs.h"

@@ -41,10 +41,6 @@ Bytes Repeated(uint8_t id, uint64_t count, const Bytes& item) {
 
 const Bytes kVoidType = {0x60, 0x00, 0x00};
 Bytes OneVoidType() { return Section(1, Cat({{0x01}, kVoidType})); }
-// One function [] -> [] with an empty body.
-Bytes OneFunction() {
-  return Cat({OneVoidType(), Section(3, {0x01, 0x00}), Section(10, {0x01, 0x02, 0x00, 0x0b})});
-}
 
 struct Checked {
   enum Kind { kAccepted, kLimit, kMalformed, kInvalid, kOther } kind;

@@ -6,9 +6,10 @@
 #include <sstream>
 
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 
 #include "diff/engine.h"
-#include "diff/state.h"
+#include "diff/compare.h"
 #include "reference/decoder.h"
 #include "reference/tests/wat_util.h"
 #include "reference/validator.h"
@@ -22,7 +23,8 @@ TEST_CASE("corpus/regress: every case behaves on every engine as on the referenc
   fs::path dir = fs::path(TANDEM_SOURCE_DIR) / "corpus" / "regress";
   std::vector<fs::path> cases;
   for (const auto& e : fs::directory_iterator(dir))
-    if (e.path().extension() == ".wat") cases.push_back(e.path());
+    if (e.path().extension() == ".wat" || e.path().extension() == ".wasm")
+      cases.push_back(e.path());
   std::sort(cases.begin(), cases.end());
   REQUIRE(!cases.empty());
   EngineConfig config;
@@ -30,10 +32,37 @@ TEST_CASE("corpus/regress: every case behaves on every engine as on the referenc
   config.fuel = 1'000'000;
   for (const fs::path& path : cases) {
     DYNAMIC_SECTION(path.filename().string()) {
-      std::ifstream in(path);
+      std::ifstream in(path, std::ios::binary);
       std::stringstream text;
       text << in.rdbuf();
-      auto module = std::make_shared<wasm::Module>(wasm::Decode(testing::WatToWasm(text.str())));
+      std::vector<uint8_t> bytes;
+      if (path.extension() == ".wat") {
+        bytes = testing::WatToWasm(text.str());
+      } else {
+        std::string s = text.str();
+        bytes.assign(s.begin(), s.end());
+      }
+      // NAME.script.json: {"module": {"refused": PREFIX}} for a module every engine must refuse
+      // (decoder or validator) with a message starting with PREFIX.
+      fs::path script = path;
+      script.replace_extension(".script.json");
+      if (fs::exists(script)) {
+        std::ifstream sin(script);
+        auto j = nlohmann::json::parse(sin);
+        if (j.contains("module") && j["module"].contains("refused")) {
+          std::string want = j["module"]["refused"];
+          std::string got;
+          try {
+            wasm::Validate(wasm::Decode(bytes));
+          } catch (const wasm::WasmError& e) {
+            got = e.what();
+          }
+          INFO("refusal: " << got);
+          CHECK(got.rfind(want, 0) == 0);
+          continue;
+        }
+      }
+      auto module = std::make_shared<wasm::Module>(wasm::Decode(bytes));
       wasm::Validate(*module);
       auto ref = MakeEngine("ref", config);
       InstantiateOutcome r = ref->Instantiate(module);

@@ -2,6 +2,8 @@
 // helpers", "NaN"). Semantics follow reference/interp.cc and reference/numerics.h bit for bit.
 #include "jit/a64/masm_a64.h"
 
+#include "jit/faults.h"
+
 #include <bit>
 #include <cstddef>
 #include <cstdlib>
@@ -9,6 +11,7 @@
 #include <stdexcept>
 
 #include "jit/arena.h"
+#include "jit/faults.h"
 
 namespace tandem::jit::a64 {
 
@@ -56,8 +59,7 @@ bool SplitAddSub(uint64_t imm, uint32_t* v, uint8_t* shift) {
 
 MasmA64::MasmA64(const InstanceLayout& layout, const CompileOptions& options)
     : layout_(layout), options_(options) {
-  const char* fault = std::getenv("TANDEM_A64_FAULT");
-  fault_cond_ = fault != nullptr && std::strcmp(fault, "cond") == 0;
+  fault_cond_ = (options.seed_faults & kFaultCond) != 0;
 }
 
 // ---- Memory helpers ---------------------------------------------------------------------------
@@ -339,7 +341,7 @@ MasmA64::Cond MasmA64::IntCond(Op op) const {
     case Op::I64Ne:
       return Cond::ne;
     case Op::I32LtS:
-      return fault_cond_ ? Cond::le : Cond::lt;  // the seeded fault (test-only knob)
+      return fault_cond_ ? Cond::le : Cond::lt;  // seeded fault "cond" (jit/faults.h)
     case Op::I64LtS:
       return Cond::lt;
     case Op::I32LtU:

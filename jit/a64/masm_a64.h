@@ -24,9 +24,8 @@ namespace tandem::jit::a64 {
 // all 8. x28 holds the arena base; x16, x17 and v31 are scratch and never hold a wasm value
 // across operations; x18 (platform register), x29 and x30 are never allocated.
 //
-// Test-only fault knob (issue 5, "seeded codegen fault"): when the environment variable
-// TANDEM_A64_FAULT is "cond" at construction, i32.lt_s is emitted with the `le` condition
-// instead of `lt`. Nothing but the fault tests sets it.
+// Seeded faults (jit/faults.h) come in CompileOptions::seed_faults: with kFaultCond ("cond"),
+// i32.lt_s is emitted with the `le` condition instead of `lt`.
 class MasmA64 {
  public:
   using Label = a64::Label;

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "diff/engine.h"
-#include "diff/state.h"
+#include "diff/compare.h"
 #include "reference/decoder.h"
 #include "reference/outcome.h"
 #include "reference/validator.h"
