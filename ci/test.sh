@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # ci/test.sh: sets up, builds and runs every test (README "Quick start"; DESIGN.md "Layout" ci/):
-# unit tests (release), the fuzz-tagged tests and the spec suite under ASan+UBSan, and the spec
-# suite (all core files) on every engine.
+# unit tests (release), every unit test and the spec suite under ASan+UBSan, and the spec suite
+# (all core files) on every engine.
 # Needs no input; works as root on a fresh clone with ../shared beside the repository.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -44,10 +44,12 @@ step "spec suite, engines ref, x64 and a64 compared after every command, arenas 
 
 step "build (asan)"
 cmake --preset asan >/dev/null
-cmake --build --preset asan --target tandem_reference_tests tandem
+cmake --build --preset asan
 
-step "fuzz-tagged tests (asan)"
-build/asan/reference/tandem_reference_tests '[fuzz]'
+# Every unit test (reference, jit, diff, spec-tests) under ASan+UBSan, the decoder fuzz test
+# (100,000 inputs decoded, validated, instantiated and run on every engine) among them.
+step "unit tests under ASan+UBSan (ctest, asan preset)"
+ctest --preset asan -j "$jobs" --output-on-failure
 
 step "spec suite under ASan+UBSan (engine ref, all core files)"
 build/asan/tandem spec --engines ref -j "$jobs" --quiet "${core[@]}"
