@@ -24,7 +24,7 @@
 #include <variant>
 
 #include "diff/jit_engine.h"
-#include "diff/state.h"
+#include "diff/compare.h"
 #include "jit/arena.h"
 #include "reference/decoder.h"
 #include "reference/validator.h"
@@ -139,6 +139,8 @@ struct EngineState {
   // script order, and the outcome of the last action.
   std::vector<std::optional<uint32_t>> instances;
   std::optional<Outcome> last_outcome;
+  std::optional<diff::InstantiateOutcome> last_instantiation;  // of this command, if any
+  std::vector<diff::LogEntry> last_log;                         // logged during this command
 };
 
 class ScriptRunner {
@@ -169,6 +171,8 @@ class ScriptRunner {
       size_t first = results_.size();
       for (auto& e : engines_) {
         e.last_outcome.reset();
+        e.last_instantiation.reset();
+        e.last_log.clear();
         try {
           Execute(c, e);
         } catch (const std::exception& ex) {
@@ -193,43 +197,48 @@ class ScriptRunner {
                         std::move(message), st == Status::kSkipped ? std::move(category) : ""});
   }
 
-  // Differential comparison (DESIGN.md "State"): after each command, every engine's outcome
-  // and the state of every instance it holds must equal the first engine's. A difference fails
-  // that engine's result for the command (or is recorded as a "difference" when the command is
-  // not a test). Results from index `first` on belong to this command.
+  // Differential comparison (DESIGN.md "State") through the one comparator (diff/compare.h):
+  // after each command, every engine's instantiation outcome, call outcome, host-import log,
+  // the state of every instance it holds and (--compare-arena) its arena must equal the first
+  // engine's. A difference fails that engine's result for the command (or is recorded as a
+  // "difference" when the command is not a test). Results from index `first` on belong to this
+  // command. Each difference is printed with its field's name ("global: module 1 global 0: ...").
   void Compare(const Command& c, size_t first) {
+    using diff::Difference;
     EngineState& base = engines_[0];
     for (size_t k = 1; k < engines_.size(); ++k) {
       EngineState& e = engines_[k];
       std::vector<std::string> diffs;
-      if (base.last_outcome && e.last_outcome) {
-        const Outcome& a = *base.last_outcome;
-        const Outcome& b = *e.last_outcome;
-        bool same = a.kind == b.kind;
-        if (same && a.kind == Outcome::Kind::kValues)
-          same = diff::SameValues(*base.engine, a.values, *e.engine, b.values);
-        if (same && a.kind == Outcome::Kind::kTrap) same = a.trap == b.trap;
-        if (same && a.kind == Outcome::Kind::kExhausted) same = a.exhaustion == b.exhaustion;
-        if (!same)
-          diffs.push_back("outcome: " + wasm::ToString(a) + " vs " + wasm::ToString(b));
-      }
+      auto add = [&](const std::vector<Difference>& ds, const std::string& prefix) {
+        for (const Difference& d : ds)
+          if (diffs.size() < 16) {
+            Difference named = d;
+            if (!prefix.empty()) named.where = prefix + (named.where.empty() ? "" : " " + named.where);
+            diffs.push_back(named.ToString());
+          }
+      };
+      using S = diff::InstantiateOutcome::Status;
+      if (base.last_instantiation && e.last_instantiation &&
+          base.last_instantiation->status != S::kUnsupported &&
+          e.last_instantiation->status != S::kUnsupported)
+        add(diff::CompareInstantiation(*base.last_instantiation, *e.last_instantiation), "");
+      if (base.last_outcome && e.last_outcome)
+        add(diff::CompareOutcome(*base.engine, *base.last_outcome, *e.engine, *e.last_outcome), "");
+      add(diff::CompareLogs(base.last_log, e.last_log), "");
       size_t n = std::min(base.instances.size(), e.instances.size());
       for (size_t i = 0; i < n && diffs.size() < 16; ++i) {
         if (!base.instances[i] || !e.instances[i]) continue;
-        for (auto& d : diff::DiffInstanceStates(*base.engine, *base.instances[i], *e.engine,
-                                                *e.instances[i], 16 - diffs.size()))
-          diffs.push_back("module " + std::to_string(i) + " " + d);
+        add(diff::CompareInstanceState(*base.engine, *base.instances[i], *e.engine,
+                                       *e.instances[i], 16 - diffs.size()),
+            "module " + std::to_string(i));
       }
       if (options_.compare_arena) {
         // Byte-for-byte arena comparison between JIT engines (layout-named differences),
         // against the first JIT engine before this one.
-        auto* jit_e = dynamic_cast<diff::JitEngine*>(e.engine.get());
-        for (size_t j = 0; jit_e && j < k; ++j) {
-          auto* jit_base = dynamic_cast<diff::JitEngine*>(engines_[j].engine.get());
-          if (!jit_base) continue;
-          auto arena_diffs = jit::Diff(jit_base->jit_store().arena(), jit_e->jit_store().arena());
-          for (size_t i = 0; i < arena_diffs.size() && diffs.size() < 16; ++i)
-            diffs.push_back("arena (vs " + engines_[j].name + ") " + arena_diffs[i].ToString());
+        for (size_t j = 0; j < k; ++j) {
+          auto arena_diffs = diff::CompareArenas(*engines_[j].engine, *e.engine, 16);
+          if (!dynamic_cast<diff::JitEngine*>(engines_[j].engine.get())) continue;
+          add(arena_diffs, "(vs " + engines_[j].name + ")");
           break;
         }
       }
@@ -313,6 +322,8 @@ class ScriptRunner {
       return;
     }
     auto r = e.engine->Instantiate(l.module);
+    e.last_instantiation = r;
+    e.last_log = e.engine->TakeLog();  // a start function may log
     using S = diff::InstantiateOutcome::Status;
     e.instances.push_back(r.status == S::kOk ? std::optional<uint32_t>(r.instance) : std::nullopt);
     if (r.status == S::kOk) {
@@ -362,6 +373,7 @@ class ScriptRunner {
                     ? e.engine->Invoke(inst, c.action.field, c.action.args)
                     : e.engine->Get(inst, c.action.field);
     e.last_outcome = o;
+    e.last_log = e.engine->TakeLog();
     if (o.kind == Outcome::Kind::kUnsupported) {
       Record(c, e, Status::kSkipped, "", "", "unsupported by " + e.name + ": " + o.message,
              kUnsupported);
@@ -463,6 +475,8 @@ class ScriptRunner {
       return;
     }
     auto r = e.engine->Instantiate(l.module);
+    e.last_instantiation = r;
+    e.last_log = e.engine->TakeLog();
     using S = diff::InstantiateOutcome::Status;
     std::string got;
     bool ok = false;

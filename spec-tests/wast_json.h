@@ -11,23 +11,22 @@
 #include <vector>
 
 #include "reference/value.h"
+#include "reference/value_text.h"
 
 namespace tandem::spec {
 
-// The lane shapes of a v128 (Spec 2.4.1 "shape"), as the text format names them.
-enum class V128Shape : uint8_t { kI8x16, kI16x8, kI32x4, kI64x2, kF32x4, kF64x2 };
-int LaneCount(V128Shape s);                                              // 16, 8, 4, 2, 4, 2
-int LaneBits(V128Shape s);                                               // 8, 16, 32, 64, 32, 64
-bool IsFloatShape(V128Shape s);                                          // f32x4, f64x2
-const char* ShapeName(V128Shape s);                                      // "i32x4"
-std::optional<V128Shape> ShapeFromName(std::string_view name);           // "i32x4" -> kI32x4
-std::optional<V128Shape> ShapeFromLaneType(std::string_view lane_type);  // "i32" -> kI32x4
-// Lane `i` of a v128 (lane 0 is the lowest-addressed), as zero-extended bits; and its setter.
-uint64_t GetLane(const wasm::Value& v, V128Shape s, int i);
-void SetLane(wasm::Value& v, V128Shape s, int i, uint64_t bits);
-// "v128:i32x4:0x00000001,0x00000002,0x00000003,0x00000004", lane 0 first: integer lanes as hex
-// bits, float lanes as hex floats or "nan:0xPAYLOAD" (with sign). ParseTypedArg reads it back.
-std::string FormatV128(const wasm::Value& v, V128Shape s = V128Shape::kI32x4);
+// The typed value text of reference/value_text.h, under the names this module always used.
+using wasm::FormatV128;
+using wasm::GetLane;
+using wasm::IsFloatShape;
+using wasm::LaneBits;
+using wasm::LaneCount;
+using wasm::ParseTypedArg;
+using wasm::SetLane;
+using wasm::ShapeFromLaneType;
+using wasm::ShapeFromName;
+using wasm::ShapeName;
+using wasm::V128Shape;
 
 // A value the script expects: exact bits, a NaN class (Spec 4.3.3: canonical / arithmetic
 // NaN), any non-null reference of a type (wast `ref.func` / `ref.extern` without argument), or
@@ -69,12 +68,6 @@ wasm::Value ParseJsonV128(std::string_view lane_type, const std::vector<std::str
 ExpectedValue ParseJsonExpectedV128(std::string_view lane_type,
                                     const std::vector<std::string>& lanes);
 
-// Parses a typed command-line argument: `i32:7`, `i64:-1`, `f32:1.5`, `f64:0x1p-3`, `f32:nan`,
-// `f64:-inf`, `f32:bits:0x7fc00000`, `externref:3`, `externref:null`, `funcref:null`, and v128
-// as `v128:SHAPE:L0,L1,...` (SHAPE i8x16 i16x8 i32x4 i64x2 with integer lanes, f32x4 f64x2
-// with float lanes in the f32/f64 syntax) or `v128:0x` and up to 32 hex digits (high first).
-// Throws std::invalid_argument with a message saying what is wrong.
-wasm::Value ParseTypedArg(std::string_view text);
 
 struct Action {
   enum class Type : uint8_t { kInvoke, kGet };
