@@ -15,7 +15,10 @@
 #include <thread>
 #include <vector>
 
+#include "diff/case.h"
 #include "diff/engine.h"
+#include "diff/faults.h"
+#include "diff/harness.h"
 #include "diff/jit_engine.h"
 #include "jit/compile_module.h"
 #include "jit/listing.h"
@@ -133,8 +136,21 @@ struct SpecArgs {
   uint32_t max_depth = diff::EngineConfig{}.max_call_depth;
   uint64_t fuel = 0;
   bool nan_canonical = false, strict = false, quiet = false, compare_arena = false;
+  std::string seed_faults;
   std::vector<std::string> paths;
 };
+
+// --seed-fault LIST into *out; false (message printed) for an unknown fault.
+bool ParseSeedFaults(const std::string& list, const char* command,
+                     std::vector<diff::FaultSpec>* out) {
+  try {
+    *out = diff::ParseFaultList(list);
+    return true;
+  } catch (const std::invalid_argument& e) {
+    std::cerr << "tandem " << command << ": --seed-fault: " << e.what() << "\n";
+    return false;
+  }
+}
 
 int RunSpecCommand(const SpecArgs& a, const CLI::App& cmd) {
   spec::RunnerOptions o;
@@ -146,6 +162,7 @@ int RunSpecCommand(const SpecArgs& a, const CLI::App& cmd) {
   o.config.nan_canonical = a.nan_canonical || o.engines.size() > 1;
   o.config.strict = a.strict;
   o.compare_arena = a.compare_arena;
+  if (!ParseSeedFaults(a.seed_faults, "spec", &o.faults)) return kExitUsage;
   if (o.compare_arena &&
       std::count_if(o.engines.begin(), o.engines.end(),
                     [](const std::string& e) { return e == "x64" || e == "a64"; }) < 2) {
@@ -211,6 +228,7 @@ struct RunArgs {
   uint32_t max_depth = diff::EngineConfig{}.max_call_depth;
   uint64_t fuel = 0;
   bool nan_canonical = false, json = false, list_exports = false, print_code = false;
+  std::string seed_faults;
 };
 
 // Reads a .wasm, or converts a .wat with wat2wasm. Empty + message on error.
@@ -274,6 +292,8 @@ nlohmann::json ValueJson(const wasm::Value& v) {
 int RunRunCommand(const RunArgs& a, const CLI::App& cmd) {
   auto engines = SplitList(a.engines);
   if (!CheckEngines(engines)) return kExitUsage;
+  std::vector<diff::FaultSpec> faults;
+  if (!ParseSeedFaults(a.seed_faults, "run", &faults)) return kExitUsage;
   nlohmann::json out;
   auto fail = [&](int code, const std::string& kind, const std::string& msg) {
     if (a.json) {
@@ -360,11 +380,13 @@ int RunRunCommand(const RunArgs& a, const CLI::App& cmd) {
   int rc = kExitOk;
   nlohmann::json per_engine = nlohmann::json::object();
   nlohmann::json code_json = nlohmann::json::object();
-  for (const auto& name : engines) {
-    diff::EngineConfig config;
-    config.max_call_depth = a.max_depth;
-    config.fuel = a.fuel;
-    config.nan_canonical = a.nan_canonical;
+  for (size_t k = 0; k < engines.size(); ++k) {
+    const std::string& name = engines[k];
+    diff::EngineConfig base;
+    base.max_call_depth = a.max_depth;
+    base.fuel = a.fuel;
+    base.nan_canonical = a.nan_canonical;
+    diff::EngineConfig config = diff::ConfigForEngine(base, faults, engines, k);
     auto engine = diff::MakeEngine(name, config);
     std::string prefix = engines.size() > 1 ? name + ": " : "";
     nlohmann::json r;
@@ -374,6 +396,8 @@ int RunRunCommand(const RunArgs& a, const CLI::App& cmd) {
       auto* jit = dynamic_cast<diff::JitEngine*>(engine.get());
       std::string listing = jit ? jit::FormatStoreListing(jit->jit_store())
                                 : ";; " + name + ": an interpreter, no compiled code\n";
+      if (std::string f = diff::FaultNames(config); !f.empty() && !jit)
+        listing = ";; SEEDED FAULTS: " + f + "\n" + listing;
       if (a.json)
         code_json[name] = listing;
       else
@@ -590,6 +614,119 @@ CLI::App* AddCompileCommand(CLI::App& app, CompileArgs& a) {
   return cmd;
 }
 
+
+// --- `tandem diff`: one case on several engines, compared after every step (diff/harness.h).
+
+struct DiffArgs {
+  std::string file, script, engines, seed_faults;
+  uint32_t max_depth = diff::EngineConfig{}.max_call_depth;
+  uint64_t fuel = 100'000'000;
+  int timeout = 60;
+  bool json = false, no_arena = false, list_faults = false, in_process = false;
+};
+
+std::string DefaultEngineList() {
+#if defined(__x86_64__)
+  return "ref,x64,a64";
+#else
+  return "ref,a64";
+#endif
+}
+
+int RunDiffCommand(const DiffArgs& a) {
+  if (a.list_faults) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const diff::FaultInfo& f : diff::KnownFaults()) {
+      if (a.json)
+        list.push_back({{"name", f.name}, {"applies_to", f.applies_to}, {"kind", f.kind},
+                        {"what", f.what}});
+      else
+        std::cout << fmt::format("{:<22} {:<8} {:<11} {}\n", f.name, f.kind, f.applies_to, f.what);
+    }
+    if (a.json) std::cout << list.dump(1) << "\n";
+    return kExitOk;
+  }
+  auto usage = [](const std::string& msg) {
+    std::cerr << "tandem diff: " << msg << "\n";
+    return kExitUsage;
+  };
+  if (a.file.empty()) return usage("a module FILE is required (see --help)");
+  diff::HarnessOptions o;
+  o.engines = SplitList(a.engines.empty() ? DefaultEngineList() : a.engines);
+  if (!CheckEngines(o.engines)) return kExitUsage;
+  if (!ParseSeedFaults(a.seed_faults, "diff", &o.faults)) return kExitUsage;
+  o.config.max_call_depth = a.max_depth;
+  o.config.fuel = a.fuel;
+  o.compare_arena = !a.no_arena;
+  o.timeout_seconds = a.timeout;
+
+  std::vector<uint8_t> bytes;
+  std::string error;
+  int code;
+  if (!ReadModuleBytes(a.file, bytes, error, code)) return usage(error);
+  std::optional<diff::Script> script;
+  if (!a.script.empty()) {
+    std::ifstream in(a.script);
+    if (!in) return usage("cannot read the script " + a.script);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    try {
+      script = diff::ParseScript(text);
+    } catch (const std::invalid_argument& e) {
+      return usage(a.script + ": " + e.what());
+    }
+  }
+  diff::Case c;
+  try {
+    c = diff::MakeCase(std::move(bytes), std::move(script));
+  } catch (const std::invalid_argument& e) {
+    return usage((a.script.empty() ? a.file : a.script) + ": " + e.what());
+  }
+  // A module that is refused is bad input, unless the script says it must be refused.
+  if (!c.module && !c.script.refused)
+    return usage(a.file + ": module refused: " + c.refusal);
+
+  diff::CaseResult r = a.in_process ? diff::RunCase(c, o) : diff::RunCaseIsolated(c, o);
+  if (a.json) {
+    nlohmann::json j = diff::ToJson(r);
+    j["file"] = a.file;
+    j["script"] = nlohmann::json::parse(diff::ScriptToJson(c.script));
+    std::cout << j.dump(1) << "\n";
+  } else {
+    std::cout << diff::FormatCaseResult(r, c);
+  }
+  return diff::IsFinding(r.verdict) ? kExitFailed : kExitOk;
+}
+
+CLI::App* AddDiffCommand(CLI::App& app, DiffArgs& a) {
+  auto* cmd = app.add_subcommand(
+      "diff",
+      "Run one case (a module and a call script) on several engines and compare them after "
+      "every step: instantiation, results, traps, host-import logs, instance state, JIT arenas. "
+      "Exit 0 when they agree, 1 on a divergence, crash, timeout or unmet expectation.");
+  cmd->add_option("FILE", a.file, ".wasm or .wat module");
+  cmd->add_option("--script", a.script,
+                  "Call script (JSON, docs/fuzzing.md); default: every exported function with "
+                  "zero arguments, after hangLimitInitializer if exported")
+      ->type_name("FILE");
+  cmd->add_option("--engines", a.engines, "Comma-separated engines (default: " +
+                                              DefaultEngineList() + "); the first is the base")
+      ->type_name("LIST");
+  cmd->add_option("--seed-fault", a.seed_faults,
+                  "Seed faults NAME[@ENGINE][,...] (--list-faults names them)")
+      ->type_name("LIST");
+  cmd->add_flag("--list-faults", a.list_faults, "List the seeded faults and exit");
+  cmd->add_option("--max-depth", a.max_depth, "Call-depth limit")->capture_default_str();
+  cmd->add_option("--fuel", a.fuel, "Fuel budget per engine (0 = unlimited)")
+      ->capture_default_str();
+  cmd->add_option("--timeout", a.timeout, "Seconds before the case is killed as a timeout")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  cmd->add_flag("--no-arena", a.no_arena, "Do not compare the JIT arenas byte for byte");
+  cmd->add_flag("--in-process", a.in_process,
+                "Run the engines in this process (no fork: a crash ends tandem)");
+  cmd->add_flag("--json", a.json, "Print the comparison as JSON");
+  return cmd;
+}
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -632,6 +769,9 @@ int main(int argc, char** argv) {
                  "Also compare the JIT engines' arenas byte for byte after every command "
                  "(needs two JIT engines, e.g. --engines x64,a64)");
   spec->add_flag("-q,--quiet", spec_args.quiet, "No progress output");
+  spec->add_option("--seed-fault", spec_args.seed_faults,
+                   "Seed faults NAME[@ENGINE][,...] (see tandem diff --list-faults)")
+      ->type_name("LIST");
   spec->add_option("PATH", spec_args.paths, ".wast files or folders (default: the test suite)");
 
   RunArgs run_args;
@@ -655,11 +795,16 @@ int main(int argc, char** argv) {
   run->add_flag("--list-exports", run_args.list_exports, "List the module's exports");
   run->add_flag("--print-code", run_args.print_code,
                 "Print the annotated machine code of every compiled function (JIT engines)");
+  run->add_option("--seed-fault", run_args.seed_faults,
+                  "Seed faults NAME[@ENGINE][,...] (see tandem diff --list-faults)")
+      ->type_name("LIST");
   // Arguments such as i64:-1 start with '-' after the colon only; allow negative-looking ones.
   run->allow_extras(false);
 
   CompileArgs compile_args;
   auto* compile_cmd = AddCompileCommand(app, compile_args);
+  DiffArgs diff_args;
+  auto* diff_cmd = AddDiffCommand(app, diff_args);
 
   auto* engines_cmd = app.add_subcommand("engines", "List the engine names, one per line");
 
@@ -673,6 +818,7 @@ int main(int argc, char** argv) {
     if (*spec) return RunSpecCommand(spec_args, *spec);
     if (*run) return RunRunCommand(run_args, *run);
     if (*compile_cmd) return RunCompileCommand(compile_args);
+    if (*diff_cmd) return RunDiffCommand(diff_args);
     if (*engines_cmd) {
       for (const auto& name : diff::EngineNames()) std::cout << name << "\n";
       return kExitOk;

@@ -149,12 +149,14 @@ class ScriptRunner {
       : dir_(std::move(dir)), options_(options), sink_(sink) {}
 
   std::vector<TestResult> Run(const std::vector<Command>& commands) {
-    for (const auto& name : options_.engines) {
+    for (size_t k = 0; k < options_.engines.size(); ++k) {
+      const std::string& name = options_.engines[k];
       EngineState s;
       s.name = name;
       std::string why = "unknown engine " + name;
       try {
-        s.engine = diff::MakeEngine(name, options_.config);
+        s.engine = diff::MakeEngine(
+            name, diff::ConfigForEngine(options_.config, options_.faults, options_.engines, k));
       } catch (const std::exception& e) {  // e.g. x86-64 code cannot run on this host
         why = "engine " + name + " unavailable: " + e.what();
       }

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "diff/engine.h"
+#include "diff/faults.h"
 
 namespace tandem::spec {
 
@@ -27,6 +28,8 @@ struct RunnerOptions {
   // Compare the arenas of the JIT engines (each against the first JIT engine) byte for byte
   // after every command (DESIGN.md "State"); a difference fails the command, named by field.
   bool compare_arena = false;
+  // Seeded faults (diff/faults.h), placed on the engines by diff::ConfigForEngine.
+  std::vector<diff::FaultSpec> faults;
 };
 
 enum class Status : uint8_t { kPassed, kFailed, kSkipped, kExpectedFailure };

@@ -1,0 +1,86 @@
+// harness.h: run one case on N engines in lockstep and classify what happened (DESIGN.md "Data
+// flow": case -> harness (engines, comparator) -> classification). After the instantiation and
+// after every call, every engine is compared with the first one through diff/compare.h:
+// instantiation outcome, call outcome, host-import log, instance state, and (JIT engines, each
+// against the first JIT engine) the arena byte for byte. `tandem diff`, the regression tests and
+// the fuzz loop all run cases through here.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "diff/case.h"
+#include "diff/compare.h"
+#include "diff/engine.h"
+#include "diff/faults.h"
+
+namespace tandem::diff {
+
+struct HarnessOptions {
+  std::vector<std::string> engines = {"ref", "x64", "a64"};
+  EngineConfig config;              // the base; NaN-canonical mode is forced on (DESIGN.md "NaN")
+  std::vector<FaultSpec> faults;    // seeded faults, placed by ConfigForEngine
+  bool compare_arena = true;        // JIT arenas byte for byte
+  size_t max_differences = 32;      // per case
+  int timeout_seconds = 60;         // RunCaseIsolated: a child running longer is killed
+};
+
+// One difference between an engine and the engine it is compared with.
+struct Divergence {
+  std::string engine;  // the engine that differs
+  std::string base;    // the engine it is compared with
+  int call = -1;       // index in the script; -1 for the instantiation
+  std::string export_name;
+  Difference difference;
+  std::string ToString() const;  // "x64 vs ref, call 2 \"f\": result: returned i32:1 vs ..."
+};
+
+// What one engine did with the case, as text (the same on every host and in every process).
+struct EngineReport {
+  std::string engine;
+  std::string faults;         // seeded faults applied to this engine ("" for none)
+  std::string instantiation;  // "instantiated", "uninstantiable: trap: ...", "unsupported: ..."
+  bool unsupported = false;   // the engine cannot run this case (skipped, counted)
+  std::vector<std::string> outcomes;  // per call run: "returned i32:1", "trap: unreachable" ...
+};
+
+struct CaseResult {
+  enum class Verdict : uint8_t {
+    kAgree,          // every engine that could run the case agreed (and met the expectations)
+    kDivergence,     // engines differ
+    kExpectation,    // engines agree, but a regression script's expectation is not met
+    kCrash,          // an engine died on a signal (isolated runs)
+    kTimeout,        // the case ran past the time limit (isolated runs)
+    kInternalError,  // an engine reported an internal error (always a bug in tandem)
+    kRefused,        // the module is refused by the decoder or validator (as a script may expect)
+  };
+  Verdict verdict = Verdict::kAgree;
+  std::vector<EngineReport> engines;
+  std::vector<Divergence> divergences;
+  std::vector<std::string> failures;  // expectations not met, internal errors, the crash
+  std::string refusal;                // kRefused: the decoder's or validator's message
+  size_t calls_run = 0;
+};
+const char* VerdictName(CaseResult::Verdict v);  // "agree", "divergence", ...
+// True for the verdicts a fuzzer keeps (divergence, expectation, crash, timeout, internal error).
+bool IsFinding(CaseResult::Verdict v);
+
+// Runs the case in this process. `on_step` (if set) hears "ENGINE instantiate" and
+// "ENGINE call N" before each step, so an isolated run can say where a child died.
+CaseResult RunCase(const Case& c, const HarnessOptions& o,
+                   const std::function<void(const std::string&)>& on_step = {});
+
+// Runs the case in a forked child, so that an engine dying on a signal (a JIT bug) is reported
+// as kCrash naming the engine and the step, and a hang as kTimeout, instead of ending the
+// caller.
+CaseResult RunCaseIsolated(const Case& c, const HarnessOptions& o);
+
+nlohmann::json ToJson(const CaseResult& r);
+CaseResult CaseResultFromJson(const nlohmann::json& j);
+// For people: the verdict, each engine's outcomes, each divergence and failure, one per line.
+std::string FormatCaseResult(const CaseResult& r, const Case& c);
+
+}  // namespace tandem::diff
