@@ -226,7 +226,10 @@ class ScriptRunner {
         add(diff::CompareInstantiation(*base.last_instantiation, *e.last_instantiation), "");
       if (base.last_outcome && e.last_outcome)
         add(diff::CompareOutcome(*base.engine, *base.last_outcome, *e.engine, *e.last_outcome), "");
-      add(diff::CompareLogs(base.last_log, e.last_log), "");
+      // Logs are compared when both engines ran the command's call or instantiation.
+      if ((base.last_outcome && e.last_outcome) ||
+          (base.last_instantiation && e.last_instantiation))
+        add(diff::CompareLogs(base.last_log, e.last_log), "");
       size_t n = std::min(base.instances.size(), e.instances.size());
       for (size_t i = 0; i < n && diffs.size() < 16; ++i) {
         if (!base.instances[i] || !e.instances[i]) continue;
