@@ -618,7 +618,7 @@ CLI::App* AddCompileCommand(CLI::App& app, CompileArgs& a) {
 // --- `tandem diff`: one case on several engines, compared after every step (diff/harness.h).
 
 struct DiffArgs {
-  std::string file, script, engines, seed_faults;
+  std::string file, script, engines, seed_faults, write_script;
   uint32_t max_depth = diff::EngineConfig{}.max_call_depth;
   uint64_t fuel = 100'000'000;
   int timeout = 60;
@@ -686,6 +686,26 @@ int RunDiffCommand(const DiffArgs& a) {
     return usage(a.file + ": module refused: " + c.refusal);
 
   diff::CaseResult r = a.in_process ? diff::RunCase(c, o) : diff::RunCaseIsolated(c, o);
+  if (!a.write_script.empty()) {
+    // The regression format (corpus/regress/): the script with what every call produced.
+    if (r.verdict != diff::CaseResult::Verdict::kAgree &&
+        r.verdict != diff::CaseResult::Verdict::kRefused)
+      return usage("--write-script: the engines do not agree (" +
+                   std::string(diff::VerdictName(r.verdict)) + "); nothing written");
+    diff::Script out = c.script;
+    const diff::EngineReport* base = nullptr;
+    for (const diff::EngineReport& e : r.engines)
+      if (!e.unsupported && !base) base = &e;
+    if (!c.module) out.refused = c.refusal;
+    if (base) {
+      out.instantiation = base->instantiation;
+      for (size_t i = 0; i < out.calls.size() && i < base->outcomes.size(); ++i)
+        out.calls[i].expect = diff::ExpectationFromText(base->outcomes[i]);
+    }
+    std::ofstream f(a.write_script);
+    f << diff::ScriptToJson(out);
+    if (!f) return usage("cannot write " + a.write_script);
+  }
   if (a.json) {
     nlohmann::json j = diff::ToJson(r);
     j["file"] = a.file;
@@ -725,6 +745,10 @@ CLI::App* AddDiffCommand(CLI::App& app, DiffArgs& a) {
   cmd->add_flag("--in-process", a.in_process,
                 "Run the engines in this process (no fork: a crash ends tandem)");
   cmd->add_flag("--json", a.json, "Print the comparison as JSON");
+  cmd->add_option("--write-script", a.write_script,
+                  "When the engines agree, write the script with every call's outcome as its "
+                  "expectation (the regression format of corpus/regress/)")
+      ->type_name("FILE");
   return cmd;
 }
 }  // namespace

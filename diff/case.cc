@@ -38,8 +38,13 @@ Expectation ParseExpectation(const json& j, const std::string& where) {
     if (!j["returned"].is_array()) Bad(where, "\"returned\" must be a list of typed values");
     for (const json& v : j["returned"]) {
       if (!v.is_string()) Bad(where, "a value is a string such as \"i32:7\"");
+      std::string text = v.get<std::string>();
       try {
-        e.values.push_back(wasm::ParseTypedArg(v.get<std::string>()));
+        // A non-null function reference cannot be named; "funcref:bits:N" matches any.
+        if (text.rfind("funcref:bits:", 0) == 0)
+          e.values.push_back(Value::Ref(wasm::ValType::FuncRef, wasm::ParseDecimalBits(text.substr(13), 64)));
+        else
+          e.values.push_back(wasm::ParseTypedArg(text));
       } catch (const std::invalid_argument& ex) {
         Bad(where, ex.what());
       }
@@ -124,6 +129,58 @@ std::string ToString(const Expectation& e) {
   return "?";
 }
 
+Expectation ExpectationFromText(std::string_view text) {
+  Expectation e;
+  auto rest = [&](std::string_view prefix) { return text.substr(prefix.size()); };
+  if (text.rfind("returned", 0) == 0) {
+    e.kind = Expectation::Kind::kReturned;
+    std::string_view list = rest("returned");
+    size_t pos = 0;
+    while (pos < list.size()) {
+      if (list[pos] == ' ') {
+        ++pos;
+        continue;
+      }
+      size_t end = list.find(' ', pos);
+      if (end == std::string_view::npos) end = list.size();
+      std::string_view item = list.substr(pos, end - pos);
+      if (item.rfind("funcref:bits:", 0) == 0)
+        e.values.push_back(
+            Value::Ref(wasm::ValType::FuncRef, wasm::ParseDecimalBits(item.substr(13), 64)));
+      else
+        e.values.push_back(wasm::ParseTypedArg(item));
+      pos = end;
+    }
+    return e;
+  }
+  if (text.rfind("trap: ", 0) == 0) {
+    e.kind = Expectation::Kind::kTrap;
+    std::string_view what = rest("trap: ");
+    // The outcome text may carry detail after the spec message: "trap: unreachable: ...".
+    for (int k = 0; k < wasm::kNumTrapKinds; ++k) {
+      auto kind = static_cast<wasm::TrapKind>(k);
+      std::string_view msg = wasm::TrapMessage(kind);
+      if (what.rfind(msg, 0) == 0 && (what.size() == msg.size() || what[msg.size()] == ':')) {
+        e.trap = kind;
+        return e;
+      }
+    }
+    throw std::invalid_argument("unknown trap in \"" + std::string(text) + "\"");
+  }
+  if (text.rfind("exhausted: ", 0) == 0) {
+    e.kind = Expectation::Kind::kExhausted;
+    std::string_view what = rest("exhausted: ");
+    if (what.rfind(wasm::ExhaustionMessage(wasm::ExhaustionKind::kFuel), 0) == 0)
+      e.exhaustion = wasm::ExhaustionKind::kFuel;
+    else if (what.rfind(wasm::ExhaustionMessage(wasm::ExhaustionKind::kCallStack), 0) == 0)
+      e.exhaustion = wasm::ExhaustionKind::kCallStack;
+    else
+      throw std::invalid_argument("unknown exhaustion in \"" + std::string(text) + "\"");
+    return e;
+  }
+  throw std::invalid_argument("not an outcome: \"" + std::string(text) + "\"");
+}
+
 Script ParseScript(std::string_view text) {
   json j;
   try {
@@ -192,27 +249,33 @@ Script ParseScript(std::string_view text) {
 }
 
 std::string ScriptToJson(const Script& s) {
-  json j = json::object();
+  nlohmann::ordered_json j = nlohmann::ordered_json::object();
   if (!s.description.empty()) j["description"] = s.description;
   if (s.refused || s.instantiation) {
-    json m = json::object();
+    nlohmann::ordered_json m = nlohmann::ordered_json::object();
     if (s.refused) m["refused"] = *s.refused;
     if (s.instantiation) m["instantiation"] = *s.instantiation;
     j["module"] = m;
   }
   if (s.fuel) j["fuel"] = s.fuel;
   if (s.max_call_depth) j["max_call_depth"] = s.max_call_depth;
-  json calls = json::array();
-  for (const Call& c : s.calls) {
-    json jc = {{"invoke", c.export_name}};
+  // One call per line: {"invoke": ..., "args": [...], "expect": {...}}.
+  std::string calls;
+  for (size_t i = 0; i < s.calls.size(); ++i) {
+    const Call& c = s.calls[i];
+    nlohmann::ordered_json jc = {{"invoke", c.export_name}};
     json args = json::array();
     for (const Value& v : c.args) args.push_back(wasm::FormatTypedValue(v));
     jc["args"] = args;
     if (c.expect) jc["expect"] = ExpectationJson(*c.expect);
-    calls.push_back(jc);
+    calls += (i ? ",\n    " : "\n    ") + jc.dump();
   }
-  j["calls"] = calls;
-  return j.dump(2) + "\n";
+  std::string head = j.dump(2);
+  head.erase(head.rfind('}'));  // reopen the object to append the calls
+  while (!head.empty() && (head.back() == '\n' || head.back() == ' ')) head.pop_back();
+  if (head.size() > 1) head += ",";
+  head += "\n  \"calls\": [" + calls + (s.calls.empty() ? "]" : "\n  ]") + "\n}\n";
+  return head;
 }
 
 Script DefaultScript(const wasm::Module& m) {

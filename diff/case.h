@@ -24,6 +24,9 @@ struct Expectation {
   wasm::ExhaustionKind exhaustion = wasm::ExhaustionKind::kCallStack;
 };
 bool Meets(const wasm::Outcome& o, const Expectation& e);
+// Reads what ToString writes, and the harness's outcome text ("returned i32:0x00000001",
+// "trap: unreachable", "exhausted: fuel exhausted"). Throws std::invalid_argument.
+Expectation ExpectationFromText(std::string_view text);
 std::string ToString(const Expectation& e);  // "returned i32:0x00000007", "trap: unreachable"
 
 struct Call {

@@ -29,6 +29,8 @@ constexpr HarnessFaultInfo kHarnessFaults[] = {
     {"perturb-log", kPerturbLog, "bit 0 of the first value a host import logged is flipped"},
     {"perturb-arena", kPerturbArena,
      "JIT engines only: a reserved arena header word is changed after every call"},
+    {"crash", kCrash, "the engine dies on SIGSEGV in its first call (crash reporting)"},
+    {"hang", kHang, "the engine never returns from its first call (timeout reporting)"},
 };
 
 bool IsJit(std::string_view engine) { return engine == "x64" || engine == "a64"; }

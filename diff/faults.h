@@ -26,6 +26,8 @@ enum HarnessFault : uint32_t {
   kPerturbSegment = 1u << 7,        // data segment 0 (else elem segment 0) dropped state flipped
   kPerturbLog = 1u << 8,            // bit 0 of the first logged value flipped
   kPerturbArena = 1u << 9,          // a JIT engine flips a bit of a reserved arena header word
+  kCrash = 1u << 10,                // the engine dies on SIGSEGV in its first call
+  kHang = 1u << 11,                 // the engine never returns from its first call
 };
 
 struct FaultInfo {

@@ -340,6 +340,9 @@ CaseResult RunCaseIsolated(const Case& c, const HarnessOptions& o) {
   }
   if (pid == 0) {  // the child: run, report each step and then the result, one line each
     close(fds[0]);
+    // Die of a fault as the signal itself, so the parent sees it, whatever handlers the host
+    // program installed (a test framework's, a sanitizer's).
+    for (int sig : {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP}) signal(sig, SIG_DFL);
     int rc = 0;
     try {
       CaseResult r = RunCase(c, o, [&](const std::string& step) { WriteAll(fds[1], "step " + step + "\n"); });

@@ -3,6 +3,9 @@
 // (Spec 4.5.4 step 2, done by the embedder), the spectest module, argument checks.
 #pragma once
 
+#include <signal.h>
+#include <unistd.h>
+
 #include <map>
 #include <memory>
 #include <string>
@@ -94,6 +97,9 @@ class StoreEngine : public Engine {
         return wasm::Outcome::InternalError(
             fmt::format("argument {} of \"{}\" must be {}, got {}", i, export_name,
                         wasm::ValTypeName(t.params[i]), wasm::ValTypeName(args[i].type)));
+    if (harness_faults_ & kCrashBit) raise(SIGSEGV);
+    if (harness_faults_ & kHangBit)
+      for (;;) pause();
     try {
       wasm::Outcome o = store().Invoke(ev->addr, args);
       if (harness_faults_) Perturb(o);
@@ -176,7 +182,8 @@ class StoreEngine : public Engine {
                             kPerturbTrapBit = 1u << 2, kPerturbExhaustionBit = 1u << 3,
                             kPerturbMemoryBit = 1u << 4, kPerturbGlobalBit = 1u << 5,
                             kPerturbTableBit = 1u << 6, kPerturbSegmentBit = 1u << 7,
-                            kPerturbLogBit = 1u << 8, kPerturbArenaBit = 1u << 9;
+                            kPerturbLogBit = 1u << 8, kPerturbArenaBit = 1u << 9,
+                            kCrashBit = 1u << 10, kHangBit = 1u << 11;
 
   void Perturb(wasm::Outcome& o) {
     using K = wasm::Outcome::Kind;

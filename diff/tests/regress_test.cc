@@ -1,91 +1,77 @@
-// regress_test.cc: every module in corpus/regress/ runs on every engine and must behave as on
-// the reference (DESIGN.md "State"; the testing rule: every bug fixed gets a regression case).
+// regress_test.cc: every case in corpus/regress/ (NAME.wasm or NAME.wat + NAME.script.json)
+// runs on every engine through the harness, as `tandem diff` runs it: each call must produce
+// what its script expects on every engine, and the engines must agree with each other on
+// everything the comparator compares (the testing rule: every bug fixed gets a regression case).
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include <catch2/catch.hpp>
-#include <nlohmann/json.hpp>
 
-#include "diff/engine.h"
-#include "diff/compare.h"
-#include "reference/decoder.h"
+#include "diff/case.h"
+#include "diff/harness.h"
 #include "reference/tests/wat_util.h"
-#include "reference/validator.h"
 
 namespace tandem::diff {
 namespace {
 
 namespace fs = std::filesystem;
 
-TEST_CASE("corpus/regress: every case behaves on every engine as on the reference", "[diff]") {
+std::string ReadText(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::vector<std::string> HostEngines() {
+#if defined(__x86_64__)
+  return {"ref", "x64", "a64"};
+#else
+  return {"ref", "a64"};
+#endif
+}
+
+TEST_CASE("corpus/regress: every case meets its script on every engine, and they agree",
+          "[diff][regress]") {
   fs::path dir = fs::path(TANDEM_SOURCE_DIR) / "corpus" / "regress";
   std::vector<fs::path> cases;
   for (const auto& e : fs::directory_iterator(dir))
     if (e.path().extension() == ".wat" || e.path().extension() == ".wasm")
       cases.push_back(e.path());
   std::sort(cases.begin(), cases.end());
-  REQUIRE(!cases.empty());
-  EngineConfig config;
-  config.nan_canonical = true;
-  config.fuel = 1'000'000;
+  REQUIRE(cases.size() >= 3);
   for (const fs::path& path : cases) {
     DYNAMIC_SECTION(path.filename().string()) {
-      std::ifstream in(path, std::ios::binary);
-      std::stringstream text;
-      text << in.rdbuf();
       std::vector<uint8_t> bytes;
       if (path.extension() == ".wat") {
-        bytes = testing::WatToWasm(text.str());
+        bytes = testing::WatToWasm(ReadText(path));
       } else {
-        std::string s = text.str();
+        std::string s = ReadText(path);
         bytes.assign(s.begin(), s.end());
       }
-      // NAME.script.json: {"module": {"refused": PREFIX}} for a module every engine must refuse
-      // (decoder or validator) with a message starting with PREFIX.
-      fs::path script = path;
-      script.replace_extension(".script.json");
-      if (fs::exists(script)) {
-        std::ifstream sin(script);
-        auto j = nlohmann::json::parse(sin);
-        if (j.contains("module") && j["module"].contains("refused")) {
-          std::string want = j["module"]["refused"];
-          std::string got;
-          try {
-            wasm::Validate(wasm::Decode(bytes));
-          } catch (const wasm::WasmError& e) {
-            got = e.what();
-          }
-          INFO("refusal: " << got);
-          CHECK(got.rfind(want, 0) == 0);
-          continue;
-        }
-      }
-      auto module = std::make_shared<wasm::Module>(wasm::Decode(bytes));
-      wasm::Validate(*module);
-      auto ref = MakeEngine("ref", config);
-      InstantiateOutcome r = ref->Instantiate(module);
-      for (const std::string& name : EngineNames()) {
-        if (name == "ref") continue;
-        INFO("engine " << name);
-        auto eng = MakeEngine(name, config);
-        InstantiateOutcome e = eng->Instantiate(module);
-        REQUIRE(e.status == r.status);
-        if (r.status != InstantiateOutcome::Status::kOk) continue;
-        for (const wasm::Export& x : module->exports) {
-          if (x.kind != wasm::ExternKind::Func) continue;
-          if (!module->FuncTypeOf(x.index).params.empty()) continue;
-          wasm::Outcome a = ref->Invoke(r.instance, x.name, {});
-          wasm::Outcome b = eng->Invoke(e.instance, x.name, {});
-          INFO("export " << x.name << ": " << wasm::ToString(a) << " vs " << wasm::ToString(b));
-          REQUIRE(a.kind == b.kind);
-          if (a.kind == wasm::Outcome::Kind::kValues) CHECK(SameValues(*ref, a.values, *eng, b.values));
-          if (a.kind == wasm::Outcome::Kind::kTrap) CHECK(a.trap == b.trap);
-        }
-        auto diffs = DiffInstanceStates(*ref, r.instance, *eng, e.instance);
-        INFO((diffs.empty() ? std::string() : diffs[0]));
-        CHECK(diffs.empty());
+      fs::path script_path = path;
+      script_path.replace_extension(".script.json");
+      INFO("every case has a script with the expected outcome of every call: " << script_path);
+      REQUIRE(fs::exists(script_path));
+      Script script = ParseScript(ReadText(script_path));
+      CHECK_FALSE(script.description.empty());
+      for (const Call& c : script.calls) CHECK(c.expect.has_value());
+      CHECK((script.refused || script.instantiation));
+      Case c = MakeCase(std::move(bytes), script);
+
+      HarnessOptions o;
+      o.engines = HostEngines();
+      o.config.fuel = 1'000'000;
+      CaseResult r = RunCaseIsolated(c, o);
+      INFO(FormatCaseResult(r, c));
+      if (script.refused) {
+        CHECK(r.verdict == CaseResult::Verdict::kRefused);
+      } else {
+        CHECK(r.verdict == CaseResult::Verdict::kAgree);
+        CHECK(r.calls_run == script.calls.size());
+        for (const EngineReport& e : r.engines) CHECK_FALSE(e.unsupported);
       }
     }
   }
