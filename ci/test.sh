@@ -42,6 +42,29 @@ step "spec suite, engine a64 (strict, under Unicorn): ${#nosimd[@]} core files w
 step "spec suite, engines ref, x64 and a64 compared after every command, arenas byte for byte"
 "$tandem" spec --engines ref,x64,a64 --strict --compare-arena -j "$jobs" --quiet "${nosimd[@]}"
 
+# tandem diff: a seeded codegen fault in a64 (i32.lt_s compiled as le) on equal operands is a
+# result difference, exit 1; without the fault the engines agree, exit 0.
+step "tandem diff: the seeded a64 fault is reported, and only with the fault"
+ltcase="$(mktemp -d)"
+cat > "$ltcase/lt.wat" <<'EOF'
+(module
+  (global $g (mut i32) (i32.const 7))
+  (func (export "lt") (param i32 i32) (result i32)
+    (global.set $g (i32.lt_s (local.get 0) (local.get 1)))
+    (global.get $g)))
+EOF
+echo '{"calls": [{"invoke": "lt", "args": ["i32:5", "i32:5"]}]}' > "$ltcase/lt.json"
+"$tandem" diff "$ltcase/lt.wat" --script "$ltcase/lt.json" --engines ref,a64
+set +e
+"$tandem" diff "$ltcase/lt.wat" --script "$ltcase/lt.json" --engines ref,a64 --seed-fault cond
+rc=$?
+set -e
+rm -rf "$ltcase"
+if [ "$rc" != 1 ]; then
+  echo "ci/test.sh: tandem diff with --seed-fault cond exited $rc, expected 1" >&2
+  exit 1
+fi
+
 step "build (asan)"
 cmake --preset asan >/dev/null
 cmake --build --preset asan
