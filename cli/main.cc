@@ -626,11 +626,9 @@ struct DiffArgs {
 };
 
 std::string DefaultEngineList() {
-#if defined(__x86_64__)
-  return "ref,x64,a64";
-#else
-  return "ref,a64";
-#endif
+  std::string list;
+  for (const std::string& e : diff::HostEngineNames()) list += (list.empty() ? "" : ",") + e;
+  return list;
 }
 
 int RunDiffCommand(const DiffArgs& a) {

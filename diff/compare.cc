@@ -68,19 +68,6 @@ std::string Difference::ToString() const {
 
 namespace {
 
-const char* StatusText(InstantiateOutcome::Status s) {
-  using S = InstantiateOutcome::Status;
-  switch (s) {
-    case S::kOk: return "instantiated";
-    case S::kUnlinkable: return "unlinkable";
-    case S::kUninstantiable: return "uninstantiable";
-    case S::kUnsupported: return "unsupported";
-    case S::kResourceExhausted: return "resource exhausted";
-    case S::kInternalError: return "internal error";
-  }
-  return "?";
-}
-
 std::string OutcomeText(Engine& e, const Outcome& o) {
   if (o.kind != Outcome::Kind::kValues) return ToString(o);
   std::string s = "returned";
@@ -100,10 +87,10 @@ std::vector<Difference> CompareInstantiation(const InstantiateOutcome& a,
     out.push_back({Field::kInstantiation, "",
                    a.status == InstantiateOutcome::Status::kUninstantiable
                        ? std::string("uninstantiable: ") + ToString(a.failure)
-                       : StatusText(a.status),
+                       : InstantiateStatusName(a.status),
                    b.status == InstantiateOutcome::Status::kUninstantiable
                        ? std::string("uninstantiable: ") + ToString(b.failure)
-                       : StatusText(b.status)});
+                       : InstantiateStatusName(b.status)});
     return out;
   }
   if (a.status == InstantiateOutcome::Status::kUninstantiable) {

@@ -78,8 +78,14 @@ class Engine {
   virtual std::vector<LogEntry> TakeLog() = 0;
 };
 
+// "instantiated", "unlinkable", "uninstantiable", "unsupported", "resource exhausted",
+// "internal error".
+const char* InstantiateStatusName(InstantiateOutcome::Status s);
+
 // Known engine names, in a stable order ("ref" first).
 std::vector<std::string> EngineNames();
+// The engines this host can run: x86-64 code runs on x86-64 hosts only (DESIGN.md "Engines").
+std::vector<std::string> HostEngineNames();
 // Creates an engine by name; nullptr for an unknown name.
 std::unique_ptr<Engine> MakeEngine(std::string_view name, const EngineConfig& config);
 

@@ -48,24 +48,11 @@ std::string Divergence::ToString() const {
 
 namespace {
 
-const char* StatusText(InstantiateOutcome::Status s) {
-  using S = InstantiateOutcome::Status;
-  switch (s) {
-    case S::kOk: return "instantiated";
-    case S::kUnlinkable: return "unlinkable";
-    case S::kUninstantiable: return "uninstantiable";
-    case S::kUnsupported: return "unsupported";
-    case S::kResourceExhausted: return "resource exhausted";
-    case S::kInternalError: return "internal error";
-  }
-  return "?";
-}
-
 std::string InstantiationText(const InstantiateOutcome& r) {
   if (r.status == InstantiateOutcome::Status::kOk) return "instantiated";
   if (r.status == InstantiateOutcome::Status::kUninstantiable)
     return "uninstantiable: " + wasm::ToString(r.failure);
-  std::string s = StatusText(r.status);
+  std::string s = InstantiateStatusName(r.status);
   return r.message.rfind(s, 0) == 0 ? r.message : s + ": " + r.message;
 }
 

@@ -14,35 +14,17 @@
 #include <string>
 #include <string_view>
 
+#include "reference/binary_format.h"
 #include "reference/leb128.h"
 #include "reference/limits.h"
 
 namespace tandem::wasm {
 namespace {
 
-constexpr uint32_t kMagic = 0x6d736100;  // "\0asm"
-constexpr uint32_t kVersion = 1;
 constexpr size_t kMaxReserve = 1 << 16;  // cap on reserve(count); vectors grow past it
 // 0xFD codes of the relaxed-simd proposal (not Wasm 2.0): refused as unsupported, not malformed.
 constexpr uint32_t kRelaxedSimdFirst = 0x100;
 constexpr uint32_t kRelaxedSimdLast = 0x113;
-
-// Section ids (Spec 5.5.2).
-enum SectionId : uint8_t {
-  kCustomId = 0,
-  kTypeId = 1,
-  kImportId = 2,
-  kFunctionId = 3,
-  kTableId = 4,
-  kMemoryId = 5,
-  kGlobalId = 6,
-  kExportId = 7,
-  kStartId = 8,
-  kElemId = 9,
-  kCodeId = 10,
-  kDataId = 11,
-  kDataCountId = 12,
-};
 
 // Position of each section id in the required order (Spec 5.5.16); data count sits before code.
 int SectionRank(uint8_t id) {
@@ -706,10 +688,10 @@ Module Decoder::Run() {
   // Spec 5.5.16: magic and version.
   if (size_ < 4) Fail(size_, "unexpected end", "magic header");
   uint32_t magic = static_cast<uint32_t>(FixedLE(4, "magic header"));
-  if (magic != kMagic) Fail(0, "magic header not detected", "module header");
+  if (magic != kWasmMagic) Fail(0, "magic header not detected", "module header");
   if (size_ < 8) Fail(size_, "unexpected end", "binary version");
   uint32_t version = static_cast<uint32_t>(FixedLE(4, "binary version"));
-  if (version != kVersion) Fail(4, "unknown binary version", "module header");
+  if (version != kWasmVersion) Fail(4, "unknown binary version", "module header");
 
   m_.bytes.assign(p_, p_ + size_);
   int last_rank = 0;

@@ -2,6 +2,8 @@
 // writing exactly what decoder.cc reads, and SameModule, the structural comparison of two modules.
 #include "reference/encoder.h"
 
+#include "reference/binary_format.h"
+
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -12,24 +14,6 @@
 namespace tandem::wasm {
 namespace {
 
-// Section ids (Spec 5.5.2).
-enum SectionId : uint8_t {
-  kCustomId = 0,
-  kTypeId = 1,
-  kImportId = 2,
-  kFunctionId = 3,
-  kTableId = 4,
-  kMemoryId = 5,
-  kGlobalId = 6,
-  kExportId = 7,
-  kStartId = 8,
-  kElemId = 9,
-  kCodeId = 10,
-  kDataId = 11,
-  kDataCountId = 12,
-};
-
-constexpr uint8_t kEndByte = 0x0b;
 
 [[noreturn]] void Refuse(const std::string& what) {
   throw std::invalid_argument("cannot encode module: " + what);
@@ -106,7 +90,7 @@ class Encoder {
   // Spec 5.4.9: a constant expression is its instructions then `end`.
   void WriteConstExpr(Writer& w, const ConstExpr& e) {
     Instructions(w, e.code, nullptr);
-    w.Byte(kEndByte);
+    w.Byte(kEndOpcode);
   }
   // A range of Module::bytes (custom payload, data segment contents).
   void Payload(Writer& w, uint32_t offset, uint32_t size, const char* what) {

@@ -95,14 +95,6 @@ TEST_CASE("case: outcome text reads back as an expectation", "[diff][case]") {
   CHECK_THROWS(ExpectationFromText("nonsense"));
 }
 
-std::vector<std::string> Engines() {
-#if defined(__x86_64__)
-  return {"ref", "x64", "a64"};
-#else
-  return {"ref", "a64"};
-#endif
-}
-
 TEST_CASE("harness: verdicts of isolated runs: agree, expectation, crash, timeout",
           "[diff][harness]") {
   Script script = ParseScript(R"({"calls": [
@@ -111,7 +103,7 @@ TEST_CASE("harness: verdicts of isolated runs: agree, expectation, crash, timeou
       {"invoke": "rec", "expect": {"exhausted": "call stack"}}]})");
   Case c = MakeCase(testing::WatToWasm(kModule), script);
   HarnessOptions o;
-  o.engines = Engines();
+  o.engines = HostEngineNames();
   o.config.max_call_depth = 100;
   o.timeout_seconds = 5;
   CaseResult r = RunCaseIsolated(c, o);

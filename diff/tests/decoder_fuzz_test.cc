@@ -15,7 +15,7 @@
 
 #include "diff/engine.h"
 #include "diff/compare.h"
-#include "jit/tests/spec_files.h"
+#include "reference/tests/spec_files.h"
 #include "reference/decoder.h"
 #include "reference/tests/fuzz_inputs.h"
 #include "reference/tests/wasm_bytes.h"
@@ -48,7 +48,7 @@ void CheckDecoded(const wasm::Module& m, const Bytes& input) {
 // valid modules are valid far more often than mutants of the suite's malformed ones.
 std::vector<Bytes> SpecSeeds() {
   std::vector<Bytes> all, seeds;
-  jit::spec_files::ForEachNonSimdSpecFile([&](const jit::spec_files::ConvertedSpecFile& f) {
+  spec_files::ForEachNonSimdSpecFile([&](const spec_files::ConvertedSpecFile& f) {
     wasm::testing::AddDirectorySeeds(&all, f.dir);
   });
   for (Bytes& b : all) {
@@ -61,19 +61,6 @@ std::vector<Bytes> SpecSeeds() {
   return seeds;
 }
 
-const char* StatusName(InstantiateOutcome::Status s) {
-  using S = InstantiateOutcome::Status;
-  switch (s) {
-    case S::kOk: return "instantiated";
-    case S::kUnlinkable: return "unlinkable";
-    case S::kUninstantiable: return "uninstantiable";
-    case S::kUnsupported: return "unsupported";
-    case S::kResourceExhausted: return "resource exhausted";
-    case S::kInternalError: return "internal error";
-  }
-  return "?";
-}
-
 const char* KindName(wasm::Outcome::Kind k) {
   using K = wasm::Outcome::Kind;
   switch (k) {
@@ -84,15 +71,6 @@ const char* KindName(wasm::Outcome::Kind k) {
     case K::kInternalError: return "internal error";
   }
   return "?";
-}
-
-// The engines this host can run (x86-64 code runs on x86-64 hosts only).
-std::vector<std::string> HostEngines() {
-#if defined(__x86_64__)
-  return {"ref", "x64", "a64"};
-#else
-  return {"ref", "a64"};
-#endif
 }
 
 int InputCount() {
@@ -113,7 +91,7 @@ TEST_CASE("decoder fuzz: random and mutated inputs decode, validate, instantiate
   config.fuel = 2000;
   config.max_call_depth = 200;
   config.nan_canonical = true;
-  const std::vector<std::string> engine_names = HostEngines();
+  const std::vector<std::string> engine_names = HostEngineNames();
   // One store per engine for a batch of modules (as a spec file's modules share one), renewed
   // so that the store budgets of limits.h are never the reason a module fails.
   std::vector<std::unique_ptr<Engine>> engines;
@@ -170,10 +148,10 @@ TEST_CASE("decoder fuzz: random and mutated inputs decode, validate, instantiate
       INFO("input " << n << ", engine " << engine_names[k]);
       InstantiateOutcome r = e.Instantiate(module);
       if (k == 0) ref_inst = r;
-      CHECK(StatusName(r.status) == std::string(StatusName(ref_inst.status)));
+      CHECK(InstantiateStatusName(r.status) == std::string(InstantiateStatusName(ref_inst.status)));
       CHECK(r.status != InstantiateOutcome::Status::kInternalError);
       if (r.status == InstantiateOutcome::Status::kInternalError) WARN(r.message);
-      ++outcomes[engine_names[k]][StatusName(r.status)];
+      ++outcomes[engine_names[k]][InstantiateStatusName(r.status)];
       if (r.status != InstantiateOutcome::Status::kOk) continue;
       for (const wasm::Export& x : module->exports) {
         if (x.kind != wasm::ExternKind::Func) continue;

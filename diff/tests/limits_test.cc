@@ -22,15 +22,6 @@ using wasm::testing::Name;
 using wasm::testing::Section;
 using wasm::testing::Uleb;
 
-// The engines this host can run (x86-64 code runs on x86-64 hosts only).
-std::vector<std::string> HostEngines() {
-#if defined(__x86_64__)
-  return {"ref", "x64", "a64"};
-#else
-  return {"ref", "a64"};
-#endif
-}
-
 // A section whose content is `count` followed by `count` copies of `item`.
 Bytes Repeated(uint8_t id, uint64_t count, const Bytes& item) {
   Bytes content = Uleb(count);
@@ -251,7 +242,7 @@ Bytes TableModule(const Bytes& tables_section) {
 
 TEST_CASE("limits: a table at the size limit instantiates on every engine", "[limits]") {
   auto m = Load(TableModule(Section(4, Cat({{0x01, 0x70, 0x00}, Uleb(wasm::kMaxTableEntries)}))));
-  for (const std::string& name : HostEngines()) {
+  for (const std::string& name : HostEngineNames()) {
     INFO(name);
     auto e = MakeEngine(name, {});
     auto r = e->Instantiate(m);
@@ -271,7 +262,7 @@ TEST_CASE("limits: store budgets give the same resource error on every engine", 
     Bytes tables = Repeated(4, 11, Cat({{0x70, 0x00}, Uleb(wasm::kMaxTableEntries)}));
     auto m = Load(ModuleBytes({tables}));
     std::string first;
-    for (const std::string& name : HostEngines()) {
+    for (const std::string& name : HostEngineNames()) {
       INFO(name);
       auto r = MakeEngine(name, {})->Instantiate(m);
       REQUIRE(r.status == InstantiateOutcome::Status::kResourceExhausted);
@@ -283,7 +274,7 @@ TEST_CASE("limits: store budgets give the same resource error on every engine", 
   SECTION("table reservations: tables without a maximum reserve 10^7 entries each") {
     // 128 GiB / (8 * 10^7 bytes rounded to 64 KiB) = 1,677 such tables fit; the module asks 2,000.
     auto m = Load(Tables(2000));
-    for (const std::string& name : HostEngines()) {
+    for (const std::string& name : HostEngineNames()) {
       INFO(name);
       auto r = MakeEngine(name, {})->Instantiate(m);
       REQUIRE(r.status == InstantiateOutcome::Status::kResourceExhausted);
@@ -295,7 +286,7 @@ TEST_CASE("limits: store budgets give the same resource error on every engine", 
     // 192 such memories fit in 768 GiB, less what the spectest host memory reserves.
     const uint64_t fit = wasm::kStoreMaxMemoryReservation / (wasm::kMaxMemoryPages * wasm::kPageSize);
     std::vector<uint64_t> first_failure;
-    for (const std::string& name : HostEngines()) {
+    for (const std::string& name : HostEngineNames()) {
       INFO(name);
       auto e = MakeEngine(name, {});
       uint64_t n = 0;
@@ -315,7 +306,7 @@ TEST_CASE("limits: store budgets give the same resource error on every engine", 
     // Ten tables grown to 10^7 - 100 entries each nearly fill the budget (the spectest host
     // table counts too); the eleventh grow returns -1.
     auto m = Load(TableModule(Section(4, {0x01, 0x70, 0x00, 0x00})));
-    for (const std::string& name : HostEngines()) {
+    for (const std::string& name : HostEngineNames()) {
       INFO(name);
       auto e = MakeEngine(name, {});
       std::vector<uint32_t> instances;
@@ -338,7 +329,7 @@ TEST_CASE("limits: a memory at the page limit instantiates on every engine, comm
           "[limits]") {
   // 65536 pages = 4 GiB: reserved and committed without touching a page.
   auto m = Load(ModuleBytes({Section(5, Cat({{0x01, 0x00}, Uleb(wasm::kMaxMemoryPages)}))}));
-  for (const std::string& name : HostEngines()) {
+  for (const std::string& name : HostEngineNames()) {
     INFO(name);
     auto r = MakeEngine(name, {})->Instantiate(m);
     CHECK(r.status == InstantiateOutcome::Status::kOk);

@@ -25,14 +25,6 @@ std::string ReadText(const fs::path& p) {
   return text.str();
 }
 
-std::vector<std::string> HostEngines() {
-#if defined(__x86_64__)
-  return {"ref", "x64", "a64"};
-#else
-  return {"ref", "a64"};
-#endif
-}
-
 TEST_CASE("corpus/regress: every case meets its script on every engine, and they agree",
           "[diff][regress]") {
   fs::path dir = fs::path(TANDEM_SOURCE_DIR) / "corpus" / "regress";
@@ -62,7 +54,7 @@ TEST_CASE("corpus/regress: every case meets its script on every engine, and they
       Case c = MakeCase(std::move(bytes), script);
 
       HarnessOptions o;
-      o.engines = HostEngines();
+      o.engines = HostEngineNames();
       o.config.fuel = 1'000'000;
       CaseResult r = RunCaseIsolated(c, o);
       INFO(FormatCaseResult(r, c));

@@ -18,7 +18,7 @@
 #include "diff/jit_engine.h"
 #include "jit/arena.h"
 #include "jit/jit_store.h"
-#include "jit/tests/spec_files.h"
+#include "reference/tests/spec_files.h"
 #include "reference/decoder.h"
 #include "reference/errors.h"
 #include "reference/outcome.h"

@@ -19,7 +19,7 @@
 
 #include "jit/disasm.h"
 #include "jit/jit_store.h"
-#include "jit/tests/spec_files.h"
+#include "reference/tests/spec_files.h"
 #include "reference/decoder.h"
 #include "reference/module.h"
 

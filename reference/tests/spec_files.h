@@ -1,5 +1,6 @@
-// spec_files.h: test helper that converts the spec suite's non-SIMD core files with wast2json
-// into a temporary directory, for the JIT tests over "the spec modules" (issue 4, Done-when 3-4).
+// spec_files.h: test helper that converts the spec suite's core files with wast2json into a
+// temporary directory, for the tests over "every module of the spec suite" (JIT code and arena
+// tests, the encoder's round trip, the fuzz tests' seeds).
 #pragma once
 
 #include <unistd.h>
@@ -14,7 +15,7 @@
 #include <string>
 #include <vector>
 
-namespace tandem::jit::spec_files {
+namespace tandem::spec_files {
 
 // $TANDEM_TESTSUITE (what ci/test.sh sets), else ../shared/testsuite beside the repository.
 inline std::filesystem::path SpecSuiteDir() {
@@ -32,19 +33,20 @@ struct ConvertedSpecFile {
   std::filesystem::path json;  // dir / "out.json"
 };
 
-// Contract: calls `fn` for every top-level `*.wast` of SpecSuiteDir() whose name does not start
-// with "simd_", in name order, after `wast2json --enable-all` converted it into a fresh
-// subdirectory of a private temporary directory. Files wast2json rejects are not passed to `fn`.
+// Contract: calls `fn` for every top-level `*.wast` of SpecSuiteDir() (without those whose name
+// starts with "simd_" unless `with_simd`), in name order, after `wast2json --enable-all`
+// converted it into a fresh subdirectory of a private temporary directory. Files wast2json rejects are not passed to `fn`.
 // The temporary directory is removed afterwards, also when `fn` throws. Returns the number of
 // files passed to `fn` (0 when the suite is missing).
-inline int ForEachNonSimdSpecFile(const std::function<void(const ConvertedSpecFile&)>& fn) {
+inline int ForEachSpecFile(bool with_simd,
+                           const std::function<void(const ConvertedSpecFile&)>& fn) {
   namespace fs = std::filesystem;
   const fs::path suite = SpecSuiteDir();
   if (!fs::exists(suite)) return 0;
   std::vector<fs::path> files;
   for (const auto& entry : fs::directory_iterator(suite)) {
     const fs::path& p = entry.path();
-    if (p.extension() == ".wast" && p.filename().string().rfind("simd_", 0) != 0)
+    if (p.extension() == ".wast" && (with_simd || p.filename().string().rfind("simd_", 0) != 0))
       files.push_back(p);
   }
   std::sort(files.begin(), files.end());
@@ -73,10 +75,15 @@ inline int ForEachNonSimdSpecFile(const std::function<void(const ConvertedSpecFi
   return converted;
 }
 
+// ForEachSpecFile without the SIMD files (what the JITs compile today).
+inline int ForEachNonSimdSpecFile(const std::function<void(const ConvertedSpecFile&)>& fn) {
+  return ForEachSpecFile(false, fn);
+}
+
 inline std::vector<uint8_t> ReadFileBytes(const std::filesystem::path& p) {
   std::ifstream in(p, std::ios::binary);
   return std::vector<uint8_t>((std::istreambuf_iterator<char>(in)),
                               std::istreambuf_iterator<char>());
 }
 
-}  // namespace tandem::jit::spec_files
+}  // namespace tandem::spec_files
