@@ -18,6 +18,8 @@
 #include "diff/case.h"
 #include "diff/engine.h"
 #include "diff/faults.h"
+#include "diff/fuzz.h"
+#include "diff/gen/generator.h"
 #include "diff/harness.h"
 #include "diff/jit_engine.h"
 #include "jit/compile_module.h"
@@ -749,6 +751,107 @@ CLI::App* AddDiffCommand(CLI::App& app, DiffArgs& a) {
       ->type_name("FILE");
   return cmd;
 }
+
+// --- `tandem fuzz`: the fuzz loop (diff/fuzz.h).
+
+struct FuzzArgs {
+  std::string engines, generators = "single,mutate", seed_faults, out, json, testsuite;
+  bool simd = false, quiet = false;
+  uint64_t seed = 1, cases = 0, first_case = 0;
+  double time = 0;
+  int jobs = 0, timeout = 20;
+  uint32_t max_depth = 1000;
+  uint64_t fuel = 1'000'000;
+};
+
+int RunFuzzCommand(const FuzzArgs& a) {
+  auto usage = [](const std::string& msg) {
+    std::cerr << "tandem fuzz: " << msg << "\n";
+    return kExitUsage;
+  };
+  diff::FuzzOptions o;
+  o.engines = SplitList(a.engines.empty() ? DefaultEngineList() : a.engines);
+  if (!CheckEngines(o.engines)) return kExitUsage;
+  o.generators = SplitList(a.generators);
+  auto known = diff::gen::GeneratorNames();
+  for (const std::string& g : o.generators)
+    if (std::find(known.begin(), known.end(), g) == known.end())
+      return usage("unknown generator \"" + g + "\" (known: single, mutate)");
+  if (o.generators.empty()) return usage("--generator names no generator");
+  if (a.time <= 0 && a.cases == 0) return usage("give --time S or --cases N (see --help)");
+  if (!ParseSeedFaults(a.seed_faults, "fuzz", &o.faults)) return kExitUsage;
+  o.faults_text = a.seed_faults;
+  o.simd = a.simd;
+  o.seed = a.seed;
+  o.time_seconds = a.time;
+  o.cases = a.cases;
+  o.first_case = a.first_case;
+  o.jobs = a.jobs > 0 ? a.jobs : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  o.timeout_seconds = a.timeout;
+  o.config.max_call_depth = a.max_depth;
+  o.config.fuel = a.fuel;
+  o.out_dir = a.out;
+  o.json_path = a.json;
+  o.quiet = a.quiet;
+  if (std::find(o.generators.begin(), o.generators.end(), "mutate") != o.generators.end()) {
+    std::string tried;
+    auto suite = FindTestsuite(a.testsuite, tried);
+    if (!suite) return usage("mutate needs the spec test suite; not found (tried " + tried + ")");
+    std::string wast2json = spec::FindInPath("wast2json");
+    if (wast2json.empty()) return usage("mutate needs wast2json (Debian package wabt) in PATH");
+    try {
+      o.seeds = std::make_shared<const std::vector<std::vector<uint8_t>>>(
+          diff::gen::LoadSeedModules(*suite, wast2json, a.simd));
+    } catch (const std::exception& e) {
+      return usage(std::string("mutate: ") + e.what());
+    }
+    if (!a.quiet) std::cerr << "mutate: " << o.seeds->size() << " seed modules from " << suite->string() << "\n";
+  }
+  return diff::RunFuzz(o);
+}
+
+CLI::App* AddFuzzCommand(CLI::App& app, FuzzArgs& a) {
+  auto* cmd = app.add_subcommand(
+      "fuzz",
+      "Generate cases and run each on every engine, compared after every step; keep what the "
+      "engines disagree on (findings). Exit 0 when nothing was found, 1 with findings, 2 when "
+      "the campaign cannot run.");
+  cmd->add_option("--engines", a.engines, "Comma-separated engines (default: " +
+                                              DefaultEngineList() + "); the first is the base")
+      ->type_name("LIST");
+  cmd->add_option("--generator", a.generators, "Comma-separated generators: single, mutate")
+      ->type_name("LIST")
+      ->capture_default_str();
+  cmd->add_flag("--simd", a.simd, "Generate SIMD instructions too");
+  cmd->add_option("--seed", a.seed, "Campaign seed: case i depends only on (generator, seed, i)")
+      ->capture_default_str();
+  cmd->add_option("--time", a.time, "Run for S seconds")->type_name("S");
+  cmd->add_option("--cases", a.cases, "Run N cases")->type_name("N");
+  cmd->add_option("--first-case", a.first_case,
+                  "Start at case number N (to resume or split a campaign)")
+      ->type_name("N")
+      ->capture_default_str();
+  cmd->add_option("-j,--jobs", a.jobs, "Worker processes (default: number of cores)")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--seed-fault", a.seed_faults,
+                  "Seed faults NAME[@ENGINE][,...] (tandem diff --list-faults)")
+      ->type_name("LIST");
+  cmd->add_option("--out", a.out, "Write findings to DIR/findings/<id>/")->type_name("DIR");
+  cmd->add_option("--json", a.json, "Write the campaign's summary as JSON to FILE")
+      ->type_name("FILE");
+  cmd->add_option("--timeout", a.timeout, "Seconds a case may run before it is a timeout")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--max-depth", a.max_depth, "Call-depth limit")->capture_default_str();
+  cmd->add_option("--fuel", a.fuel, "Fuel per engine and case (0 = unlimited)")
+      ->capture_default_str();
+  cmd->add_option("--testsuite", a.testsuite,
+                  "Spec test suite for mutate's seeds (else $TANDEM_TESTSUITE, else "
+                  "../shared/testsuite beside the repository)")
+      ->type_name("DIR");
+  cmd->add_flag("-q,--quiet", a.quiet, "No progress line");
+  return cmd;
+}
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -827,6 +930,8 @@ int main(int argc, char** argv) {
   auto* compile_cmd = AddCompileCommand(app, compile_args);
   DiffArgs diff_args;
   auto* diff_cmd = AddDiffCommand(app, diff_args);
+  FuzzArgs fuzz_args;
+  auto* fuzz_cmd = AddFuzzCommand(app, fuzz_args);
 
   auto* engines_cmd = app.add_subcommand("engines", "List the engine names, one per line");
 
@@ -841,6 +946,7 @@ int main(int argc, char** argv) {
     if (*run) return RunRunCommand(run_args, *run);
     if (*compile_cmd) return RunCompileCommand(compile_args);
     if (*diff_cmd) return RunDiffCommand(diff_args);
+    if (*fuzz_cmd) return RunFuzzCommand(fuzz_args);
     if (*engines_cmd) {
       for (const auto& name : diff::EngineNames()) std::cout << name << "\n";
       return kExitOk;

@@ -27,6 +27,9 @@ struct EngineConfig {
   // engine adapter (the comparator's self-test). Both 0 in every normal run.
   uint64_t codegen_faults = 0;
   uint32_t harness_faults = 0;
+  // Opcode coverage (the fuzz loop): when set, wasm::kNumOps bytes where the engine marks each
+  // opcode it executes (ref) or compiles (JIT engines) with 1. Owned by the caller.
+  uint8_t* opcode_coverage = nullptr;
 };
 
 // One entry logged by a `fuzzing-support` host import (log-i32 ... log-v128): the import's

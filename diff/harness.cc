@@ -106,6 +106,7 @@ CaseResult RunCase(const Case& c, const HarnessOptions& o,
   std::vector<Running> run;
   for (size_t k = 0; k < o.engines.size(); ++k) {
     EngineConfig config = ConfigForEngine(base, o.faults, o.engines, k);
+    if (k < o.opcode_coverage.size()) config.opcode_coverage = o.opcode_coverage[k];
     r.engines[k].engine = o.engines[k];
     r.engines[k].faults = FaultNames(config);
     Running e;
@@ -144,7 +145,8 @@ CaseResult RunCase(const Case& c, const HarnessOptions& o,
       } else {
         if (call >= 0 && e.instance && b->instance)
           add(e, *b, call, CompareOutcome(*b->engine, b->last, *e.engine, e.last));
-        add(e, *b, call, CompareLogs(b->log, e.log));
+        if (call < 0 || (e.instance && b->instance))
+          add(e, *b, call, CompareLogs(b->log, e.log));
         if (e.instance && b->instance)
           add(e, *b, call, CompareInstanceState(*b->engine, *b->instance, *e.engine, *e.instance,
                                                 o.max_differences));

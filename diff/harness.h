@@ -26,6 +26,8 @@ struct HarnessOptions {
   bool compare_arena = true;        // JIT arenas byte for byte
   size_t max_differences = 32;      // per case
   int timeout_seconds = 60;         // RunCaseIsolated: a child running longer is killed
+  // Optional, one per engine: EngineConfig::opcode_coverage of that engine (the fuzz loop's).
+  std::vector<uint8_t*> opcode_coverage;
 };
 
 // One difference between an engine and the engine it is compared with.

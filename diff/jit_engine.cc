@@ -14,6 +14,7 @@ JitEngine::JitEngine(jit::Arch arch, const EngineConfig& config)
   jc.fuel = config.fuel;
   jc.nan_canonical = config.nan_canonical;
   jc.seed_faults = config.codegen_faults;
+  jc.opcode_coverage = config.opcode_coverage;
   SetHarnessFaults(config.harness_faults);
   std::string error;
   store_ = jit::JitStore::Create(jc, &error);

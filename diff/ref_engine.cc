@@ -9,6 +9,7 @@ ref::ExecConfig ToExec(const EngineConfig& c) {
   e.max_call_depth = c.max_call_depth;
   e.fuel = c.fuel;
   e.nan_canonical = c.nan_canonical;
+  e.opcode_coverage = c.opcode_coverage;
   return e;
 }
 }  // namespace

@@ -718,6 +718,7 @@ CompiledFunction FunctionCompiler<Masm>::Compile() {
       n.code_offset = static_cast<uint32_t>(masm_.Offset());
       n.wasm_offset = in.offset;
     }
+    if (options_.opcode_coverage) options_.opcode_coverage[static_cast<size_t>(in.op)] = 1;
     const wasm::OpInfo& info = wasm::GetOpInfo(in.op);
     switch (in.op) {
       case Op::Nop:

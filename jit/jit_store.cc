@@ -283,6 +283,7 @@ JitInstantiateResult JitStore::Instantiate(std::shared_ptr<const Module> module,
   opts.nan_canonical = config_.nan_canonical;
   opts.record_forms = config_.record_forms;
   opts.seed_faults = config_.seed_faults;
+  opts.opcode_coverage = config_.opcode_coverage;
   opts.code_table_address = reinterpret_cast<uint64_t>(im.code_table);
   opts.runtime_table_address = im.executor->runtime_table_address();
   opts.exit_address = im.executor->exit_address();

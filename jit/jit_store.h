@@ -25,6 +25,7 @@ struct JitConfig {
   uint64_t stack_bytes = uint64_t{1} << 30;  // the JIT stack mapping (reserved, touched lazily)
   bool record_forms = false;  // CompileOptions::record_forms, for the code tests
   uint64_t seed_faults = 0;   // CompileOptions::seed_faults (jit/faults.h)
+  uint8_t* opcode_coverage = nullptr;  // CompileOptions::opcode_coverage
 };
 
 struct JitInstantiateResult {

@@ -282,7 +282,7 @@ void Store::Impl::Lower(FuncInst& f) {
     }
     const OpInfo& info = GetOpInfo(in.op);
     switch (in.op) {
-      case Op::Nop: break;
+      case Op::Nop: emit({Op::Nop}); break;  // executed, so that coverage sees it
       case Op::Unreachable:
         emit({Op::Unreachable});
         dead = true;
@@ -377,7 +377,7 @@ void Store::Impl::Lower(FuncInst& f) {
       case Op::RefFunc: push(1); emit({Op::RefFunc, inst.funcs[in.a]}); break;
       case Op::Drop: pop(1); emit({Op::Drop}); break;
       case Op::Select:
-      case Op::SelectT: pop(2); emit({Op::Select}); break;
+      case Op::SelectT: pop(2); emit({in.op}); break;
       case Op::LocalGet: push(1); emit({Op::LocalGet, in.a}); break;
       case Op::LocalSet: pop(1); emit({Op::LocalSet, in.a}); break;
       case Op::LocalTee: emit({Op::LocalTee, in.a}); break;
@@ -654,8 +654,11 @@ Outcome Store::Impl::Execute(uint32_t entry, std::span<const Value> args) {
 #define SX64(x) static_cast<uint64_t>(static_cast<int64_t>(x))
 #define ID(x) (x)
 
+  uint8_t* const coverage = config.opcode_coverage;
   for (;;) {
     const LInstr& li = code[pc++];
+    if (coverage) [[unlikely]]
+      coverage[static_cast<size_t>(li.op)] = 1;
     switch (li.op) {
       // Spec 4.4.8 control instructions.
       case Op::Unreachable: TRAP(Unreachable, "unreachable executed");
@@ -730,8 +733,10 @@ Outcome Store::Impl::Execute(uint32_t entry, std::span<const Value> args) {
       case Op::RefFunc: *sp++ = li.a; break;
 
       // Spec 4.4.3 parametric instructions.
+      case Op::Nop: break;
       case Op::Drop: --sp; break;
-      case Op::Select: {
+      case Op::Select:
+      case Op::SelectT: {
         uint32_t c = static_cast<uint32_t>(sp[-1]);
         if (c == 0) sp[-3] = sp[-2];
         sp -= 2;

@@ -26,6 +26,9 @@ struct ExecConfig {
   uint32_t max_call_depth = 10000;  // frames; exceeding it is "call stack exhausted"
   uint64_t fuel = 0;                // 0 = unlimited; one unit per function entry and loop header
   bool nan_canonical = false;       // DESIGN.md "NaN"
+  // When set (wasm::kNumOps bytes), byte `op` becomes 1 for every opcode executed: the fuzz
+  // loop's coverage. Costs a test per instruction when unset.
+  uint8_t* opcode_coverage = nullptr;
 };
 
 using wasm::ExternVal;

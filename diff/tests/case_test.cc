@@ -135,3 +135,54 @@ TEST_CASE("harness: verdicts of isolated runs: agree, expectation, crash, timeou
 
 }  // namespace
 }  // namespace tandem::diff
+
+namespace tandem::diff {
+namespace {
+
+TEST_CASE("fuzzing-support: every engine logs each argument's exact bits", "[diff][case]") {
+  auto bytes = testing::WatToWasm(R"((module
+    (import "fuzzing-support" "log-i32" (func $i32 (param i32)))
+    (import "fuzzing-support" "log-i64" (func $i64 (param i64)))
+    (import "fuzzing-support" "log-f32" (func $f32 (param f32)))
+    (import "fuzzing-support" "log-f64" (func $f64 (param f64)))
+    (func (export "run")
+      (call $i32 (i32.const -2))
+      (call $i64 (i64.const 0x8000000000000001))
+      (call $f32 (f32.reinterpret_i32 (i32.const 0x7fa00001)))
+      (call $f64 (f64.reinterpret_i64 (i64.const 0xfff0000000000bad)))))
+  )");
+  Case c = MakeCase(bytes, std::nullopt);
+  REQUIRE(c.module);
+  const std::vector<LogEntry> want = {
+      {"log-i32", wasm::Value::I32(0xfffffffeu)},
+      {"log-i64", wasm::Value::I64(0x8000000000000001ull)},
+      {"log-f32", wasm::Value::F32Bits(0x7fa00001u)},
+      {"log-f64", wasm::Value::F64Bits(0xfff0000000000badull)}};
+  EngineConfig config;
+  config.nan_canonical = true;  // logging is not arithmetic: payloads must survive it
+  for (const std::string& name : HostEngineNames()) {
+    INFO(name);
+    auto e = MakeEngine(name, config);
+    auto r = e->Instantiate(c.module);
+    REQUIRE(r.status == InstantiateOutcome::Status::kOk);
+    CHECK(e->TakeLog().empty());
+    auto o = e->Invoke(r.instance, "run", {});
+    REQUIRE(o.kind == wasm::Outcome::Kind::kValues);
+    std::vector<LogEntry> got = e->TakeLog();
+    REQUIRE(got.size() == want.size());
+    for (size_t i = 0; i < want.size(); ++i) {
+      CHECK(got[i].import == want[i].import);
+      CHECK(got[i].value == want[i].value);
+    }
+    CHECK(e->TakeLog().empty());  // taken
+  }
+  // Through the harness: the engines agree on the logs.
+  HarnessOptions o;
+  o.engines = HostEngineNames();
+  CaseResult r = RunCaseIsolated(c, o);
+  INFO(FormatCaseResult(r, c));
+  CHECK(r.verdict == CaseResult::Verdict::kAgree);
+}
+
+}  // namespace
+}  // namespace tandem::diff

@@ -1,0 +1,640 @@
+// fuzz.cc: the fuzz loop (fuzz.h).
+//
+// Parent and workers talk in lines over pipes. Parent -> worker: "case I". Worker -> parent:
+// "step I TEXT" before each engine step (so a worker that dies can be blamed on a step),
+// "invalid I REASON" for a generated module that does not validate, "result I JSON" with the
+// harness's CaseResult, and "cov ENGINE HEX" when an engine's opcode coverage grew. A worker
+// that dies is a crash of the case it was running; one that runs past the time limit is
+// killed, and the case is a timeout. Either way a new worker takes its place.
+#include "diff/fuzz.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <stdexcept>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "diff/case.h"
+#include "diff/gen/generator.h"
+#include "diff/harness.h"
+#include "reference/opcodes.h"
+
+namespace tandem::diff {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+double Now() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<double>(ts.tv_sec) + ts.tv_nsec * 1e-9;
+}
+
+bool WriteAll(int fd, std::string_view s) {
+  size_t done = 0;
+  while (done < s.size()) {
+    ssize_t n = write(fd, s.data() + done, s.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    done += static_cast<size_t>(n);
+  }
+  return true;
+}
+
+std::string Hex(const std::vector<uint8_t>& bits) {
+  static const char* kDigits = "0123456789abcdef";
+  std::string s;
+  for (size_t i = 0; i < bits.size(); i += 4) {
+    int v = 0;
+    for (size_t k = 0; k < 4 && i + k < bits.size(); ++k) v |= (bits[i + k] ? 1 : 0) << k;
+    s += kDigits[v];
+  }
+  return s;
+}
+
+void OrHex(std::string_view hex, std::vector<uint8_t>& bits) {
+  for (size_t i = 0; i < hex.size(); ++i) {
+    char c = hex[i];
+    int v = c >= 'a' ? c - 'a' + 10 : c - '0';
+    for (size_t k = 0; k < 4; ++k)
+      if ((v >> k) & 1 && i * 4 + k < bits.size()) bits[i * 4 + k] = 1;
+  }
+}
+
+// Opcodes counted for coverage: the table, without SIMD unless it is generated, and without
+// `block` and `end`, which are structure that no engine executes as an instruction.
+std::vector<bool> CoverageUniverse(bool simd) {
+  std::vector<bool> u(wasm::kNumOps);
+  for (int i = 0; i < wasm::kNumOps; ++i) {
+    auto op = static_cast<wasm::Op>(i);
+    u[i] = (simd || wasm::GetOpInfo(op).prefix != 0xfd) && op != wasm::Op::Block &&
+           op != wasm::Op::End;
+  }
+  return u;
+}
+
+// An unsupported reason without its numbers, so that like reasons count together.
+std::string ReasonKey(std::string_view text) {
+  std::string s;
+  bool in_digits = false;
+  for (char c : text) {
+    bool d = c >= '0' && c <= '9';
+    if (d && !in_digits) s += 'N';
+    if (!d) s += c;
+    in_digits = d;
+    if (s.size() >= 100) break;
+  }
+  return s;
+}
+
+std::vector<std::unique_ptr<gen::Generator>> MakeGenerators(const FuzzOptions& o) {
+  gen::GeneratorOptions go;
+  go.simd = o.simd;
+  go.seeds = o.seeds;
+  std::vector<std::unique_ptr<gen::Generator>> gens;
+  for (const std::string& name : o.generators) {
+    auto g = gen::MakeGenerator(name, go);
+    if (!g) throw std::invalid_argument("unknown generator \"" + name + "\"");
+    gens.push_back(std::move(g));
+  }
+  return gens;
+}
+
+HarnessOptions HarnessFor(const FuzzOptions& o) {
+  HarnessOptions h;
+  h.engines = o.engines;
+  h.config = o.config;
+  h.faults = o.faults;
+  h.timeout_seconds = o.timeout_seconds;
+  return h;
+}
+
+// ---- the worker --------------------------------------------------------------------------
+
+[[noreturn]] void WorkerMain(int in_fd, int out_fd, const FuzzOptions& o) {
+  for (int sig : {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP}) signal(sig, SIG_DFL);
+  signal(SIGINT, SIG_IGN);  // the parent decides when to stop
+  std::vector<std::unique_ptr<gen::Generator>> gens = MakeGenerators(o);
+  HarnessOptions h = HarnessFor(o);
+  std::vector<std::vector<uint8_t>> cov(o.engines.size(), std::vector<uint8_t>(wasm::kNumOps));
+  std::vector<size_t> sent(o.engines.size(), 0);
+  for (size_t k = 0; k < o.engines.size(); ++k) h.opcode_coverage.push_back(cov[k].data());
+  std::string buf;
+  char chunk[4096];
+  for (;;) {
+    size_t nl;
+    while ((nl = buf.find('\n')) == std::string::npos) {
+      ssize_t n = read(in_fd, chunk, sizeof chunk);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) _exit(0);  // the parent closed the pipe: done
+      buf.append(chunk, static_cast<size_t>(n));
+    }
+    std::string line = buf.substr(0, nl);
+    buf.erase(0, nl + 1);
+    if (line.rfind("case ", 0) != 0) continue;
+    uint64_t index = std::stoull(line.substr(5));
+    gen::Generator& g = *gens[index % gens.size()];
+    std::string out;
+    try {
+      gen::Generated made = g.Generate(o.seed, index);
+      Case c = MakeCase(std::move(made.bytes), std::move(made.script));
+      if (!c.module) {
+        out = fmt::format("invalid {} {}\n", index, ReasonKey(c.refusal.substr(0, c.refusal.find(':'))));
+      } else {
+        CaseResult r = RunCase(c, h, [&](const std::string& step) {
+          WriteAll(out_fd, fmt::format("step {} {}\n", index, step));
+        });
+        json j = ToJson(r);
+        j["what"] = made.what;
+        out = fmt::format("result {} {}\n", index, j.dump());
+      }
+    } catch (const std::exception& e) {
+      json j = {{"verdict", "internal error"}, {"failures", {std::string("generator or harness: ") + e.what()}},
+                {"engines", json::array()}, {"divergences", json::array()}, {"calls_run", 0}};
+      out = fmt::format("result {} {}\n", index, j.dump());
+    }
+    for (size_t k = 0; k < cov.size(); ++k) {
+      size_t count = 0;
+      for (uint8_t b : cov[k]) count += b;
+      if (count != sent[k]) {
+        out += fmt::format("cov {} {}\n", o.engines[k], Hex(cov[k]));
+        sent[k] = count;
+      }
+    }
+    if (!WriteAll(out_fd, out)) _exit(0);
+  }
+}
+
+struct Worker {
+  pid_t pid = -1;
+  int to = -1, from = -1;
+  std::string buf;
+  bool busy = false;
+  uint64_t index = 0;
+  double started = 0;
+  std::string last_step;
+};
+
+// ---- the parent --------------------------------------------------------------------------
+
+class Campaign {
+ public:
+  explicit Campaign(const FuzzOptions& o)
+      : o_(o), gens_(MakeGenerators(o)), universe_(CoverageUniverse(o.simd)) {
+    for (const std::string& e : o.engines) coverage_[e].assign(wasm::kNumOps, 0);
+  }
+
+  int Run();
+
+ private:
+  bool Spawn(Worker& w);
+  void Retire(Worker& w);
+  void Handle(Worker& w, const std::string& line);
+  void Record(uint64_t index, const json& result);
+  bool WriteFinding(uint64_t index, const json& result);
+  void Progress(bool final);
+  json Summary() const;
+  std::string CoverageText() const;
+
+  const FuzzOptions& o_;
+  std::vector<std::unique_ptr<gen::Generator>> gens_;
+  std::vector<bool> universe_;
+  std::map<std::string, std::vector<uint8_t>> coverage_;
+  std::vector<Worker> workers_;
+  double start_ = 0, last_progress_ = 0;
+  uint64_t next_ = 0, done_ = 0;
+  std::map<std::string, uint64_t> per_generator_, invalid_per_generator_, verdicts_;
+  std::map<std::string, std::map<std::string, uint64_t>> unsupported_;  // engine -> reason
+  std::map<std::string, uint64_t> invalid_reasons_;
+  std::vector<json> findings_;
+  bool fatal_ = false;
+  std::string fatal_message_;
+};
+
+bool Campaign::Spawn(Worker& w) {
+  int down[2], up[2];
+  if (pipe(down) != 0) return false;
+  if (pipe(up) != 0) {
+    close(down[0]);
+    close(down[1]);
+    return false;
+  }
+  std::cout.flush();
+  std::cerr.flush();
+  pid_t pid = fork();
+  if (pid < 0) {
+    for (int fd : {down[0], down[1], up[0], up[1]}) close(fd);
+    return false;
+  }
+  if (pid == 0) {
+    close(down[1]);
+    close(up[0]);
+    for (const Worker& other : workers_) {  // the other workers' pipes are not ours
+      if (other.to >= 0) close(other.to);
+      if (other.from >= 0) close(other.from);
+    }
+    WorkerMain(down[0], up[1], o_);
+  }
+  close(down[0]);
+  close(up[1]);
+  fcntl(up[0], F_SETFD, FD_CLOEXEC);
+  fcntl(down[1], F_SETFD, FD_CLOEXEC);
+  w = Worker{};
+  w.pid = pid;
+  w.to = down[1];
+  w.from = up[0];
+  return true;
+}
+
+void Campaign::Retire(Worker& w) {
+  if (w.to >= 0) close(w.to);
+  if (w.from >= 0) close(w.from);
+  w.to = w.from = -1;
+  if (w.pid > 0) {
+    int status;
+    while (waitpid(w.pid, &status, 0) < 0 && errno == EINTR) {
+    }
+  }
+  w.pid = -1;
+}
+
+void Campaign::Handle(Worker& w, const std::string& line) {
+  if (line.rfind("step ", 0) == 0) {
+    size_t sp = line.find(' ', 5);
+    w.last_step = sp == std::string::npos ? "" : line.substr(sp + 1);
+  } else if (line.rfind("cov ", 0) == 0) {
+    size_t sp = line.find(' ', 4);
+    if (sp == std::string::npos) return;
+    auto it = coverage_.find(line.substr(4, sp - 4));
+    if (it != coverage_.end()) OrHex(std::string_view(line).substr(sp + 1), it->second);
+  } else if (line.rfind("invalid ", 0) == 0) {
+    size_t sp = line.find(' ', 8);
+    uint64_t index = std::stoull(line.substr(8, sp - 8));
+    const std::string& g = o_.generators[index % o_.generators.size()];
+    ++per_generator_[g];
+    ++invalid_per_generator_[g];
+    ++invalid_reasons_[sp == std::string::npos ? "" : line.substr(sp + 1)];
+    ++verdicts_["invalid"];
+    ++done_;
+    w.busy = false;
+  } else if (line.rfind("result ", 0) == 0) {
+    size_t sp = line.find(' ', 7);
+    uint64_t index = std::stoull(line.substr(7, sp - 7));
+    json r;
+    try {
+      r = json::parse(line.substr(sp + 1));
+    } catch (const std::exception& e) {
+      r = {{"verdict", "internal error"}, {"failures", {std::string("unreadable result: ") + e.what()}}};
+    }
+    Record(index, r);
+    w.busy = false;
+  }
+}
+
+void Campaign::Record(uint64_t index, const json& r) {
+  const std::string& g = o_.generators[index % o_.generators.size()];
+  ++per_generator_[g];
+  ++done_;
+  std::string verdict = r.value("verdict", "internal error");
+  ++verdicts_[verdict];
+  if (r.contains("engines"))
+    for (const json& e : r["engines"]) {
+      if (!e.value("unsupported", false)) continue;
+      std::string why = e.value("instantiation", "");
+      if (why.rfind("unsupported", 0) != 0 && e.contains("outcomes"))
+        for (const json& out : e["outcomes"])
+          if (out.get<std::string>().rfind("unsupported", 0) == 0) why = out.get<std::string>();
+      ++unsupported_[e.value("engine", "?")][ReasonKey(why)];
+    }
+  bool finding = verdict == "divergence" || verdict == "expectation" || verdict == "crash" ||
+                 verdict == "timeout" || verdict == "internal error";
+  if (finding && !WriteFinding(index, r)) fatal_ = true;
+}
+
+bool Campaign::WriteFinding(uint64_t index, const json& r) {
+  const std::string& g = o_.generators[index % o_.generators.size()];
+  std::string id = fmt::format("{:08d}-{}", index, g);
+  std::string verdict = r.value("verdict", "?");
+  std::string first;
+  if (r.contains("divergences") && !r["divergences"].empty())
+    first = r["divergences"][0].value("text", "");
+  else if (r.contains("failures") && !r["failures"].empty())
+    first = r["failures"][0].get<std::string>();
+  std::string summary = fmt::format("{}: {}", verdict, first);
+  // The case again, from (generator, seed, index): the parent generates it too.
+  Case c;
+  std::string what = r.value("what", "");
+  try {
+    gen::Generated made = gens_[index % gens_.size()]->Generate(o_.seed, index);
+    if (what.empty()) what = made.what;
+    c = MakeCase(std::move(made.bytes), std::move(made.script));
+  } catch (const std::exception& e) {
+    summary += fmt::format(" (the case cannot be generated again: {})", e.what());
+  }
+  std::string replay = "tandem diff case.wasm --script script.json --engines ";
+  for (size_t k = 0; k < o_.engines.size(); ++k) replay += (k ? "," : "") + o_.engines[k];
+  if (!o_.faults_text.empty()) replay += " --seed-fault " + o_.faults_text;
+  if (o_.config.fuel) replay += fmt::format(" --fuel {}", o_.config.fuel);
+  replay += fmt::format(" --max-depth {}", o_.config.max_call_depth);
+  json entry = {{"id", id}, {"index", index}, {"generator", g}, {"verdict", verdict},
+                {"summary", summary}, {"what", what}};
+  findings_.push_back(entry);
+  if (!o_.quiet)
+    std::cerr << fmt::format("finding {}: {}\n  replay: cd {}/findings/{} && {}\n", id, summary,
+                             o_.out_dir.empty() ? "." : o_.out_dir, id, replay);
+  if (o_.out_dir.empty()) return true;
+  // Written into a temporary folder, then renamed: a finding is there whole or not at all.
+  fs::path root = fs::path(o_.out_dir) / "findings";
+  fs::path tmp = root / (".tmp-" + id);
+  fs::path dir = root / id;
+  std::error_code ec;
+  fs::remove_all(tmp, ec);
+  fs::create_directories(tmp, ec);
+  bool ok = !ec;
+  auto put = [&](const char* name, const std::string& data) {
+    std::ofstream f(tmp / name, std::ios::binary);
+    f << data;
+    ok = ok && static_cast<bool>(f);
+  };
+  if (ok) {
+    put("case.wasm", std::string(c.bytes.begin(), c.bytes.end()));
+    put("script.json", ScriptToJson(c.script));
+    json outcome = r;
+    outcome["id"] = id;
+    outcome["generator"] = g;
+    outcome["seed"] = o_.seed;
+    outcome["index"] = index;
+    outcome["what"] = what;
+    outcome["replay"] = replay;
+    if (!o_.faults_text.empty()) outcome["seed_faults"] = o_.faults_text;
+    put("outcome.json", outcome.dump(1) + "\n");
+    put("summary.txt", summary + "\n");
+  }
+  if (ok) {
+    fs::remove_all(dir, ec);
+    fs::rename(tmp, dir, ec);
+    ok = !ec;
+  }
+  if (!ok) {
+    fatal_message_ = "cannot write the finding " + id + " to " + dir.string() +
+                     (ec ? ": " + ec.message() : "");
+    fs::remove_all(tmp, ec);
+  }
+  return ok;
+}
+
+std::string Campaign::CoverageText() const {
+  size_t total = 0;
+  for (bool b : universe_) total += b;
+  std::string s;
+  for (const std::string& e : o_.engines) {
+    size_t n = 0;
+    const auto& bits = coverage_.at(e);
+    for (int i = 0; i < wasm::kNumOps; ++i) n += universe_[i] && bits[i];
+    s += fmt::format("{}{} {}/{}", s.empty() ? "" : " ", e, n, total);
+  }
+  return s;
+}
+
+void Campaign::Progress(bool final) {
+  double now = Now();
+  if (!final && now - last_progress_ < 1.0) return;
+  last_progress_ = now;
+  if (o_.quiet && !final) return;
+  double elapsed = now - start_;
+  uint64_t findings = findings_.size();
+  std::string gens;
+  for (const auto& [g, n] : per_generator_) gens += fmt::format(" {} {}", g, n);
+  uint64_t invalid = 0;
+  for (const auto& [g, n] : invalid_per_generator_) invalid += n;
+  std::string unsup;
+  for (const auto& [e, reasons] : unsupported_) {
+    uint64_t n = 0;
+    for (const auto& [why, c] : reasons) n += c;
+    unsup += fmt::format(" {} {}", e, n);
+  }
+  std::string kinds;
+  for (const char* v : {"divergence", "expectation", "crash", "timeout", "internal error"})
+    if (auto it = verdicts_.find(v); it != verdicts_.end()) kinds += fmt::format(" {} {}", v, it->second);
+  std::cerr << fmt::format("[{:6.0f}s] {} cases ({:.0f}/s) | findings {}{} | invalid {} | "
+                           "unsupported{} | per generator:{} | coverage {}\n",
+                           elapsed, done_, elapsed > 0 ? done_ / elapsed : 0.0, findings,
+                           kinds.empty() ? "" : " (" + kinds.substr(1) + ")", invalid,
+                           unsup.empty() ? " 0" : unsup, gens, CoverageText());
+}
+
+json Campaign::Summary() const {
+  double elapsed = Now() - start_;
+  json j;
+  j["seed"] = o_.seed;
+  j["engines"] = o_.engines;
+  j["generators"] = o_.generators;
+  j["first_case"] = o_.first_case;
+  j["next_case"] = o_.first_case + done_;
+  j["cases"] = done_;
+  j["seconds"] = elapsed;
+  j["cases_per_second"] = elapsed > 0 ? done_ / elapsed : 0.0;
+  j["jobs"] = o_.jobs;
+  if (!o_.faults_text.empty()) j["seed_faults"] = o_.faults_text;
+  json per = json::object();
+  for (const auto& [g, n] : per_generator_) {
+    auto it = invalid_per_generator_.find(g);
+    per[g] = {{"cases", n}, {"invalid", it == invalid_per_generator_.end() ? 0 : it->second}};
+  }
+  j["per_generator"] = per;
+  j["verdicts"] = verdicts_;
+  j["invalid_reasons"] = invalid_reasons_;
+  j["unsupported"] = unsupported_;
+  j["findings"] = findings_;
+  json cov = json::object();
+  size_t total = 0;
+  for (bool b : universe_) total += b;
+  for (const std::string& e : o_.engines) {
+    json missing = json::array();
+    size_t n = 0;
+    const auto& bits = coverage_.at(e);
+    for (int i = 0; i < wasm::kNumOps; ++i) {
+      if (!universe_[i]) continue;
+      if (bits[i])
+        ++n;
+      else
+        missing.push_back(wasm::OpName(static_cast<wasm::Op>(i)));
+    }
+    cov[e] = {{"what", e == "ref" ? "executed" : "compiled"}, {"covered", n}, {"total", total},
+              {"missing", missing}};
+  }
+  j["coverage"] = cov;
+  return j;
+}
+
+int Campaign::Run() {
+  if (!o_.out_dir.empty()) {
+    std::error_code ec;
+    fs::create_directories(fs::path(o_.out_dir) / "findings", ec);
+    if (ec) {
+      std::cerr << "tandem fuzz: cannot create " << (fs::path(o_.out_dir) / "findings").string()
+                << ": " << ec.message() << "\n";
+      return 2;
+    }
+  }
+  signal(SIGPIPE, SIG_IGN);
+  start_ = last_progress_ = Now();
+  next_ = o_.first_case;
+  workers_.resize(std::max(1, o_.jobs));
+  for (Worker& w : workers_)
+    if (!Spawn(w)) {
+      std::cerr << "tandem fuzz: cannot start a worker process: " << std::strerror(errno) << "\n";
+      return 2;
+    }
+  const uint64_t end = o_.cases ? o_.first_case + o_.cases : UINT64_MAX;
+  for (;;) {
+    bool time_up = o_.time_seconds > 0 && Now() - start_ >= o_.time_seconds;
+    bool stop = time_up || fatal_ || next_ >= end;
+    for (Worker& w : workers_) {
+      if (w.busy || stop) continue;
+      w.busy = true;
+      w.index = next_++;
+      w.started = Now();
+      w.last_step.clear();
+      if (!WriteAll(w.to, fmt::format("case {}\n", w.index))) w.started = 0;  // seen as dead below
+      stop = next_ >= end;
+    }
+    bool any_busy = false;
+    for (const Worker& w : workers_) any_busy |= w.busy;
+    if (!any_busy && (stop || fatal_)) break;
+
+    std::vector<pollfd> fds;
+    for (const Worker& w : workers_) fds.push_back({w.from, POLLIN, 0});
+    int pr = poll(fds.data(), fds.size(), 100);
+    if (pr < 0 && errno != EINTR) break;
+    for (size_t k = 0; k < workers_.size(); ++k) {
+      Worker& w = workers_[k];
+      bool dead = false;
+      if (pr > 0 && (fds[k].revents & (POLLIN | POLLHUP | POLLERR))) {
+        char chunk[65536];
+        ssize_t n = read(w.from, chunk, sizeof chunk);
+        if (n > 0) {
+          w.buf.append(chunk, static_cast<size_t>(n));
+          size_t nl;
+          while ((nl = w.buf.find('\n')) != std::string::npos) {
+            std::string line = w.buf.substr(0, nl);
+            w.buf.erase(0, nl + 1);
+            Handle(w, line);
+          }
+        } else if (n == 0 || errno != EINTR) {
+          dead = true;
+        }
+      }
+      bool timed_out = w.busy && w.started > 0 && Now() - w.started > o_.timeout_seconds;
+      if (w.busy && w.started == 0) dead = true;
+      if (!dead && !timed_out) continue;
+      if (timed_out && !dead) kill(w.pid, SIGKILL);
+      int status = 0;
+      if (w.pid > 0)
+        while (waitpid(w.pid, &status, 0) < 0 && errno == EINTR) {
+        }
+      w.pid = -1;
+      if (w.busy) {
+        std::string where = w.last_step.empty() ? "before its first step" : "during " + w.last_step;
+        json r = {{"engines", json::array()}, {"divergences", json::array()}, {"calls_run", 0}};
+        if (timed_out) {
+          r["verdict"] = "timeout";
+          r["failures"] = {fmt::format("timeout: no result after {} s, {}", o_.timeout_seconds, where)};
+        } else if (WIFSIGNALED(status)) {
+          int sig = WTERMSIG(status);
+          r["verdict"] = "crash";
+          r["failures"] = {fmt::format("crash: the engine process died on signal {} ({}) {}", sig,
+                                       strsignal(sig), where)};
+        } else {
+          r["verdict"] = "internal error";
+          r["failures"] = {fmt::format("the worker process exited with status {} {}",
+                                       WIFEXITED(status) ? WEXITSTATUS(status) : -1, where)};
+        }
+        Record(w.index, r);
+      }
+      Retire(w);
+      if (!Spawn(w)) {
+        fatal_ = true;
+        fatal_message_ = std::string("cannot start a worker process: ") + std::strerror(errno);
+      }
+    }
+    Progress(false);
+  }
+  for (Worker& w : workers_) Retire(w);
+  Progress(true);
+  json summary = Summary();
+  if (!o_.json_path.empty()) {
+    std::ofstream f(o_.json_path);
+    f << summary.dump(1) << "\n";
+    if (!f) {
+      std::cerr << "tandem fuzz: cannot write " << o_.json_path << "\n";
+      fatal_ = true;
+    }
+  }
+  std::cout << fmt::format("cases: {} in {:.1f} s ({:.0f}/s), next case {}\n", done_,
+                           summary["seconds"].get<double>(),
+                           summary["cases_per_second"].get<double>(), o_.first_case + done_);
+  for (const auto& [g, n] : per_generator_) {
+    auto it = invalid_per_generator_.find(g);
+    std::cout << fmt::format("  {}: {} cases, {} invalid\n", g, n,
+                             it == invalid_per_generator_.end() ? 0 : it->second);
+  }
+  for (const auto& [e, reasons] : unsupported_)
+    for (const auto& [why, n] : reasons) std::cout << fmt::format("unsupported on {}: {} x {}\n", e, n, why);
+  for (const auto& [e, info] : summary["coverage"].items()) {
+    std::cout << fmt::format("coverage {} ({}): {}/{} opcodes", e, info["what"].get<std::string>(),
+                             info["covered"].get<size_t>(), info["total"].get<size_t>());
+    if (!info["missing"].empty() && info["missing"].size() <= 40) {
+      std::cout << "; missing:";
+      for (const auto& m : info["missing"]) std::cout << " " << m.get<std::string>();
+    }
+    std::cout << "\n";
+  }
+  std::cout << fmt::format("findings: {}", findings_.size());
+  for (const char* v : {"divergence", "expectation", "crash", "timeout", "internal error"})
+    if (auto it = verdicts_.find(v); it != verdicts_.end()) std::cout << fmt::format(", {} {}", v, it->second);
+  std::cout << (o_.out_dir.empty() || findings_.empty() ? "" : " (in " + (fs::path(o_.out_dir) / "findings").string() + ")") << "\n";
+  if (fatal_) {
+    std::cerr << "tandem fuzz: stopped: " << fatal_message_ << "\n";
+    return 2;
+  }
+  return findings_.empty() ? 0 : 1;
+}
+
+}  // namespace
+
+int RunFuzz(const FuzzOptions& options) {
+  if (options.engines.empty() || options.generators.empty()) {
+    std::cerr << "tandem fuzz: no engines or no generators\n";
+    return 2;
+  }
+  if (options.cases == 0 && options.time_seconds <= 0) {
+    std::cerr << "tandem fuzz: give --time S or --cases N\n";
+    return 2;
+  }
+  try {
+    Campaign c(options);
+    return c.Run();
+  } catch (const std::invalid_argument& e) {
+    std::cerr << "tandem fuzz: " << e.what() << "\n";
+    return 2;
+  }
+}
+
+}  // namespace tandem::diff

@@ -1,0 +1,43 @@
+// fuzz.h: the fuzz loop behind `tandem fuzz` (DESIGN.md "Data flow": generator -> case ->
+// harness -> classification -> findings folder). Persistent forked workers, one per job, run
+// the cases; the parent hands out case numbers, classifies what comes back, writes findings,
+// keeps counts and coverage, and prints a progress line once a second. Case number i is
+// generated from (generator, seed, i) alone, so a campaign replays the same with any -j.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "diff/engine.h"
+#include "diff/faults.h"
+
+namespace tandem::diff {
+
+struct FuzzOptions {
+  std::vector<std::string> engines;     // the first is the base of every comparison
+  std::vector<std::string> generators;  // case i uses generators[i % size]
+  bool simd = false;
+  uint64_t seed = 1;
+  double time_seconds = 0;  // 0: no time limit (then `cases` must be set)
+  uint64_t cases = 0;       // 0: no case limit
+  uint64_t first_case = 0;  // the campaign runs cases first_case, first_case + 1, ...
+  int jobs = 1;
+  std::vector<FaultSpec> faults;
+  std::string faults_text;  // --seed-fault as given, for replay commands
+  EngineConfig config;      // fuel and call depth of every engine
+  int timeout_seconds = 20;  // per case
+  std::string out_dir;      // findings go to out_dir/findings/<id>/ ("" = not written)
+  std::string json_path;    // the summary as JSON ("" = none)
+  bool quiet = false;       // no progress line
+  // The seed modules of `mutate` (gen::LoadSeedModules); required when it is used.
+  std::shared_ptr<const std::vector<std::vector<uint8_t>>> seeds;
+};
+
+// Runs a campaign. Returns the exit code: 0 nothing found, 1 findings, 2 the campaign could
+// not run or go on (a findings folder that cannot be written, a generator that cannot start);
+// the message is printed to stderr, and every finding written before stays.
+int RunFuzz(const FuzzOptions& options);
+
+}  // namespace tandem::diff

@@ -1,0 +1,74 @@
+// generator.h: case generators for the fuzz loop (DESIGN.md "Inside the harness": diff/gen/,
+// "each a function seed -> case, deterministic"). Case `index` of a campaign with `seed`
+// depends only on (generator, seed, index): whatever the number of jobs, a campaign can be
+// replayed, split and resumed.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "diff/case.h"
+
+namespace tandem::diff::gen {
+
+// A small deterministic generator (splitmix64 seeding xoshiro256**), the same on every host.
+class Rng {
+ public:
+  // Seeded from (seed, generator name, index): independent streams per case.
+  Rng(uint64_t seed, std::string_view stream, uint64_t index);
+  uint64_t Next();
+  uint64_t Below(uint64_t n);  // uniform in [0, n), n > 0
+  bool Chance(uint32_t one_in);  // true with probability 1/one_in
+  template <class T>
+  const T& Pick(const std::vector<T>& v) {
+    return v[Below(v.size())];
+  }
+
+ private:
+  uint64_t s_[4];
+};
+
+struct GeneratorOptions {
+  bool simd = false;  // generate SIMD instructions (the JITs report them unsupported for now)
+  // The seed modules `mutate` starts from (LoadSeedModules), shared by every generator.
+  std::shared_ptr<const std::vector<std::vector<uint8_t>>> seeds;
+};
+
+struct Generated {
+  std::vector<uint8_t> bytes;    // the module (may fail to validate: the loop counts those)
+  std::optional<Script> script;  // nullopt: binaryen's fuzz-exec protocol (DefaultScript)
+  std::string what;              // one line: "i32.div_s, 8 argument sets", "mutant of ..."
+};
+
+class Generator {
+ public:
+  virtual ~Generator() = default;
+  virtual std::string_view name() const = 0;
+  // Case `index` of the campaign with `seed`. Deterministic in (seed, index).
+  virtual Generated Generate(uint64_t seed, uint64_t index) = 0;
+};
+
+// "single", "mutate".
+std::vector<std::string> GeneratorNames();
+// nullptr for an unknown name; throws std::invalid_argument when the generator cannot work
+// with `options` (e.g. `mutate` without seed modules).
+std::unique_ptr<Generator> MakeGenerator(std::string_view name, const GeneratorOptions& options);
+
+// The valid modules of the spec test suite at `testsuite` (its top-level *.wast, without the
+// simd_* files unless `simd`), converted with `wast2json` into a temporary directory: every
+// module file that decodes, validates and imports nothing but the spectest module, at most
+// 64 KiB each, in a stable order. Throws std::runtime_error when wast2json cannot be run or
+// the suite has no such module.
+std::vector<std::vector<uint8_t>> LoadSeedModules(const std::filesystem::path& testsuite,
+                                                  const std::string& wast2json, bool simd);
+
+// The generators' factories (gen/single.cc, gen/mutate.cc).
+std::unique_ptr<Generator> MakeSingleGenerator(const GeneratorOptions& options);
+std::unique_ptr<Generator> MakeMutateGenerator(const GeneratorOptions& options);
+
+}  // namespace tandem::diff::gen

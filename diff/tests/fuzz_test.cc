@@ -1,0 +1,137 @@
+// fuzz_test.cc: the fuzz loop (diff/fuzz.h): the same seed and number of cases give the same
+// findings whatever the number of jobs; a seeded a64 fault is found and written as a finding
+// that replays; a worker that crashes or hangs is a finding and the campaign goes on; a
+// findings folder that cannot be written stops the campaign with exit 2.
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "diff/case.h"
+#include "diff/faults.h"
+#include "diff/fuzz.h"
+#include "diff/harness.h"
+
+namespace tandem::diff {
+namespace {
+
+namespace fs = std::filesystem;
+
+fs::path TempDir(const char* name) {
+  std::string tmpl = (fs::temp_directory_path() / (std::string(name) + "-XXXXXX")).string();
+  REQUIRE(mkdtemp(tmpl.data()) != nullptr);
+  return tmpl;
+}
+
+std::set<std::string> Findings(const fs::path& out) {
+  std::set<std::string> ids;
+  if (!fs::exists(out / "findings")) return ids;
+  for (const auto& e : fs::directory_iterator(out / "findings")) ids.insert(e.path().filename());
+  return ids;
+}
+
+// Engines for the a64 fault: the reference and a64 (runs on every host).
+FuzzOptions Options(const fs::path& out, int jobs, uint64_t cases) {
+  FuzzOptions o;
+  o.engines = {"ref", "a64"};
+  o.generators = {"single"};
+  o.seed = 7;
+  o.cases = cases;
+  o.jobs = jobs;
+  o.faults = ParseFaultList("cond");
+  o.faults_text = "cond";
+  o.config.fuel = 100'000;
+  o.config.max_call_depth = 500;
+  o.out_dir = out.string();
+  o.json_path = (out / "summary.json").string();
+  o.quiet = true;
+  return o;
+}
+
+TEST_CASE("fuzz: the same seed and cases give the same findings with -j 1 and -j 2",
+          "[diff][fuzz-loop]") {
+  fs::path one = TempDir("tandem-fuzz-j1"), two = TempDir("tandem-fuzz-j2");
+  int rc1 = RunFuzz(Options(one, 1, 1200));
+  int rc2 = RunFuzz(Options(two, 2, 1200));
+  std::set<std::string> f1 = Findings(one), f2 = Findings(two);
+  INFO("-j 1: " << f1.size() << " findings, -j 2: " << f2.size());
+  // The seeded fault (i32.lt_s compiled as le on a64) is found: single reaches i32.lt_s with
+  // equal operands.
+  CHECK(rc1 == 1);
+  CHECK(rc2 == 1);
+  CHECK_FALSE(f1.empty());
+  CHECK(f1 == f2);
+  // Each finding holds the case, its script, the outcomes and a summary, and replays.
+  REQUIRE_FALSE(f1.empty());
+  fs::path dir = one / "findings" / *f1.begin();
+  for (const char* file : {"case.wasm", "script.json", "outcome.json", "summary.txt"})
+    CHECK(fs::exists(dir / file));
+  std::ifstream wasm(dir / "case.wasm", std::ios::binary);
+  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(wasm)), {});
+  std::ifstream script(dir / "script.json");
+  std::string text((std::istreambuf_iterator<char>(script)), {});
+  Case c = MakeCase(bytes, ParseScript(text));
+  HarnessOptions h;
+  h.engines = {"ref", "a64"};
+  h.faults = ParseFaultList("cond");
+  CaseResult r = RunCase(c, h);
+  CHECK(r.verdict == CaseResult::Verdict::kDivergence);
+  // The summary counts what ran.
+  std::ifstream sj(one / "summary.json");
+  auto summary = nlohmann::json::parse(sj);
+  CHECK(summary["cases"].get<uint64_t>() == 1200);
+  CHECK(summary["findings"].size() == f1.size());
+  fs::remove_all(one);
+  fs::remove_all(two);
+}
+
+TEST_CASE("fuzz: a crashing or hanging engine is a finding and the campaign goes on",
+          "[diff][fuzz-loop]") {
+  fs::path out = TempDir("tandem-fuzz-crash");
+  FuzzOptions o = Options(out, 2, 6);
+  o.faults = ParseFaultList("crash@a64");
+  o.faults_text = "crash@a64";
+  CHECK(RunFuzz(o) == 1);
+  std::set<std::string> f = Findings(out);
+  CHECK(f.size() == 6);  // every case crashed a64; each crash took a new worker
+  std::ifstream sj(out / "summary.json");
+  auto summary = nlohmann::json::parse(sj);
+  CHECK(summary["verdicts"]["crash"].get<uint64_t>() == 6);
+  fs::remove_all(out);
+
+  out = TempDir("tandem-fuzz-hang");
+  o = Options(out, 1, 2);
+  o.faults = ParseFaultList("hang@a64");
+  o.faults_text = "hang@a64";
+  o.timeout_seconds = 1;
+  CHECK(RunFuzz(o) == 1);
+  std::ifstream sj2(out / "summary.json");
+  summary = nlohmann::json::parse(sj2);
+  CHECK(summary["verdicts"]["timeout"].get<uint64_t>() == 2);
+  fs::remove_all(out);
+}
+
+TEST_CASE("fuzz: a findings folder that cannot be written stops the campaign with exit 2",
+          "[diff][fuzz-loop]") {
+  fs::path out = TempDir("tandem-fuzz-readonly");
+  fs::create_directories(out / "findings");
+  FuzzOptions o = Options(out, 1, 1200);
+  o.json_path.clear();
+  // A file where the findings folder should be: nothing can be written below it.
+  fs::remove_all(out / "findings");
+  std::ofstream(out / "findings") << "not a folder";
+  CHECK(RunFuzz(o) == 2);
+  // Unknown generator: exit 2 before anything runs.
+  o.out_dir.clear();
+  o.generators = {"nope"};
+  CHECK(RunFuzz(o) == 2);
+  fs::remove_all(out);
+}
+
+}  // namespace
+}  // namespace tandem::diff
