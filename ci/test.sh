@@ -65,6 +65,36 @@ if [ "$rc" != 1 ]; then
   exit 1
 fi
 
+# Bad input to tandem diff: a clear message and exit 2, never a crash.
+step "tandem diff: bad input exits 2"
+bad="$(mktemp -d)"
+printf 'not wasm' > "$bad/bad.wasm"
+printf '{"calls": [' > "$bad/bad.json"
+printf '(module (func (export "f")))' > "$bad/ok.wat"
+expect2() {
+  set +e
+  "$tandem" diff "$@" >/dev/null 2>"$bad/err"
+  local rc=$?
+  set -e
+  if [ "$rc" != 2 ]; then
+    echo "ci/test.sh: tandem diff $* exited $rc, expected 2" >&2
+    exit 1
+  fi
+  echo "  exit 2: tandem diff $*: $(head -c 160 "$bad/err")"
+}
+expect2 "$bad/missing.wasm"
+expect2 "$bad/bad.wasm"
+expect2 "$bad/ok.wat" --script "$bad/bad.json"
+expect2 "$bad/ok.wat" --script "$bad/missing.json"
+expect2 "$bad/ok.wat" --engines ref,nope
+expect2 "$bad/ok.wat" --seed-fault nope
+rm -rf "$bad"
+
+# A fuzz campaign of a fixed size and seed: no finding expected (exit 1 would be one).
+step "tandem fuzz: 3000 cases of single and mutate, seed 1"
+"$tandem" fuzz --generator single,mutate --seed 1 --cases 3000 -j "$jobs" \
+  --out build/release/fuzz-ci --json build/release/fuzz-ci/summary.json
+
 step "build (asan)"
 cmake --preset asan >/dev/null
 cmake --build --preset asan
