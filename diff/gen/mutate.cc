@@ -13,6 +13,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -37,47 +38,28 @@ using wasm::OpInfo;
 using wasm::SigType;
 using wasm::ValType;
 
+// clang-format off
 // Edge values of each constant type: the limits, their neighbours, shift counts, page sizes.
-constexpr std::array<uint32_t, 26> kI32Edges = {
+constexpr auto kI32Edges = std::to_array<uint32_t>({
     0,          1,          2,          0xffffffff, 0xfffffffe, 0x80000000, 0x7fffffff,
     0x80000001, 7,          8,          15,         16,         31,         32,
     33,         63,         64,         0x7f,       0x80,       0xff,       0x100,
-    0xffff,     0x10000,    0xfffc,     0x40000000, 0xfffffff0};
-constexpr std::array<uint64_t, 24> kI64Edges = {
-    0,
-    1,
-    2,
-    ~uint64_t{0},
-    0x8000000000000000ull,
-    0x7fffffffffffffffull,
-    0x8000000000000001ull,
-    31,
-    32,
-    63,
-    64,
-    65,
-    0x7fffffff,
-    0x80000000,
-    0xffffffff,
-    0x100000000ull,
-    0xffffffff80000000ull,
-    0xffffffff7fffffffull,
-    0x00000000ffffffffull,
-    0xff,
-    0xffff,
-    0x10000,
-    0xfffffffffffffff0ull,
-    0x4000000000000000ull};
+    0xffff,     0x10000,    0xfffc,     0x40000000, 0xfffffff0});
+constexpr auto kI64Edges = std::to_array<uint64_t>({
+    0, 1, 2, ~uint64_t{0}, 0x8000000000000000ull, 0x7fffffffffffffffull, 0x8000000000000001ull,
+    31, 32, 63, 64, 65, 0x7fffffff, 0x80000000, 0xffffffff, 0x100000000ull,
+    0xffffffff80000000ull, 0xffffffff7fffffffull, 0x00000001ffffffffull, 0xff, 0xffff, 0x10000,
+    0xfffffffffffffff0ull, 0x4000000000000000ull});
 // f32 bits: +-0, +-inf, NaNs (canonical, negative, arithmetic with a payload, signalling, all
 // ones), subnormals, the smallest and largest normals, +-1, 0.5 and the rounding ties, and the
 // integer limits the truncations trap at.
-constexpr std::array<uint32_t, 32> kF32Edges = {
+constexpr auto kF32Edges = std::to_array<uint32_t>({
     0x00000000, 0x80000000, 0x7f800000, 0xff800000, 0x7fc00000, 0xffc00000, 0x7fc00001,
     0x7fa00000, 0x7f800001, 0x7fffffff, 0x00000001, 0x80000001, 0x007fffff, 0x00800000,
     0x7f7fffff, 0xff7fffff, 0x3f800000, 0xbf800000, 0x3f000000, 0xbf000000, 0x3fc00000,
     0x40200000, 0x4f000000, 0xcf000000, 0x4effffff, 0xcf000001, 0x4f800000, 0x4f7fffff,
-    0x5f000000, 0xdf000000, 0x5f800000, 0x4b000000};
-constexpr std::array<uint64_t, 32> kF64Edges = {
+    0x5f000000, 0xdf000000, 0x5f800000, 0x4b000000});
+constexpr auto kF64Edges = std::to_array<uint64_t>({
     0x0000000000000000ull, 0x8000000000000000ull, 0x7ff0000000000000ull, 0xfff0000000000000ull,
     0x7ff8000000000000ull, 0xfff8000000000000ull, 0x7ff8000000000001ull, 0x7ff4000000000000ull,
     0x7ff0000000000001ull, 0x7fffffffffffffffull, 0x0000000000000001ull, 0x8000000000000001ull,
@@ -85,7 +67,8 @@ constexpr std::array<uint64_t, 32> kF64Edges = {
     0xbff0000000000000ull, 0x3fe0000000000000ull, 0xbfe0000000000000ull, 0x3fdfffffffffffffull,
     0x41e0000000000000ull, 0xc1e0000000000000ull, 0x41dfffffffc00000ull, 0xc1e0000000200000ull,
     0x41f0000000000000ull, 0x41efffffffe00000ull, 0x43e0000000000000ull, 0xc3e0000000000000ull,
-    0x43f0000000000000ull, 0x43efffffffffffffull, 0x4330000000000000ull, 0x4340000000000000ull};
+    0x43f0000000000000ull, 0x43efffffffffffffull, 0x4330000000000000ull, 0x4340000000000000ull});
+// clang-format on
 
 template <class T, size_t N>
 T PickEdge(Rng& rng, const std::array<T, N>& edges) {
@@ -278,8 +261,7 @@ class Mutator {
       }
       case EditKind::kSwap:
         std::swap(code[at], code[at + 1]);
-        return fmt::format("swap {}, {}", wasm::OpName(code[at + 1].op),
-                           wasm::OpName(code[at].op));
+        return fmt::format("swap {}, {}", wasm::OpName(code[at + 1].op), wasm::OpName(code[at].op));
       case EditKind::kDuplicate: {
         const Instr copy = code[at];
         code.insert(code.begin() + static_cast<std::ptrdiff_t>(at) + 1, copy);
@@ -316,8 +298,8 @@ class Mutator {
       }
       case ImmKind::F32Const: {
         const uint32_t old = static_cast<uint32_t>(in.c);
-        const uint32_t v = rng_.Chance(4) ? static_cast<uint32_t>(rng_.Next())
-                                          : PickEdge(rng_, kF32Edges);
+        const uint32_t v =
+            rng_.Chance(4) ? static_cast<uint32_t>(rng_.Next()) : PickEdge(rng_, kF32Edges);
         if (v == old) return "";
         in.c = v;
         return fmt::format("{} bits {:#x} -> {:#x}", name, old, v);
@@ -372,37 +354,57 @@ class Mutator {
 
   uint32_t NewI32(uint32_t old) {
     switch (rng_.Below(8)) {
-      case 0: return static_cast<uint32_t>(rng_.Next());
-      case 1: return static_cast<uint32_t>(rng_.Below(256));
-      case 2: return old + (rng_.Chance(2) ? 1 : -1);
-      case 3: return 0 - old;
-      default: return PickEdge(rng_, kI32Edges);
+      case 0:
+        return static_cast<uint32_t>(rng_.Next());
+      case 1:
+        return static_cast<uint32_t>(rng_.Below(256));
+      case 2:
+        return old + (rng_.Chance(2) ? 1 : -1);
+      case 3:
+        return 0 - old;
+      default:
+        return PickEdge(rng_, kI32Edges);
     }
   }
 
   uint64_t NewI64(uint64_t old) {
     switch (rng_.Below(8)) {
-      case 0: return rng_.Next();
-      case 1: return rng_.Below(256);
-      case 2: return old + (rng_.Chance(2) ? 1 : ~uint64_t{0});
-      case 3: return 0 - old;
-      default: return PickEdge(rng_, kI64Edges);
+      case 0:
+        return rng_.Next();
+      case 1:
+        return rng_.Below(256);
+      case 2:
+        return old + (rng_.Chance(2) ? 1 : ~uint64_t{0});
+      case 3:
+        return 0 - old;
+      default:
+        return PickEdge(rng_, kI64Edges);
     }
   }
 
   // A memarg offset (u32) at the edges of the first page and of the address space.
   uint64_t NewOffset(uint64_t old, uint32_t size) {
     switch (rng_.Below(10)) {
-      case 0: return 0;
-      case 1: return 1 + rng_.Below(64);
-      case 2: return 65535;
-      case 3: return 65536 - size;
-      case 4: return 65536 - size + 1;
-      case 5: return 65536;
-      case 6: return 0xffffffff;
-      case 7: return 0x100000000ull - size;
-      case 8: return (old + size) & 0xffffffff;
-      default: return rng_.Next() & 0xffffffff;
+      case 0:
+        return 0;
+      case 1:
+        return 1 + rng_.Below(64);
+      case 2:
+        return 65535;
+      case 3:
+        return 65536 - size;
+      case 4:
+        return 65536 - size + 1;
+      case 5:
+        return 65536;
+      case 6:
+        return 0xffffffff;
+      case 7:
+        return 0x100000000ull - size;
+      case 8:
+        return (old + size) & 0xffffffff;
+      default:
+        return rng_.Next() & 0xffffffff;
     }
   }
 

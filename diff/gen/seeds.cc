@@ -165,8 +165,8 @@ std::vector<std::vector<uint8_t>> LoadSeedModules(const fs::path& testsuite,
   for (const fs::path& wast : files) {
     const fs::path dir = tmp.path() / wast.stem();
     fs::create_directories(dir);
-    const int status = RunQuiet({wast2json, "--enable-all", wast.string(), "-o",
-                                 (dir / "out.json").string()});
+    const int status =
+        RunQuiet({wast2json, "--enable-all", wast.string(), "-o", (dir / "out.json").string()});
     if (WIFSIGNALED(status)) {
       std::string message = wast2json;
       message += " died on signal ";

@@ -3,7 +3,6 @@
 // only on (seed, index), and the first valid mutants run on every host engine with the same
 // results (no crash, no internal error, no divergence).
 #include <catch2/catch.hpp>
-
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -45,7 +44,7 @@ bool Validates(const std::vector<uint8_t>& bytes) {
 
 constexpr uint64_t kCases = 2000;
 
-TEST_CASE("mutate: seed modules of the spec suite", "[gen]") {
+TEST_CASE("gen mutate: seed modules of the spec suite", "[gen]") {
   const std::shared_ptr<const SeedList> seeds = SpecSeedModules();
   REQUIRE(seeds->size() > 500);
   for (const std::vector<uint8_t>& bytes : *seeds) {
@@ -54,22 +53,20 @@ TEST_CASE("mutate: seed modules of the spec suite", "[gen]") {
     REQUIRE_NOTHROW(wasm::Validate(m));
     for (const wasm::Import& im : m.imports) REQUIRE(im.module == "spectest");
   }
-  CHECK_THROWS_AS(gen::LoadSeedModules(spec_files::SpecSuiteDir(), "/nonexistent/wast2json",
-                                       false),
+  CHECK_THROWS_AS(gen::LoadSeedModules(spec_files::SpecSuiteDir(), "/nonexistent/wast2json", false),
                   std::runtime_error);
   CHECK_THROWS_AS(gen::LoadSeedModules("/nonexistent/testsuite", "wast2json", false),
                   std::runtime_error);
 }
 
-TEST_CASE("mutate: needs seed modules", "[gen]") {
+TEST_CASE("gen mutate: needs seed modules", "[gen]") {
   gen::GeneratorOptions options;
   CHECK_THROWS_AS(gen::MakeMutateGenerator(options), std::invalid_argument);
   options.seeds = std::make_shared<const SeedList>();
   CHECK_THROWS_AS(gen::MakeMutateGenerator(options), std::invalid_argument);
 }
 
-TEST_CASE("mutate: mutants decode, most validate, each depends only on (seed, index)",
-          "[gen]") {
+TEST_CASE("gen mutate: mutants decode, most validate, each depends only on (seed, index)", "[gen]") {
   std::unique_ptr<gen::Generator> g = MakeMutate();
   std::unique_ptr<gen::Generator> again = MakeMutate();
   CHECK(g->name() == "mutate");
@@ -96,7 +93,7 @@ TEST_CASE("mutate: mutants decode, most validate, each depends only on (seed, in
   CHECK(differ_by_seed > kCases * 95 / 100);
 }
 
-TEST_CASE("mutate: the first 200 valid mutants run alike on every host engine", "[gen]") {
+TEST_CASE("gen mutate: the first 200 valid mutants run alike on every host engine", "[gen]") {
   std::unique_ptr<gen::Generator> g = MakeMutate();
   HarnessOptions o;
   o.engines = HostEngineNames();

@@ -9,7 +9,6 @@
 #include "diff/case.h"
 #include "diff/gen/generator.h"
 #include "diff/harness.h"
-#include "diff/faults.h"
 #include "reference/decoder.h"
 #include "reference/validator.h"
 
@@ -141,25 +140,3 @@ TEST_CASE("gen single: every engine agrees on one round of the list", "[gen]") {
 
 }  // namespace
 }  // namespace tandem::diff::gen
-
-namespace tandem::diff::gen {
-TEST_CASE("gen single dump", "[.dump]") {
-  GeneratorOptions go;
-  go.simd = getenv("SIMD") != nullptr;
-  auto g = MakeSingleGenerator(go);
-  HarnessOptions o;
-  o.engines = HostEngineNames();
-  o.config.fuel = 100'000;
-  if (getenv("FAULT")) o.faults = ParseFaultList(getenv("FAULT"));
-  uint64_t from = getenv("FROM") ? strtoull(getenv("FROM"), nullptr, 0) : 0;
-  uint64_t to = getenv("TO") ? strtoull(getenv("TO"), nullptr, 0) : 200;
-  uint64_t seed = getenv("SEED") ? strtoull(getenv("SEED"), nullptr, 0) : 7;
-  for (uint64_t i = from; i < to; ++i) {
-    Generated gen = g->Generate(seed, i);
-    Case c = MakeCase(gen.bytes, gen.script);
-    CaseResult r = RunCase(c, o);
-    printf("=== case %lu: %s [%s]\n", (unsigned long)i, gen.what.c_str(), VerdictName(r.verdict));
-    if (getenv("V") || r.verdict != CaseResult::Verdict::kAgree) printf("%s\n", FormatCaseResult(r, c).c_str());
-  }
-}
-}
