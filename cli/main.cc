@@ -623,6 +623,7 @@ struct DiffArgs {
   std::string file, script, engines, seed_faults, write_script;
   uint32_t max_depth = diff::EngineConfig{}.max_call_depth;
   uint64_t fuel = 100'000'000;
+  uint64_t max_memory_pages = 65536;
   int timeout = 60;
   bool json = false, no_arena = false, list_faults = false, in_process = false;
 };
@@ -657,6 +658,7 @@ int RunDiffCommand(const DiffArgs& a) {
   if (!ParseSeedFaults(a.seed_faults, "diff", &o.faults)) return kExitUsage;
   o.config.max_call_depth = a.max_depth;
   o.config.fuel = a.fuel;
+  o.config.max_memory_pages = a.max_memory_pages;
   o.compare_arena = !a.no_arena;
   o.timeout_seconds = a.timeout;
 
@@ -741,6 +743,10 @@ CLI::App* AddDiffCommand(CLI::App& app, DiffArgs& a) {
   cmd->add_option("--timeout", a.timeout, "Seconds before the case is killed as a timeout")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
+  cmd->add_option("--max-memory-pages", a.max_memory_pages,
+                  "Pages a memory may have at most (a resource limit: memory.grow returns -1 "
+                  "beyond it)")
+      ->capture_default_str();
   cmd->add_flag("--no-arena", a.no_arena, "Do not compare the JIT arenas byte for byte");
   cmd->add_flag("--in-process", a.in_process,
                 "Run the engines in this process (no fork: a crash ends tandem)");
@@ -762,6 +768,7 @@ struct FuzzArgs {
   int jobs = 0, timeout = 20;
   uint32_t max_depth = 1000;
   uint64_t fuel = 1'000'000;
+  uint64_t max_memory_pages = 256;
 };
 
 int RunFuzzCommand(const FuzzArgs& a) {
@@ -790,6 +797,7 @@ int RunFuzzCommand(const FuzzArgs& a) {
   o.timeout_seconds = a.timeout;
   o.config.max_call_depth = a.max_depth;
   o.config.fuel = a.fuel;
+  o.config.max_memory_pages = a.max_memory_pages;
   o.out_dir = a.out;
   o.json_path = a.json;
   o.quiet = a.quiet;
@@ -844,6 +852,10 @@ CLI::App* AddFuzzCommand(CLI::App& app, FuzzArgs& a) {
       ->check(CLI::PositiveNumber);
   cmd->add_option("--max-depth", a.max_depth, "Call-depth limit")->capture_default_str();
   cmd->add_option("--fuel", a.fuel, "Fuel per engine and case (0 = unlimited)")
+      ->capture_default_str();
+  cmd->add_option("--max-memory-pages", a.max_memory_pages,
+                  "Pages a memory may have at most (memory.grow returns -1 beyond): comparing "
+                  "GiBs of memory after every call would take most of the time")
       ->capture_default_str();
   cmd->add_option("--testsuite", a.testsuite,
                   "Spec test suite for mutate's seeds (else $TANDEM_TESTSUITE, else "

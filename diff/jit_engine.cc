@@ -15,6 +15,7 @@ JitEngine::JitEngine(jit::Arch arch, const EngineConfig& config)
   jc.nan_canonical = config.nan_canonical;
   jc.seed_faults = config.codegen_faults;
   jc.opcode_coverage = config.opcode_coverage;
+  jc.max_memory_pages = config.max_memory_pages;
   SetHarnessFaults(config.harness_faults);
   std::string error;
   store_ = jit::JitStore::Create(jc, &error);

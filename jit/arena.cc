@@ -474,8 +474,8 @@ std::optional<uint32_t> Arena::AddInstance(const InstanceShape& shape) {
 std::optional<uint64_t> Arena::GrowMemory(uint32_t memory, uint64_t delta_pages) {
   MemoryDesc& d = this->memory(memory);
   uint64_t old_pages = d.size_bytes / wasm::kPageSize;
-  uint64_t max_pages = d.max_bytes / wasm::kPageSize;
-  if (delta_pages > max_pages - old_pages) return std::nullopt;
+  uint64_t max_pages = std::min(d.max_bytes / wasm::kPageSize, config_.max_memory_pages);
+  if (old_pages > max_pages || delta_pages > max_pages - old_pages) return std::nullopt;
   uint64_t new_bytes = (old_pages + delta_pages) * wasm::kPageSize;
   if (!Commit(memories_[memory].slot, new_bytes)) return std::nullopt;
   d.size_bytes = new_bytes;

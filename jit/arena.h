@@ -241,6 +241,7 @@ struct ArenaConfig {
   uint32_t max_functions = 1 << 20;     // FuncDesc array capacity
   uint32_t max_call_depth = 10000;
   uint64_t fuel = 0;  // 0 = unlimited
+  uint64_t max_memory_pages = 65536;  // a memory grows to at most this many pages
 };
 
 // A global an instance defines (imported globals live in their exporter's region).

@@ -44,6 +44,7 @@ std::unique_ptr<JitStore> JitStore::Create(const JitConfig& config, std::string*
   ArenaConfig ac;
   ac.max_call_depth = config.max_call_depth;
   ac.fuel = config.fuel;
+  ac.max_memory_pages = config.max_memory_pages;
   s->arena_ = Arena::Create(ac, error);
   if (!s->arena_) return nullptr;
   Impl& im = *s->impl_;
@@ -111,6 +112,9 @@ uint32_t JitStore::AddTable(const TableType& type) {
 }
 
 uint32_t JitStore::AddMemory(const MemoryType& type) {
+  if (type.limits.min > config_.max_memory_pages)
+    throw wasm::ResourceError(
+        wasm::MemoryPagesLimitMessage(type.limits.min, config_.max_memory_pages));
   impl_->budget.CheckMemory(type);
   auto m = arena_->AddMemory(type);
   if (!m)

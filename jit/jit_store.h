@@ -26,6 +26,7 @@ struct JitConfig {
   bool record_forms = false;  // CompileOptions::record_forms, for the code tests
   uint64_t seed_faults = 0;   // CompileOptions::seed_faults (jit/faults.h)
   uint8_t* opcode_coverage = nullptr;  // CompileOptions::opcode_coverage
+  uint64_t max_memory_pages = 65536;   // ArenaConfig::max_memory_pages
 };
 
 struct JitInstantiateResult {

@@ -168,6 +168,8 @@ uint32_t Store::Impl::InternType(const FuncType& t) {
 }
 
 uint32_t Store::Impl::AllocMemory(const MemoryType& t) {
+  if (t.limits.min > config.max_memory_pages)
+    throw wasm::ResourceError(wasm::MemoryPagesLimitMessage(t.limits.min, config.max_memory_pages));
   budget.CheckMemory(t);
   auto m = std::make_unique<MemInst>();
   m->type = t;
@@ -190,6 +192,7 @@ uint32_t Store::Impl::AllocMemory(const MemoryType& t) {
 bool Store::Impl::GrowMemory(MemInst& m, uint64_t delta) {
   uint64_t old_pages = m.pages();
   uint64_t max = m.type.limits.max ? *m.type.limits.max : kMaxMemoryPages;
+  max = std::min(max, config.max_memory_pages);
   if (delta > max || old_pages + delta > max) return false;
   uint64_t new_size = (old_pages + delta) * kPageSize;
   if (new_size > m.size) {

@@ -29,6 +29,8 @@ struct ExecConfig {
   // When set (wasm::kNumOps bytes), byte `op` becomes 1 for every opcode executed: the fuzz
   // loop's coverage. Costs a test per instruction when unset.
   uint8_t* opcode_coverage = nullptr;
+  // Pages a memory may have at most (a resource limit; limits.h MemoryPagesLimitMessage).
+  uint64_t max_memory_pages = 65536;
 };
 
 using wasm::ExternVal;

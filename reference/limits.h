@@ -63,6 +63,14 @@ inline uint64_t MemoryReservationBytes(const MemoryType& t) {
   return RoundUpToReservationUnit(t.limits.max.value_or(kMaxMemoryPages) * kPageSize);
 }
 
+// A per-store resource limit below kMaxMemoryPages (EngineConfig::max_memory_pages): a memory
+// may not be instantiated with, nor grow to, more pages (memory.grow returns -1, as Spec 4.4.7
+// allows when resources run out). The message of an instantiation beyond it:
+inline std::string MemoryPagesLimitMessage(uint64_t min_pages, uint64_t limit) {
+  return "resource exhausted: a memory of " + std::to_string(min_pages) +
+         " pages exceeds the limit of " + std::to_string(limit) + " pages";
+}
+
 // The store budgets, kept by each engine's store in the same way so that every engine refuses
 // the same allocation with the same message. Reservations are never handed back (a store only
 // grows); live table entries are passed in by the store, which knows its tables' sizes.

@@ -338,3 +338,37 @@ TEST_CASE("limits: a memory at the page limit instantiates on every engine, comm
 
 }  // namespace
 }  // namespace tandem::diff
+
+namespace tandem::diff {
+namespace {
+
+TEST_CASE("limits: max_memory_pages bounds instantiation and memory.grow on every engine",
+          "[limits]") {
+  using wasm::testing::Bytes;
+  // (memory 1) with "grow" (i32) -> i32 = memory.grow.
+  Bytes types = Section(1, {0x01, 0x60, 0x01, 0x7f, 0x01, 0x7f});
+  Bytes funcs = Section(3, {0x01, 0x00});
+  Bytes exports = Section(7, Cat({{0x01}, Name("grow"), {0x00, 0x00}}));
+  Bytes body = {0x00, 0x20, 0x00, 0x40, 0x00, 0x0b};  // local.get 0, memory.grow 0
+  Bytes code = Section(10, Cat({{0x01}, Uleb(body.size()), body}));
+  auto grow_module = Load(ModuleBytes({types, funcs, Section(5, {0x01, 0x00, 0x01}), exports, code}));
+  auto big_module = Load(ModuleBytes({Section(5, Cat({{0x01, 0x00}, Uleb(17)}))}));
+  EngineConfig config;
+  config.max_memory_pages = 16;
+  for (const std::string& name : HostEngineNames()) {
+    INFO(name);
+    auto e = MakeEngine(name, config);
+    auto r = e->Instantiate(grow_module);
+    REQUIRE(r.status == InstantiateOutcome::Status::kOk);
+    auto g = e->Invoke(r.instance, "grow", std::vector{wasm::Value::I32(15)});
+    CHECK(g.values.at(0).bits == 1);  // 1 -> 16 pages: at the limit
+    g = e->Invoke(r.instance, "grow", std::vector{wasm::Value::I32(1)});
+    CHECK(g.values.at(0).bits == 0xffffffffu);  // past it: -1
+    auto big = e->Instantiate(big_module);
+    CHECK(big.status == InstantiateOutcome::Status::kResourceExhausted);
+    CHECK(big.message == "resource exhausted: a memory of 17 pages exceeds the limit of 16 pages");
+  }
+}
+
+}  // namespace
+}  // namespace tandem::diff
