@@ -12,7 +12,6 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -30,6 +29,7 @@
 #include "diff/case.h"
 #include "diff/gen/generator.h"
 #include "diff/harness.h"
+#include "diff/process.h"
 #include "reference/opcodes.h"
 
 namespace tandem::diff {
@@ -37,25 +37,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
-
-double Now() {
-  timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<double>(ts.tv_sec) + ts.tv_nsec * 1e-9;
-}
-
-bool WriteAll(int fd, std::string_view s) {
-  size_t done = 0;
-  while (done < s.size()) {
-    ssize_t n = write(fd, s.data() + done, s.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return false;
-    }
-    done += static_cast<size_t>(n);
-  }
-  return true;
-}
 
 std::string Hex(const std::vector<uint8_t>& bits) {
   static const char* kDigits = "0123456789abcdef";
@@ -128,7 +109,7 @@ HarnessOptions HarnessFor(const FuzzOptions& o) {
 // ---- the worker --------------------------------------------------------------------------
 
 [[noreturn]] void WorkerMain(int in_fd, int out_fd, const FuzzOptions& o) {
-  for (int sig : {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP}) signal(sig, SIG_DFL);
+  DefaultFaultSignals();
   signal(SIGINT, SIG_IGN);  // the parent decides when to stop
   std::vector<std::unique_ptr<gen::Generator>> gens = MakeGenerators(o);
   HarnessOptions h = HarnessFor(o);
@@ -415,7 +396,7 @@ std::string Campaign::CoverageText() const {
 }
 
 void Campaign::Progress(bool final) {
-  double now = Now();
+  double now = MonotonicSeconds();
   if (!final && now - last_progress_ < 1.0) return;
   last_progress_ = now;
   if (o_.quiet && !final) return;
@@ -442,7 +423,7 @@ void Campaign::Progress(bool final) {
 }
 
 json Campaign::Summary() const {
-  double elapsed = Now() - start_;
+  double elapsed = MonotonicSeconds() - start_;
   json j;
   j["seed"] = o_.seed;
   j["engines"] = o_.engines;
@@ -496,7 +477,7 @@ int Campaign::Run() {
     }
   }
   signal(SIGPIPE, SIG_IGN);
-  start_ = last_progress_ = Now();
+  start_ = last_progress_ = MonotonicSeconds();
   next_ = o_.first_case;
   workers_.resize(std::max(1, o_.jobs));
   for (Worker& w : workers_)
@@ -506,13 +487,13 @@ int Campaign::Run() {
     }
   const uint64_t end = o_.cases ? o_.first_case + o_.cases : UINT64_MAX;
   for (;;) {
-    bool time_up = o_.time_seconds > 0 && Now() - start_ >= o_.time_seconds;
+    bool time_up = o_.time_seconds > 0 && MonotonicSeconds() - start_ >= o_.time_seconds;
     bool stop = time_up || fatal_ || next_ >= end;
     for (Worker& w : workers_) {
       if (w.busy || stop) continue;
       w.busy = true;
       w.index = next_++;
-      w.started = Now();
+      w.started = MonotonicSeconds();
       w.last_step.clear();
       if (!WriteAll(w.to, fmt::format("case {}\n", w.index))) w.started = 0;  // seen as dead below
       stop = next_ >= end;
@@ -543,7 +524,7 @@ int Campaign::Run() {
           dead = true;
         }
       }
-      bool timed_out = w.busy && w.started > 0 && Now() - w.started > o_.timeout_seconds;
+      bool timed_out = w.busy && w.started > 0 && MonotonicSeconds() - w.started > o_.timeout_seconds;
       if (w.busy && w.started == 0) dead = true;
       if (!dead && !timed_out) continue;
       if (timed_out && !dead) kill(w.pid, SIGKILL);
@@ -552,24 +533,9 @@ int Campaign::Run() {
         while (waitpid(w.pid, &status, 0) < 0 && errno == EINTR) {
         }
       w.pid = -1;
-      if (w.busy) {
-        std::string where = w.last_step.empty() ? "before its first step" : "during " + w.last_step;
-        json r = {{"engines", json::array()}, {"divergences", json::array()}, {"calls_run", 0}};
-        if (timed_out) {
-          r["verdict"] = "timeout";
-          r["failures"] = {fmt::format("timeout: no result after {} s, {}", o_.timeout_seconds, where)};
-        } else if (WIFSIGNALED(status)) {
-          int sig = WTERMSIG(status);
-          r["verdict"] = "crash";
-          r["failures"] = {fmt::format("crash: the engine process died on signal {} ({}) {}", sig,
-                                       strsignal(sig), where)};
-        } else {
-          r["verdict"] = "internal error";
-          r["failures"] = {fmt::format("the worker process exited with status {} {}",
-                                       WIFEXITED(status) ? WEXITSTATUS(status) : -1, where)};
-        }
-        Record(w.index, r);
-      }
+      if (w.busy)
+        Record(w.index, ToJson(UnfinishedCase(timed_out, status, o_.timeout_seconds, w.last_step,
+                                              "the worker process")));
       Retire(w);
       if (!Spawn(w)) {
         fatal_ = true;

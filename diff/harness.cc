@@ -4,7 +4,6 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <cstring>
@@ -14,6 +13,7 @@
 #include <fmt/format.h>
 
 #include "diff/jit_engine.h"
+#include "diff/process.h"
 #include "reference/value_text.h"
 
 namespace tandem::diff {
@@ -295,29 +295,6 @@ CaseResult CaseResultFromJson(const nlohmann::json& j) {
   return r;
 }
 
-namespace {
-
-bool WriteAll(int fd, const std::string& s) {
-  size_t done = 0;
-  while (done < s.size()) {
-    ssize_t n = write(fd, s.data() + done, s.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return false;
-    }
-    done += static_cast<size_t>(n);
-  }
-  return true;
-}
-
-double Now() {
-  timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
-}  // namespace
-
 CaseResult RunCaseIsolated(const Case& c, const HarnessOptions& o) {
   int fds[2];
   if (pipe(fds) != 0) throw std::runtime_error("pipe failed");
@@ -329,9 +306,7 @@ CaseResult RunCaseIsolated(const Case& c, const HarnessOptions& o) {
   }
   if (pid == 0) {  // the child: run, report each step and then the result, one line each
     close(fds[0]);
-    // Die of a fault as the signal itself, so the parent sees it, whatever handlers the host
-    // program installed (a test framework's, a sanitizer's).
-    for (int sig : {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP}) signal(sig, SIG_DFL);
+    DefaultFaultSignals();
     int rc = 0;
     try {
       CaseResult r = RunCase(c, o, [&](const std::string& step) { WriteAll(fds[1], "step " + step + "\n"); });
@@ -346,9 +321,9 @@ CaseResult RunCaseIsolated(const Case& c, const HarnessOptions& o) {
   std::string buffer;
   std::string last_step, result_line, error_line;
   bool timed_out = false;
-  const double deadline = Now() + o.timeout_seconds;
+  const double deadline = MonotonicSeconds() + o.timeout_seconds;
   for (;;) {
-    double left = deadline - Now();
+    double left = deadline - MonotonicSeconds();
     if (left <= 0) {
       timed_out = true;
       kill(pid, SIGKILL);
@@ -378,23 +353,8 @@ CaseResult RunCaseIsolated(const Case& c, const HarnessOptions& o) {
   }
   if (!result_line.empty() && !timed_out && WIFEXITED(status) && WEXITSTATUS(status) == 0)
     return CaseResultFromJson(nlohmann::json::parse(result_line));
-  CaseResult r;
-  std::string where = last_step.empty() ? "before its first step" : "during " + last_step;
-  if (timed_out) {
-    r.verdict = CaseResult::Verdict::kTimeout;
-    r.failures.push_back(fmt::format("timeout: no result after {} s, {}", o.timeout_seconds, where));
-  } else if (WIFSIGNALED(status)) {
-    r.verdict = CaseResult::Verdict::kCrash;
-    int sig = WTERMSIG(status);
-    r.failures.push_back(fmt::format("crash: the engine process died on signal {} ({}) {}", sig,
-                                     strsignal(sig), where));
-  } else {
-    r.verdict = CaseResult::Verdict::kInternalError;
-    r.failures.push_back("internal error: the case runner exited with status " +
-                         std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : -1) + " " +
-                         where + (error_line.empty() ? "" : ": " + error_line));
-  }
-  return r;
+  return UnfinishedCase(timed_out, status, o.timeout_seconds, last_step, "the case runner",
+                        error_line);
 }
 
 std::string FormatCaseResult(const CaseResult& r, const Case& c) {

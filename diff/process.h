@@ -1,0 +1,31 @@
+// process.h: what the forked children of the harness share (diff/harness.cc runs one case in a
+// child; diff/fuzz.cc keeps persistent worker children): pipe writes, the clock that bounds
+// them, signal handling in the child, and the result of a child that died before reporting.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "diff/harness.h"
+
+namespace tandem::diff {
+
+// Writes all of `s` to `fd`, retrying after EINTR; false when the other end is gone.
+bool WriteAll(int fd, std::string_view s);
+
+// Seconds on the monotonic clock (time limits of children).
+double MonotonicSeconds();
+
+// In a forked child: die of a fault as the signal itself, so that the parent sees it, whatever
+// handlers the host program installed (a test framework's, a sanitizer's).
+void DefaultFaultSignals();
+
+// The result of a case whose child gave none: a timeout (the parent killed it after
+// `timeout_seconds`), a crash (it died on a signal; `status` from waitpid) or an internal error
+// (it exited), blamed on `last_step` ("" before the first step). `who` names the child in the
+// last case ("the case runner", "the worker process"); `detail` follows it when not empty.
+CaseResult UnfinishedCase(bool timed_out, int status, int timeout_seconds,
+                          const std::string& last_step, std::string_view who,
+                          const std::string& detail = {});
+
+}  // namespace tandem::diff
