@@ -26,23 +26,11 @@ using wasm::Op;
 using wasm::SigType;
 using wasm::ValType;
 
+// The scalar value type of a signature slot (the back ends do not compile v128 yet).
 ValType FromSig(SigType s) {
-  switch (s) {
-    case SigType::I32:
-      return ValType::I32;
-    case SigType::I64:
-      return ValType::I64;
-    case SigType::F32:
-      return ValType::F32;
-    case SigType::F64:
-      return ValType::F64;
-    case SigType::FuncRef:
-      return ValType::FuncRef;
-    case SigType::ExternRef:
-      return ValType::ExternRef;
-    default:
-      throw UnsupportedFeature("compiler: unexpected signature type");
-  }
+  std::optional<ValType> t = wasm::SigValType(s);
+  if (!t || *t == ValType::V128) throw UnsupportedFeature("compiler: unexpected signature type");
+  return *t;
 }
 
 bool IsFp(ValType t) { return t == ValType::F32 || t == ValType::F64; }

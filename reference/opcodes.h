@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 
 #include "reference/types.h"
 
@@ -59,6 +60,22 @@ struct OpInfo {
 };
 
 const OpInfo& GetOpInfo(Op op);
+
+// The value type a signature slot names; nullopt for None and Special.
+inline std::optional<ValType> SigValType(SigType s) {
+  switch (s) {
+    case SigType::I32: return ValType::I32;
+    case SigType::I64: return ValType::I64;
+    case SigType::F32: return ValType::F32;
+    case SigType::F64: return ValType::F64;
+    case SigType::V128: return ValType::V128;
+    case SigType::FuncRef: return ValType::FuncRef;
+    case SigType::ExternRef: return ValType::ExternRef;
+    case SigType::None:
+    case SigType::Special: break;
+  }
+  return std::nullopt;
+}
 inline const char* OpName(Op op) { return GetOpInfo(op).name; }
 
 // Lookup from the binary encoding; returns false for an unknown opcode.

@@ -59,24 +59,8 @@ bool IsVecVT(VT t) { return t == kUnknown || static_cast<ValType>(t) == ValType:
 bool IsRefVT(VT t) { return t == kUnknown || IsRefType(static_cast<ValType>(t)); }
 
 VT FromSig(SigType s) {
-  switch (s) {
-    case SigType::I32:
-      return static_cast<VT>(ValType::I32);
-    case SigType::I64:
-      return static_cast<VT>(ValType::I64);
-    case SigType::F32:
-      return static_cast<VT>(ValType::F32);
-    case SigType::F64:
-      return static_cast<VT>(ValType::F64);
-    case SigType::V128:
-      return static_cast<VT>(ValType::V128);
-    case SigType::FuncRef:
-      return static_cast<VT>(ValType::FuncRef);
-    case SigType::ExternRef:
-      return static_cast<VT>(ValType::ExternRef);
-    default:
-      return kUnknown;
-  }
+  std::optional<ValType> t = SigValType(s);
+  return t ? static_cast<VT>(*t) : kUnknown;
 }
 
 [[noreturn]] void Fail(const std::string& message) { throw InvalidError(message); }

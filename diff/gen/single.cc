@@ -71,29 +71,6 @@ T PickFrom(Rng& rng, const std::array<T, N>& a) {
   return a[rng.Below(N)];
 }
 
-// What the generator knows of a signature slot of the table.
-std::optional<ValType> SlotType(SigType s) {
-  switch (s) {
-    case SigType::I32:
-      return ValType::I32;
-    case SigType::I64:
-      return ValType::I64;
-    case SigType::F32:
-      return ValType::F32;
-    case SigType::F64:
-      return ValType::F64;
-    case SigType::V128:
-      return ValType::V128;
-    case SigType::FuncRef:
-      return ValType::FuncRef;
-    case SigType::ExternRef:
-      return ValType::ExternRef;
-    case SigType::None:
-    case SigType::Special:
-      break;
-  }
-  return std::nullopt;
-}
 
 bool HasSpecialSlot(const OpInfo& info) {
   for (SigType s : {info.result, info.p1, info.p2, info.p3})
@@ -429,9 +406,9 @@ using Template = void (*)(Gen&);
 void Operator(Gen& g) {
   std::vector<ValType> operands;
   for (SigType s : {g.info.p1, g.info.p2, g.info.p3})
-    if (auto t = SlotType(s)) operands.push_back(*t);
+    if (auto t = wasm::SigValType(s)) operands.push_back(*t);
   std::vector<ValType> results;
-  if (auto t = SlotType(g.info.result)) results.push_back(*t);
+  if (auto t = wasm::SigValType(g.info.result)) results.push_back(*t);
   enum Form { kParams, kLastConstant, kFirstConstant, kOneParam };
   Form form = operands.size() < 2 ? kParams : static_cast<Form>(g.variant % 4);
   if (form == kOneParam &&
@@ -480,7 +457,7 @@ void Operator(Gen& g) {
 
 // t.const (Spec 4.4.1.1, 4.4.3.1): f returns eight constants, each an edge value.
 void Constant(Gen& g) {
-  const ValType t = *SlotType(g.info.result);
+  const ValType t = *wasm::SigValType(g.info.result);
   Code code;
   for (int i = 0; i < kCalls; ++i) code.Const(g.Edge(t));
   g.F({}, std::vector<ValType>(kCalls, t), {}, std::move(code));
@@ -504,9 +481,9 @@ void MemoryAccess(Gen& g) {
   g.AddMemory();
 
   std::vector<ValType> params = {ValType::I32};
-  if (auto t = SlotType(g.info.p2)) params.push_back(*t);
+  if (auto t = wasm::SigValType(g.info.p2)) params.push_back(*t);
   std::vector<ValType> results;
-  if (auto t = SlotType(g.info.result)) results.push_back(*t);
+  if (auto t = wasm::SigValType(g.info.result)) results.push_back(*t);
   Code code;
   for (size_t i = 0; i < params.size(); ++i) code.LocalGet(static_cast<uint32_t>(i));
   const uint8_t lane_index = lane ? static_cast<uint8_t>(g.rng.Below(16 / size)) : 0;
@@ -1328,7 +1305,7 @@ Template TemplateFor(Op op) {
     case ImmKind::F32Const:
     case ImmKind::F64Const:
     case ImmKind::V128Const:
-      return SlotType(info.result) && info.p1 == SigType::None ? Constant : nullptr;
+      return wasm::SigValType(info.result) && info.p1 == SigType::None ? Constant : nullptr;
     case ImmKind::Mem1:
     case ImmKind::Mem2:
     case ImmKind::Mem4:
