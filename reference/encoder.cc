@@ -3,6 +3,7 @@
 #include "reference/encoder.h"
 
 #include "reference/binary_format.h"
+#include "reference/leb128.h"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -23,26 +24,9 @@ namespace {
 class Writer {
  public:
   void Byte(uint8_t b) { out_.push_back(b); }
-  // Spec 5.2.2: unsigned LEB128, minimal length.
-  void Unsigned(uint64_t v) {
-    do {
-      uint8_t b = v & 0x7f;
-      v >>= 7;
-      if (v != 0) b |= 0x80;
-      out_.push_back(b);
-    } while (v != 0);
-  }
-  // Spec 5.2.2: signed LEB128, minimal length (stops once the rest is the sign extension).
-  void Signed(int64_t v) {
-    for (;;) {
-      uint8_t b = v & 0x7f;
-      v >>= 7;  // arithmetic shift (C++20)
-      bool done = (v == 0 && !(b & 0x40)) || (v == -1 && (b & 0x40));
-      if (!done) b |= 0x80;
-      out_.push_back(b);
-      if (done) return;
-    }
-  }
+  // Spec 5.2.2: LEB128, minimal length.
+  void Unsigned(uint64_t v) { WriteUnsignedLeb(&out_, v); }
+  void Signed(int64_t v) { WriteSignedLeb(&out_, v); }
   // Spec 5.2.3: IEEE 754 bits, little-endian.
   void FixedLE(uint64_t v, int n) {
     for (int i = 0; i < n; ++i) out_.push_back(static_cast<uint8_t>(v >> (8 * i)));

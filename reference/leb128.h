@@ -1,9 +1,10 @@
-// leb128.h: LEB128 reading with the spec's rules (Spec 5.2.2): at most ceil(N/7) bytes, and the
+// leb128.h: LEB128 writing (minimal length) and reading with the spec's rules (Spec 5.2.2): at most ceil(N/7) bytes, and the
 // unused bits of the last byte must be zero (unsigned) or a sign extension (signed).
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <vector>
 
 namespace tandem::wasm {
 
@@ -84,6 +85,29 @@ inline LebStatus ReadSignedLeb(const uint8_t* p, const uint8_t* end, int64_t* ou
     }
   }
   return LebStatus::kTooLong;  // not reached
+}
+
+// Appends `v` as an unsigned LEB128 of minimal length (Spec 5.2.2).
+inline void WriteUnsignedLeb(std::vector<uint8_t>* out, uint64_t v) {
+  do {
+    uint8_t b = v & 0x7f;
+    v >>= 7;
+    if (v != 0) b |= 0x80;
+    out->push_back(b);
+  } while (v != 0);
+}
+
+// Appends `v` as a signed LEB128 of minimal length: it stops once the rest is the sign
+// extension of the last byte's bit 6.
+inline void WriteSignedLeb(std::vector<uint8_t>* out, int64_t v) {
+  for (;;) {
+    uint8_t b = v & 0x7f;
+    v >>= 7;  // arithmetic shift (C++20)
+    bool done = (v == 0 && !(b & 0x40)) || (v == -1 && (b & 0x40));
+    if (!done) b |= 0x80;
+    out->push_back(b);
+    if (done) return;
+  }
 }
 
 }  // namespace tandem::wasm

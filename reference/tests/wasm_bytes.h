@@ -7,31 +7,22 @@
 #include <string_view>
 #include <vector>
 
+#include "reference/leb128.h"
+
 namespace tandem::wasm::testing {
 
 using Bytes = std::vector<uint8_t>;
 
 inline Bytes Uleb(uint64_t v) {
   Bytes out;
-  do {
-    uint8_t b = v & 0x7f;
-    v >>= 7;
-    if (v != 0) b |= 0x80;
-    out.push_back(b);
-  } while (v != 0);
+  WriteUnsignedLeb(&out, v);
   return out;
 }
 
 inline Bytes Sleb(int64_t v) {
   Bytes out;
-  for (;;) {
-    uint8_t b = v & 0x7f;
-    v >>= 7;
-    bool done = (v == 0 && !(b & 0x40)) || (v == -1 && (b & 0x40));
-    if (!done) b |= 0x80;
-    out.push_back(b);
-    if (done) return out;
-  }
+  WriteSignedLeb(&out, v);
+  return out;
 }
 
 // `head` followed by every part. The whole size is reserved first: besides saving
