@@ -762,7 +762,7 @@ CLI::App* AddDiffCommand(CLI::App& app, DiffArgs& a) {
 
 struct FuzzArgs {
   std::string engines, generators = "single,mutate", seed_faults, out, json, testsuite;
-  bool simd = false, quiet = false;
+  bool simd = false, quiet = false, fresh_stores = false;
   uint64_t seed = 1, cases = 0, first_case = 0;
   double time = 0;
   int jobs = 0, timeout = 20;
@@ -801,6 +801,7 @@ int RunFuzzCommand(const FuzzArgs& a) {
   o.out_dir = a.out;
   o.json_path = a.json;
   o.quiet = a.quiet;
+  o.fresh_stores = a.fresh_stores;
   if (std::find(o.generators.begin(), o.generators.end(), "mutate") != o.generators.end()) {
     std::string tried;
     auto suite = FindTestsuite(a.testsuite, tried);
@@ -861,6 +862,9 @@ CLI::App* AddFuzzCommand(CLI::App& app, FuzzArgs& a) {
                   "Spec test suite for mutate's seeds (else $TANDEM_TESTSUITE, else "
                   "../shared/testsuite beside the repository)")
       ->type_name("DIR");
+  cmd->add_flag("--fresh-stores", a.fresh_stores,
+                "Create every engine's store anew for each case instead of resetting one per "
+                "worker to its template (slower; to check that reuse changes nothing)");
   cmd->add_flag("-q,--quiet", a.quiet, "No progress line");
   return cmd;
 }

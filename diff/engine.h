@@ -33,6 +33,8 @@ struct EngineConfig {
   // A resource limit on every memory's size in pages (default: the 4 GiB of Wasm 2.0). The fuzz
   // loop lowers it: comparing many GiB of memory after every call would be most of its time.
   uint64_t max_memory_pages = 65536;
+
+  bool operator==(const EngineConfig&) const = default;
 };
 
 // One entry logged by a `fuzzing-support` host import (log-i32 ... log-v128): the import's
@@ -82,6 +84,11 @@ class Engine {
   virtual wasm::FuncIdentity FuncIdentityOf(uint64_t ref_bits) = 0;
   // The entries logged by host imports since the last call of TakeLog, in order; clears them.
   virtual std::vector<LogEntry> TakeLog() = 0;
+
+  // Returns the engine to the state it had when it was created (its store's template: the
+  // spectest module and nothing else), keeping its allocations: what runs next behaves exactly
+  // as on a new engine. False when the engine cannot (the caller creates a new one instead).
+  virtual bool Reset() { return false; }
 };
 
 // "instantiated", "unlinkable", "uninstantiable", "unsupported", "resource exhausted",

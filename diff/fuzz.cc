@@ -113,6 +113,9 @@ HarnessOptions HarnessFor(const FuzzOptions& o) {
   signal(SIGINT, SIG_IGN);  // the parent decides when to stop
   std::vector<std::unique_ptr<gen::Generator>> gens = MakeGenerators(o);
   HarnessOptions h = HarnessFor(o);
+  // One store per engine for the worker's life, reset to its template between cases.
+  EnginePool pool;
+  if (!o.fresh_stores) h.pool = &pool;
   std::vector<std::vector<uint8_t>> cov(o.engines.size(), std::vector<uint8_t>(wasm::kNumOps));
   std::vector<size_t> sent(o.engines.size(), 0);
   for (size_t k = 0; k < o.engines.size(); ++k) h.opcode_coverage.push_back(cov[k].data());
@@ -138,11 +141,13 @@ HarnessOptions HarnessFor(const FuzzOptions& o) {
       if (!c.module) {
         out = fmt::format("invalid {} {}\n", index, ReasonKey(c.refusal.substr(0, c.refusal.find(':'))));
       } else {
+        uint64_t created = pool.created;
         CaseResult r = RunCase(c, h, [&](const std::string& step) {
           WriteAll(out_fd, fmt::format("step {} {}\n", index, step));
         });
         json j = ToJson(r);
         j["what"] = made.what;
+        j["new_stores"] = o.fresh_stores ? o.engines.size() : pool.created - created;
         out = fmt::format("result {} {}\n", index, j.dump());
       }
     } catch (const std::exception& e) {
@@ -199,7 +204,7 @@ class Campaign {
   std::map<std::string, std::vector<uint8_t>> coverage_;
   std::vector<Worker> workers_;
   double start_ = 0, last_progress_ = 0;
-  uint64_t next_ = 0, done_ = 0;
+  uint64_t next_ = 0, done_ = 0, stores_created_ = 0;
   std::map<std::string, uint64_t> per_generator_, invalid_per_generator_, verdicts_;
   std::map<std::string, std::map<std::string, uint64_t>> unsupported_;  // engine -> reason
   std::map<std::string, uint64_t> invalid_reasons_;
@@ -292,6 +297,7 @@ void Campaign::Record(uint64_t index, const json& r) {
   const std::string& g = o_.generators[index % o_.generators.size()];
   ++per_generator_[g];
   ++done_;
+  stores_created_ += r.value("new_stores", uint64_t{0});
   std::string verdict = r.value("verdict", "internal error");
   ++verdicts_[verdict];
   if (r.contains("engines"))
@@ -434,6 +440,8 @@ json Campaign::Summary() const {
   j["seconds"] = elapsed;
   j["cases_per_second"] = elapsed > 0 ? done_ / elapsed : 0.0;
   j["jobs"] = o_.jobs;
+  // Engines' stores made (the rest of the cases ran on a store reset to its template).
+  j["stores_created"] = stores_created_;
   if (!o_.faults_text.empty()) j["seed_faults"] = o_.faults_text;
   json per = json::object();
   for (const auto& [g, n] : per_generator_) {
@@ -563,6 +571,9 @@ int Campaign::Run() {
     std::cout << fmt::format("  {}: {} cases, {} invalid\n", g, n,
                              it == invalid_per_generator_.end() ? 0 : it->second);
   }
+  std::cout << fmt::format("stores: {} created, {}\n", stores_created_,
+                           o_.fresh_stores ? "one per engine and case (--fresh-stores)"
+                                           : "each reset to its template between cases");
   for (const auto& [e, reasons] : unsupported_)
     for (const auto& [why, n] : reasons) std::cout << fmt::format("unsupported on {}: {} x {}\n", e, n, why);
   for (const auto& [e, info] : summary["coverage"].items()) {

@@ -31,6 +31,9 @@ struct FuzzOptions {
   std::string out_dir;      // findings go to out_dir/findings/<id>/ ("" = not written)
   std::string json_path;    // the summary as JSON ("" = none)
   bool quiet = false;       // no progress line
+  // Create every engine's store anew for every case instead of resetting one store per worker
+  // to its template (slower; to check that reuse changes nothing, or to measure it).
+  bool fresh_stores = false;
   // The seed modules of `mutate` (gen::LoadSeedModules); required when it is used.
   std::shared_ptr<const std::vector<std::vector<uint8_t>>> seeds;
 };

@@ -68,12 +68,37 @@ std::string OutcomeText(const Outcome& o) {
 
 struct Running {
   std::string name;
-  std::unique_ptr<Engine> engine;
+  Engine* engine = nullptr;
+  std::unique_ptr<Engine> owned;  // when not from the pool
   EngineReport* report = nullptr;
   std::optional<uint32_t> instance;
   Outcome last;
   std::vector<LogEntry> log;
 };
+
+// Engine k of the case: from the pool (reset) when it has one of this name and configuration,
+// else a new one, kept in the pool when there is one and in *owned otherwise. nullptr for an
+// unknown name.
+Engine* AcquireEngine(const HarnessOptions& o, size_t k, const EngineConfig& config,
+                      std::unique_ptr<Engine>* owned) {
+  if (!o.pool) {
+    *owned = MakeEngine(o.engines[k], config);
+    return owned->get();
+  }
+  EnginePool& pool = *o.pool;
+  if (pool.entries.size() <= k) pool.entries.resize(k + 1);
+  EnginePool::Entry& slot = pool.entries[k];
+  if (slot.engine && slot.name == o.engines[k] && slot.config == config && slot.engine->Reset()) {
+    ++pool.reused;
+    return slot.engine.get();
+  }
+  slot.engine.reset();  // first: a store's reservations are given back before the next is made
+  slot.engine = MakeEngine(o.engines[k], config);
+  slot.name = o.engines[k];
+  slot.config = config;
+  ++pool.created;
+  return slot.engine.get();
+}
 
 }  // namespace
 
@@ -113,7 +138,7 @@ CaseResult RunCase(const Case& c, const HarnessOptions& o,
     e.name = o.engines[k];
     e.report = &r.engines[k];
     try {
-      e.engine = MakeEngine(o.engines[k], config);
+      e.engine = AcquireEngine(o, k, config, &e.owned);
     } catch (const std::exception& ex) {
       r.failures.push_back(o.engines[k] + ": cannot create the engine: " + ex.what());
     }
@@ -151,7 +176,7 @@ CaseResult RunCase(const Case& c, const HarnessOptions& o,
           add(e, *b, call, CompareInstanceState(*b->engine, *b->instance, *e.engine, *e.instance,
                                                 o.max_differences));
       }
-      if (o.compare_arena && dynamic_cast<JitEngine*>(e.engine.get())) {
+      if (o.compare_arena && dynamic_cast<JitEngine*>(e.engine)) {
         if (!first_jit)
           first_jit = &e;
         else

@@ -19,6 +19,21 @@
 
 namespace tandem::diff {
 
+// Engines kept from one case to the next (the fuzz loop's workers): RunCase resets a pooled
+// engine to its template (Engine::Reset) instead of creating a new one when the name and the
+// configuration are the case's; otherwise it creates one and keeps it. What a case does is the
+// same either way (diff/tests/reuse_test.cc).
+struct EnginePool {
+  struct Entry {
+    std::string name;
+    EngineConfig config;
+    std::unique_ptr<Engine> engine;
+  };
+  std::vector<Entry> entries;  // by position in HarnessOptions::engines
+  uint64_t created = 0;
+  uint64_t reused = 0;
+};
+
 struct HarnessOptions {
   std::vector<std::string> engines = {"ref", "x64", "a64"};
   EngineConfig config;              // the base; NaN-canonical mode is forced on (DESIGN.md "NaN")
@@ -28,6 +43,7 @@ struct HarnessOptions {
   int timeout_seconds = 60;         // RunCaseIsolated: a child running longer is killed
   // Optional, one per engine: EngineConfig::opcode_coverage of that engine (the fuzz loop's).
   std::vector<uint8_t*> opcode_coverage;
+  EnginePool* pool = nullptr;  // optional: reuse engines between cases
 };
 
 // One difference between an engine and the engine it is compared with.

@@ -21,6 +21,7 @@ JitEngine::JitEngine(jit::Arch arch, const EngineConfig& config)
   store_ = jit::JitStore::Create(jc, &error);
   if (!store_) throw std::runtime_error("cannot create the " + std::string(name()) + " store: " + error);
   AddSpectest();
+  SaveTemplate();
 }
 
 InstantiateOutcome JitEngine::Instantiate(std::shared_ptr<const wasm::Module> module) {

@@ -18,6 +18,7 @@ ref::ExecConfig ToExec(const EngineConfig& c) {
 RefEngine::RefEngine(const EngineConfig& config) : store_(ToExec(config)) {
   SetHarnessFaults(config.harness_faults);
   AddSpectest();
+  SaveTemplate();
 }
 
 }  // namespace tandem::diff

@@ -20,7 +20,8 @@ namespace tandem::diff {
 
 // StoreT provides: AddHostFunc/AddTable/AddMemory/AddGlobal, Instantiate(module, imports)
 // returning {optional instance, Outcome failure}, GetExport, ModuleOf, FuncTypeOf, Invoke,
-// GlobalValue; it throws wasm::LinkError for a mismatched import.
+// GlobalValue, SaveTemplate and ResetToTemplate(); it throws wasm::LinkError for a mismatched
+// import.
 template <class StoreT>
 class StoreEngine : public Engine {
  public:
@@ -124,6 +125,13 @@ class StoreEngine : public Engine {
   wasm::FuncIdentity FuncIdentityOf(uint64_t ref_bits) override {
     return store().FuncIdentityOf(ref_bits);
   }
+  bool Reset() override {
+    if (!has_template_ || !store().ResetToTemplate()) return false;
+    registry_ = template_registry_;
+    log_.clear();
+    return true;
+  }
+
   std::vector<LogEntry> TakeLog() override {
     std::vector<LogEntry> out = std::move(log_);
     log_.clear();
@@ -137,6 +145,13 @@ class StoreEngine : public Engine {
   void SetHarnessFaults(uint32_t bits) { harness_faults_ = bits; }
   // perturb-arena: engines with an arena change a reserved word of it.
   virtual void PerturbArena() {}
+
+  // Makes the store as it is now (after AddSpectest) what Reset returns to.
+  void SaveTemplate() {
+    store().SaveTemplate();
+    template_registry_ = registry_;
+    has_template_ = true;
+  }
 
   // The `fuzzing-support` host module (binaryen's fuzz-exec imports): log-i32, log-i64,
   // log-f32, log-f64 and log-v128 record their argument's exact bits and return nothing.
@@ -224,6 +239,8 @@ class StoreEngine : public Engine {
 
   // Registered module names -> their exports.
   std::map<std::string, std::map<std::string, wasm::ExternVal>, std::less<>> registry_;
+  std::map<std::string, std::map<std::string, wasm::ExternVal>, std::less<>> template_registry_;
+  bool has_template_ = false;
   std::vector<LogEntry> log_;
   uint32_t harness_faults_ = 0;
   std::vector<uint8_t> perturbed_memory_;

@@ -587,6 +587,67 @@ bool Arena::Restore(const Snapshot& s, std::string* error) {
   return true;
 }
 
+void Arena::SaveTemplate() {
+  template_ = std::make_unique<Template>();
+  Template& t = *template_;
+  TakeSnapshot(&t.snapshot);
+  t.bump_used = bump_used_;
+  t.high_next = high_next_;
+  t.memories = memories_.size();
+  t.tables = tables_.size();
+  t.instances = instances_.size();
+  for (const MemoryInfo& m : memories_) t.memory_committed.push_back(m.slot.committed);
+  for (const TableInfo& x : tables_) t.table_committed.push_back(x.slot.committed);
+  t.layout = layout();
+}
+
+bool Arena::Decommit(Slot& slot, uint64_t keep) {
+  if (slot.committed <= keep) return true;
+  uint8_t* from = base_ + slot.offset + keep;
+  uint64_t size = slot.committed - keep;
+  if (madvise(from, size, MADV_DONTNEED) != 0 || mprotect(from, size, PROT_NONE) != 0)
+    return false;
+  slot.committed = keep;
+  return true;
+}
+
+bool Arena::ResetToTemplate(std::string* error) {
+  if (!template_) {
+    if (error) *error = "reset: no template saved";
+    return false;
+  }
+  const Template& t = *template_;
+  // VM region: what was allocated since is zeroed (FuncDescs beyond the template's count are
+  // zeroed by Restore, which sees them as the funcs region's growth).
+  if (bump_used_ > t.bump_used) {
+    std::memset(base_ + bump_slot_.offset + t.bump_used, 0, bump_used_ - t.bump_used);
+    bump_used_ = t.bump_used;
+  }
+  // High region: the slots reserved since are decommitted (zero pages when committed again).
+  if (high_next_ > t.high_next) {
+    uint8_t* from = base_ + t.high_next;
+    uint64_t size = high_next_ - t.high_next;
+    if (madvise(from, size, MADV_DONTNEED) != 0 || mprotect(from, size, PROT_NONE) != 0) {
+      if (error) *error = std::string("reset: cannot decommit: ") + std::strerror(errno);
+      return false;
+    }
+    high_next_ = t.high_next;
+  }
+  memories_.resize(t.memories);
+  tables_.resize(t.tables);
+  instances_.resize(t.instances);
+  regions_.erase(regions_.begin() + static_cast<std::ptrdiff_t>(t.layout->size()), regions_.end());
+  frozen_ = t.layout;
+  if (!Restore(t.snapshot, error)) return false;
+  // The template's own memories and tables may have grown: their new pages go too (Restore
+  // zeroed them first, while they were still committed).
+  bool ok = true;
+  for (size_t i = 0; i < memories_.size(); ++i) ok &= Decommit(memories_[i].slot, t.memory_committed[i]);
+  for (size_t i = 0; i < tables_.size(); ++i) ok &= Decommit(tables_[i].slot, t.table_committed[i]);
+  if (!ok && error) *error = std::string("reset: cannot decommit: ") + std::strerror(errno);
+  return ok;
+}
+
 std::vector<std::pair<uint64_t, uint64_t>> Arena::CommittedSpans() const {
   std::vector<std::pair<uint64_t, uint64_t>> out;
   for (const Slot* s : {&header_slot_, &funcs_slot_, &bump_slot_})

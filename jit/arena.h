@@ -339,6 +339,17 @@ class Arena {
   // beyond the restored size are zeroed, so a later grow reads zeros as on a fresh store.
   bool Restore(const Snapshot& snapshot, std::string* error = nullptr);
 
+  // Store templates (the fuzz loop reuses one store for many cases). SaveTemplate remembers the
+  // arena as it is (its regions and bytes); ResetToTemplate returns it to that state without
+  // giving up the reservation: the regions added since are forgotten, the VM bytes allocated
+  // since are zeroed (their pages stay committed), the template's regions get their bytes back
+  // (Restore), and the high region is decommitted beyond the template's slots and beyond what
+  // they had committed. The result has the same live bytes, layout and committed high region as
+  // the arena had at SaveTemplate. False with *error when no
+  // template was saved or the restore fails.
+  void SaveTemplate();
+  bool ResetToTemplate(std::string* error = nullptr);
+
   // Committed spans [offset, offset + size), VM region and high region; for scans.
   std::vector<std::pair<uint64_t, uint64_t>> CommittedSpans() const;
 
@@ -359,6 +370,7 @@ class Arena {
 
   explicit Arena(const ArenaConfig& config) : config_(config) {}
   bool Commit(Slot& slot, uint64_t bytes);  // ensures [0, bytes) of the slot is committed
+  bool Decommit(Slot& slot, uint64_t keep);  // gives back the slot's pages from `keep` on
   std::optional<Slot> ReserveHigh(uint64_t bytes);
   void AddRegionNoCopy(Region&& region);
 
@@ -375,6 +387,16 @@ class Arena {
   std::vector<uint32_t> instances_;  // InstanceDesc offsets
   std::vector<Region> regions_;
   mutable std::shared_ptr<const std::vector<Region>> frozen_;
+
+  struct Template {
+    Snapshot snapshot;
+    uint64_t bump_used = 0;
+    uint64_t high_next = 0;
+    size_t memories = 0, tables = 0, instances = 0;
+    std::vector<uint64_t> memory_committed, table_committed;  // the template's slots
+    std::shared_ptr<const std::vector<Region>> layout;
+  };
+  std::unique_ptr<Template> template_;
 };
 
 // Two arenas' live bytes, named (Diff of their snapshots).

@@ -43,6 +43,12 @@ class Executor {
   // arguments already are. Returns 0 when the function returned (results at jit_sp), 1 when
   // the code left through the exit path (the arena header says why).
   virtual uint64_t Call(uint64_t target, uint64_t jit_sp) = 0;
+
+  // Store templates (the fuzz loop reuses one store for many cases): SaveTemplate marks the code
+  // and host-function entries made so far; ResetToTemplate (after the arena's reset) forgets
+  // what was added since, and every arena page that is no longer committed.
+  virtual void SaveTemplate() = 0;
+  virtual void ResetToTemplate() = 0;
 };
 
 std::unique_ptr<Executor> MakeX64NativeExecutor(const ExecutorEnv& env, std::string* error);

@@ -85,6 +85,32 @@ std::unique_ptr<JitStore> JitStore::Create(const JitConfig& config, std::string*
   return s;
 }
 
+void JitStore::SaveTemplate() {
+  Impl& im = *impl_;
+  im.tmpl = std::make_unique<Impl::Template>();
+  im.tmpl->objects = im;
+  im.tmpl->code_infos = code_.size();
+  im.tmpl->funcs = arena_->header().func_count;
+  arena_->SaveTemplate();
+  im.executor->SaveTemplate();
+}
+
+bool JitStore::ResetToTemplate(std::string* error) {
+  Impl& im = *impl_;
+  if (!im.tmpl) {
+    if (error) *error = "reset: no template saved";
+    return false;
+  }
+  uint32_t funcs = arena_->header().func_count;
+  if (funcs > im.tmpl->funcs)
+    std::memset(im.code_table + im.tmpl->funcs, 0, sizeof(uint64_t) * (funcs - im.tmpl->funcs));
+  static_cast<StoreObjects&>(im) = im.tmpl->objects;
+  code_.erase(code_.begin() + static_cast<std::ptrdiff_t>(im.tmpl->code_infos), code_.end());
+  if (!arena_->ResetToTemplate(error)) return false;
+  im.executor->ResetToTemplate();
+  return true;
+}
+
 uint32_t JitStore::AddHostFunc(const FuncType& type, HostFunc fn) {
   Impl& im = *impl_;
   uint32_t type_id = im.InternType(type);
@@ -128,7 +154,7 @@ uint32_t JitStore::AddMemory(const MemoryType& type) {
 }
 
 uint32_t JitStore::AddGlobal(const GlobalType& type, Value init) {
-  GlobalDef def{static_cast<uint32_t>(host_globals_++), type.type, init.bits, init.hi};
+  GlobalDef def{impl_->host_globals++, type.type, init.bits, init.hi};
   auto off = arena_->AddGlobals(std::string("host"), std::span(&def, 1));
   if (!off) throw wasm::ResourceError("resource exhausted: the arena cannot hold a global");
   impl_->globals.push_back({type, *off});

@@ -72,6 +72,16 @@ class JitStore {
   wasm::InstanceState State(uint32_t instance) const;
   wasm::FuncIdentity FuncIdentityOf(uint64_t func) const;
 
+  // Store templates (the fuzz loop reuses one store for many cases; not the spec runner, whose
+  // scripts build on earlier modules). SaveTemplate remembers the store as it is (typically just
+  // after the host modules were added); ResetToTemplate returns it there, keeping its arena
+  // reservation, JIT stack, code table and code region: the instances, functions, memories,
+  // tables and globals added since are gone, the template's own objects have their contents
+  // back, and the arena reads exactly as it did at SaveTemplate. False with *error when no
+  // template was saved or the arena cannot be reset (the store is then unusable).
+  void SaveTemplate();
+  bool ResetToTemplate(std::string* error = nullptr);
+
   Arena& arena() { return *arena_; }
   const std::vector<CodeInfo>& code() const { return code_; }
   const JitConfig& config() const { return config_; }
@@ -86,7 +96,6 @@ class JitStore {
   std::unique_ptr<Arena> arena_;
   std::unique_ptr<Impl> impl_;
   std::vector<CodeInfo> code_;
-  uint32_t host_globals_ = 0;
   friend struct RuntimeAccess;
 };
 

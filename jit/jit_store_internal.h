@@ -44,7 +44,9 @@ struct InstanceInfo {
   std::vector<uint32_t> elems, datas;                      // store-wide segment indices
 };
 
-struct JitStore::Impl {
+// What the store knows of its objects besides the arena; copyable, so that a store's template
+// (SaveTemplate) can keep it and a reset can copy it back into the same allocations.
+struct StoreObjects {
   std::vector<FuncType> types;
   std::map<std::pair<std::vector<ValType>, std::vector<ValType>>, uint32_t> type_ids;
   std::vector<HostFunc> host_funcs;            // by store function index (empty for wasm)
@@ -57,6 +59,16 @@ struct JitStore::Impl {
   // Declared maxima (the descriptors cannot tell "none" from the largest value).
   std::vector<std::optional<uint64_t>> memory_max, table_max;
   wasm::StoreBudget budget;  // limits.h: what the store may allocate, as on every engine
+  uint32_t host_globals = 0;  // globals added by AddGlobal (named "host global N")
+};
+
+struct JitStore::Impl : StoreObjects {
+  struct Template {
+    StoreObjects objects;
+    size_t code_infos = 0;
+    uint32_t funcs = 0;  // live FuncDescs (code-table entries beyond are cleared on reset)
+  };
+  std::unique_ptr<Template> tmpl;
 
   uint64_t* code_table = nullptr;  // store function index -> entry address
   size_t code_table_bytes = 0;

@@ -1,6 +1,7 @@
 // native_executor.h: what the native executors (x86-64 on x86-64 hosts, AArch64 on aarch64
 // hosts) share (docs/jit.md "Entry, exit, traps"): W^X code memory, the runtime table of real
-// C++ services, the entry trampoline and exit path, host-function thunks. Each architecture
+// C++ services, the entry trampoline and exit path, host-function thunks, one code region
+// (code_memory.h) cut back to its template mark when the store is reset. Each architecture
 // supplies only its machine code for those stubs.
 #pragma once
 
@@ -49,6 +50,8 @@ class NativeExecutor : public Executor {
   uint64_t Call(uint64_t target, uint64_t jit_sp) override {
     return trampoline_(env_.arena->base(), target, jit_sp);
   }
+  void SaveTemplate() override { code_mark_ = code_.used(); }
+  void ResetToTemplate() override { code_.Truncate(code_mark_); }
 
  protected:
   // The entry trampoline entry(arena base, target, JIT sp) at offset 0, returning 0; the exit
@@ -64,6 +67,7 @@ class NativeExecutor : public Executor {
  private:
   RuntimeFn runtime_table_[static_cast<size_t>(RuntimeCall::kCount)] = {};
   CodeMemory code_;
+  uint64_t code_mark_ = 0;
   uint64_t (*trampoline_)(uint8_t*, uint64_t, uint64_t) = nullptr;
   uint64_t exit_address_ = 0;
   uint64_t host_stub_address_ = 0;

@@ -146,6 +146,21 @@ struct Store::Impl {
 
   std::vector<Slot> stack;
 
+  struct Template {
+    size_t types = 0, funcs = 0;
+    std::vector<TableInst> tables;                // contents at SaveTemplate
+    std::vector<std::vector<uint8_t>> mem_bytes;  // each memory's bytes at SaveTemplate
+    std::vector<GlobalInst> globals;
+    std::vector<ElemInst> elems;
+    std::vector<DataInst> datas;
+    std::vector<ModuleInst> instances;
+    wasm::StoreBudget budget;
+    uint64_t live_table_entries = 0;
+  };
+  std::unique_ptr<Template> tmpl;
+  // Memories of earlier cases, decommitted, kept for reuse by AllocMemory (same reservation).
+  std::vector<std::unique_ptr<MemInst>> spare_mems;
+
   uint32_t InternType(const FuncType& t);
   uint32_t AllocMemory(const MemoryType& t);
   bool GrowMemory(MemInst& m, uint64_t delta_pages);
@@ -171,15 +186,26 @@ uint32_t Store::Impl::AllocMemory(const MemoryType& t) {
   if (t.limits.min > config.max_memory_pages)
     throw wasm::ResourceError(wasm::MemoryPagesLimitMessage(t.limits.min, config.max_memory_pages));
   budget.CheckMemory(t);
-  auto m = std::make_unique<MemInst>();
-  m->type = t;
   uint64_t max_pages = t.limits.max ? *t.limits.max : kMaxMemoryPages;
-  m->reserved = std::max<uint64_t>(max_pages * kPageSize, kPageSize);
-  void* p = mmap(nullptr, m->reserved, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-  if (p == MAP_FAILED)
-    throw wasm::ResourceError(fmt::format(
-        "resource exhausted: cannot reserve {} bytes for a linear memory", m->reserved));
-  m->data = static_cast<uint8_t*>(p);
+  const uint64_t reserved = std::max<uint64_t>(max_pages * kPageSize, kPageSize);
+  std::unique_ptr<MemInst> m;
+  for (auto it = spare_mems.begin(); it != spare_mems.end(); ++it)
+    if ((*it)->reserved == reserved) {
+      m = std::move(*it);
+      spare_mems.erase(it);
+      break;
+    }
+  if (!m) {
+    m = std::make_unique<MemInst>();
+    m->reserved = reserved;
+    void* p = mmap(nullptr, m->reserved, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+                   -1, 0);
+    if (p == MAP_FAILED)
+      throw wasm::ResourceError(fmt::format(
+          "resource exhausted: cannot reserve {} bytes for a linear memory", m->reserved));
+    m->data = static_cast<uint8_t*>(p);
+  }
+  m->type = t;
   if (!GrowMemory(*m, t.limits.min))
     throw wasm::ResourceError(fmt::format(
         "resource exhausted: cannot commit {} pages of linear memory", t.limits.min));
@@ -1458,6 +1484,65 @@ void Store::set_fuel(uint64_t fuel) {
   config_.fuel = fuel;
   impl_->config.fuel = fuel;
   impl_->fuel_left = fuel;
+}
+
+void Store::SaveTemplate() {
+  Impl& s = *impl_;
+  s.tmpl = std::make_unique<Impl::Template>();
+  Impl::Template& t = *s.tmpl;
+  t.types = s.types.size();
+  t.funcs = s.funcs.size();
+  for (const auto& tab : s.tables) t.tables.push_back(*tab);
+  for (const auto& mem : s.mems) t.mem_bytes.emplace_back(mem->data, mem->data + mem->size);
+  t.globals = s.globals;
+  t.elems = s.elems;
+  t.datas = s.datas;
+  t.instances = s.instances;
+  t.budget = s.budget;
+  t.live_table_entries = s.live_table_entries;
+}
+
+bool Store::ResetToTemplate() {
+  Impl& s = *impl_;
+  if (!s.tmpl) return false;
+  const Impl::Template& t = *s.tmpl;
+  for (size_t i = t.types; i < s.types.size(); ++i)
+    s.type_ids.erase(std::make_pair(s.types[i].params, s.types[i].results));
+  s.types.resize(t.types);
+  s.funcs.resize(t.funcs);
+  s.tables.resize(t.tables.size());
+  for (size_t i = 0; i < t.tables.size(); ++i) *s.tables[i] = t.tables[i];
+  // Memories added since: decommitted (reading zero when committed again) and kept as spares.
+  constexpr size_t kMaxSpares = 8;
+  while (s.mems.size() > t.mem_bytes.size()) {
+    std::unique_ptr<MemInst> m = std::move(s.mems.back());
+    s.mems.pop_back();
+    if (s.spare_mems.size() < kMaxSpares && m->size &&
+        madvise(m->data, m->size, MADV_DONTNEED) == 0 &&
+        mprotect(m->data, m->size, PROT_NONE) == 0) {
+      m->size = 0;
+      s.spare_mems.push_back(std::move(m));
+    } else if (s.spare_mems.size() < kMaxSpares && !m->size) {
+      s.spare_mems.push_back(std::move(m));
+    }
+  }
+  // The template's memories: bytes beyond their template size are zeroed (they stay committed,
+  // as a grown memory's pages do), the rest copied back.
+  for (size_t i = 0; i < t.mem_bytes.size(); ++i) {
+    MemInst& m = *s.mems[i];
+    const std::vector<uint8_t>& b = t.mem_bytes[i];
+    if (m.size > b.size()) std::memset(m.data + b.size(), 0, m.size - b.size());
+    if (!b.empty()) std::memcpy(m.data, b.data(), b.size());
+    m.size = b.size();
+  }
+  s.globals = t.globals;
+  s.elems = t.elems;
+  s.datas = t.datas;
+  s.instances = t.instances;
+  s.budget = t.budget;
+  s.live_table_entries = t.live_table_entries;
+  s.fuel_left = s.config.fuel;
+  return true;
 }
 
 uint32_t Store::AddHostFunc(FuncType type, HostFunc fn) {

@@ -80,6 +80,14 @@ class Store {
   wasm::InstanceState State(uint32_t instance) const;
   wasm::FuncIdentity FuncIdentityOf(uint64_t func_addr) const;
 
+  // Store templates (the fuzz loop reuses one store for many cases). SaveTemplate remembers the
+  // store as it is (typically just after the host modules were added); ResetToTemplate returns
+  // it there: the instances and every object added since are gone (their memories' reservations
+  // are kept for reuse), the template's own tables, memories and globals have their contents
+  // back, and the fuel is refilled. False when no template was saved.
+  void SaveTemplate();
+  bool ResetToTemplate();
+
   struct Impl;
 
  private:

@@ -1,6 +1,6 @@
 // executor_unicorn_a64.cc: running AArch64 code in-process under Unicorn on x86-64 hosts
 // (DESIGN.md "Engines": a64). Guest addresses equal host addresses: the arena's committed spans,
-// the JIT stack, the code table and the code chunks are mapped with uc_mem_map_ptr at their own
+// the JIT stack, the code table and the code region are mapped with uc_mem_map_ptr at their own
 // addresses, so the code embeds the same values it would natively. Runtime services, host
 // functions and the exit path leave the emulator through hooked stub addresses.
 #include <sys/mman.h>
@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "jit/arena.h"
+#include "jit/code_memory.h"
 #include "jit/executor.h"
 
 namespace tandem::jit {
@@ -107,22 +108,57 @@ class A64UnicornExecutor final : public Executor {
   }
 
   uint64_t AddCode(const std::vector<uint8_t>& bytes, std::string* error) override {
-    auto m = std::make_unique<Mapping>();
-    m->size = PageUp(std::max<size_t>(bytes.size(), 1));
-    void* p = mmap(nullptr, m->size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (p == MAP_FAILED) {
-      *error = "cannot map code memory";
-      return 0;
+    uint64_t at = code_.Add(bytes, error);
+    if (!at) return 0;
+    // The code region's pages are mapped into the emulator as they are first committed.
+    if (code_.committed() > code_mapped_) {
+      if (!Map(code_.base() + code_mapped_, code_.committed() - code_mapped_,
+               UC_PROT_READ | UC_PROT_EXEC, error))
+        return 0;
+      code_mapped_ = code_.committed();
     }
-    m->mem = static_cast<uint8_t*>(p);
-    if (!bytes.empty()) std::memcpy(m->mem, bytes.data(), bytes.size());
-    mprotect(m->mem, m->size, PROT_READ);  // never written again
-    uint64_t at = reinterpret_cast<uint64_t>(m->mem);
-    if (!Map(at, m->size, UC_PROT_READ | UC_PROT_EXEC, error)) return 0;
-    // Unicorn caches translations: a fresh mapping has none, but be explicit.
-    uc_ctl_remove_cache(uc_, at, at + m->size);
-    code_.push_back(std::move(m));
+    // Unicorn caches translations: bytes written where earlier code may have been translated
+    // (after a reset) must not run as the old code. (Flushing every translation at the reset
+    // instead costs three quarters of the fuzz loop's throughput.) Unicorn invalidates a range in its RAM-block address space, where two
+    // guest pages mapped by different uc_mem_map_ptr calls need not be adjacent, so the range
+    // goes page by page.
+    const uint64_t end = at + std::max<size_t>(bytes.size(), 1);
+    if (at < translated_end_)
+      for (uint64_t p = PageDown(at); p < end; p += kPage)
+        uc_ctl_remove_cache(uc_, std::max(p, at), std::min(p + kPage, end));
+    translated_end_ = std::max(translated_end_, end);
     return at;
+  }
+
+  void SaveTemplate() override {
+    template_host_slots_ = host_slots_.size();
+    template_code_ = code_.used();
+  }
+
+  void ResetToTemplate() override {
+    host_slots_.resize(template_host_slots_);
+    code_.Truncate(template_code_);
+    // The arena's pages that are no longer committed (the slots added since the template, the
+    // growth of the template's own) must leave the emulator too: touching them through a stale
+    // mapping would kill the process.
+    const uint64_t base = reinterpret_cast<uint64_t>(env_.arena->base());
+    std::map<uint64_t, uint64_t> committed;  // page-rounded spans, start -> end
+    for (auto [off, size] : env_.arena->CommittedSpans())
+      committed[PageDown(base + off)] = PageUp(base + off + size);
+    for (auto it = mapped_.begin(); it != mapped_.end();) {
+      auto [start, end] = *it;
+      uint64_t keep_end = start;  // the mapping's part inside a committed span
+      auto span = committed.upper_bound(start);
+      if (span != committed.begin() && std::prev(span)->second > start)
+        keep_end = std::min(end, std::prev(span)->second);
+      if (keep_end < end) uc_mem_unmap(uc_, keep_end, end - keep_end);
+      if (keep_end == start) {
+        it = mapped_.erase(it);
+      } else {
+        it->second = keep_end;
+        ++it;
+      }
+    }
   }
 
   uint64_t Call(uint64_t target, uint64_t jit_sp) override {
@@ -241,7 +277,11 @@ class A64UnicornExecutor final : public Executor {
   Mapping stubs_;
   uint64_t base_ = 0, service_stubs_ = 0, exit_stub_ = 0, return_stub_ = 0, host_stubs_ = 0;
   std::vector<uint32_t> host_slots_;  // host stub slot -> store function index
-  std::vector<std::unique_ptr<Mapping>> code_;
+  CodeMemory code_{CodeMemory::Use::kEmulated};
+  uint64_t code_mapped_ = 0;  // bytes of the code region mapped into the emulator
+  uint64_t translated_end_ = 0;  // code at or above this address was never written before
+  size_t template_host_slots_ = 0;
+  uint64_t template_code_ = 0;
   std::map<uint64_t, uint64_t> mapped_;  // arena ranges mapped into the emulator
   bool exited_ = false;
   std::string last_error_;
