@@ -118,9 +118,10 @@ Run RunOn(Engine& e, const Case& c) {
   r.instance = inst.instance;
   for (const Call& call : c.script.calls) {
     wasm::Outcome o = e.Invoke(inst.instance, call.export_name, call.args);
-    std::string line = call.export_name + ": " + wasm::ToString(o);
-    for (const wasm::Value& v : o.values) line += " " + wasm::FormatTypedValue(v);
-    for (const LogEntry& l : e.TakeLog()) line += " log " + l.import + " " + wasm::FormatTypedValue(l.value);
+    std::string line = fmt::format("{}: {}", call.export_name, wasm::ToString(o));
+    for (const wasm::Value& v : o.values) line += fmt::format(" {}", wasm::FormatTypedValue(v));
+    for (const LogEntry& l : e.TakeLog())
+      line += fmt::format(" log {} {}", l.import, wasm::FormatTypedValue(l.value));
     r.lines.push_back(line);
   }
   return r;
