@@ -49,6 +49,8 @@ class Executor {
   // what was added since, and every arena page that is no longer committed.
   virtual void SaveTemplate() = 0;
   virtual void ResetToTemplate() = 0;
+  // True when the executor should not be reset again but replaced (its store made anew).
+  virtual bool WantsRenewal() const { return false; }
 };
 
 std::unique_ptr<Executor> MakeX64NativeExecutor(const ExecutorEnv& env, std::string* error);

@@ -101,6 +101,10 @@ bool JitStore::ResetToTemplate(std::string* error) {
     if (error) *error = "reset: no template saved";
     return false;
   }
+  if (im.executor->WantsRenewal()) {
+    if (error) *error = "reset: the executor is to be replaced (a new store is needed)";
+    return false;
+  }
   uint32_t funcs = arena_->header().func_count;
   if (funcs > im.tmpl->funcs)
     std::memset(im.code_table + im.tmpl->funcs, 0, sizeof(uint64_t) * (funcs - im.tmpl->funcs));

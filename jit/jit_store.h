@@ -78,7 +78,9 @@ class JitStore {
   // reservation, JIT stack, code table and code region: the instances, functions, memories,
   // tables and globals added since are gone, the template's own objects have their contents
   // back, and the arena reads exactly as it did at SaveTemplate. False with *error when no
-  // template was saved or the arena cannot be reset (the store is then unusable).
+  // template was saved, the arena cannot be reset (the store is then unusable), or the store
+  // should be made anew (its executor wants renewal: Unicorn after 1,000 resets); nothing was
+  // changed in that last case.
   void SaveTemplate();
   bool ResetToTemplate(std::string* error = nullptr);
 

@@ -110,6 +110,7 @@ class A64UnicornExecutor final : public Executor {
   uint64_t AddCode(const std::vector<uint8_t>& bytes, std::string* error) override {
     uint64_t at = code_.Add(bytes, error);
     if (!at) return 0;
+    code_added_ += bytes.size();
     // The code region's pages are mapped into the emulator as they are first committed.
     if (code_.committed() > code_mapped_) {
       if (!Map(code_.base() + code_mapped_, code_.committed() - code_mapped_,
@@ -135,7 +136,18 @@ class A64UnicornExecutor final : public Executor {
     template_code_ = code_.used();
   }
 
+  // Unicorn 2.0 crashes (in tb_set_jmp_target) once its translation buffer has filled and been
+  // flushed during a run: a long-lived emulator met it after 25,000 to 45,000 fuzz cases. A
+  // store under Unicorn is therefore made anew after this many resets or this much code added,
+  // far below that.
+  static constexpr uint64_t kMaxResets = 1000;
+  static constexpr uint64_t kMaxCodeBytes = uint64_t{4} << 20;
+  bool WantsRenewal() const override {
+    return resets_ >= kMaxResets || code_added_ >= kMaxCodeBytes;
+  }
+
   void ResetToTemplate() override {
+    ++resets_;
     host_slots_.resize(template_host_slots_);
     code_.Truncate(template_code_);
     // The arena's pages that are no longer committed (the slots added since the template, the
@@ -280,6 +292,7 @@ class A64UnicornExecutor final : public Executor {
   CodeMemory code_{CodeMemory::Use::kEmulated};
   uint64_t code_mapped_ = 0;  // bytes of the code region mapped into the emulator
   uint64_t translated_end_ = 0;  // code at or above this address was never written before
+  uint64_t resets_ = 0, code_added_ = 0;  // over the emulator's life (WantsRenewal)
   size_t template_host_slots_ = 0;
   uint64_t template_code_ = 0;
   std::map<uint64_t, uint64_t> mapped_;  // arena ranges mapped into the emulator
