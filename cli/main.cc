@@ -107,6 +107,13 @@ std::vector<std::string> SplitList(const std::string& s) {
   return out;
 }
 
+// "a, b, c".
+std::string JoinList(const std::vector<std::string>& items) {
+  std::string out;
+  for (const std::string& i : items) out += (out.empty() ? "" : ", ") + i;
+  return out;
+}
+
 // Checks engine names; prints the known ones on error.
 bool CheckEngines(const std::vector<std::string>& engines) {
   auto known = diff::EngineNames();
@@ -762,7 +769,7 @@ CLI::App* AddDiffCommand(CLI::App& app, DiffArgs& a) {
 
 struct FuzzArgs {
   std::string engines, generators = "single,mutate", seed_faults, out, json, testsuite;
-  bool simd = false, quiet = false, fresh_stores = false;
+  bool simd = false, quiet = false, fresh_stores = false, denan = false, no_block_params = false;
   uint64_t seed = 1, cases = 0, first_case = 0;
   double time = 0;
   int jobs = 0, timeout = 20;
@@ -783,12 +790,14 @@ int RunFuzzCommand(const FuzzArgs& a) {
   auto known = diff::gen::GeneratorNames();
   for (const std::string& g : o.generators)
     if (std::find(known.begin(), known.end(), g) == known.end())
-      return usage("unknown generator \"" + g + "\" (known: single, mutate)");
+      return usage("unknown generator \"" + g + "\" (known: " + JoinList(known) + ")");
   if (o.generators.empty()) return usage("--generator names no generator");
   if (a.time <= 0 && a.cases == 0) return usage("give --time S or --cases N (see --help)");
   if (!ParseSeedFaults(a.seed_faults, "fuzz", &o.faults)) return kExitUsage;
   o.faults_text = a.seed_faults;
   o.simd = a.simd;
+  o.denan = a.denan;
+  o.block_params = !a.no_block_params;
   o.seed = a.seed;
   o.time_seconds = a.time;
   o.cases = a.cases;
@@ -816,6 +825,10 @@ int RunFuzzCommand(const FuzzArgs& a) {
     }
     if (!a.quiet) std::cerr << "mutate: " << o.seeds->size() << " seed modules from " << suite->string() << "\n";
   }
+  if (std::find(o.generators.begin(), o.generators.end(), "ttf") != o.generators.end()) {
+    o.wasm_opt = spec::FindInPath("wasm-opt");
+    if (o.wasm_opt.empty()) return usage("ttf needs wasm-opt (Debian package binaryen) in PATH");
+  }
   return diff::RunFuzz(o);
 }
 
@@ -828,10 +841,16 @@ CLI::App* AddFuzzCommand(CLI::App& app, FuzzArgs& a) {
   cmd->add_option("--engines", a.engines, "Comma-separated engines (default: " +
                                               DefaultEngineList() + "); the first is the base")
       ->type_name("LIST");
-  cmd->add_option("--generator", a.generators, "Comma-separated generators: single, mutate")
+  cmd->add_option("--generator", a.generators,
+                  "Comma-separated generators: " + JoinList(diff::gen::GeneratorNames()))
       ->type_name("LIST")
       ->capture_default_str();
   cmd->add_flag("--simd", a.simd, "Generate SIMD instructions too");
+  cmd->add_flag("--denan", a.denan,
+                "smith: every float result is canonicalised (NaN -> canonical NaN) and the module "
+                "carries a tandem.denan custom section; ttf: binaryen's --denan");
+  cmd->add_flag("--no-block-params", a.no_block_params,
+                "smith: no block parameters (for tools that cannot read them, binaryen 108)");
   cmd->add_option("--seed", a.seed, "Campaign seed: case i depends only on (generator, seed, i)")
       ->capture_default_str();
   cmd->add_option("--time", a.time, "Run for S seconds")->type_name("S");

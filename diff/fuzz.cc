@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -30,6 +31,8 @@
 #include "diff/gen/generator.h"
 #include "diff/harness.h"
 #include "diff/process.h"
+#include "reference/binary_format.h"
+#include "reference/leb128.h"
 #include "reference/opcodes.h"
 
 namespace tandem::diff {
@@ -84,10 +87,55 @@ std::string ReasonKey(std::string_view text) {
   return s;
 }
 
+// Bytes of the code section's contents (0 when there is none or the header is broken).
+uint64_t CodeSectionBytes(const std::vector<uint8_t>& b) {
+  const uint8_t* p = b.data() + std::min<size_t>(8, b.size());
+  const uint8_t* end = b.data() + b.size();
+  while (p < end) {
+    uint8_t id = *p++;
+    uint64_t size = 0;
+    size_t len = 0;
+    if (wasm::ReadUnsignedLeb<32>(p, end, &size, &len) != wasm::LebStatus::kOk) return 0;
+    p += len;
+    if (size > static_cast<uint64_t>(end - p)) return 0;
+    if (id == wasm::kCodeId) return size;
+    p += size;
+  }
+  return 0;
+}
+
+// What the case's calls did on the base engine (the first), for the campaign's quality figures:
+// returned, trapped (by kind), exhausted (by kind), without the calls of hangLimitInitializer
+// (which only reset the hang limit), and the code section's size.
+json CaseQuality(const Case& c, const CaseResult& r) {
+  json q = {{"calls", 0}, {"returned", 0}, {"traps", json::object()}, {"exhausted", json::object()},
+            {"code_bytes", CodeSectionBytes(c.bytes)}};
+  if (r.engines.empty() || r.engines[0].unsupported) return q;
+  const std::vector<std::string>& outs = r.engines[0].outcomes;
+  for (size_t i = 0; i < outs.size() && i < c.script.calls.size(); ++i) {
+    if (c.script.calls[i].export_name == "hangLimitInitializer") continue;
+    const std::string& o = outs[i];
+    q["calls"] = q["calls"].get<uint64_t>() + 1;
+    if (o.rfind("returned", 0) == 0) {
+      q["returned"] = q["returned"].get<uint64_t>() + 1;
+    } else if (o.rfind("trap: ", 0) == 0 || o.rfind("exhausted: ", 0) == 0) {
+      bool trap = o[0] == 't';
+      std::string what = o.substr(trap ? 6 : 11);
+      what = what.substr(0, what.find(": "));
+      json& bucket = q[trap ? "traps" : "exhausted"];
+      bucket[what] = bucket.value(what, uint64_t{0}) + 1;
+    }
+  }
+  return q;
+}
+
 std::vector<std::unique_ptr<gen::Generator>> MakeGenerators(const FuzzOptions& o) {
   gen::GeneratorOptions go;
   go.simd = o.simd;
   go.seeds = o.seeds;
+  go.denan = o.denan;
+  go.block_params = o.block_params;
+  go.wasm_opt = o.wasm_opt;
   std::vector<std::unique_ptr<gen::Generator>> gens;
   for (const std::string& name : o.generators) {
     auto g = gen::MakeGenerator(name, go);
@@ -148,6 +196,7 @@ HarnessOptions HarnessFor(const FuzzOptions& o) {
         json j = ToJson(r);
         j["what"] = made.what;
         j["new_stores"] = o.fresh_stores ? o.engines.size() : pool.created - created;
+        j["quality"] = CaseQuality(c, r);
         out = fmt::format("result {} {}\n", index, j.dump());
       }
     } catch (const std::exception& e) {
@@ -205,6 +254,10 @@ class Campaign {
   std::vector<Worker> workers_;
   double start_ = 0, last_progress_ = 0;
   uint64_t next_ = 0, done_ = 0, stores_created_ = 0;
+  // Quality of the cases that ran (CaseQuality), on the base engine.
+  uint64_t calls_ = 0, returned_ = 0;
+  std::map<std::string, uint64_t> traps_, exhausted_;
+  std::vector<uint32_t> code_bytes_;
   std::map<std::string, uint64_t> per_generator_, invalid_per_generator_, verdicts_;
   std::map<std::string, std::map<std::string, uint64_t>> unsupported_;  // engine -> reason
   std::map<std::string, uint64_t> invalid_reasons_;
@@ -298,6 +351,14 @@ void Campaign::Record(uint64_t index, const json& r) {
   ++per_generator_[g];
   ++done_;
   stores_created_ += r.value("new_stores", uint64_t{0});
+  if (r.contains("quality")) {
+    const json& q = r["quality"];
+    calls_ += q.value("calls", uint64_t{0});
+    returned_ += q.value("returned", uint64_t{0});
+    for (const auto& [k, n] : q["traps"].items()) traps_[k] += n.get<uint64_t>();
+    for (const auto& [k, n] : q["exhausted"].items()) exhausted_[k] += n.get<uint64_t>();
+    code_bytes_.push_back(q.value("code_bytes", uint64_t{0}));
+  }
   std::string verdict = r.value("verdict", "internal error");
   ++verdicts_[verdict];
   if (r.contains("engines"))
@@ -453,6 +514,21 @@ json Campaign::Summary() const {
   j["invalid_reasons"] = invalid_reasons_;
   j["unsupported"] = unsupported_;
   j["findings"] = findings_;
+  {
+    std::vector<uint32_t> sizes = code_bytes_;
+    uint64_t median = 0;
+    if (!sizes.empty()) {
+      std::nth_element(sizes.begin(), sizes.begin() + sizes.size() / 2, sizes.end());
+      median = sizes[sizes.size() / 2];
+    }
+    j["quality"] = {{"engine", o_.engines.empty() ? "" : o_.engines[0]},
+                    {"calls", calls_},
+                    {"returned", returned_},
+                    {"returned_share", calls_ ? static_cast<double>(returned_) / calls_ : 0.0},
+                    {"traps", traps_},
+                    {"exhausted", exhausted_},
+                    {"code_section_bytes_median", median}};
+  }
   json cov = json::object();
   size_t total = 0;
   for (bool b : universe_) total += b;
@@ -570,6 +646,22 @@ int Campaign::Run() {
     auto it = invalid_per_generator_.find(g);
     std::cout << fmt::format("  {}: {} cases, {} invalid\n", g, n,
                              it == invalid_per_generator_.end() ? 0 : it->second);
+  }
+  {
+    const json& q = summary["quality"];
+    uint64_t trapped = 0, exhausted = 0;
+    std::string kinds;
+    for (const auto& [k, n] : traps_) {
+      trapped += n;
+      kinds += fmt::format("{}{} {}", kinds.empty() ? "" : ", ", k, n);
+    }
+    for (const auto& [k, n] : exhausted_) exhausted += n;
+    std::cout << fmt::format(
+        "calls on {} (without hangLimitInitializer): {}, returned {} ({:.1f}%), trapped {}{}, "
+        "exhausted {}; median code section {} bytes\n",
+        q["engine"].get<std::string>(), calls_, returned_, 100.0 * q["returned_share"].get<double>(),
+        trapped, kinds.empty() ? "" : " (" + kinds + ")", exhausted,
+        q["code_section_bytes_median"].get<uint64_t>());
   }
   std::cout << fmt::format("stores: {} created, {}\n", stores_created_,
                            o_.fresh_stores ? "one per engine and case (--fresh-stores)"

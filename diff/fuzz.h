@@ -19,6 +19,9 @@ struct FuzzOptions {
   std::vector<std::string> engines;     // the first is the base of every comparison
   std::vector<std::string> generators;  // case i uses generators[i % size]
   bool simd = false;
+  bool denan = false;         // gen::GeneratorOptions::denan (smith, ttf)
+  bool block_params = true;   // gen::GeneratorOptions::block_params (smith)
+  std::string wasm_opt;       // binaryen's wasm-opt, for ttf
   uint64_t seed = 1;
   double time_seconds = 0;  // 0: no time limit (then `cases` must be set)
   uint64_t cases = 0;       // 0: no case limit

@@ -3,8 +3,10 @@
 // them, signal handling in the child, and the result of a child that died before reporting.
 #pragma once
 
+#include <filesystem>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "diff/harness.h"
 
@@ -27,5 +29,24 @@ void DefaultFaultSignals();
 CaseResult UnfinishedCase(bool timed_out, int status, int timeout_seconds,
                           const std::string& last_step, std::string_view who,
                           const std::string& detail = {});
+
+// Runs `argv` (argv[0] looked up in PATH) with stdin, stdout and stderr on /dev/null and
+// returns its wait status. Throws std::runtime_error when the program cannot be started at all
+// (not found, not executable). Used for the generators' tools (wast2json, wasm-opt).
+int RunQuiet(const std::vector<std::string>& argv);
+
+// A private temporary directory, removed with everything in it when it goes out of scope.
+// Throws std::runtime_error when it cannot be created.
+class TempDir {
+ public:
+  explicit TempDir(std::string_view prefix = "tandem");
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
 
 }  // namespace tandem::diff

@@ -35,6 +35,15 @@ class Rng {
 
 struct GeneratorOptions {
   bool simd = false;  // generate SIMD instructions (the JITs report them unsupported for now)
+  // smith: every float result passes through a canonicalising select (NaN -> the canonical
+  // NaN), so results and memory match bit for bit on engines without a NaN-canonical mode; the
+  // module carries a custom section named "tandem.denan". ttf: binaryen's --denan.
+  bool denan = false;
+  // smith: no block parameters (blocks, loops and ifs take none), for tools that cannot read
+  // them (binaryen 108).
+  bool block_params = true;
+  // ttf: the wasm-opt binary (binaryen); "" = none found (the generator then cannot be made).
+  std::string wasm_opt;
   // The seed modules `mutate` starts from (LoadSeedModules), shared by every generator.
   std::shared_ptr<const std::vector<std::vector<uint8_t>>> seeds;
 };
@@ -53,7 +62,7 @@ class Generator {
   virtual Generated Generate(uint64_t seed, uint64_t index) = 0;
 };
 
-// "single", "mutate".
+// "single", "mutate", "smith", "ttf".
 std::vector<std::string> GeneratorNames();
 // nullptr for an unknown name; throws std::invalid_argument when the generator cannot work
 // with `options` (e.g. `mutate` without seed modules).
@@ -67,8 +76,10 @@ std::unique_ptr<Generator> MakeGenerator(std::string_view name, const GeneratorO
 std::vector<std::vector<uint8_t>> LoadSeedModules(const std::filesystem::path& testsuite,
                                                   const std::string& wast2json, bool simd);
 
-// The generators' factories (gen/single.cc, gen/mutate.cc).
+// The generators' factories (gen/single.cc, gen/mutate.cc, gen/smith.cc, gen/ttf.cc).
 std::unique_ptr<Generator> MakeSingleGenerator(const GeneratorOptions& options);
 std::unique_ptr<Generator> MakeMutateGenerator(const GeneratorOptions& options);
+std::unique_ptr<Generator> MakeSmithGenerator(const GeneratorOptions& options);
+std::unique_ptr<Generator> MakeTtfGenerator(const GeneratorOptions& options);
 
 }  // namespace tandem::diff::gen

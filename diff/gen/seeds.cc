@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "diff/gen/generator.h"
+#include "diff/process.h"
 #include "reference/decoder.h"
 #include "reference/validator.h"
 
@@ -27,81 +28,6 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr size_t kMaxSeedBytes = 64 * 1024;
-
-// A private temporary directory, removed with everything in it when it goes out of scope.
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "tandem_seeds_XXXXXX").string();
-    if (mkdtemp(tmpl.data()) == nullptr) {
-      std::string message = "cannot create a temporary directory ";
-      message += tmpl;
-      message += ": ";
-      message += std::strerror(errno);
-      throw std::runtime_error(message);
-    }
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
-
-// Runs `argv` with stdin, stdout and stderr on /dev/null and returns its wait status. Throws
-// std::runtime_error when the program cannot be started at all (not found, not executable):
-// the child reports a failed exec through a close-on-exec pipe.
-int RunQuiet(const std::vector<std::string>& argv) {
-  std::vector<char*> args;
-  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  int fds[2];
-  if (pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe2 failed");
-  pid_t pid = fork();
-  if (pid < 0) {
-    close(fds[0]);
-    close(fds[1]);
-    throw std::runtime_error("fork failed");
-  }
-  if (pid == 0) {
-    int null = open("/dev/null", O_RDWR);
-    if (null >= 0) {
-      dup2(null, 0);
-      dup2(null, 1);
-      dup2(null, 2);
-    }
-    execvp(args[0], args.data());
-    int err = errno;
-    ssize_t unused = write(fds[1], &err, sizeof err);
-    (void)unused;
-    _exit(127);
-  }
-  close(fds[1]);
-  int exec_errno = 0;
-  ssize_t n;
-  do {
-    n = read(fds[0], &exec_errno, sizeof exec_errno);
-  } while (n < 0 && errno == EINTR);
-  close(fds[0]);
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0) {
-    if (errno != EINTR) throw std::runtime_error("waitpid failed");
-  }
-  if (n == static_cast<ssize_t>(sizeof exec_errno)) {
-    std::string message = "cannot run ";
-    message += argv[0];
-    message += ": ";
-    message += std::strerror(exec_errno);
-    throw std::runtime_error(message);
-  }
-  return status;
-}
 
 // The number N of a module file NAME.N.wasm written by wast2json (SIZE_MAX if there is none).
 size_t ModuleNumber(const fs::path& file) {
@@ -159,7 +85,7 @@ std::vector<std::vector<uint8_t>> LoadSeedModules(const fs::path& testsuite,
     return a.filename().string() < b.filename().string();
   });
 
-  TempDir tmp;
+  TempDir tmp("tandem_seeds");
   std::vector<std::vector<uint8_t>> seeds;
   size_t converted = 0;
   for (const fs::path& wast : files) {
