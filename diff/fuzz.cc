@@ -174,7 +174,10 @@ HarnessOptions HarnessFor(const FuzzOptions& o) {
     while ((nl = buf.find('\n')) == std::string::npos) {
       ssize_t n = read(in_fd, chunk, sizeof chunk);
       if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) _exit(0);  // the parent closed the pipe: done
+      if (n <= 0) {  // the parent closed the pipe: done
+        gens.clear();  // generators' temporary folders (ttf) go with them
+        _exit(0);
+      }
       buf.append(chunk, static_cast<size_t>(n));
     }
     std::string line = buf.substr(0, nl);
@@ -212,7 +215,10 @@ HarnessOptions HarnessFor(const FuzzOptions& o) {
         sent[k] = count;
       }
     }
-    if (!WriteAll(out_fd, out)) _exit(0);
+    if (!WriteAll(out_fd, out)) {
+      gens.clear();
+      _exit(0);
+    }
   }
 }
 
