@@ -94,6 +94,9 @@ rm -rf "$bad"
 step "tandem fuzz: 3000 cases of single and mutate, seed 1"
 "$tandem" fuzz --generator single,mutate --seed 1 --cases 3000 -j "$jobs" \
   --out build/release/fuzz-ci --json build/release/fuzz-ci/summary.json
+step "tandem fuzz: 600 cases of smith and ttf, seed 1"
+"$tandem" fuzz --generator smith,ttf --seed 1 --cases 600 -j "$jobs" \
+  --out build/release/fuzz-ci-whole --json build/release/fuzz-ci-whole/summary.json
 
 step "build (asan)"
 cmake --preset asan >/dev/null
