@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "reference/module.h"
@@ -19,6 +20,10 @@ wasm::Instr MakeInstr(wasm::Op op, uint32_t a = 0, uint32_t b = 0, uint64_t c = 
 // reference becomes ref.null t (Spec 5.4.2). Throws std::invalid_argument for a non-null
 // reference, which has no constant instruction.
 wasm::Instr ConstInstr(const wasm::Value& v);
+
+// The lane count of a vector instruction from its shape ("i8x16.extract_lane_s" -> 16); 0 when
+// the name has none.
+uint32_t LaneCount(std::string_view name);
 
 // Block type immediates, Instr::c of block, loop and if (Spec 5.4.1 blocktype).
 uint64_t BlockEmpty();

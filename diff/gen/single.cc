@@ -78,20 +78,6 @@ bool HasSpecialSlot(const OpInfo& info) {
   return false;
 }
 
-// The lane count of a vector instruction from its shape ("i8x16.extract_lane_s" -> 16); 0 when
-// the name has none.
-uint32_t LaneCount(std::string_view name) {
-  const size_t x = name.find('x');
-  const size_t dot = name.find('.');
-  if (x == std::string_view::npos || dot == std::string_view::npos || x > dot) return 0;
-  uint32_t n = 0;
-  for (size_t i = x + 1; i < dot; ++i) {
-    if (name[i] < '0' || name[i] > '9') return 0;
-    n = n * 10 + static_cast<uint32_t>(name[i] - '0');
-  }
-  return n == 2 || n == 4 || n == 8 || n == 16 ? n : 0;
-}
-
 FuncType Sig(std::vector<ValType> params, std::vector<ValType> results) {
   return FuncType{std::move(params), std::move(results)};
 }
