@@ -65,29 +65,36 @@ if [ "$rc" != 1 ]; then
   exit 1
 fi
 
-# Bad input to tandem diff: a clear message and exit 2, never a crash.
-step "tandem diff: bad input exits 2"
+# Bad input to tandem diff, gen and fuzz: a clear message and exit 2, never a crash.
+step "tandem diff, gen, fuzz: bad input exits 2"
 bad="$(mktemp -d)"
 printf 'not wasm' > "$bad/bad.wasm"
 printf '{"calls": [' > "$bad/bad.json"
 printf '(module (func (export "f")))' > "$bad/ok.wat"
+mkdir "$bad/gen-empty"
 expect2() {
   set +e
-  "$tandem" diff "$@" >/dev/null 2>"$bad/err"
+  "$tandem" "$@" >/dev/null 2>"$bad/err"
   local rc=$?
   set -e
   if [ "$rc" != 2 ]; then
-    echo "ci/test.sh: tandem diff $* exited $rc, expected 2" >&2
+    echo "ci/test.sh: tandem $* exited $rc, expected 2" >&2
     exit 1
   fi
-  echo "  exit 2: tandem diff $*: $(head -c 160 "$bad/err")"
+  echo "  exit 2: tandem $*: $(head -c 160 "$bad/err")"
 }
-expect2 "$bad/missing.wasm"
-expect2 "$bad/bad.wasm"
-expect2 "$bad/ok.wat" --script "$bad/bad.json"
-expect2 "$bad/ok.wat" --script "$bad/missing.json"
-expect2 "$bad/ok.wat" --engines ref,nope
-expect2 "$bad/ok.wat" --seed-fault nope
+expect2 diff "$bad/missing.wasm"
+expect2 diff "$bad/bad.wasm"
+expect2 diff "$bad/ok.wat" --script "$bad/bad.json"
+expect2 diff "$bad/ok.wat" --script "$bad/missing.json"
+expect2 diff "$bad/ok.wat" --engines ref,nope
+expect2 diff "$bad/ok.wat" --seed-fault nope
+expect2 gen --generator smith --cases 5
+expect2 gen --generator nope --cases 1 --out "$bad/gen"
+expect2 fuzz --generator corpus --cases 1
+expect2 fuzz --generator corpus --corpus "$bad/missing" --cases 1
+expect2 fuzz --generator corpus --corpus "$bad/gen-empty" --cases 1
+expect2 fuzz --generator smith --corpus "$bad" --cases 1
 rm -rf "$bad"
 
 # A fuzz campaign of a fixed size and seed: no finding expected (exit 1 would be one).
@@ -97,6 +104,12 @@ step "tandem fuzz: 3000 cases of single and mutate, seed 1"
 step "tandem fuzz: 600 cases of smith and ttf, seed 1"
 "$tandem" fuzz --generator smith,ttf --seed 1 --cases 600 -j "$jobs" \
   --out build/release/fuzz-ci-whole --json build/release/fuzz-ci-whole/summary.json
+
+# The throughput benchmark's machinery (tandem gen, the corpus generator, the wasm-opt
+# baseline) on a few modules; its figures are printed, not checked (this machine is shared).
+step "bench/fuzz_throughput.py: 200 modules, one round (figures not checked)"
+python3 bench/fuzz_throughput.py --tandem "$tandem" --modules 200 --rounds 1 --no-a64 \
+  --out build/release/bench-fuzz-throughput
 
 step "build (asan)"
 cmake --preset asan >/dev/null

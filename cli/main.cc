@@ -488,24 +488,6 @@ struct CompileArgs {
   bool nan_canonical = false, json = false;
 };
 
-// Payload size of the code section (id 10) of a binary, or 0 when it has none or the section
-// headers are malformed (the decoder reports that).
-uint64_t CodeSectionBytes(const std::vector<uint8_t>& b) {
-  size_t pos = 8;
-  while (pos < b.size()) {
-    uint8_t id = b[pos++];
-    uint64_t size = 0;
-    for (int shift = 0; pos < b.size() && shift < 35; shift += 7) {
-      uint8_t byte = b[pos++];
-      size |= uint64_t{byte & 0x7fu} << shift;
-      if (!(byte & 0x80)) break;
-    }
-    if (id == 10) return size;
-    pos += size;
-  }
-  return 0;
-}
-
 int RunCompileCommand(const CompileArgs& a) {
   auto engines = SplitList(a.engines);
   if (!CheckEngines(engines)) return kExitUsage;
@@ -569,7 +551,7 @@ int RunCompileCommand(const CompileArgs& a) {
   std::vector<double> total_s;
   for (size_t i = 0; i < jit_s.size(); ++i)
     total_s.push_back(decode_s[i] + validate_s[i] + jit_s[i]);
-  const uint64_t code_bytes = CodeSectionBytes(bytes);
+  const uint64_t code_bytes = diff::gen::CodeSectionBytes(bytes);
   auto mbps = [&](double s) { return s > 0 ? code_bytes / s / 1e6 : 0.0; };
   const double dec = median(decode_s), val = median(validate_s), jit = median(jit_s),
                tot = median(total_s);
@@ -768,8 +750,9 @@ CLI::App* AddDiffCommand(CLI::App& app, DiffArgs& a) {
 // --- `tandem fuzz`: the fuzz loop (diff/fuzz.h).
 
 struct FuzzArgs {
-  std::string engines, generators = "single,mutate", seed_faults, out, json, testsuite;
-  bool simd = false, quiet = false, fresh_stores = false, denan = false, no_block_params = false;
+  std::string engines, generators = "single,mutate", seed_faults, out, json, testsuite, corpus;
+  bool simd = false, quiet = false, fresh_stores = false, denan = false, no_block_params = false,
+       binaryen = false;
   uint64_t seed = 1, cases = 0, first_case = 0;
   double time = 0;
   int jobs = 0, timeout = 20;
@@ -777,6 +760,51 @@ struct FuzzArgs {
   uint64_t fuel = 1'000'000;
   uint64_t max_memory_pages = 256;
 };
+
+// What the named generators need before they can start: mutate's seed modules (the spec test
+// suite through wast2json), ttf's wasm-opt, corpus's files. False after printing a usage error.
+bool SetUpGenerators(const char* command, const std::string& testsuite, const std::string& corpus,
+                     bool simd, bool quiet, diff::FuzzOptions& o) {
+  auto usage = [&](const std::string& msg) {
+    std::cerr << "tandem " << command << ": " << msg << "\n";
+    return false;
+  };
+  auto uses = [&](const char* name) {
+    return std::find(o.generators.begin(), o.generators.end(), name) != o.generators.end();
+  };
+  if (uses("mutate")) {
+    std::string tried;
+    auto suite = FindTestsuite(testsuite, tried);
+    if (!suite) return usage("mutate needs the spec test suite; not found (tried " + tried + ")");
+    std::string wast2json = spec::FindInPath("wast2json");
+    if (wast2json.empty()) return usage("mutate needs wast2json (Debian package wabt) in PATH");
+    try {
+      o.seeds = std::make_shared<const std::vector<std::vector<uint8_t>>>(
+          diff::gen::LoadSeedModules(*suite, wast2json, simd));
+    } catch (const std::exception& e) {
+      return usage(std::string("mutate: ") + e.what());
+    }
+    if (!quiet) std::cerr << "mutate: " << o.seeds->size() << " seed modules from " << suite->string() << "\n";
+  }
+  if (uses("ttf")) {
+    o.wasm_opt = spec::FindInPath("wasm-opt");
+    if (o.wasm_opt.empty()) return usage("ttf needs wasm-opt (Debian package binaryen) in PATH");
+  }
+  if (uses("corpus") != !corpus.empty())
+    return usage(corpus.empty() ? "the corpus generator needs --corpus DIR"
+                                : "--corpus DIR is read by the corpus generator only "
+                                  "(--generator corpus)");
+  if (!corpus.empty()) {
+    try {
+      o.corpus = std::make_shared<const std::vector<diff::gen::CorpusEntry>>(
+          diff::gen::LoadCorpus(corpus));
+    } catch (const std::exception& e) {
+      return usage(std::string("--corpus: ") + e.what());
+    }
+    if (!quiet) std::cerr << "corpus: " << o.corpus->size() << " modules from " << corpus << "\n";
+  }
+  return true;
+}
 
 int RunFuzzCommand(const FuzzArgs& a) {
   auto usage = [](const std::string& msg) {
@@ -797,7 +825,8 @@ int RunFuzzCommand(const FuzzArgs& a) {
   o.faults_text = a.seed_faults;
   o.simd = a.simd;
   o.denan = a.denan;
-  o.block_params = !a.no_block_params;
+  o.block_params = !a.no_block_params && !a.binaryen;
+  o.binaryen = a.binaryen;
   o.seed = a.seed;
   o.time_seconds = a.time;
   o.cases = a.cases;
@@ -811,24 +840,7 @@ int RunFuzzCommand(const FuzzArgs& a) {
   o.json_path = a.json;
   o.quiet = a.quiet;
   o.fresh_stores = a.fresh_stores;
-  if (std::find(o.generators.begin(), o.generators.end(), "mutate") != o.generators.end()) {
-    std::string tried;
-    auto suite = FindTestsuite(a.testsuite, tried);
-    if (!suite) return usage("mutate needs the spec test suite; not found (tried " + tried + ")");
-    std::string wast2json = spec::FindInPath("wast2json");
-    if (wast2json.empty()) return usage("mutate needs wast2json (Debian package wabt) in PATH");
-    try {
-      o.seeds = std::make_shared<const std::vector<std::vector<uint8_t>>>(
-          diff::gen::LoadSeedModules(*suite, wast2json, a.simd));
-    } catch (const std::exception& e) {
-      return usage(std::string("mutate: ") + e.what());
-    }
-    if (!a.quiet) std::cerr << "mutate: " << o.seeds->size() << " seed modules from " << suite->string() << "\n";
-  }
-  if (std::find(o.generators.begin(), o.generators.end(), "ttf") != o.generators.end()) {
-    o.wasm_opt = spec::FindInPath("wasm-opt");
-    if (o.wasm_opt.empty()) return usage("ttf needs wasm-opt (Debian package binaryen) in PATH");
-  }
+  if (!SetUpGenerators("fuzz", a.testsuite, a.corpus, a.simd, a.quiet, o)) return kExitUsage;
   return diff::RunFuzz(o);
 }
 
@@ -851,6 +863,9 @@ CLI::App* AddFuzzCommand(CLI::App& app, FuzzArgs& a) {
                 "carries a tandem.denan custom section; ttf: binaryen's --denan");
   cmd->add_flag("--no-block-params", a.no_block_params,
                 "smith: no block parameters (for tools that cannot read them, binaryen 108)");
+  cmd->add_flag("--binaryen", a.binaryen,
+                "smith: only what binaryen 108 (wasm-opt) reads: no block parameters, no "
+                "externref element segments, no table.init, elem.drop, table.copy, table.fill");
   cmd->add_option("--seed", a.seed, "Campaign seed: case i depends only on (generator, seed, i)")
       ->capture_default_str();
   cmd->add_option("--time", a.time, "Run for S seconds")->type_name("S");
@@ -881,10 +896,153 @@ CLI::App* AddFuzzCommand(CLI::App& app, FuzzArgs& a) {
                   "Spec test suite for mutate's seeds (else $TANDEM_TESTSUITE, else "
                   "../shared/testsuite beside the repository)")
       ->type_name("DIR");
+  cmd->add_option("--corpus", a.corpus,
+                  "Modules the corpus generator replays (with --generator corpus): every .wasm "
+                  "file of DIR in name order, each with its NAME.script.json when there is one "
+                  "(else binaryen's fuzz-exec calls)")
+      ->type_name("DIR");
   cmd->add_flag("--fresh-stores", a.fresh_stores,
                 "Create every engine's store anew for each case instead of resetting one per "
                 "worker to its template (slower; to check that reuse changes nothing)");
   cmd->add_flag("-q,--quiet", a.quiet, "No progress line");
+  return cmd;
+}
+
+// --- `tandem gen`: write generated cases to files (for other tools, benchmarks, corpora).
+
+struct GenArgs {
+  std::string generators = "smith", out, testsuite, corpus;
+  bool simd = false, denan = false, no_block_params = false, binaryen = false, valid_only = false,
+       quiet = false;
+  uint64_t seed = 1, cases = 0, first_case = 0, min_code = 0, max_code = 0;
+};
+
+int RunGenCommand(const GenArgs& a) {
+  auto usage = [](const std::string& msg) {
+    std::cerr << "tandem gen: " << msg << "\n";
+    return kExitUsage;
+  };
+  diff::FuzzOptions o;
+  o.generators = SplitList(a.generators);
+  auto known = diff::gen::GeneratorNames();
+  for (const std::string& g : o.generators)
+    if (std::find(known.begin(), known.end(), g) == known.end())
+      return usage("unknown generator \"" + g + "\" (known: " + JoinList(known) + ")");
+  if (o.generators.empty()) return usage("--generator names no generator");
+  if (a.max_code && a.min_code > a.max_code)
+    return usage("--min-code-bytes is above --max-code-bytes");
+  if (!SetUpGenerators("gen", a.testsuite, a.corpus, a.simd, a.quiet, o)) return kExitUsage;
+  diff::gen::GeneratorOptions go;
+  go.simd = a.simd;
+  go.denan = a.denan;
+  go.block_params = !a.no_block_params && !a.binaryen;
+  go.binaryen = a.binaryen;
+  go.wasm_opt = o.wasm_opt;
+  go.seeds = o.seeds;
+  go.corpus = o.corpus;
+  std::vector<std::unique_ptr<diff::gen::Generator>> gens;
+  try {
+    for (const std::string& name : o.generators) gens.push_back(diff::gen::MakeGenerator(name, go));
+  } catch (const std::exception& e) {
+    return usage(e.what());
+  }
+  std::error_code ec;
+  fs::create_directories(a.out, ec);
+  if (ec) return usage("cannot create " + a.out + ": " + ec.message());
+  // Cases outside the size range (or invalid, with --valid-only) are skipped; a generator that
+  // cannot reach the range should not loop for ever.
+  const uint64_t max_tries = a.cases * 100 + 1000;
+  nlohmann::json manifest = nlohmann::json::array();
+  uint64_t written = 0, skipped_size = 0, skipped_invalid = 0, index = a.first_case;
+  auto last = std::chrono::steady_clock::now();
+  for (uint64_t tries = 0; written < a.cases; ++tries, ++index) {
+    if (tries == max_tries)
+      return usage(fmt::format("only {} of {} cases in {} tries met the size range and validity "
+                               "asked for; {} files are in {}", written, a.cases, tries, written, a.out));
+    diff::gen::Generator& g = *gens[index % gens.size()];
+    diff::gen::Generated made = g.Generate(a.seed, index);
+    uint64_t code = diff::gen::CodeSectionBytes(made.bytes);
+    if (code < a.min_code || (a.max_code && code > a.max_code)) {
+      ++skipped_size;
+      continue;
+    }
+    if (a.valid_only) {
+      diff::Case c = diff::MakeCase(made.bytes, made.script);
+      if (!c.module) {
+        ++skipped_invalid;
+        continue;
+      }
+    }
+    std::string stem = fmt::format("{}-{}-{:08}", g.name(), a.seed, index);
+    fs::path wasm = fs::path(a.out) / (stem + ".wasm");
+    {
+      std::ofstream f(wasm, std::ios::binary);
+      f.write(reinterpret_cast<const char*>(made.bytes.data()), static_cast<std::streamsize>(made.bytes.size()));
+      if (!f) return usage("cannot write " + wasm.string());
+    }
+    if (made.script) {
+      fs::path script = fs::path(a.out) / (stem + ".script.json");
+      std::ofstream f(script);
+      f << diff::ScriptToJson(*made.script);
+      if (!f) return usage("cannot write " + script.string());
+    }
+    manifest.push_back({{"file", wasm.filename().string()}, {"generator", std::string(g.name())},
+                        {"seed", a.seed}, {"index", index}, {"what", made.what},
+                        {"code_section_bytes", code}, {"script", made.script.has_value()}});
+    ++written;
+    auto now = std::chrono::steady_clock::now();
+    if (!a.quiet && now - last > std::chrono::seconds(1)) {
+      last = now;
+      std::cerr << fmt::format("{} of {} written (case {})\n", written, a.cases, index);
+    }
+  }
+  {
+    fs::path m = fs::path(a.out) / "cases.json";
+    std::ofstream f(m);
+    f << manifest.dump(1) << "\n";
+    if (!f) return usage("cannot write " + m.string());
+  }
+  std::cout << fmt::format("wrote {} modules to {} (cases {}..{} of seed {}; skipped {} outside "
+                           "the code-size range, {} invalid); list: {}\n",
+                           written, a.out, a.first_case, index - 1, a.seed, skipped_size,
+                           skipped_invalid, (fs::path(a.out) / "cases.json").string());
+  return kExitOk;
+}
+
+CLI::App* AddGenCommand(CLI::App& app, GenArgs& a) {
+  auto* cmd = app.add_subcommand(
+      "gen",
+      "Write generated cases to files: DIR/GENERATOR-SEED-INDEX.wasm, its .script.json when "
+      "the generator gives calls (else binaryen's fuzz-exec calls apply), and DIR/cases.json. "
+      "The same (generator, seed, index) makes the same case as in tandem fuzz.");
+  cmd->add_option("--generator", a.generators,
+                  "Comma-separated generators: " + JoinList(diff::gen::GeneratorNames()))
+      ->type_name("LIST")
+      ->capture_default_str();
+  cmd->add_option("--seed", a.seed, "Seed: case i depends only on (generator, seed, i)")
+      ->capture_default_str();
+  cmd->add_option("--cases", a.cases, "Write N modules")->type_name("N")->required();
+  cmd->add_option("--first-case", a.first_case, "Start at case number N")
+      ->type_name("N")
+      ->capture_default_str();
+  cmd->add_option("--out", a.out, "Folder to write to (made if missing)")->type_name("DIR")->required();
+  cmd->add_option("--min-code-bytes", a.min_code,
+                  "Skip cases whose code section is smaller than B bytes")
+      ->type_name("B");
+  cmd->add_option("--max-code-bytes", a.max_code,
+                  "Skip cases whose code section is larger than B bytes (0: no limit)")
+      ->type_name("B");
+  cmd->add_flag("--valid-only", a.valid_only, "Skip modules that do not validate (mutate's)");
+  cmd->add_flag("--simd", a.simd, "Generate SIMD instructions too");
+  cmd->add_flag("--denan", a.denan, "As tandem fuzz --denan");
+  cmd->add_flag("--no-block-params", a.no_block_params,
+                "smith: no block parameters (for tools that cannot read them, binaryen 108)");
+  cmd->add_flag("--binaryen", a.binaryen,
+                "smith: only what binaryen 108 (wasm-opt) reads: no block parameters, no "
+                "externref element segments, no table.init, elem.drop, table.copy, table.fill");
+  cmd->add_option("--testsuite", a.testsuite, "Spec test suite for mutate's seeds")->type_name("DIR");
+  cmd->add_option("--corpus", a.corpus, "Folder the corpus generator reads")->type_name("DIR");
+  cmd->add_flag("-q,--quiet", a.quiet, "No progress lines");
   return cmd;
 }
 }  // namespace
@@ -967,6 +1125,8 @@ int main(int argc, char** argv) {
   auto* diff_cmd = AddDiffCommand(app, diff_args);
   FuzzArgs fuzz_args;
   auto* fuzz_cmd = AddFuzzCommand(app, fuzz_args);
+  GenArgs gen_args;
+  auto* gen_cmd = AddGenCommand(app, gen_args);
 
   auto* engines_cmd = app.add_subcommand("engines", "List the engine names, one per line");
 
@@ -982,6 +1142,7 @@ int main(int argc, char** argv) {
     if (*compile_cmd) return RunCompileCommand(compile_args);
     if (*diff_cmd) return RunDiffCommand(diff_args);
     if (*fuzz_cmd) return RunFuzzCommand(fuzz_args);
+    if (*gen_cmd) return RunGenCommand(gen_args);
     if (*engines_cmd) {
       for (const auto& name : diff::EngineNames()) std::cout << name << "\n";
       return kExitOk;

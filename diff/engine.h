@@ -30,6 +30,9 @@ struct EngineConfig {
   // Opcode coverage (the fuzz loop): when set, wasm::kNumOps bytes where the engine marks each
   // opcode it executes (ref) or compiles (JIT engines) with 1. Owned by the caller.
   uint8_t* opcode_coverage = nullptr;
+  // When set, the reference engine adds one per instruction it executes (the JIT engines do
+  // not count). Owned by the caller.
+  uint64_t* instruction_count = nullptr;
   // A resource limit on every memory's size in pages (default: the 4 GiB of Wasm 2.0). The fuzz
   // loop lowers it: comparing many GiB of memory after every call would be most of its time.
   uint64_t max_memory_pages = 65536;

@@ -1,7 +1,9 @@
 // fuzz.cc: the fuzz loop (fuzz.h).
 //
 // Parent and workers talk in lines over pipes. Parent -> worker: "case I". Worker -> parent:
-// "step I TEXT" before each engine step (so a worker that dies can be blamed on a step),
+// Before each engine step the worker writes what it is about to do into a page shared with
+// the parent (not into the pipe: a message per step would cost a context switch per step), so
+// that a worker that dies or hangs can be blamed on a step;
 // "invalid I REASON" for a generated module that does not validate, "result I JSON" with the
 // harness's CaseResult, and "cov ENGINE HEX" when an engine's opcode coverage grew. A worker
 // that dies is a crash of the case it was running; one that runs past the time limit is
@@ -11,6 +13,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -87,29 +90,12 @@ std::string ReasonKey(std::string_view text) {
   return s;
 }
 
-// Bytes of the code section's contents (0 when there is none or the header is broken).
-uint64_t CodeSectionBytes(const std::vector<uint8_t>& b) {
-  const uint8_t* p = b.data() + std::min<size_t>(8, b.size());
-  const uint8_t* end = b.data() + b.size();
-  while (p < end) {
-    uint8_t id = *p++;
-    uint64_t size = 0;
-    size_t len = 0;
-    if (wasm::ReadUnsignedLeb<32>(p, end, &size, &len) != wasm::LebStatus::kOk) return 0;
-    p += len;
-    if (size > static_cast<uint64_t>(end - p)) return 0;
-    if (id == wasm::kCodeId) return size;
-    p += size;
-  }
-  return 0;
-}
-
 // What the case's calls did on the base engine (the first), for the campaign's quality figures:
 // returned, trapped (by kind), exhausted (by kind), without the calls of hangLimitInitializer
 // (which only reset the hang limit), and the code section's size.
 json CaseQuality(const Case& c, const CaseResult& r) {
   json q = {{"calls", 0}, {"returned", 0}, {"traps", json::object()}, {"exhausted", json::object()},
-            {"code_bytes", CodeSectionBytes(c.bytes)}};
+            {"code_bytes", gen::CodeSectionBytes(c.bytes)}};
   if (r.engines.empty() || r.engines[0].unsupported) return q;
   const std::vector<std::string>& outs = r.engines[0].outcomes;
   for (size_t i = 0; i < outs.size() && i < c.script.calls.size(); ++i) {
@@ -133,8 +119,10 @@ std::vector<std::unique_ptr<gen::Generator>> MakeGenerators(const FuzzOptions& o
   gen::GeneratorOptions go;
   go.simd = o.simd;
   go.seeds = o.seeds;
+  go.corpus = o.corpus;
   go.denan = o.denan;
   go.block_params = o.block_params;
+  go.binaryen = o.binaryen;
   go.wasm_opt = o.wasm_opt;
   std::vector<std::unique_ptr<gen::Generator>> gens;
   for (const std::string& name : o.generators) {
@@ -156,7 +144,11 @@ HarnessOptions HarnessFor(const FuzzOptions& o) {
 
 // ---- the worker --------------------------------------------------------------------------
 
-[[noreturn]] void WorkerMain(int in_fd, int out_fd, const FuzzOptions& o) {
+// The page a worker writes its current step into (a NUL-terminated line), shared with the
+// parent; read only once the worker has died or been killed.
+constexpr size_t kStepPageSize = 4096;
+
+[[noreturn]] void WorkerMain(int in_fd, int out_fd, char* step_page, const FuzzOptions& o) {
   DefaultFaultSignals();
   signal(SIGINT, SIG_IGN);  // the parent decides when to stop
   std::vector<std::unique_ptr<gen::Generator>> gens = MakeGenerators(o);
@@ -167,6 +159,14 @@ HarnessOptions HarnessFor(const FuzzOptions& o) {
   std::vector<std::vector<uint8_t>> cov(o.engines.size(), std::vector<uint8_t>(wasm::kNumOps));
   std::vector<size_t> sent(o.engines.size(), 0);
   for (size_t k = 0; k < o.engines.size(); ++k) h.opcode_coverage.push_back(cov[k].data());
+  // Instructions the reference engine executes (the work a case does; in the quality figures).
+  uint64_t ref_instructions = 0;
+  bool counted = false;
+  for (size_t k = 0; k < o.engines.size(); ++k) {
+    bool ref = o.engines[k] == "ref" && !counted;
+    h.instruction_count.push_back(ref ? &ref_instructions : nullptr);
+    counted |= ref;
+  }
   std::string buf;
   char chunk[4096];
   for (;;) {
@@ -193,13 +193,17 @@ HarnessOptions HarnessFor(const FuzzOptions& o) {
         out = fmt::format("invalid {} {}\n", index, ReasonKey(c.refusal.substr(0, c.refusal.find(':'))));
       } else {
         uint64_t created = pool.created;
+        uint64_t instructions_before = ref_instructions;
         CaseResult r = RunCase(c, h, [&](const std::string& step) {
-          WriteAll(out_fd, fmt::format("step {} {}\n", index, step));
+          size_t n = std::min(step.size(), kStepPageSize - 1);
+          std::memcpy(step_page, step.data(), n);
+          step_page[n] = 0;
         });
         json j = ToJson(r);
         j["what"] = made.what;
         j["new_stores"] = o.fresh_stores ? o.engines.size() : pool.created - created;
         j["quality"] = CaseQuality(c, r);
+        if (counted) j["quality"]["ref_instructions"] = ref_instructions - instructions_before;
         out = fmt::format("result {} {}\n", index, j.dump());
       }
     } catch (const std::exception& e) {
@@ -229,7 +233,7 @@ struct Worker {
   bool busy = false;
   uint64_t index = 0;
   double started = 0;
-  std::string last_step;
+  char* step_page = nullptr;  // shared with the worker (kStepPageSize bytes), kept across respawns
 };
 
 // ---- the parent --------------------------------------------------------------------------
@@ -262,6 +266,7 @@ class Campaign {
   uint64_t next_ = 0, done_ = 0, stores_created_ = 0;
   // Quality of the cases that ran (CaseQuality), on the base engine.
   uint64_t calls_ = 0, returned_ = 0;
+  uint64_t ref_instructions_ = 0, ref_counted_cases_ = 0;  // on "ref", when it runs
   std::map<std::string, uint64_t> traps_, exhausted_;
   std::vector<uint32_t> code_bytes_;
   std::map<std::string, uint64_t> per_generator_, invalid_per_generator_, verdicts_;
@@ -282,6 +287,15 @@ bool Campaign::Spawn(Worker& w) {
   }
   std::cout.flush();
   std::cerr.flush();
+  if (!w.step_page) {
+    void* page = mmap(nullptr, kStepPageSize, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (page == MAP_FAILED) {
+      for (int fd : {down[0], down[1], up[0], up[1]}) close(fd);
+      return false;
+    }
+    w.step_page = static_cast<char*>(page);
+  }
+  w.step_page[0] = 0;
   pid_t pid = fork();
   if (pid < 0) {
     for (int fd : {down[0], down[1], up[0], up[1]}) close(fd);
@@ -294,13 +308,15 @@ bool Campaign::Spawn(Worker& w) {
       if (other.to >= 0) close(other.to);
       if (other.from >= 0) close(other.from);
     }
-    WorkerMain(down[0], up[1], o_);
+    WorkerMain(down[0], up[1], w.step_page, o_);
   }
   close(down[0]);
   close(up[1]);
   fcntl(up[0], F_SETFD, FD_CLOEXEC);
   fcntl(down[1], F_SETFD, FD_CLOEXEC);
+  char* page = w.step_page;
   w = Worker{};
+  w.step_page = page;
   w.pid = pid;
   w.to = down[1];
   w.from = up[0];
@@ -320,10 +336,7 @@ void Campaign::Retire(Worker& w) {
 }
 
 void Campaign::Handle(Worker& w, const std::string& line) {
-  if (line.rfind("step ", 0) == 0) {
-    size_t sp = line.find(' ', 5);
-    w.last_step = sp == std::string::npos ? "" : line.substr(sp + 1);
-  } else if (line.rfind("cov ", 0) == 0) {
+  if (line.rfind("cov ", 0) == 0) {
     size_t sp = line.find(' ', 4);
     if (sp == std::string::npos) return;
     auto it = coverage_.find(line.substr(4, sp - 4));
@@ -364,6 +377,10 @@ void Campaign::Record(uint64_t index, const json& r) {
     for (const auto& [k, n] : q["traps"].items()) traps_[k] += n.get<uint64_t>();
     for (const auto& [k, n] : q["exhausted"].items()) exhausted_[k] += n.get<uint64_t>();
     code_bytes_.push_back(q.value("code_bytes", uint64_t{0}));
+    if (q.contains("ref_instructions")) {
+      ref_instructions_ += q["ref_instructions"].get<uint64_t>();
+      ++ref_counted_cases_;
+    }
   }
   std::string verdict = r.value("verdict", "internal error");
   ++verdicts_[verdict];
@@ -534,6 +551,11 @@ json Campaign::Summary() const {
                     {"traps", traps_},
                     {"exhausted", exhausted_},
                     {"code_section_bytes_median", median}};
+    if (ref_counted_cases_) {
+      j["quality"]["ref_instructions"] = ref_instructions_;
+      j["quality"]["ref_instructions_per_case"] =
+          static_cast<double>(ref_instructions_) / ref_counted_cases_;
+    }
   }
   json cov = json::object();
   size_t total = 0;
@@ -584,7 +606,7 @@ int Campaign::Run() {
       w.busy = true;
       w.index = next_++;
       w.started = MonotonicSeconds();
-      w.last_step.clear();
+      w.step_page[0] = 0;
       if (!WriteAll(w.to, fmt::format("case {}\n", w.index))) w.started = 0;  // seen as dead below
       stop = next_ >= end;
     }
@@ -624,7 +646,8 @@ int Campaign::Run() {
         }
       w.pid = -1;
       if (w.busy)
-        Record(w.index, ToJson(UnfinishedCase(timed_out, status, o_.timeout_seconds, w.last_step,
+        Record(w.index, ToJson(UnfinishedCase(timed_out, status, o_.timeout_seconds,
+                                              std::string(w.step_page, strnlen(w.step_page, kStepPageSize)),
                                               "the worker process")));
       Retire(w);
       if (!Spawn(w)) {
@@ -634,7 +657,11 @@ int Campaign::Run() {
     }
     Progress(false);
   }
-  for (Worker& w : workers_) Retire(w);
+  for (Worker& w : workers_) {
+    Retire(w);
+    if (w.step_page) munmap(w.step_page, kStepPageSize);
+    w.step_page = nullptr;
+  }
   Progress(true);
   json summary = Summary();
   if (!o_.json_path.empty()) {
@@ -668,6 +695,10 @@ int Campaign::Run() {
         q["engine"].get<std::string>(), calls_, returned_, 100.0 * q["returned_share"].get<double>(),
         trapped, kinds.empty() ? "" : " (" + kinds + ")", exhausted,
         q["code_section_bytes_median"].get<uint64_t>());
+    if (q.contains("ref_instructions_per_case"))
+      std::cout << fmt::format("instructions executed on ref: {} ({:.0f} per case)\n",
+                               q["ref_instructions"].get<uint64_t>(),
+                               q["ref_instructions_per_case"].get<double>());
   }
   std::cout << fmt::format("stores: {} created, {}\n", stores_created_,
                            o_.fresh_stores ? "one per engine and case (--fresh-stores)"

@@ -12,6 +12,7 @@
 
 #include "diff/engine.h"
 #include "diff/faults.h"
+#include "diff/gen/generator.h"
 
 namespace tandem::diff {
 
@@ -21,6 +22,7 @@ struct FuzzOptions {
   bool simd = false;
   bool denan = false;         // gen::GeneratorOptions::denan (smith, ttf)
   bool block_params = true;   // gen::GeneratorOptions::block_params (smith)
+  bool binaryen = false;      // gen::GeneratorOptions::binaryen (smith)
   std::string wasm_opt;       // binaryen's wasm-opt, for ttf
   uint64_t seed = 1;
   double time_seconds = 0;  // 0: no time limit (then `cases` must be set)
@@ -39,6 +41,8 @@ struct FuzzOptions {
   bool fresh_stores = false;
   // The seed modules of `mutate` (gen::LoadSeedModules); required when it is used.
   std::shared_ptr<const std::vector<std::vector<uint8_t>>> seeds;
+  // The modules of the `corpus` generator (gen::LoadCorpus); required when it is used.
+  std::shared_ptr<const std::vector<gen::CorpusEntry>> corpus;
 };
 
 // Runs a campaign. Returns the exit code: 0 nothing found, 1 findings, 2 the campaign could

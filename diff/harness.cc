@@ -132,6 +132,7 @@ CaseResult RunCase(const Case& c, const HarnessOptions& o,
   for (size_t k = 0; k < o.engines.size(); ++k) {
     EngineConfig config = ConfigForEngine(base, o.faults, o.engines, k);
     if (k < o.opcode_coverage.size()) config.opcode_coverage = o.opcode_coverage[k];
+    if (k < o.instruction_count.size()) config.instruction_count = o.instruction_count[k];
     r.engines[k].engine = o.engines[k];
     r.engines[k].faults = FaultNames(config);
     Running e;

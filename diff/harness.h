@@ -43,6 +43,8 @@ struct HarnessOptions {
   int timeout_seconds = 60;         // RunCaseIsolated: a child running longer is killed
   // Optional, one per engine: EngineConfig::opcode_coverage of that engine (the fuzz loop's).
   std::vector<uint8_t*> opcode_coverage;
+  // Optional, one per engine: EngineConfig::instruction_count of that engine.
+  std::vector<uint64_t*> instruction_count;
   EnginePool* pool = nullptr;  // optional: reuse engines between cases
 };
 

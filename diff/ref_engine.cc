@@ -10,6 +10,7 @@ ref::ExecConfig ToExec(const EngineConfig& c) {
   e.fuel = c.fuel;
   e.nan_canonical = c.nan_canonical;
   e.opcode_coverage = c.opcode_coverage;
+  e.instruction_count = c.instruction_count;
   e.max_memory_pages = c.max_memory_pages;
   return e;
 }

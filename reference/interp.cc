@@ -684,10 +684,14 @@ Outcome Store::Impl::Execute(uint32_t entry, std::span<const Value> args) {
 #define ID(x) (x)
 
   uint8_t* const coverage = config.opcode_coverage;
+  uint64_t* const counter = config.instruction_count;
+  const bool profiled = coverage || counter;
   for (;;) {
     const LInstr& li = code[pc++];
-    if (coverage) [[unlikely]]
-      coverage[static_cast<size_t>(li.op)] = 1;
+    if (profiled) [[unlikely]] {
+      if (coverage) coverage[static_cast<size_t>(li.op)] = 1;
+      if (counter) ++*counter;
+    }
     switch (li.op) {
       // Spec 4.4.8 control instructions.
       case Op::Unreachable: TRAP(Unreachable, "unreachable executed");

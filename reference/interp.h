@@ -29,6 +29,8 @@ struct ExecConfig {
   // When set (wasm::kNumOps bytes), byte `op` becomes 1 for every opcode executed: the fuzz
   // loop's coverage. Costs a test per instruction when unset.
   uint8_t* opcode_coverage = nullptr;
+  // When set, incremented once per instruction executed (the fuzz loop's work measure).
+  uint64_t* instruction_count = nullptr;
   // Pages a memory may have at most (a resource limit; limits.h MemoryPagesLimitMessage).
   uint64_t max_memory_pages = 65536;
 };

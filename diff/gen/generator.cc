@@ -48,13 +48,14 @@ uint64_t Rng::Below(uint64_t n) {
 
 bool Rng::Chance(uint32_t one_in) { return Below(one_in) == 0; }
 
-std::vector<std::string> GeneratorNames() { return {"single", "mutate", "smith", "ttf"}; }
+std::vector<std::string> GeneratorNames() { return {"single", "mutate", "smith", "ttf", "corpus"}; }
 
 std::unique_ptr<Generator> MakeGenerator(std::string_view name, const GeneratorOptions& options) {
   if (name == "single") return MakeSingleGenerator(options);
   if (name == "mutate") return MakeMutateGenerator(options);
   if (name == "smith") return MakeSmithGenerator(options);
   if (name == "ttf") return MakeTtfGenerator(options);
+  if (name == "corpus") return MakeCorpusGenerator(options);
   return nullptr;
 }
 

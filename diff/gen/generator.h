@@ -33,6 +33,14 @@ class Rng {
   uint64_t s_[4];
 };
 
+// One module of a corpus folder: a `.wasm` file and, when there is one beside it, its script
+// (`NAME.script.json`, the regression format of corpus/regress/).
+struct CorpusEntry {
+  std::string name;  // the file name
+  std::vector<uint8_t> bytes;
+  std::optional<Script> script;
+};
+
 struct GeneratorOptions {
   bool simd = false;  // generate SIMD instructions (the JITs report them unsupported for now)
   // smith: every float result passes through a canonicalising select (NaN -> the canonical
@@ -42,10 +50,17 @@ struct GeneratorOptions {
   // smith: no block parameters (blocks, loops and ifs take none), for tools that cannot read
   // them (binaryen 108).
   bool block_params = true;
+  // smith: only what binaryen 108 (wasm-opt) reads, for a baseline or a cross-check with its
+  // interpreter: no externref element segments (it reads segments given as expressions only
+  // when they hold funcref) and no table.init, elem.drop, table.copy or table.fill (it knows
+  // none of them). Block parameters are block_params's business.
+  bool binaryen = false;
   // ttf: the wasm-opt binary (binaryen); "" = none found (the generator then cannot be made).
   std::string wasm_opt;
   // The seed modules `mutate` starts from (LoadSeedModules), shared by every generator.
   std::shared_ptr<const std::vector<std::vector<uint8_t>>> seeds;
+  // The files `corpus` replays (LoadCorpus).
+  std::shared_ptr<const std::vector<CorpusEntry>> corpus;
 };
 
 struct Generated {
@@ -62,7 +77,7 @@ class Generator {
   virtual Generated Generate(uint64_t seed, uint64_t index) = 0;
 };
 
-// "single", "mutate", "smith", "ttf".
+// "single", "mutate", "smith", "ttf", "corpus".
 std::vector<std::string> GeneratorNames();
 // nullptr for an unknown name; throws std::invalid_argument when the generator cannot work
 // with `options` (e.g. `mutate` without seed modules).
@@ -76,10 +91,21 @@ std::unique_ptr<Generator> MakeGenerator(std::string_view name, const GeneratorO
 std::vector<std::vector<uint8_t>> LoadSeedModules(const std::filesystem::path& testsuite,
                                                   const std::string& wast2json, bool simd);
 
-// The generators' factories (gen/single.cc, gen/mutate.cc, gen/smith.cc, gen/ttf.cc).
+// Every `*.wasm` file directly in `dir`, in name order, with its `NAME.script.json` when
+// present (NAME being the file name without `.wasm`). Throws std::runtime_error when the folder
+// cannot be read, holds no `.wasm` file, or a script does not parse (the message names the file).
+std::vector<CorpusEntry> LoadCorpus(const std::filesystem::path& dir);
+
+// Bytes of a module's code-section contents (0 when it has none or its headers are broken).
+uint64_t CodeSectionBytes(const std::vector<uint8_t>& module);
+
+// The generators' factories (gen/single.cc, gen/mutate.cc, gen/smith.cc, gen/ttf.cc,
+// gen/corpus.cc). `corpus` replays case i as file i modulo the number of files; the seed does
+// not matter to it.
 std::unique_ptr<Generator> MakeSingleGenerator(const GeneratorOptions& options);
 std::unique_ptr<Generator> MakeMutateGenerator(const GeneratorOptions& options);
 std::unique_ptr<Generator> MakeSmithGenerator(const GeneratorOptions& options);
 std::unique_ptr<Generator> MakeTtfGenerator(const GeneratorOptions& options);
+std::unique_ptr<Generator> MakeCorpusGenerator(const GeneratorOptions& options);
 
 }  // namespace tandem::diff::gen

@@ -219,7 +219,7 @@ struct OpList {
   std::vector<Op> by_first[kNumTypeSlots];
 };
 
-OpList MakeOpList(bool simd) {
+OpList MakeOpList(bool simd, bool binaryen) {
   OpList l;
   l.kind_of.assign(wasm::kNumOps, Kind::kSpecial);
   std::string missing;
@@ -227,6 +227,9 @@ OpList MakeOpList(bool simd) {
     const Op op = static_cast<Op>(i);
     const OpInfo& info = wasm::GetOpInfo(op);
     if (info.prefix == 0xfd && !simd) continue;
+    if (binaryen && (op == Op::TableInit || op == Op::ElemDrop || op == Op::TableCopy ||
+                     op == Op::TableFill))
+      continue;
     // Structure: generated as frames, not picked from the list.
     if (op == Op::Block || op == Op::Loop || op == Op::If || op == Op::Else || op == Op::End)
       continue;
@@ -367,7 +370,7 @@ struct Ctrl {
 class ModuleGen {
  public:
   ModuleGen(const OpList& ops, const GeneratorOptions& o, Rng& rng)
-      : ops_(ops), simd_(o.simd), denan_(o.denan), block_params_(o.block_params), rng_(rng) {}
+      : ops_(ops), simd_(o.simd), denan_(o.denan), block_params_(o.block_params), binaryen_(o.binaryen), rng_(rng) {}
 
   Generated Run();
 
@@ -458,7 +461,7 @@ class ModuleGen {
   std::optional<uint32_t> PickData(bool for_init);
 
   const OpList& ops_;
-  const bool simd_, denan_, block_params_;
+  const bool simd_, denan_, block_params_, binaryen_;
   Rng& rng_;
   wasm::Module m_;
   int risk_ = 0;  // 0: no deliberate traps; 1, 2: some
@@ -759,21 +762,23 @@ void ModuleGen::AddTablesAndElems() {
   }
   if (tables_.size() > 1 && rng_.Chance(2)) {
     const uint32_t t = 1 + static_cast<uint32_t>(rng_.Below(tables_.size() - 1));
-    wasm::ElemSegment seg;
-    seg.mode = wasm::SegmentMode::kActive;
-    seg.type = tables_[t].elem;
-    seg.table = t;
-    const uint32_t n = 1 + static_cast<uint32_t>(rng_.Below(tables_[t].min));
-    seg.offset.code.push_back(
-        ConstInstr(Value::I32(static_cast<uint32_t>(rng_.Below(tables_[t].min - n + 1)))));
-    for (uint32_t i = 0; i < n; ++i) {
-      if (seg.type == ValType::FuncRef) {
-        seg.init.push_back(FuncRefExpr(true));
-      } else {
-        seg.init.push_back({{ConstInstr(Value::Null(ValType::ExternRef))}});
+    if (tables_[t].elem == ValType::FuncRef || !binaryen_) {
+      wasm::ElemSegment seg;
+      seg.mode = wasm::SegmentMode::kActive;
+      seg.type = tables_[t].elem;
+      seg.table = t;
+      const uint32_t n = 1 + static_cast<uint32_t>(rng_.Below(tables_[t].min));
+      seg.offset.code.push_back(
+          ConstInstr(Value::I32(static_cast<uint32_t>(rng_.Below(tables_[t].min - n + 1)))));
+      for (uint32_t i = 0; i < n; ++i) {
+        if (seg.type == ValType::FuncRef) {
+          seg.init.push_back(FuncRefExpr(true));
+        } else {
+          seg.init.push_back({{ConstInstr(Value::Null(ValType::ExternRef))}});
+        }
       }
+      add_elem(std::move(seg), false);
     }
-    add_elem(std::move(seg), false);
   }
   const uint64_t passive = 1 + rng_.Below(2);
   for (uint64_t i = 0; i < passive; ++i) {
@@ -783,7 +788,7 @@ void ModuleGen::AddTablesAndElems() {
     for (uint64_t k = 0; k < n; ++k) seg.init.push_back(FuncRefExpr(true));
     add_elem(std::move(seg), passive > 1 && i == passive - 1);
   }
-  {
+  if (!binaryen_) {
     wasm::ElemSegment seg;
     seg.mode = wasm::SegmentMode::kPassive;
     seg.type = ValType::ExternRef;
@@ -1934,7 +1939,7 @@ bool ModuleGen::EmitSpecial(Op op, bool fresh, int depth, std::optional<ValType>
 class SmithGenerator : public Generator {
  public:
   explicit SmithGenerator(const GeneratorOptions& options)
-      : options_(options), ops_(MakeOpList(options.simd)) {}
+      : options_(options), ops_(MakeOpList(options.simd, options.binaryen)) {}
 
   std::string_view name() const override { return "smith"; }
 

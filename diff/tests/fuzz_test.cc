@@ -102,6 +102,16 @@ TEST_CASE("fuzz: a crashing or hanging engine is a finding and the campaign goes
   std::ifstream sj(out / "summary.json");
   auto summary = nlohmann::json::parse(sj);
   CHECK(summary["verdicts"]["crash"].get<uint64_t>() == 6);
+  // The worker's last step (written to the page it shares with the parent) names where it died.
+  for (const std::string& id : f) {
+    std::ifstream oj(out / "findings" / id / "outcome.json");
+    auto outcome = nlohmann::json::parse(oj);
+    REQUIRE(outcome["failures"].size() == 1);
+    std::string failure = outcome["failures"][0].get<std::string>();
+    INFO(failure);
+    CHECK(failure.find("crash: ") == 0);
+    CHECK(failure.find(" during a64") != std::string::npos);
+  }
   fs::remove_all(out);
 
   out = TempDir("tandem-fuzz-hang");
@@ -113,6 +123,12 @@ TEST_CASE("fuzz: a crashing or hanging engine is a finding and the campaign goes
   std::ifstream sj2(out / "summary.json");
   summary = nlohmann::json::parse(sj2);
   CHECK(summary["verdicts"]["timeout"].get<uint64_t>() == 2);
+  for (const std::string& id : Findings(out)) {
+    std::ifstream oj(out / "findings" / id / "outcome.json");
+    std::string failure = nlohmann::json::parse(oj)["failures"][0].get<std::string>();
+    INFO(failure);
+    CHECK(failure.find(" during a64") != std::string::npos);
+  }
   fs::remove_all(out);
 }
 

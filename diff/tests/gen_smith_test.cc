@@ -1,7 +1,7 @@
 // gen_smith_test.cc: the `smith` generator (diff/gen/smith.cc): whole programs that depend only
 // on (seed, index), validate with tandem and with WABT's wasm-validate, reach every instruction
 // of the opcode table, run to the same results on every host engine (mostly returning), and
-// honour the denan and block_params options.
+// honour the denan, block_params and binaryen options.
 #include <unistd.h>
 
 #include <algorithm>
@@ -33,23 +33,6 @@ std::unique_ptr<Generator> Smith(bool simd = false, bool denan = false, bool blo
   o.denan = denan;
   o.block_params = block_params;
   return MakeSmithGenerator(o);
-}
-
-// The size of the code section (id 10) of a binary module, 0 when it has none.
-size_t CodeSectionSize(const std::vector<uint8_t>& b) {
-  size_t at = 8;
-  while (at < b.size()) {
-    const uint8_t id = b[at++];
-    uint64_t size = 0;
-    for (int shift = 0; at < b.size(); shift += 7) {
-      const uint8_t byte = b[at++];
-      size |= uint64_t{byte & 0x7fu} << shift;
-      if (!(byte & 0x80)) break;
-    }
-    if (id == 10) return size;
-    at += size;
-  }
-  return 0;
 }
 
 // Every opcode in the module's function bodies.
@@ -156,7 +139,7 @@ TEST_CASE("gen smith: 10,000 modules validate with tandem and wasm-validate",
       std::string why;
       INFO("simd " << v.simd << " denan " << v.denan << " case " << i << ": " << c.what);
       REQUIRE(Validates(c.bytes, &why));
-      if (!v.simd && !v.denan) code_sizes.push_back(CodeSectionSize(c.bytes));
+      if (!v.simd && !v.denan) code_sizes.push_back(CodeSectionBytes(c.bytes));
       std::ofstream out(dir.path / ("m" + std::to_string(files++) + ".wasm"), std::ios::binary);
       out.write(reinterpret_cast<const char*>(c.bytes.data()),
                 static_cast<std::streamsize>(c.bytes.size()));
@@ -184,7 +167,7 @@ TEST_CASE("gen smith: 10,000 modules validate with tandem and wasm-validate",
 TEST_CASE("gen smith: median code section of at least 1 KiB", "[gen][smith]") {
   std::unique_ptr<Generator> g = Smith();
   std::vector<size_t> sizes;
-  for (uint64_t i = 0; i < 1000; ++i) sizes.push_back(CodeSectionSize(g->Generate(3, i).bytes));
+  for (uint64_t i = 0; i < 1000; ++i) sizes.push_back(CodeSectionBytes(g->Generate(3, i).bytes));
   std::sort(sizes.begin(), sizes.end());
   const size_t median = sizes[sizes.size() / 2];
   WARN("median code section over 1000 modules: " << median << " bytes (max " << sizes.back()
@@ -325,6 +308,57 @@ TEST_CASE("gen smith: without block_params no block type has parameters", "[gen]
       CHECK(with_params == 0);
     }
   }
+}
+
+TEST_CASE("gen smith: --binaryen modules avoid what binaryen 108 cannot read", "[gen][smith]") {
+  GeneratorOptions o;
+  o.block_params = false;
+  o.binaryen = true;
+  std::unique_ptr<Generator> g = MakeSmithGenerator(o);
+  TempDir dir;
+  size_t table_ops = 0;
+  for (uint64_t i = 0; i < 200; ++i) {
+    Generated c = g->Generate(5, i);
+    std::string why;
+    INFO("case " << i << ": " << c.what);
+    REQUIRE(Validates(c.bytes, &why));
+    const wasm::Module m = wasm::Decode(c.bytes);
+    for (const wasm::ElemSegment& e : m.elems) CHECK(e.type == wasm::ValType::FuncRef);
+    for (wasm::Op op : OpsIn(m)) {
+      CHECK(op != wasm::Op::TableInit);
+      CHECK(op != wasm::Op::ElemDrop);
+      CHECK(op != wasm::Op::TableCopy);
+      CHECK(op != wasm::Op::TableFill);
+      table_ops += op == wasm::Op::TableGrow || op == wasm::Op::TableSet;
+    }
+    std::ofstream out(dir.path / (std::to_string(i) + ".wasm"), std::ios::binary);
+    out.write(reinterpret_cast<const char*>(c.bytes.data()),
+              static_cast<std::streamsize>(c.bytes.size()));
+  }
+  CHECK(table_ops > 0);  // the table instructions binaryen knows still occur
+  // The default options do make what binaryen cannot read (else the option would test nothing).
+  {
+    std::unique_ptr<Generator> d = Smith();
+    size_t externref_segments = 0;
+    for (uint64_t i = 0; i < 50; ++i)
+      for (const wasm::ElemSegment& e : wasm::Decode(d->Generate(5, i).bytes).elems)
+        externref_segments += e.type == wasm::ValType::ExternRef;
+    CHECK(externref_segments > 0);
+  }
+  // And binaryen's wasm-opt reads and runs every one (ci/setup.sh installs binaryen).
+  const std::filesystem::path log = dir.path / "binaryen.log";
+  const std::string cmd =
+      "cd '" + dir.path.string() +
+      "' && for f in *.wasm; do wasm-opt --enable-bulk-memory --enable-reference-types "
+      "--enable-multivalue --enable-sign-ext --enable-nontrapping-float-to-int "
+      "--enable-mutable-globals \"$f\" --fuzz-exec-before -q >/dev/null 2>&1 || echo \"$f\"; "
+      "done > '" + log.string() + "' 2>&1";
+  REQUIRE(std::system(cmd.c_str()) == 0);
+  std::ifstream in(log);
+  std::stringstream failed;
+  failed << in.rdbuf();
+  INFO("not read or not run by wasm-opt:\n" << failed.str());
+  CHECK(failed.str().empty());
 }
 
 }  // namespace
