@@ -22,6 +22,7 @@
 #include "diff/gen/generator.h"
 #include "diff/harness.h"
 #include "diff/jit_engine.h"
+#include "diff/v8_engine.h"
 #include "jit/compile_module.h"
 #include "jit/listing.h"
 #include "reference/decoder.h"
@@ -117,6 +118,7 @@ std::string JoinList(const std::vector<std::string>& items) {
 // Checks engine names; prints the known ones on error.
 bool CheckEngines(const std::vector<std::string>& engines) {
   auto known = diff::EngineNames();
+  for (const std::string& v8 : diff::V8EngineNames()) known.push_back(v8);
   if (engines.empty()) {
     std::cerr << "tandem: no engine given\n";
     return false;
@@ -131,6 +133,13 @@ bool CheckEngines(const std::vector<std::string>& engines) {
     if (std::count(engines.begin(), engines.end(), e) > 1) {
       std::cerr << "tandem: engine \"" << e << "\" is listed twice\n";
       return false;
+    }
+    if (diff::IsV8Engine(e)) {
+      std::string why = diff::V8Unavailable();
+      if (!why.empty()) {
+        std::cerr << "tandem: engine \"" << e << "\" is unavailable: " << why << "\n";
+        return false;
+      }
     }
   }
   return true;
@@ -1145,6 +1154,9 @@ int main(int argc, char** argv) {
     if (*gen_cmd) return RunGenCommand(gen_args);
     if (*engines_cmd) {
       for (const auto& name : diff::EngineNames()) std::cout << name << "\n";
+      std::string why = diff::V8Unavailable();
+      for (const auto& name : diff::V8EngineNames())
+        std::cout << name << (why.empty() ? "" : " (unavailable: " + why + ")") << "\n";
       return kExitOk;
     }
   } catch (const std::exception& e) {

@@ -104,7 +104,7 @@ bool Meets(const Outcome& o, const Expectation& e) {
       }
       return true;
     case Expectation::Kind::kTrap:
-      return o.kind == Outcome::Kind::kTrap && o.trap == e.trap;
+      return o.kind == Outcome::Kind::kTrap && wasm::TrapKindCovers(o.trap, e.trap);
     case Expectation::Kind::kExhausted:
       return o.kind == Outcome::Kind::kExhausted && o.exhaustion == e.exhaustion;
   }

@@ -3,6 +3,7 @@
 
 #include "diff/jit_engine.h"
 #include "diff/ref_engine.h"
+#include "diff/v8_engine.h"
 
 namespace tandem::diff {
 
@@ -33,6 +34,8 @@ std::unique_ptr<Engine> MakeEngine(std::string_view name, const EngineConfig& co
   if (name == "ref") return std::make_unique<RefEngine>(config);
   if (name == "x64") return std::make_unique<JitEngine>(jit::Arch::kX64, config);
   if (name == "a64") return std::make_unique<JitEngine>(jit::Arch::kA64, config);
+  if (name == "v8-liftoff") return std::make_unique<V8Engine>("liftoff", config);
+  if (name == "v8-turbofan") return std::make_unique<V8Engine>("turbofan", config);
   return nullptr;
 }
 

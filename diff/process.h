@@ -35,6 +35,10 @@ CaseResult UnfinishedCase(bool timed_out, int status, int timeout_seconds,
 // (not found, not executable). Used for the generators' tools (wast2json, wasm-opt).
 int RunQuiet(const std::vector<std::string>& argv);
 
+// The path of `program`: itself when it names a path (contains '/') and is executable, else the
+// first executable of that name in PATH; empty when there is none.
+std::string FindInPath(const std::string& program);
+
 // A private temporary directory, removed with everything in it when it goes out of scope.
 // Throws std::runtime_error when it cannot be created.
 class TempDir {

@@ -51,11 +51,19 @@ struct InstanceState {
   std::vector<ValType> table_types;
   std::vector<bool> data_dropped;
   std::vector<bool> elem_dropped;
+  // An engine that sees an instance from outside only (V8, through its JS API) knows its
+  // exported memories and globals and nothing else: then `exported_only` is set, the vectors
+  // above keep the module's sizes, `memory_known` and `global_known` say which entries hold
+  // values, and tables and segments are not known at all.
+  bool exported_only = false;
+  std::vector<bool> memory_known, global_known;
 };
 
 // Who a function reference names, independently of the store: (instance, function index in its
 // module). Host functions have instance kHostInstance and their creation order as index.
 constexpr uint32_t kHostInstance = 0xffffffffu;
+// The instance of a function reference is not known (V8 names a function by its index only).
+constexpr uint32_t kUnknownInstance = 0xfffffffeu;
 struct FuncIdentity {
   uint32_t instance;
   uint32_t func_index;

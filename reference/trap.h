@@ -15,7 +15,11 @@ namespace tandem::wasm {
   V(IntegerDivideByZero, "integer divide by zero")                  \
   V(IntegerOverflow, "integer overflow")                            \
   V(InvalidConversionToInteger, "invalid conversion to integer")    \
-  V(NullFunctionReference, "null function reference")
+  V(NullFunctionReference, "null function reference")              \
+  /* Coarse kinds of an engine that does not tell some kinds apart (V8): each stands for a */ \
+  /* set of the kinds above (TrapKindCovers). */                    \
+  V(TableIndexOutOfBounds, "table index is out of bounds")          \
+  V(NullOrSignatureMismatch, "null function or function signature mismatch")
 
 enum class TrapKind : uint8_t {
 #define V(Name, msg) Name,
@@ -27,7 +31,13 @@ enum class TrapKind : uint8_t {
 constexpr int kNumTrapKinds = 0 TANDEM_TRAP_KINDS(V);
 #undef V
 
-const char* TrapMessage(TrapKind k);  // the spec test suite's text
+const char* TrapMessage(TrapKind k);  // the spec test suite's text (V8's for the coarse kinds)
 const char* TrapKindName(TrapKind k);  // enumerator name, for JSON
+
+// Whether an engine that reports `reported` may have met `precise`: equal kinds, or a coarse
+// kind and one of the kinds it stands for (TableIndexOutOfBounds: out of bounds table access or
+// undefined element; NullOrSignatureMismatch: uninitialized element or indirect call type
+// mismatch). Symmetric.
+bool TrapKindCovers(TrapKind reported, TrapKind precise);
 
 }  // namespace tandem::wasm

@@ -69,6 +69,18 @@ const char* TrapKindName(TrapKind k) {
   return "?";
 }
 
+bool TrapKindCovers(TrapKind a, TrapKind b) {
+  if (a == b) return true;
+  auto covers = [](TrapKind coarse, TrapKind k) {
+    if (coarse == TrapKind::TableIndexOutOfBounds)
+      return k == TrapKind::TableOutOfBounds || k == TrapKind::UndefinedElement;
+    if (coarse == TrapKind::NullOrSignatureMismatch)
+      return k == TrapKind::UninitializedElement || k == TrapKind::IndirectCallTypeMismatch;
+    return false;
+  };
+  return covers(a, b) || covers(b, a);
+}
+
 const char* ExhaustionMessage(ExhaustionKind k) {
   return k == ExhaustionKind::kCallStack ? "call stack exhausted" : "fuel exhausted";
 }

@@ -444,7 +444,7 @@ class ScriptRunner {
       ok = o->kind == Outcome::Kind::kValues;
     } else {
       expected = "trap: " + c.text;
-      ok = o->kind == Outcome::Kind::kTrap && TrapTextMatches(wasm::TrapMessage(o->trap), c.text);
+      ok = o->kind == Outcome::Kind::kTrap && TrapMatches(o->trap, c.text);
     }
     Record(c, e, ok ? Status::kPassed : Status::kFailed, expected, wasm::ToString(*o), "");
   }
@@ -497,7 +497,7 @@ class ScriptRunner {
         got = "uninstantiable: " + wasm::ToString(r.failure);
         if (c.type != T::kAssertUnlinkable) {
           if (r.failure.kind == Outcome::Kind::kTrap)
-            ok = TrapTextMatches(wasm::TrapMessage(r.failure.trap), c.text);
+            ok = TrapMatches(r.failure.trap, c.text);
           else if (r.failure.kind == Outcome::Kind::kExhausted)
             ok = StartsWith(wasm::ExhaustionMessage(r.failure.exhaustion), c.text);
         }
@@ -869,20 +869,6 @@ void ApplyExpectedFailures(const std::map<std::string, std::string>& entries,
     file.tests.push_back({line, "expected-failure", engine, Status::kFailed, "", "",
                           "stale expected-failure entry (no test at this line): " + reason, ""});
   }
-}
-
-std::string FindInPath(const std::string& program) {
-  if (program.find('/') != std::string::npos)
-    return access(program.c_str(), X_OK) == 0 ? program : "";
-  const char* path = getenv("PATH");
-  if (!path) return "";
-  std::stringstream ss(path);
-  for (std::string dir; std::getline(ss, dir, ':');) {
-    if (dir.empty()) dir = ".";
-    std::string p = dir + "/" + program;
-    if (access(p.c_str(), X_OK) == 0) return p;
-  }
-  return "";
 }
 
 int RunSpec(const std::vector<std::string>& wast_paths, const RunnerOptions& options) {

@@ -10,6 +10,7 @@
 
 #include "diff/engine.h"
 #include "diff/faults.h"
+#include "diff/process.h"
 
 namespace tandem::spec {
 
@@ -78,7 +79,7 @@ int RunSpec(const std::vector<std::string>& wast_paths, const RunnerOptions& opt
 void ApplyExpectedFailures(const std::map<std::string, std::string>& entries,
                            const std::string& engine, bool complete, FileResult& file);
 
-// Finds wast2json in PATH; empty when missing.
-std::string FindInPath(const std::string& program);
+// A program in PATH (wast2json, wasm-opt, node); empty when missing.
+using diff::FindInPath;
 
 }  // namespace tandem::spec

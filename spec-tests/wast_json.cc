@@ -130,6 +130,15 @@ bool TrapTextMatches(std::string_view kind_message, std::string_view text) {
          text[kind_message.size()] == ' ';
 }
 
+bool TrapMatches(wasm::TrapKind kind, std::string_view text) {
+  for (int k = 0; k < wasm::kNumTrapKinds; ++k) {
+    auto precise = static_cast<wasm::TrapKind>(k);
+    if (wasm::TrapKindCovers(kind, precise) && TrapTextMatches(wasm::TrapMessage(precise), text))
+      return true;
+  }
+  return false;
+}
+
 std::string ToString(const ExpectedValue& e) {
   using K = ExpectedValue::Kind;
   std::string t = wasm::ValTypeName(e.value.type);

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "reference/trap.h"
 #include "reference/value.h"
 #include "reference/value_text.h"
 
@@ -49,6 +50,9 @@ std::string ToString(const ExpectedValue& e);
 // of the kind's message, or the message followed by a space and a detail of the spec
 // interpreter's own ("uninitialized element 2" for kind "uninitialized element").
 bool TrapTextMatches(std::string_view kind_message, std::string_view text);
+// Whether a trap of `kind` satisfies the text: TrapTextMatches on its message, or, for a coarse
+// kind (wasm::TrapKindCovers), on the message of one of the kinds it stands for.
+bool TrapMatches(wasm::TrapKind kind, std::string_view text);
 
 // Thrown for value syntax the runner cannot represent: the command is skipped with the reason.
 struct UnsupportedValue : std::runtime_error {

@@ -119,6 +119,68 @@ uint32_t ModuleBuilder::FunctionOfType(uint32_t type_index, const std::vector<Va
   return static_cast<uint32_t>(m_.func_types.size() - 1);
 }
 
+namespace {
+void ImportsFirst(size_t defined, const char* kind) {
+  if (defined != 0)
+    throw std::logic_error(std::string("ModuleBuilder: a ") + kind + " import after a " + kind +
+                           " definition");
+}
+}  // namespace
+
+uint32_t ModuleBuilder::ImportFunction(const std::string& module, const std::string& name,
+                                       const wasm::FuncType& t) {
+  ImportsFirst(m_.func_types.size() - m_.num_imported_funcs, "function");
+  wasm::Import imp;
+  imp.module = module;
+  imp.name = name;
+  imp.kind = wasm::ExternKind::Func;
+  imp.func_type_index = Type(t);
+  m_.imports.push_back(imp);
+  m_.func_types.push_back(imp.func_type_index);
+  return m_.num_imported_funcs++;
+}
+
+uint32_t ModuleBuilder::ImportTable(const std::string& module, const std::string& name,
+                                    const wasm::TableType& t) {
+  ImportsFirst(m_.tables.size() - m_.num_imported_tables, "table");
+  wasm::Import imp;
+  imp.module = module;
+  imp.name = name;
+  imp.kind = wasm::ExternKind::Table;
+  imp.table = t;
+  m_.imports.push_back(imp);
+  m_.tables.push_back(t);
+  return m_.num_imported_tables++;
+}
+
+uint32_t ModuleBuilder::ImportMemory(const std::string& module, const std::string& name,
+                                     const wasm::MemoryType& t) {
+  ImportsFirst(m_.memories.size() - m_.num_imported_memories, "memory");
+  wasm::Import imp;
+  imp.module = module;
+  imp.name = name;
+  imp.kind = wasm::ExternKind::Memory;
+  imp.memory = t;
+  m_.imports.push_back(imp);
+  m_.memories.push_back(t);
+  return m_.num_imported_memories++;
+}
+
+uint32_t ModuleBuilder::ImportGlobal(const std::string& module, const std::string& name,
+                                     const wasm::GlobalType& t) {
+  ImportsFirst(m_.globals.size() - m_.num_imported_globals, "global");
+  wasm::Import imp;
+  imp.module = module;
+  imp.name = name;
+  imp.kind = wasm::ExternKind::Global;
+  imp.global = t;
+  m_.imports.push_back(imp);
+  wasm::Global g;
+  g.type = t;
+  m_.globals.push_back(std::move(g));
+  return m_.num_imported_globals++;
+}
+
 uint32_t ModuleBuilder::Memory(uint64_t min_pages, std::optional<uint64_t> max_pages) {
   m_.memories.push_back({wasm::Limits{min_pages, max_pages}});
   return static_cast<uint32_t>(m_.memories.size() - 1);

@@ -1,6 +1,6 @@
 // builder.h: building a wasm::Module in memory and encoding it (reference/encoder.h), for the
-// generators (DESIGN.md "Inside the harness": diff/gen/). No imports: every index space starts
-// with what the builder adds, in the order it is added.
+// generators and the V8 peer's helper modules (DESIGN.md "Inside the harness": diff/gen/). Every
+// index space holds what the builder adds, in the order it is added; imports come first.
 #pragma once
 
 #include <cstdint>
@@ -62,6 +62,13 @@ class ModuleBuilder {
   // A function with declared `locals` (after the parameters) and `code`; returns its index.
   uint32_t Function(const wasm::FuncType& t, const std::vector<wasm::ValType>& locals, Code code);
   uint32_t FunctionOfType(uint32_t type_index, const std::vector<wasm::ValType>& locals, Code code);
+
+  // Imports (Spec 2.5.11). Each comes before every definition of its kind (a function, table,
+  // memory or global added earlier throws std::logic_error). Return the index in its space.
+  uint32_t ImportFunction(const std::string& module, const std::string& name, const wasm::FuncType& t);
+  uint32_t ImportTable(const std::string& module, const std::string& name, const wasm::TableType& t);
+  uint32_t ImportMemory(const std::string& module, const std::string& name, const wasm::MemoryType& t);
+  uint32_t ImportGlobal(const std::string& module, const std::string& name, const wasm::GlobalType& t);
 
   uint32_t Memory(uint64_t min_pages, std::optional<uint64_t> max_pages);
   uint32_t Table(wasm::ValType elem, uint64_t min, std::optional<uint64_t> max);
