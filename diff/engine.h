@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -87,6 +88,15 @@ class Engine {
   virtual wasm::FuncIdentity FuncIdentityOf(uint64_t ref_bits) = 0;
   // The entries logged by host imports since the last call of TakeLog, in order; clears them.
   virtual std::vector<LogEntry> TakeLog() = 0;
+
+  // An engine with a front end of its own (V8) decodes and validates `bytes` itself: whether it
+  // accepts the module, and its message when not. nullopt for the engines that share tandem's
+  // decoder and validator.
+  struct FrontEndVerdict {
+    bool accepted = false;
+    std::string message;
+  };
+  virtual std::optional<FrontEndVerdict> Check(std::span<const uint8_t> bytes) { return std::nullopt; }
 
   // Returns the engine to the state it had when it was created (its store's template: the
   // spectest module and nothing else), keeping its allocations: what runs next behaves exactly

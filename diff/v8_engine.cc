@@ -259,15 +259,19 @@ std::optional<wasm::TrapKind> TrapFromV8(std::string_view m) {
       {"unreachable", TrapKind::Unreachable},
       {"memory access out of bounds", TrapKind::MemoryOutOfBounds},
       {"data segment out of bounds", TrapKind::MemoryOutOfBounds},
+      {"data segment is out of bounds", TrapKind::MemoryOutOfBounds},
       {"divide by zero", TrapKind::IntegerDivideByZero},
       {"remainder by zero", TrapKind::IntegerDivideByZero},
       {"divide result unrepresentable", TrapKind::IntegerOverflow},
-      {"float unrepresentable in integer range", TrapKind::InvalidConversionToInteger},
+      {"float unrepresentable in integer range", TrapKind::FloatUnrepresentable},
       {"table index is out of bounds", TrapKind::TableIndexOutOfBounds},
       {"element segment out of bounds", TrapKind::TableOutOfBounds},
       {"null function or function signature mismatch", TrapKind::NullOrSignatureMismatch},
       {"dereferencing a null pointer", TrapKind::NullFunctionReference},
   };
+  // Traps during instantiation name the API function first.
+  for (std::string_view prefix : {"WebAssembly.Instance(): ", "WebAssembly.instantiate(): "})
+    if (m.rfind(prefix, 0) == 0) m.remove_prefix(prefix.size());
   for (const auto& [text, kind] : kMap)
     if (m == text) return kind;
   return std::nullopt;
@@ -698,6 +702,19 @@ wasm::InstanceState V8Engine::State(uint32_t instance) {
     }
   }
   return s;
+}
+
+std::optional<Engine::FrontEndVerdict> V8Engine::Check(std::span<const uint8_t> bytes) {
+  if (pid_ < 0) {
+    try {
+      Start();
+    } catch (const std::exception&) {
+      return std::nullopt;
+    }
+  }
+  json a = Request({{"op", "validate"}, {"module", Hex(bytes.data(), bytes.size())}});
+  if (a.value("status", "") != "ok") return std::nullopt;  // a peer failure: no verdict
+  return FrontEndVerdict{a.value("accepted", false), a.value("message", "")};
 }
 
 wasm::FuncIdentity V8Engine::FuncIdentityOf(uint64_t bits) {

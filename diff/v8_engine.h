@@ -52,6 +52,7 @@ class V8Engine final : public Engine {
   wasm::FuncIdentity FuncIdentityOf(uint64_t ref_bits) override;
   std::vector<LogEntry> TakeLog() override;
   bool Reset() override;
+  std::optional<FrontEndVerdict> Check(std::span<const uint8_t> bytes) override;
 
   // The versions node reported ("V8 11.3.244.8-node.33, node v20.20.2").
   const std::string& version() const { return version_; }

@@ -19,7 +19,8 @@ namespace tandem::wasm {
   /* Coarse kinds of an engine that does not tell some kinds apart (V8): each stands for a */ \
   /* set of the kinds above (TrapKindCovers). */                    \
   V(TableIndexOutOfBounds, "table index is out of bounds")          \
-  V(NullOrSignatureMismatch, "null function or function signature mismatch")
+  V(NullOrSignatureMismatch, "null function or function signature mismatch") \
+  V(FloatUnrepresentable, "float unrepresentable in integer range")
 
 enum class TrapKind : uint8_t {
 #define V(Name, msg) Name,
@@ -37,7 +38,7 @@ const char* TrapKindName(TrapKind k);  // enumerator name, for JSON
 // Whether an engine that reports `reported` may have met `precise`: equal kinds, or a coarse
 // kind and one of the kinds it stands for (TableIndexOutOfBounds: out of bounds table access or
 // undefined element; NullOrSignatureMismatch: uninitialized element or indirect call type
-// mismatch). Symmetric.
+// mismatch; FloatUnrepresentable: integer overflow or invalid conversion to integer). Symmetric.
 bool TrapKindCovers(TrapKind reported, TrapKind precise);
 
 }  // namespace tandem::wasm

@@ -76,6 +76,8 @@ bool TrapKindCovers(TrapKind a, TrapKind b) {
       return k == TrapKind::TableOutOfBounds || k == TrapKind::UndefinedElement;
     if (coarse == TrapKind::NullOrSignatureMismatch)
       return k == TrapKind::UninitializedElement || k == TrapKind::IndirectCallTypeMismatch;
+    if (coarse == TrapKind::FloatUnrepresentable)
+      return k == TrapKind::IntegerOverflow || k == TrapKind::InvalidConversionToInteger;
     return false;
   };
   return covers(a, b) || covers(b, a);

@@ -142,6 +142,18 @@ const ops = {
     instances.push(inst);
     return TakeLog({status: 'ok', instance: instances.length - 1});
   },
+  // The front end alone: does V8 decode and validate the module (WebAssembly.Module compiles it
+  // with the tier's compiler; WebAssembly.validate would say the same without a message)?
+  validate(q) {
+    try {
+      new WebAssembly.Module(Buffer.from(q.module, 'hex'));
+      return {status: 'ok', accepted: true};
+    } catch (e) {
+      if (e instanceof WebAssembly.CompileError)
+        return {status: 'ok', accepted: false, message: e.message};
+      return {status: 'internal', message: `${e.constructor.name}: ${e.message}`};
+    }
+  },
   register(q) {
     registry[q.name] = instances[q.instance].exports;
     return {status: 'ok'};
