@@ -850,6 +850,18 @@ int RunFuzzCommand(const FuzzArgs& a) {
   o.quiet = a.quiet;
   o.fresh_stores = a.fresh_stores;
   if (!SetUpGenerators("fuzz", a.testsuite, a.corpus, a.simd, a.quiet, o)) return kExitUsage;
+  {
+    bool v8 = false, only_corpus = true;
+    for (const std::string& e : o.engines) v8 |= diff::IsV8Engine(e);
+    for (const std::string& g : o.generators) only_corpus &= g == "corpus";
+    // A corpus's files may carry the section; the harness checks each case.
+    if (v8 && o.engines.size() > 1 && !a.denan && !only_corpus)
+      return usage(std::string("comparisons with V8 need --denan: ") + diff::kV8NeedsDenan);
+    for (const std::string& g : o.generators)
+      if (v8 && o.engines.size() > 1 && (g == "single" || g == "mutate"))
+        return usage("comparisons with V8 run on the smith and ttf generators (--denan): " + g +
+                     " cannot make NaN-free modules");
+  }
   return diff::RunFuzz(o);
 }
 

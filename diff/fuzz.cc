@@ -34,6 +34,7 @@
 #include "diff/gen/generator.h"
 #include "diff/harness.h"
 #include "diff/process.h"
+#include "diff/v8_engine.h"
 #include "reference/binary_format.h"
 #include "reference/leb128.h"
 #include "reference/opcodes.h"
@@ -242,7 +243,9 @@ class Campaign {
  public:
   explicit Campaign(const FuzzOptions& o)
       : o_(o), gens_(MakeGenerators(o)), universe_(CoverageUniverse(o.simd)) {
-    for (const std::string& e : o.engines) coverage_[e].assign(wasm::kNumOps, 0);
+    // Coverage of the engines that report it (V8 does not).
+    for (const std::string& e : o.engines)
+      if (!IsV8Engine(e)) coverage_[e].assign(wasm::kNumOps, 0);
   }
 
   int Run();
@@ -271,6 +274,7 @@ class Campaign {
   std::vector<uint32_t> code_bytes_;
   std::map<std::string, uint64_t> per_generator_, invalid_per_generator_, verdicts_;
   std::map<std::string, std::map<std::string, uint64_t>> unsupported_;  // engine -> reason
+  std::map<std::string, std::map<std::string, uint64_t>> allowed_;  // engine -> allowed difference
   std::map<std::string, uint64_t> invalid_reasons_;
   std::vector<json> findings_;
   bool fatal_ = false;
@@ -388,6 +392,10 @@ void Campaign::Record(uint64_t index, const json& r) {
     for (const json& e : r["engines"]) {
       if (!e.value("unsupported", false)) continue;
       std::string why = e.value("instantiation", "");
+      if (!e.value("allowed", "").empty()) {
+        ++allowed_[e.value("engine", "?")][e.value("allowed", "")];
+        continue;
+      }
       if (why.rfind("unsupported", 0) != 0 && e.contains("outcomes"))
         for (const json& out : e["outcomes"])
           if (out.get<std::string>().rfind("unsupported", 0) == 0) why = out.get<std::string>();
@@ -476,9 +484,8 @@ std::string Campaign::CoverageText() const {
   size_t total = 0;
   for (bool b : universe_) total += b;
   std::string s;
-  for (const std::string& e : o_.engines) {
+  for (const auto& [e, bits] : coverage_) {
     size_t n = 0;
-    const auto& bits = coverage_.at(e);
     for (int i = 0; i < wasm::kNumOps; ++i) n += universe_[i] && bits[i];
     s += fmt::format("{}{} {}/{}", s.empty() ? "" : " ", e, n, total);
   }
@@ -536,6 +543,7 @@ json Campaign::Summary() const {
   j["verdicts"] = verdicts_;
   j["invalid_reasons"] = invalid_reasons_;
   j["unsupported"] = unsupported_;
+  j["allowed_differences"] = allowed_;
   j["findings"] = findings_;
   {
     std::vector<uint32_t> sizes = code_bytes_;
@@ -560,10 +568,9 @@ json Campaign::Summary() const {
   json cov = json::object();
   size_t total = 0;
   for (bool b : universe_) total += b;
-  for (const std::string& e : o_.engines) {
+  for (const auto& [e, bits] : coverage_) {
     json missing = json::array();
     size_t n = 0;
-    const auto& bits = coverage_.at(e);
     for (int i = 0; i < wasm::kNumOps; ++i) {
       if (!universe_[i]) continue;
       if (bits[i])
@@ -705,6 +712,9 @@ int Campaign::Run() {
                                            : "each reset to its template between cases");
   for (const auto& [e, reasons] : unsupported_)
     for (const auto& [why, n] : reasons) std::cout << fmt::format("unsupported on {}: {} x {}\n", e, n, why);
+  for (const auto& [e, reasons] : allowed_)
+    for (const auto& [why, n] : reasons)
+      std::cout << fmt::format("allowed differences on {} (comparison stopped): {} x {}\n", e, n, why);
   for (const auto& [e, info] : summary["coverage"].items()) {
     std::cout << fmt::format("coverage {} ({}): {}/{} opcodes", e, info["what"].get<std::string>(),
                              info["covered"].get<size_t>(), info["total"].get<size_t>());

@@ -65,7 +65,14 @@ struct EngineReport {
   std::string instantiation;  // "instantiated", "uninstantiable: trap: ...", "unsupported: ..."
   bool unsupported = false;   // the engine cannot run this case (skipped, counted)
   std::vector<std::string> outcomes;  // per call run: "returned i32:1", "trap: unreachable" ...
+  // A difference the spec allows stopped the comparison of this engine (then `unsupported` is
+  // set too): "call stack exhausted at a different depth", "fuel: V8 has none".
+  std::string allowed;
 };
+
+// Whether the module carries the custom section "tandem.denan" (made by --denan: every float
+// result is canonicalised, so an engine without a NaN-canonical mode can be compared).
+bool HasDenanSection(const wasm::Module& m);
 
 struct CaseResult {
   enum class Verdict : uint8_t {

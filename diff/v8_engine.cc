@@ -38,6 +38,10 @@ using wasm::Value;
 constexpr int kPeerTimeoutSeconds = 10;
 // A funcref from V8 names its function's index only: bits = marker | index.
 constexpr uint64_t kV8FuncMarker = uint64_t{1} << 40;
+// A host function (spectest, fuzzing-support) from V8: bits = marker | its host index, numbered
+// as tandem's stores number them (StoreEngine: the spectest functions in SpectestExports order,
+// then log-i32 ... log-v128).
+constexpr uint64_t kV8HostMarker = uint64_t{2} << 40;
 // An externref that is none of ours (the worker answers "other").
 constexpr uint64_t kForeignExtern = ~uint64_t{0} - 1;
 
@@ -277,6 +281,20 @@ std::optional<wasm::TrapKind> TrapFromV8(std::string_view m) {
   return std::nullopt;
 }
 
+uint32_t HostIndex(const std::string& module, const std::string& name) {
+  uint32_t n = 0;
+  for (const wasm::SpectestExport& e : wasm::SpectestExports()) {
+    if (e.kind != wasm::ExternKind::Func) continue;
+    if (module == "spectest" && e.name == name) return n;
+    ++n;
+  }
+  for (const auto& [log, type] : kLogs) {
+    if (module == kFuzzingSupport && name == log) return n;
+    ++n;
+  }
+  return 0xffffffu;
+}
+
 std::string TypeKey(const wasm::FuncType& t) {
   std::string k;
   for (ValType p : t.params) k += wasm::ValTypeName(p) + std::string(" ");
@@ -479,6 +497,8 @@ wasm::Outcome V8Engine::Values(const json& a, const std::vector<ValType>& types)
       const json& ref = refs[r++];
       if (ref.contains("func"))
         v.bits = kV8FuncMarker | ref["func"].get<uint32_t>();
+      else if (ref.contains("host"))
+        v.bits = kV8HostMarker | HostIndex(ref.value("host", ""), ref.value("name", ""));
       else if (ref.contains("extern"))
         v.bits = ref["extern"].get<uint64_t>();
       else if (!ref.contains("null"))
@@ -718,6 +738,8 @@ std::optional<Engine::FrontEndVerdict> V8Engine::Check(std::span<const uint8_t> 
 }
 
 wasm::FuncIdentity V8Engine::FuncIdentityOf(uint64_t bits) {
+  if ((bits & kV8HostMarker) && bits != wasm::kNullRef)
+    return {wasm::kHostInstance, static_cast<uint32_t>(bits & 0xffffffffu)};
   return {wasm::kUnknownInstance, static_cast<uint32_t>(bits & 0xffffffffu)};
 }
 

@@ -28,6 +28,11 @@
 
 namespace tandem::diff {
 
+// Why V8 is left out of a comparison on a module without the "tandem.denan" custom section.
+inline constexpr const char* kV8NeedsDenan =
+    "V8 is compared with other engines only on modules made with --denan (custom section "
+    "tandem.denan): it has no NaN-canonical mode, so NaN bits may differ where the spec allows";
+
 // "v8-liftoff", "v8-turbofan".
 std::vector<std::string> V8EngineNames();
 bool IsV8Engine(std::string_view name);

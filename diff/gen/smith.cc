@@ -875,6 +875,8 @@ Generated ModuleGen::Run() {
     if (k == 0 || !rng_.Chance(6))
       m_.exports.push_back({"f" + std::to_string(k), wasm::ExternKind::Func, first_main_ + k});
   m_.exports.push_back({"hangLimitInitializer", wasm::ExternKind::Func, initializer_});
+  // Exported, so that engines that see exports only (V8) compare it too.
+  m_.exports.push_back({"memory", wasm::ExternKind::Memory, 0});
   if (rng_.Chance(3)) {
     for (uint32_t g = 1; g < globals_.size(); ++g)
       if (rng_.Chance(3))

@@ -76,6 +76,15 @@ class TtfGenerator final : public Generator {
     Generated g;
     g.bytes.assign(std::istreambuf_iterator<char>(f), {});
     if (g.bytes.empty()) throw std::runtime_error("ttf: wasm-opt wrote no module");
+    if (denan_) {
+      // binaryen's --denan did the work; the custom section tells the V8 peer that results
+      // and memory may be compared bit for bit (generator.h).
+      const std::string_view name = "tandem.denan";
+      g.bytes.push_back(0);                                              // custom section
+      g.bytes.push_back(static_cast<uint8_t>(1 + name.size()));          // its size
+      g.bytes.push_back(static_cast<uint8_t>(name.size()));              // the name's length
+      g.bytes.insert(g.bytes.end(), name.begin(), name.end());
+    }
     g.what = fmt::format("wasm-opt -ttf on {} random bytes{}", size, denan_ ? ", --denan" : "");
     return g;
   }

@@ -21,6 +21,7 @@ let callTable = null;  // the one-entry funcref table the call helpers call thro
 let callers = new Map();  // helper hex -> instance (their imports never change)
 let readers = new Map();  // "instance/helper" -> reader instance
 let lastMemory = new Map();  // "instance/name" -> Buffer last sent
+let hostFuncs = new Map();  // a host module's exported function -> [module, export name]
 
 function Compile(hex) {
   let m = compiled.get(hex);
@@ -46,6 +47,10 @@ function Fresh() {
   logger = new WebAssembly.Instance(loggerModule, {});
   const spectest = new WebAssembly.Instance(spectestModule, {});
   registry = {'spectest': spectest.exports, 'fuzzing-support': logger.exports};
+  hostFuncs = new Map();
+  for (const [module, exports] of Object.entries(registry))
+    for (const [name, f] of Object.entries(exports))
+      if (typeof f === 'function') hostFuncs.set(f, [module, name]);
   callTable = new WebAssembly.Table({element: 'anyfunc', initial: 1});
   callers = new Map();
   readers = new Map();
@@ -76,7 +81,10 @@ function CheckTier(exports) {
 
 function RefOut(v) {
   if (v === null) return {null: true};
-  if (typeof v === 'function') return {func: Number(v.name)};
+  if (typeof v === 'function') {
+    const host = hostFuncs.get(v);
+    return host ? {host: host[0], name: host[1]} : {func: Number(v.name)};
+  }
   if (externIds.has(v)) return {extern: externIds.get(v)};
   return {other: String(v)};
 }
