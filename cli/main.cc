@@ -23,6 +23,7 @@
 #include "diff/harness.h"
 #include "diff/jit_engine.h"
 #include "diff/v8_engine.h"
+#include "diff/validation.h"
 #include "jit/compile_module.h"
 #include "jit/listing.h"
 #include "reference/decoder.h"
@@ -761,7 +762,7 @@ CLI::App* AddDiffCommand(CLI::App& app, DiffArgs& a) {
 struct FuzzArgs {
   std::string engines, generators = "single,mutate", seed_faults, out, json, testsuite, corpus;
   bool simd = false, quiet = false, fresh_stores = false, denan = false, no_block_params = false,
-       binaryen = false;
+       binaryen = false, validation = false;
   uint64_t seed = 1, cases = 0, first_case = 0;
   double time = 0;
   int jobs = 0, timeout = 20;
@@ -850,6 +851,15 @@ int RunFuzzCommand(const FuzzArgs& a) {
   o.quiet = a.quiet;
   o.fresh_stores = a.fresh_stores;
   if (!SetUpGenerators("fuzz", a.testsuite, a.corpus, a.simd, a.quiet, o)) return kExitUsage;
+  if (a.validation) {
+    o.validation = true;
+    o.wasm_validate = spec::FindInPath("wasm-validate");
+    if (o.wasm_validate.empty())
+      return usage("--validation needs wasm-validate (Debian package wabt) in PATH");
+    if (std::string why = diff::V8Unavailable(); !why.empty())
+      return usage("--validation compares with V8, which is unavailable: " + why);
+    return diff::RunFuzz(o);
+  }
   {
     bool v8 = false, only_corpus = true;
     for (const std::string& e : o.engines) v8 |= diff::IsV8Engine(e);
@@ -922,6 +932,10 @@ CLI::App* AddFuzzCommand(CLI::App& app, FuzzArgs& a) {
                   "file of DIR in name order, each with its NAME.script.json when there is one "
                   "(else binaryen's fuzz-exec calls)")
       ->type_name("DIR");
+  cmd->add_flag("--validation", a.validation,
+                "The validation differential: every generated module, valid or not, is decoded "
+                "and validated by tandem, V8 and WABT's wasm-validate; a disagreement is a "
+                "finding (engines are not run)");
   cmd->add_flag("--fresh-stores", a.fresh_stores,
                 "Create every engine's store anew for each case instead of resetting one per "
                 "worker to its template (slower; to check that reuse changes nothing)");
@@ -1066,6 +1080,73 @@ CLI::App* AddGenCommand(CLI::App& app, GenArgs& a) {
   cmd->add_flag("-q,--quiet", a.quiet, "No progress lines");
   return cmd;
 }
+
+// --- `tandem check`: one module through three front ends (diff/validation.h).
+
+struct CheckArgs {
+  std::vector<std::string> files;
+  bool json = false;
+};
+
+int RunCheckCommand(const CheckArgs& a) {
+  std::string wasm_validate = spec::FindInPath("wasm-validate");
+  std::string v8_missing = diff::V8Unavailable();
+  if (!v8_missing.empty()) std::cerr << "tandem check: leaving V8 out: " << v8_missing << "\n";
+  if (wasm_validate.empty())
+    std::cerr << "tandem check: leaving WABT out: wasm-validate (Debian package wabt) not in PATH\n";
+  std::unique_ptr<diff::FrontEnds> fe;
+  try {
+    fe = std::make_unique<diff::FrontEnds>(v8_missing.empty(), wasm_validate);
+  } catch (const std::exception& e) {
+    std::cerr << "tandem check: " << e.what() << "\n";
+    return kExitUsage;
+  }
+  int rc = kExitOk;
+  nlohmann::json out = nlohmann::json::array();
+  for (const std::string& file : a.files) {
+    std::vector<uint8_t> bytes;
+    std::string error;
+    int code;
+    if (!ReadModuleBytes(file, bytes, error, code)) {
+      std::cerr << "tandem check: " << error << "\n";
+      return code;
+    }
+    diff::ValidationResult r;
+    try {
+      r = fe->Check(bytes);
+    } catch (const std::exception& e) {
+      std::cerr << "tandem check: " << file << ": " << e.what() << "\n";
+      return kExitUsage;
+    }
+    const bool bad = !r.agree && r.allowed.empty();
+    if (bad) rc = kExitFailed;
+    if (a.json) {
+      nlohmann::json j = {{"file", file}, {"agree", r.agree}, {"allowed", r.allowed},
+                          {"peer_failure", r.peer_failure}, {"verdicts", nlohmann::json::object()}};
+      for (const auto& v : r.verdicts)
+        j["verdicts"][v.front_end] = {{"accepted", v.accepted}, {"message", v.message}};
+      out.push_back(j);
+      continue;
+    }
+    std::cout << file << ": " << r.Summary() << "\n";
+    if (!r.peer_failure.empty()) std::cout << "  " << r.peer_failure << "\n";
+    if (!r.agree)
+      std::cout << (bad ? "  DISAGREEMENT\n" : "  disagreement the spec allows: " + r.allowed + "\n");
+  }
+  if (a.json) std::cout << out.dump(1) << "\n";
+  return rc;
+}
+
+CLI::App* AddCheckCommand(CLI::App& app, CheckArgs& a) {
+  auto* cmd = app.add_subcommand(
+      "check",
+      "Decode and validate modules with tandem, V8 (through node) and WABT's wasm-validate, "
+      "and compare their verdicts. Exit 0 when they agree (or differ only as the spec allows), "
+      "1 on a disagreement, 2 on bad input.");
+  cmd->add_option("FILE", a.files, ".wasm (or .wat) modules")->required();
+  cmd->add_flag("--json", a.json, "Print the verdicts as JSON");
+  return cmd;
+}
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -1148,6 +1229,8 @@ int main(int argc, char** argv) {
   auto* fuzz_cmd = AddFuzzCommand(app, fuzz_args);
   GenArgs gen_args;
   auto* gen_cmd = AddGenCommand(app, gen_args);
+  CheckArgs check_args;
+  auto* check_cmd = AddCheckCommand(app, check_args);
 
   auto* engines_cmd = app.add_subcommand("engines", "List the engine names, one per line");
 
@@ -1164,6 +1247,7 @@ int main(int argc, char** argv) {
     if (*diff_cmd) return RunDiffCommand(diff_args);
     if (*fuzz_cmd) return RunFuzzCommand(fuzz_args);
     if (*gen_cmd) return RunGenCommand(gen_args);
+    if (*check_cmd) return RunCheckCommand(check_args);
     if (*engines_cmd) {
       for (const auto& name : diff::EngineNames()) std::cout << name << "\n";
       std::string why = diff::V8Unavailable();

@@ -35,6 +35,7 @@
 #include "diff/harness.h"
 #include "diff/process.h"
 #include "diff/v8_engine.h"
+#include "diff/validation.h"
 #include "reference/binary_format.h"
 #include "reference/leb128.h"
 #include "reference/opcodes.h"
@@ -121,6 +122,7 @@ std::vector<std::unique_ptr<gen::Generator>> MakeGenerators(const FuzzOptions& o
   go.simd = o.simd;
   go.seeds = o.seeds;
   go.corpus = o.corpus;
+  go.byte_edits = o.validation;
   go.denan = o.denan;
   go.block_params = o.block_params;
   go.binaryen = o.binaryen;
@@ -145,6 +147,32 @@ HarnessOptions HarnessFor(const FuzzOptions& o) {
 
 // ---- the worker --------------------------------------------------------------------------
 
+// A validation differential's result in the shape of a case's (ToJson of a CaseResult): an
+// unexplained disagreement is a divergence of field "validation" between tandem and the other.
+json ValidationJson(const ValidationResult& v, const std::string& what) {
+  json j = {{"what", what}, {"engines", json::array()}, {"divergences", json::array()},
+            {"failures", json::array()}, {"calls_run", 0}};
+  json verdicts = json::object();
+  for (const FrontEndVerdict& f : v.verdicts)
+    verdicts[f.front_end] = {{"accepted", f.accepted}, {"message", f.message}};
+  j["validation"] = {{"verdicts", verdicts}, {"allowed", v.allowed}, {"summary", v.Summary()},
+                     {"peer_failure", v.peer_failure}};
+  const bool divergence = !v.agree && v.allowed.empty();
+  j["verdict"] = divergence ? "divergence" : "agree";
+  if (divergence) {
+    const FrontEndVerdict& t = v.verdicts[0];
+    for (const FrontEndVerdict& f : v.verdicts)
+      if (f.accepted != t.accepted)
+        j["divergences"].push_back(
+            {{"engine", f.front_end}, {"base", t.front_end}, {"call", -1}, {"export", ""},
+             {"field", "validation"}, {"where", ""},
+             {"a", t.accepted ? "accepted" : "refused: " + t.message},
+             {"b", f.accepted ? "accepted" : "refused: " + f.message},
+             {"text", "validation: " + v.Summary()}});
+  }
+  return j;
+}
+
 // The page a worker writes its current step into (a NUL-terminated line), shared with the
 // parent; read only once the worker has died or been killed.
 constexpr size_t kStepPageSize = 4096;
@@ -154,6 +182,8 @@ constexpr size_t kStepPageSize = 4096;
   signal(SIGINT, SIG_IGN);  // the parent decides when to stop
   std::vector<std::unique_ptr<gen::Generator>> gens = MakeGenerators(o);
   HarnessOptions h = HarnessFor(o);
+  std::unique_ptr<FrontEnds> front_ends;
+  if (o.validation) front_ends = std::make_unique<FrontEnds>(o.validation_v8, o.wasm_validate);
   // One store per engine for the worker's life, reset to its template between cases.
   EnginePool pool;
   if (!o.fresh_stores) h.pool = &pool;
@@ -189,6 +219,14 @@ constexpr size_t kStepPageSize = 4096;
     std::string out;
     try {
       gen::Generated made = g.Generate(o.seed, index);
+      if (front_ends) {
+        out = fmt::format("result {} {}\n", index, ValidationJson(front_ends->Check(made.bytes), made.what).dump());
+        if (!WriteAll(out_fd, out)) {
+          gens.clear();
+          _exit(0);
+        }
+        continue;
+      }
       Case c = MakeCase(std::move(made.bytes), std::move(made.script));
       if (!c.module) {
         out = fmt::format("invalid {} {}\n", index, ReasonKey(c.refusal.substr(0, c.refusal.find(':'))));
@@ -245,7 +283,7 @@ class Campaign {
       : o_(o), gens_(MakeGenerators(o)), universe_(CoverageUniverse(o.simd)) {
     // Coverage of the engines that report it (V8 does not).
     for (const std::string& e : o.engines)
-      if (!IsV8Engine(e)) coverage_[e].assign(wasm::kNumOps, 0);
+      if (!IsV8Engine(e) && !o.validation) coverage_[e].assign(wasm::kNumOps, 0);
   }
 
   int Run();
@@ -275,6 +313,11 @@ class Campaign {
   std::map<std::string, uint64_t> per_generator_, invalid_per_generator_, verdicts_;
   std::map<std::string, std::map<std::string, uint64_t>> unsupported_;  // engine -> reason
   std::map<std::string, std::map<std::string, uint64_t>> allowed_;  // engine -> allowed difference
+  // The validation differential: front end -> accepted/refused -> modules; allowed
+  // disagreements by kind; modules on which every front end agreed.
+  std::map<std::string, std::map<std::string, uint64_t>> validation_;
+  std::map<std::string, uint64_t> validation_allowed_;
+  uint64_t validation_agree_ = 0;
   std::map<std::string, uint64_t> invalid_reasons_;
   std::vector<json> findings_;
   bool fatal_ = false;
@@ -388,6 +431,14 @@ void Campaign::Record(uint64_t index, const json& r) {
   }
   std::string verdict = r.value("verdict", "internal error");
   ++verdicts_[verdict];
+  if (r.contains("validation")) {
+    for (const auto& [fe, v] : r["validation"]["verdicts"].items())
+      ++validation_[fe][v.value("accepted", false) ? "accepted" : "refused"];
+    const std::string allowed = r["validation"].value("allowed", "");
+    if (!allowed.empty()) ++validation_allowed_[allowed.substr(0, allowed.find(':'))];
+    if (!r["validation"].value("peer_failure", "").empty()) ++validation_allowed_["peer failure (no V8 verdict)"];
+    if (verdict == "agree" && allowed.empty()) ++validation_agree_;
+  }
   if (r.contains("engines"))
     for (const json& e : r["engines"]) {
       if (!e.value("unsupported", false)) continue;
@@ -428,6 +479,7 @@ bool Campaign::WriteFinding(uint64_t index, const json& r) {
   }
   std::string replay = "tandem diff case.wasm --script script.json --engines ";
   for (size_t k = 0; k < o_.engines.size(); ++k) replay += (k ? "," : "") + o_.engines[k];
+  if (o_.validation) replay = "tandem check case.wasm";
   if (!o_.faults_text.empty()) replay += " --seed-fault " + o_.faults_text;
   if (o_.config.fuel) replay += fmt::format(" --fuel {}", o_.config.fuel);
   replay += fmt::format(" --max-depth {}", o_.config.max_call_depth);
@@ -544,6 +596,9 @@ json Campaign::Summary() const {
   j["invalid_reasons"] = invalid_reasons_;
   j["unsupported"] = unsupported_;
   j["allowed_differences"] = allowed_;
+  if (o_.validation)
+    j["validation"] = {{"verdicts", validation_}, {"allowed", validation_allowed_},
+                       {"all_agree", validation_agree_}};
   j["findings"] = findings_;
   {
     std::vector<uint32_t> sizes = code_bytes_;
@@ -687,7 +742,7 @@ int Campaign::Run() {
     std::cout << fmt::format("  {}: {} cases, {} invalid\n", g, n,
                              it == invalid_per_generator_.end() ? 0 : it->second);
   }
-  {
+  if (!o_.validation) {
     const json& q = summary["quality"];
     uint64_t trapped = 0, exhausted = 0;
     std::string kinds;
@@ -707,11 +762,23 @@ int Campaign::Run() {
                                q["ref_instructions"].get<uint64_t>(),
                                q["ref_instructions_per_case"].get<double>());
   }
-  std::cout << fmt::format("stores: {} created, {}\n", stores_created_,
+  if (!o_.validation)
+    std::cout << fmt::format("stores: {} created, {}\n", stores_created_,
                            o_.fresh_stores ? "one per engine and case (--fresh-stores)"
                                            : "each reset to its template between cases");
   for (const auto& [e, reasons] : unsupported_)
     for (const auto& [why, n] : reasons) std::cout << fmt::format("unsupported on {}: {} x {}\n", e, n, why);
+  if (o_.validation) {
+    std::string fes;
+    for (const auto& [fe, counts] : validation_)
+      fes += fmt::format("{}{}: {} accepted, {} refused", fes.empty() ? "" : "; ", fe,
+                         counts.count("accepted") ? counts.at("accepted") : 0,
+                         counts.count("refused") ? counts.at("refused") : 0);
+    std::cout << fmt::format("validation: {} modules, all front ends agree on {}; {}\n", done_,
+                             validation_agree_, fes);
+    for (const auto& [why, n] : validation_allowed_)
+      std::cout << fmt::format("  allowed disagreements: {} x {}\n", n, why);
+  }
   for (const auto& [e, reasons] : allowed_)
     for (const auto& [why, n] : reasons)
       std::cout << fmt::format("allowed differences on {} (comparison stopped): {} x {}\n", e, n, why);

@@ -41,6 +41,12 @@ struct FuzzOptions {
   bool fresh_stores = false;
   // The seed modules of `mutate` (gen::LoadSeedModules); required when it is used.
   std::shared_ptr<const std::vector<std::vector<uint8_t>>> seeds;
+  // The validation differential: instead of running cases, every generated module (valid or
+  // not) is decoded and validated by tandem, V8 (when `validation_v8`) and WABT's
+  // `wasm_validate`; a disagreement the spec does not allow is a finding.
+  bool validation = false;
+  bool validation_v8 = true;
+  std::string wasm_validate;
   // The modules of the `corpus` generator (gen::LoadCorpus); required when it is used.
   std::shared_ptr<const std::vector<gen::CorpusEntry>> corpus;
 };

@@ -342,8 +342,10 @@ void V8Engine::Start() {
     throw std::runtime_error("pipe failed");
   }
   FILE* err = tmpfile();  // node's stderr, read when it dies
+  // Wasm 2.0 only: tail calls, on by default in V8 11.3, off (exception handling has no flag).
   std::vector<std::string> args = {node, "--allow-natives-syntax", "--no-wasm-lazy-compilation",
-                                   "--no-wasm-tier-up", "--no-wasm-dynamic-tiering"};
+                                   "--no-wasm-tier-up", "--no-wasm-dynamic-tiering",
+                                   "--no-experimental-wasm-return-call"};
   if (tier_ == "liftoff") {
     args.push_back("--liftoff");
     args.push_back("--liftoff-only");

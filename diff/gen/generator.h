@@ -57,6 +57,9 @@ struct GeneratorOptions {
   bool binaryen = false;
   // ttf: the wasm-opt binary (binaryen); "" = none found (the generator then cannot be made).
   std::string wasm_opt;
+  // mutate: half of the mutants also get 1 to 4 edits of their bytes (mostly malformed
+  // modules), for the validation differential.
+  bool byte_edits = false;
   // The seed modules `mutate` starts from (LoadSeedModules), shared by every generator.
   std::shared_ptr<const std::vector<std::vector<uint8_t>>> seeds;
   // The files `corpus` replays (LoadCorpus).

@@ -6,7 +6,8 @@
 // instructions swapped, one duplicated or one dropped. Block structure (block, loop, if, else,
 // end) is never touched. Most edits keep the module valid (the index changes pick one of the
 // same type, drops and duplicates prefer instructions of type [t] -> [t]); the fuzz loop
-// validates every mutant and counts the invalid ones.
+// validates every mutant and counts the invalid ones. With byte_edits (the validation
+// differential), half of the mutants also get edits of their bytes, which make most malformed.
 #include <algorithm>
 #include <array>
 #include <cstdint>
@@ -546,7 +547,7 @@ class Mutator {
 class MutateGenerator : public Generator {
  public:
   explicit MutateGenerator(const GeneratorOptions& options)
-      : groups_(ReplacementGroups(options.simd)) {
+      : byte_edits_(options.byte_edits), groups_(ReplacementGroups(options.simd)) {
     if (options.seeds == nullptr || options.seeds->empty())
       throw std::invalid_argument("the mutate generator needs seed modules (LoadSeedModules)");
     const std::vector<std::vector<uint8_t>>& seeds = *options.seeds;
@@ -602,8 +603,48 @@ class MutateGenerator : public Generator {
         g.what += edits[i];
       }
       g.what += ")";
+      if (byte_edits_ && rng.Chance(2)) g.what += "; bytes: " + ByteEdits(g.bytes, rng);
       return g;
     }
+  }
+
+  // 1 to 4 edits of the binary itself (GeneratorOptions::byte_edits), which mostly make it
+  // malformed: a byte overwritten (with an edge value: 0x00, 0x7f, 0x80, 0xff, or a random
+  // one), inserted, deleted, or a short run duplicated. Bytes of the 8-byte header are kept
+  // mostly, so that what follows is read.
+  static std::string ByteEdits(std::vector<uint8_t>& b, Rng& rng) {
+    static constexpr uint8_t kEdges[] = {0x00, 0x01, 0x7f, 0x80, 0xff, 0x40, 0x0b};
+    const uint64_t n = 1 + rng.Below(4);
+    std::string what;
+    for (uint64_t i = 0; i < n && b.size() > 9; ++i) {
+      const size_t at = rng.Chance(16) ? rng.Below(b.size()) : 8 + rng.Below(b.size() - 8);
+      const uint8_t v = rng.Chance(2) ? kEdges[rng.Below(std::size(kEdges))]
+                                      : static_cast<uint8_t>(rng.Below(256));
+      if (!what.empty()) what += ", ";
+      switch (rng.Below(4)) {
+        case 0:
+          what += fmt::format("byte {} {:02x}->{:02x}", at, b[at], v);
+          b[at] = v;
+          break;
+        case 1:
+          what += fmt::format("insert {:02x} at {}", v, at);
+          b.insert(b.begin() + static_cast<std::ptrdiff_t>(at), v);
+          break;
+        case 2:
+          what += fmt::format("delete byte {}", at);
+          b.erase(b.begin() + static_cast<std::ptrdiff_t>(at));
+          break;
+        default: {
+          const size_t len = std::min<size_t>(1 + rng.Below(8), b.size() - at);
+          what += fmt::format("repeat {} bytes at {}", len, at);
+          std::vector<uint8_t> run(b.begin() + static_cast<std::ptrdiff_t>(at),
+                                   b.begin() + static_cast<std::ptrdiff_t>(at + len));
+          b.insert(b.begin() + static_cast<std::ptrdiff_t>(at), run.begin(), run.end());
+          break;
+        }
+      }
+    }
+    return what;
   }
 
  private:
@@ -611,6 +652,7 @@ class MutateGenerator : public Generator {
     size_t index = 0;  // in GeneratorOptions::seeds
     Module module;
   };
+  bool byte_edits_ = false;
   std::vector<std::vector<Op>> groups_;
   std::vector<Seed> seeds_;
   std::vector<uint64_t> cumulative_;  // the seeds' weights, summed up to each seed
