@@ -10,8 +10,9 @@
    reads).
 2. Each round runs, one after the other (so that the machine's noise falls on all alike):
    `tandem fuzz -j 1 --generator corpus` over the smith modules with the engines ref, ref+x64
-   and ref+x64+a64; ref+x64 over the --binaryen modules; and `wasm-opt --fuzz-exec` started once
-   per --binaryen module, the way binaryen's own fuzz loop runs a case.
+   and ref+x64+a64; ref+x64 over the --binaryen modules; ref+v8-liftoff and ref+x64 over the same
+   cases made with --denan (V8 is compared on NaN-free modules only); and `wasm-opt --fuzz-exec`
+   started once per --binaryen module, the way binaryen's own fuzz loop runs a case.
 3. Prints the median of the rounds: cases per second, the instructions the reference executed
    per case, and each tandem figure's ratio to the baseline on the same modules.
 
@@ -97,6 +98,7 @@ def main():
     ap.add_argument("--max-code", type=int, default=4096, help="most code-section bytes")
     ap.add_argument("--rounds", type=int, default=3, help="rounds; medians are printed")
     ap.add_argument("--no-a64", action="store_true", help="leave out ref+x64+a64")
+    ap.add_argument("--no-v8", action="store_true", help="leave out ref+v8-liftoff (no node)")
     ap.add_argument("--out", default=os.path.join(DEFAULT_OUT, "fuzz_throughput"),
                     help="working folder (modules, summaries)")
     ap.add_argument("--json", help="write the figures as JSON to FILE")
@@ -112,12 +114,15 @@ def main():
         os.makedirs(args.out, exist_ok=True)
         smith_dir = os.path.join(args.out, "smith")
         binaryen_dir = os.path.join(args.out, "smith-binaryen")
-        for d in (smith_dir, binaryen_dir):
+        denan_dir = os.path.join(args.out, "smith-denan")
+        for d in (smith_dir, binaryen_dir, denan_dir):
             if os.path.isdir(d):
                 for name in os.listdir(d):
                     os.unlink(os.path.join(d, name))
         _, sizes = Gen(tandem, smith_dir, args, [])
         bfiles, bsizes = Gen(tandem, binaryen_dir, args, ["--binaryen"])
+        if not args.no_v8:
+            Gen(tandem, denan_dir, args, ["--denan"])
     except BenchError as e:
         print(f"fuzz_throughput: {e}", file=sys.stderr)
         return 2
@@ -136,6 +141,11 @@ def main():
                 runs.setdefault(label, []).append(Fuzz(tandem, smith_dir, engines, args, json_path))
             runs.setdefault("ref+x64 (--binaryen)", []).append(
                 Fuzz(tandem, binaryen_dir, ["ref", "x64"], args, json_path))
+            if not args.no_v8:
+                runs.setdefault("ref+x64 (--denan)", []).append(
+                    Fuzz(tandem, denan_dir, ["ref", "x64"], args, json_path))
+                runs.setdefault("ref+v8-liftoff (--denan)", []).append(
+                    Fuzz(tandem, denan_dir, ["ref", "v8-liftoff"], args, json_path))
             rate, unreadable, base_failed = Baseline(wasm_opt, bfiles)
             base.append(rate)
     except BenchError as e:
@@ -147,7 +157,7 @@ def main():
           f"bytes (median {sizes[len(sizes) // 2]}); the --binaryen set: median "
           f"{bsizes[len(bsizes) // 2]} bytes; tandem fuzz -j 1, campaign defaults; "
           f"median of {args.rounds} rounds")
-    print(f"{'run':<26} {'cases/s':>9} {'instr/case on ref':>18} {'x baseline':>11}")
+    print(f"{'run':<26} {'cases/s':>9} {'instr/case on ref':>18} {'x baseline':>11}  unsupported")
     figures = {"modules": args.modules, "seed": args.seed, "rounds": args.rounds, "runs": {}}
     for label, summaries in runs.items():
         rate = Median([s["cases_per_second"] for s in summaries])
@@ -157,8 +167,11 @@ def main():
         if findings:
             problems.append(f"{label}: {findings} findings (see tandem fuzz --out)")
         ratio = rate / base_rate if base_rate else 0.0
-        print(f"{label:<26} {rate:>9.0f} {ipc:>18.0f} {ratio:>10.1f}x")
+        unsupported = sum(n for s in summaries[-1:] for reasons in s.get("unsupported", {}).values()
+                          for n in reasons.values())
+        print(f"{label:<26} {rate:>9.0f} {ipc:>18.0f} {ratio:>10.1f}x  {unsupported}")
         figures["runs"][label] = {"cases_per_second": rate, "ref_instructions_per_case": ipc,
+                                  "unsupported": unsupported,
                                   "returned_share": q.get("returned_share", 0.0),
                                   "ratio_to_baseline": ratio, "findings": findings}
     print(f"{'wasm-opt --fuzz-exec':<26} {base_rate:>9.0f} {'-':>18} {'1.0x':>11}   (one process "

@@ -565,10 +565,11 @@ void Campaign::Progress(bool final) {
   for (const char* v : {"divergence", "expectation", "crash", "timeout", "internal error"})
     if (auto it = verdicts_.find(v); it != verdicts_.end()) kinds += fmt::format(" {} {}", v, it->second);
   std::cerr << fmt::format("[{:6.0f}s] {} cases ({:.0f}/s) | findings {}{} | invalid {} | "
-                           "unsupported{} | per generator:{} | coverage {}\n",
+                           "unsupported{} | per generator:{}{}\n",
                            elapsed, done_, elapsed > 0 ? done_ / elapsed : 0.0, findings,
                            kinds.empty() ? "" : " (" + kinds.substr(1) + ")", invalid,
-                           unsup.empty() ? " 0" : unsup, gens, CoverageText());
+                           unsup.empty() ? " 0" : unsup, gens,
+                           coverage_.empty() ? "" : " | coverage " + CoverageText());
 }
 
 json Campaign::Summary() const {

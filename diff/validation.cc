@@ -39,8 +39,28 @@ FrontEndVerdict Tandem(const std::vector<uint8_t>& bytes) {
   return v;
 }
 
+// Whether the module has a section of id `id` (its headers read up to where they break).
+bool HasSection(const std::vector<uint8_t>& b, uint8_t id) {
+  size_t at = 8;
+  while (at < b.size()) {
+    const uint8_t sid = b[at++];
+    uint64_t size = 0;
+    int shift = 0;
+    while (at < b.size() && shift < 35) {
+      const uint8_t byte = b[at++];
+      size |= uint64_t{byte & 0x7fu} << shift;
+      shift += 7;
+      if (!(byte & 0x80)) break;
+    }
+    if (sid == id) return true;
+    if (size > b.size() - at) return false;
+    at += size;
+  }
+  return false;
+}
+
 // Disagreements the spec allows, from the verdicts (tandem first).
-std::string Allowed(const std::vector<FrontEndVerdict>& vs) {
+std::string Allowed(const std::vector<FrontEndVerdict>& vs, const std::vector<uint8_t>& bytes) {
   const FrontEndVerdict& t = vs[0];
   bool v8_accepts = false, v8_refuses = false;
   for (const FrontEndVerdict& v : vs) {
@@ -51,6 +71,17 @@ std::string Allowed(const std::vector<FrontEndVerdict>& vs) {
   // refuse modules beyond their limits (Spec 7.1 "Implementation Limitations").
   if (!t.accepted && t.message.rfind("limit: ", 0) == 0 && !v8_accepts)
     return "implementation limit (WABT keeps none): " + t.message.substr(7);
+  // Exception handling, which V8 11.3 ships without a switch and Wasm 2.0 does not have: its
+  // instructions (try, catch, throw, rethrow, delegate, catch_all) and its tag section (id 13).
+  bool wabt_accepts = false;
+  for (const FrontEndVerdict& v : vs) wabt_accepts |= v.front_end == "wabt" && v.accepted;
+  if (!t.accepted && v8_accepts && !wabt_accepts) {
+    for (const char* op : {"0x06", "0x07", "0x08", "0x09", "0x18", "0x19"})
+      if (t.message.find(std::string("illegal opcode: ") + op) != std::string::npos)
+        return std::string("exception handling (V8 ships it; Wasm 2.0 has no opcode ") + op + ")";
+    if (t.message.find("malformed section id") != std::string::npos && HasSection(bytes, 13))
+      return "exception handling (V8 ships it; Wasm 2.0 has no tag section, id 13)";
+  }
   (void)v8_refuses;
   return "";
 }
@@ -107,7 +138,7 @@ ValidationResult FrontEnds::Check(const std::vector<uint8_t>& bytes) {
     r.verdicts.push_back({"wabt", WEXITSTATUS(status) == 0, ""});
   }
   for (const FrontEndVerdict& v : r.verdicts) r.agree &= v.accepted == r.verdicts[0].accepted;
-  if (!r.agree) r.allowed = Allowed(r.verdicts);
+  if (!r.agree) r.allowed = Allowed(r.verdicts, bytes);
   return r;
 }
 
