@@ -11,6 +11,10 @@ PACKAGES=(
   qemu-user-static g++-aarch64-linux-gnu
 )
 
+# V8, for the v8-liftoff and v8-turbofan engines, comes with node: Node 20 where it is installed
+# already (CI machines), else Debian's nodejs.
+command -v node >/dev/null || PACKAGES+=(nodejs)
+
 missing=()
 for p in "${PACKAGES[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

@@ -41,6 +41,9 @@ step "spec suite, engine a64 (strict, under Unicorn): ${#nosimd[@]} core files w
 "$tandem" spec --engines a64 --strict -j "$jobs" --junit build/release/spec-a64.xml "${nosimd[@]}"
 step "spec suite, engines ref, x64 and a64 compared after every command, arenas byte for byte"
 "$tandem" spec --engines ref,x64,a64 --strict --compare-arena -j "$jobs" --quiet "${nosimd[@]}"
+step "spec suite, V8 peers v8-liftoff and v8-turbofan (strict): ${#core[@]} core files"
+"$tandem" spec --engines v8-liftoff --strict -j "$jobs" --quiet --junit build/release/spec-v8-liftoff.xml "${core[@]}"
+"$tandem" spec --engines v8-turbofan --strict -j "$jobs" --quiet --junit build/release/spec-v8-turbofan.xml "${core[@]}"
 
 # tandem diff: a seeded codegen fault in a64 (i32.lt_s compiled as le) on equal operands is a
 # result difference, exit 1; without the fault the engines agree, exit 0.
@@ -95,6 +98,27 @@ expect2 fuzz --generator corpus --cases 1
 expect2 fuzz --generator corpus --corpus "$bad/missing" --cases 1
 expect2 fuzz --generator corpus --corpus "$bad/gen-empty" --cases 1
 expect2 fuzz --generator smith --corpus "$bad" --cases 1
+expect2 fuzz --engines ref,v8-liftoff --generator smith --cases 1
+expect2 fuzz --engines ref,v8-liftoff --generator single --denan --cases 1
+expect2 check "$bad/missing.wasm"
+# Without node (a PATH with wast2json only) the V8 engines are unavailable (exit 2, saying so);
+# the others still work.
+mkdir "$bad/bin"
+ln -s "$(command -v wast2json)" "$bad/bin/wast2json"
+set +e
+PATH="$bad/bin" "$root/$tandem" spec --engines v8-liftoff "$testsuite/nop.wast" >/dev/null 2>"$bad/err"
+rc=$?
+set -e
+if [ "$rc" != 2 ] || ! grep -q "unavailable" "$bad/err"; then
+  echo "ci/test.sh: without node, tandem spec --engines v8-liftoff exited $rc: $(cat "$bad/err")" >&2
+  exit 1
+fi
+echo "  exit 2 without node: $(head -c 160 "$bad/err")"
+if ! PATH="$bad/bin" "$root/$tandem" spec --engines ref --quiet "$testsuite/nop.wast" >/dev/null; then
+  echo "ci/test.sh: without node, tandem spec --engines ref failed" >&2
+  exit 1
+fi
+echo "  without node: tandem spec --engines ref runs"
 rm -rf "$bad"
 
 # A fuzz campaign of a fixed size and seed: no finding expected (exit 1 would be one).
@@ -104,6 +128,12 @@ step "tandem fuzz: 3000 cases of single and mutate, seed 1"
 step "tandem fuzz: 600 cases of smith and ttf, seed 1"
 "$tandem" fuzz --generator smith,ttf --seed 1 --cases 600 -j "$jobs" \
   --out build/release/fuzz-ci-whole --json build/release/fuzz-ci-whole/summary.json
+step "tandem fuzz: 300 --denan cases of smith and ttf on ref, x64 and both V8 tiers, seed 1"
+"$tandem" fuzz --engines ref,x64,v8-liftoff,v8-turbofan --generator smith,ttf --denan --seed 1 \
+  --cases 300 -j "$jobs" --out build/release/fuzz-ci-v8 --json build/release/fuzz-ci-v8/summary.json
+step "tandem fuzz --validation: 3000 modules of mutate and smith, seed 1 (tandem, V8, WABT)"
+"$tandem" fuzz --validation --generator mutate,smith --seed 1 --cases 3000 -j "$jobs" \
+  --out build/release/fuzz-ci-validation --json build/release/fuzz-ci-validation/summary.json
 
 # The throughput benchmark's machinery (tandem gen, the corpus generator, the wasm-opt
 # baseline) on a few modules; its figures are printed, not checked (this machine is shared).
