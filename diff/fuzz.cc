@@ -479,12 +479,12 @@ bool Campaign::WriteFinding(uint64_t index, const json& r) {
   }
   std::string replay = "tandem diff case.wasm --script script.json --engines ";
   for (size_t k = 0; k < o_.engines.size(); ++k) replay += (k ? "," : "") + o_.engines[k];
-  if (o_.validation) replay = "tandem check case.wasm";
   if (!o_.faults_text.empty()) replay += " --seed-fault " + o_.faults_text;
   if (o_.config.fuel) replay += fmt::format(" --fuel {}", o_.config.fuel);
   replay += fmt::format(" --max-depth {}", o_.config.max_call_depth);
   if (o_.config.max_memory_pages != EngineConfig{}.max_memory_pages)
     replay += fmt::format(" --max-memory-pages {}", o_.config.max_memory_pages);
+  if (o_.validation) replay = "tandem check case.wasm";
   json entry = {{"id", id}, {"index", index}, {"generator", g}, {"verdict", verdict},
                 {"summary", summary}, {"what", what}};
   findings_.push_back(entry);

@@ -5,6 +5,8 @@
 // as one (with /bin/true standing in for wasm-validate, a tool that accepts everything).
 #include <catch2/catch.hpp>
 #include <cstdint>
+#include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -107,6 +109,26 @@ TEST_CASE("validation: exception handling, which V8 ships, is an allowed disagre
   INFO(section.Summary());
   CHECK(section.verdicts[1].accepted);
   CHECK(section.allowed.find("tag section") != std::string::npos);
+}
+
+// The modules of corpus/validation/ (docs/known-bugs.md): each disagreement with its reason.
+TEST_CASE("validation: the known disagreements of corpus/validation", "[validation][v8]") {
+  if (!Ready()) return;
+  FrontEnds fe(true, FindInPath("wasm-validate"));
+  const std::pair<const char*, const char*> kFiles[] = {
+      {"wabt_missing_function_end.wasm", "known bug of WABT 1.0.32"},
+      {"v8_exception_handling_tag.wasm", "exception handling"},
+      {"v8_exception_handling_try.wasm", "exception handling"},
+  };
+  for (const auto& [file, reason] : kFiles) {
+    std::ifstream in(std::string(TANDEM_SOURCE_DIR) + "/corpus/validation/" + file, std::ios::binary);
+    REQUIRE(in);
+    std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), {});
+    ValidationResult r = fe.Check(bytes);
+    INFO(file << ": " << r.Summary());
+    CHECK_FALSE(r.agree);
+    CHECK(r.allowed.find(reason) != std::string::npos);
+  }
 }
 
 TEST_CASE("validation: a disagreement for no allowed reason is reported", "[validation]") {
