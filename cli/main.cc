@@ -1131,7 +1131,7 @@ int RunCheckCommand(const CheckArgs& a) {
     std::cout << file << ": " << r.Summary() << "\n";
     if (!r.peer_failure.empty()) std::cout << "  " << r.peer_failure << "\n";
     if (!r.agree)
-      std::cout << (bad ? "  DISAGREEMENT\n" : "  disagreement the spec allows: " + r.allowed + "\n");
+      std::cout << (bad ? "  DISAGREEMENT\n" : "  explained disagreement: " + r.allowed + "\n");
   }
   if (a.json) std::cout << out.dump(1) << "\n";
   return rc;
