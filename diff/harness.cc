@@ -277,14 +277,17 @@ CaseResult RunCase(const Case& c, const HarnessOptions& o,
       if (e.last.kind == Outcome::Kind::kInternalError)
         r.failures.push_back(fmt::format("{}: internal error in call {} \"{}\": {}", e.name, i,
                                          call.export_name, e.last.message));
-      if (call.expect && live(e) && e.last.kind != Outcome::Kind::kInternalError &&
+    }
+    ++r.calls_run;
+    // An allowed difference (V8 ran out of stack elsewhere) stops that engine before its
+    // outcome is held against the script's expectation.
+    AllowedDifferences(run);
+    for (Running& e : run)
+      if (call.expect && live(e) && e.instance && e.last.kind != Outcome::Kind::kInternalError &&
           !Meets(e.last, *call.expect))
         r.failures.push_back(fmt::format("{}: call {} \"{}\": expected {}, got {}", e.name, i,
                                          call.export_name, ToString(*call.expect),
                                          OutcomeText(e.last)));
-    }
-    ++r.calls_run;
-    AllowedDifferences(run);
     compare_step(static_cast<int>(i));
   }
 
