@@ -41,6 +41,7 @@ step "spec suite, engine a64 (strict, under Unicorn): ${#nosimd[@]} core files w
 "$tandem" spec --engines a64 --strict -j "$jobs" --junit build/release/spec-a64.xml "${nosimd[@]}"
 step "spec suite, engines ref, x64 and a64 compared after every command, arenas byte for byte"
 "$tandem" spec --engines ref,x64,a64 --strict --compare-arena -j "$jobs" --quiet "${nosimd[@]}"
+ci/report-test.sh "$tandem"  # tandem report: all 146 files on ref,x64,a64, a changed copy, headless chromium
 step "spec suite, V8 peers v8-liftoff and v8-turbofan (strict): ${#core[@]} core files"
 "$tandem" spec --engines v8-liftoff --strict -j "$jobs" --quiet --junit build/release/spec-v8-liftoff.xml "${core[@]}"
 "$tandem" spec --engines v8-turbofan --strict -j "$jobs" --quiet --junit build/release/spec-v8-turbofan.xml "${core[@]}"

@@ -1,5 +1,6 @@
 // runner.cc: the spec-test runner: wast2json, command execution on each engine, forked file
-// isolation, expected failures, reports (DESIGN.md "Layout" spec-tests/; Spec A.7 script).
+// isolation, expected failures, the printed table; reports/ writes the JSON and JUnit files
+// (DESIGN.md "Layout" spec-tests/; Spec A.7 script).
 #include "spec-tests/runner.h"
 
 #include <fcntl.h>
@@ -29,27 +30,17 @@
 #include "jit/arena.h"
 #include "reference/decoder.h"
 #include "reference/validator.h"
+#include "reports/json_report.h"
+#include "reports/junit_report.h"
 #include "spec-tests/wast_json.h"
 
 namespace tandem::spec {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
+using reports::FileStateName;
+using reports::ToJson;
 using wasm::Outcome;
-
-const char* StatusName(Status s) {
-  switch (s) {
-    case Status::kPassed:
-      return "passed";
-    case Status::kFailed:
-      return "failed";
-    case Status::kSkipped:
-      return "skipped";
-    case Status::kExpectedFailure:
-      return "expected-failure";
-  }
-  return "?";
-}
 
 namespace {
 
@@ -644,13 +635,6 @@ FileResult RunFileIn(const std::string& wast_path, const fs::path& dir,
   return fr;
 }
 
-json ToJson(const TestResult& t) {
-  return {{"line", t.line},         {"command", t.command},
-          {"engine", t.engine},     {"status", StatusName(t.status)},
-          {"expected", t.expected}, {"got", t.got},
-          {"message", t.message},   {"skip_category", t.skip_category}};
-}
-
 Status StatusFromName(const std::string& s) {
   if (s == "passed") return Status::kPassed;
   if (s == "skipped") return Status::kSkipped;
@@ -669,20 +653,6 @@ TestResult FromJson(const json& j) {
   t.message = j.at("message").get<std::string>();
   t.skip_category = j.at("skip_category").get<std::string>();
   return t;
-}
-
-const char* StateName(FileResult::State s) {
-  switch (s) {
-    case FileResult::State::kOk:
-      return "ok";
-    case FileResult::State::kError:
-      return "error";
-    case FileResult::State::kCrashed:
-      return "crashed";
-    case FileResult::State::kTimedOut:
-      return "timed out";
-  }
-  return "?";
 }
 
 void WriteAll(int fd, const std::string& s) {
@@ -715,7 +685,7 @@ struct Child {
   FileResult fr = RunFileIn(path, dir, options,
                             [fd](const TestResult& t) { WriteAll(fd, ToJson(t).dump() + "\n"); });
   std::string out =
-      json{{"state", StateName(fr.state)}, {"error", fr.error}, {"done", true}}.dump() + "\n";
+      json{{"state", FileStateName(fr.state)}, {"error", fr.error}, {"done", true}}.dump() + "\n";
   WriteAll(fd, out);
   close(fd);
   _exit(0);
@@ -766,70 +736,11 @@ void Finish(Child& ch, FileResult& fr, bool timed_out, int timeout_seconds) {
   }
 }
 
-std::string XmlEscape(std::string_view s) {
-  std::string out;
-  for (char ch : s) {
-    switch (ch) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      default:
-        if (static_cast<unsigned char>(ch) < 0x20 && ch != '\n' && ch != '\t')
-          out += "?";
-        else
-          out += ch;
-    }
-  }
-  return out;
-}
-
-std::string ShellQuote(const std::string& s) {
-  if (s.find_first_not_of(
-          "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./=:,+") ==
-      std::string::npos)
-    return s;
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
 std::string Join(const std::vector<std::string>& v, const char* sep) {
   std::string s;
   for (size_t i = 0; i < v.size(); ++i) s += (i ? sep : "") + v[i];
   return s;
 }
-
-struct Counts {
-  uint64_t passed = 0, failed = 0, skipped = 0, xfail = 0;
-  void Add(Status s) {
-    switch (s) {
-      case Status::kPassed:
-        ++passed;
-        break;
-      case Status::kFailed:
-        ++failed;
-        break;
-      case Status::kSkipped:
-        ++skipped;
-        break;
-      case Status::kExpectedFailure:
-        ++xfail;
-        break;
-    }
-  }
-};
 
 }  // namespace
 
@@ -1066,7 +977,7 @@ int RunSpec(const std::vector<std::string>& wast_paths, const RunnerOptions& opt
         out << "  " << std::string(w > num.size() ? w - num.size() : 0, ' ') << num;
       }
     }
-    if (f.state != FileResult::State::kOk) out << " " << StateName(f.state);
+    if (f.state != FileResult::State::kOk) out << " " << FileStateName(f.state);
     out << "\n";
   }
   std::cout << out.str();
@@ -1078,15 +989,12 @@ int RunSpec(const std::vector<std::string>& wast_paths, const RunnerOptions& opt
       if (t.status != Status::kFailed) continue;
       if (!any_fail) std::cout << "\nfailures:\n";
       any_fail = true;
-      std::string id = f.name + (t.line ? ":" + std::to_string(t.line) : "");
-      std::cout << "FAIL " << id << " [" << t.engine << "] " << t.command;
+      std::cout << "FAIL " << reports::TestId(f, t) << " [" << t.engine << "] " << t.command;
       if (!t.expected.empty() || !t.got.empty())
         std::cout << ": expected " << t.expected << ", got " << t.got;
       if (!t.message.empty())
         std::cout << (t.expected.empty() && t.got.empty() ? ": " : " -- ") << t.message;
-      std::cout << "\n  re-run: tandem spec --engines " << t.engine << " " << ShellQuote(f.path);
-      if (t.line && t.command != "expected-failure") std::cout << " --line " << t.line;
-      std::cout << "\n";
+      std::cout << "\n  re-run: " << reports::RerunCommand(f, t) << "\n";
     }
 
   std::cout << "\n";
@@ -1122,64 +1030,24 @@ int RunSpec(const std::vector<std::string>& wast_paths, const RunnerOptions& opt
     std::cerr << "tandem spec: no test at line " << *options.line << " in the selected files\n";
     rc = 2;
   }
-  if (!options.json_path.empty()) {
-    json j;
-    j["summary"] = {{"passed", total.passed},
-                    {"failed", total.failed},
-                    {"skipped", total.skipped},
-                    {"expected_failures", total.xfail},
-                    {"engines", options.engines}};
-    j["files"] = json::array();
-    j["results"] = json::array();
-    for (const auto& f : files) {
-      j["files"].push_back(
-          {{"file", f.name}, {"path", f.path}, {"state", StateName(f.state)}, {"error", f.error}});
-      for (const auto& t : f.tests) {
-        json r = ToJson(t);
-        r["file"] = f.name;
-        r["id"] = t.line ? f.name + ":" + std::to_string(t.line) : f.name;
-        j["results"].push_back(std::move(r));
+  // The reports (reports/): the run as JSON and as JUnit XML.
+  if (!options.json_path.empty() || !options.junit_path.empty()) {
+    const reports::SpecRun run{options.engines, std::move(files)};
+    if (!options.json_path.empty()) {
+      std::ofstream o(options.json_path);
+      reports::WriteSpecJson(run, o);
+      if (!o) {
+        std::cerr << "tandem spec: cannot write " << options.json_path << "\n";
+        rc = 2;
       }
     }
-    std::ofstream o(options.json_path);
-    o << j.dump(1) << "\n";
-    if (!o) {
-      std::cerr << "tandem spec: cannot write " << options.json_path << "\n";
-      rc = 2;
-    }
-  }
-  if (!options.junit_path.empty()) {
-    std::ofstream o(options.junit_path);
-    o << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-    o << "<testsuites name=\"tandem spec\" tests=\""
-      << total.passed + total.failed + total.skipped + total.xfail << "\" failures=\""
-      << total.failed << "\" skipped=\"" << total.skipped << "\">\n";
-    for (const auto& f : files) {
-      Counts c;
-      for (const auto& t : f.tests) c.Add(t.status);
-      o << "  <testsuite name=\"" << XmlEscape(f.name) << "\" tests=\"" << f.tests.size()
-        << "\" failures=\"" << c.failed << "\" skipped=\"" << c.skipped << "\">\n";
-      for (const auto& t : f.tests) {
-        o << "    <testcase classname=\"" << XmlEscape(f.name) << "\" name=\""
-          << XmlEscape(t.engine + ":" + std::to_string(t.line) + " " + t.command) << "\"";
-        std::string detail = t.expected.empty() && t.got.empty()
-                                 ? t.message
-                                 : "expected " + t.expected + ", got " + t.got +
-                                       (t.message.empty() ? "" : " -- " + t.message);
-        if (t.status == Status::kPassed) {
-          o << "/>\n";
-        } else if (t.status == Status::kFailed) {
-          o << ">\n      <failure message=\"" << XmlEscape(detail) << "\"/>\n    </testcase>\n";
-        } else {
-          o << ">\n      <skipped message=\"" << XmlEscape(detail) << "\"/>\n    </testcase>\n";
-        }
+    if (!options.junit_path.empty()) {
+      std::ofstream o(options.junit_path);
+      reports::WriteSpecJunit(run, o);
+      if (!o) {
+        std::cerr << "tandem spec: cannot write " << options.junit_path << "\n";
+        rc = 2;
       }
-      o << "  </testsuite>\n";
-    }
-    o << "</testsuites>\n";
-    if (!o) {
-      std::cerr << "tandem spec: cannot write " << options.junit_path << "\n";
-      rc = 2;
     }
   }
   return rc;

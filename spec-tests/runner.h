@@ -11,6 +11,7 @@
 #include "diff/engine.h"
 #include "diff/faults.h"
 #include "diff/process.h"
+#include "reports/spec_results.h"
 
 namespace tandem::spec {
 
@@ -33,29 +34,13 @@ struct RunnerOptions {
   std::vector<diff::FaultSpec> faults;
 };
 
-enum class Status : uint8_t { kPassed, kFailed, kSkipped, kExpectedFailure };
-const char* StatusName(Status s);  // "passed", "failed", "skipped", "expected-failure"
-
-// One test (an assert_* command or a top-level action) on one engine. A module command that
-// fails unexpectedly is recorded too (as failed), so that no failure goes unseen.
-struct TestResult {
-  int line = 0;
-  std::string command;  // "assert_return", ... "module", or "file" for a file-level failure
-  std::string engine;
-  Status status = Status::kPassed;
-  std::string expected;
-  std::string got;
-  std::string message;        // skip reason, failure detail
-  std::string skip_category;  // kSkipped: "text-format modules", "unsupported", ...
-};
-
-struct FileResult {
-  std::string path;  // as given (used in re-run commands)
-  std::string name;  // base name, "i32.wast"
-  enum class State : uint8_t { kOk, kError, kCrashed, kTimedOut } state = State::kOk;
-  std::string error;  // kError/kCrashed/kTimedOut: what happened
-  std::vector<TestResult> tests;
-};
+// The results types live in reports/ (DESIGN.md "Layout": reports read results files), under
+// the names this module always used.
+using reports::Counts;
+using reports::FileResult;
+using reports::Status;
+using reports::StatusName;
+using reports::TestResult;
 
 using ResultSink = std::function<void(const TestResult&)>;
 
