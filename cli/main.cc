@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "cli/report_command.h"
 #include "diff/case.h"
 #include "diff/engine.h"
 #include "diff/faults.h"
@@ -633,19 +634,22 @@ std::string DefaultEngineList() {
   return list;
 }
 
-int RunDiffCommand(const DiffArgs& a) {
-  if (a.list_faults) {
-    nlohmann::json list = nlohmann::json::array();
-    for (const diff::FaultInfo& f : diff::KnownFaults()) {
-      if (a.json)
-        list.push_back({{"name", f.name}, {"applies_to", f.applies_to}, {"kind", f.kind},
-                        {"what", f.what}});
-      else
-        std::cout << fmt::format("{:<22} {:<8} {:<11} {}\n", f.name, f.kind, f.applies_to, f.what);
-    }
-    if (a.json) std::cout << list.dump(1) << "\n";
-    return kExitOk;
+// --list-faults of diff and fuzz: the seeded faults, codegen faults (the catalogue) first.
+int ListFaults(bool json) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const diff::FaultInfo& f : diff::KnownFaults()) {
+    if (json)
+      list.push_back({{"name", f.name}, {"applies_to", f.applies_to}, {"kind", f.kind},
+                      {"what", f.what}});
+    else
+      std::cout << fmt::format("{:<22} {:<8} {:<11} {}\n", f.name, f.kind, f.applies_to, f.what);
   }
+  if (json) std::cout << list.dump(1) << "\n";
+  return kExitOk;
+}
+
+int RunDiffCommand(const DiffArgs& a) {
+  if (a.list_faults) return ListFaults(a.json);
   auto usage = [](const std::string& msg) {
     std::cerr << "tandem diff: " << msg << "\n";
     return kExitUsage;
@@ -762,8 +766,8 @@ CLI::App* AddDiffCommand(CLI::App& app, DiffArgs& a) {
 struct FuzzArgs {
   std::string engines, generators = "single,mutate", seed_faults, out, json, testsuite, corpus;
   bool simd = false, quiet = false, fresh_stores = false, denan = false, no_block_params = false,
-       binaryen = false, validation = false;
-  uint64_t seed = 1, cases = 0, first_case = 0;
+       binaryen = false, validation = false, list_faults = false;
+  uint64_t seed = 1, cases = 0, first_case = 0, max_findings = 0;
   double time = 0;
   int jobs = 0, timeout = 20;
   uint32_t max_depth = 1000;
@@ -817,6 +821,7 @@ bool SetUpGenerators(const char* command, const std::string& testsuite, const st
 }
 
 int RunFuzzCommand(const FuzzArgs& a) {
+  if (a.list_faults) return ListFaults(false);
   auto usage = [](const std::string& msg) {
     std::cerr << "tandem fuzz: " << msg << "\n";
     return kExitUsage;
@@ -841,6 +846,7 @@ int RunFuzzCommand(const FuzzArgs& a) {
   o.time_seconds = a.time;
   o.cases = a.cases;
   o.first_case = a.first_case;
+  o.max_findings = a.max_findings;
   o.jobs = a.jobs > 0 ? a.jobs : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   o.timeout_seconds = a.timeout;
   o.config.max_call_depth = a.max_depth;
@@ -907,8 +913,12 @@ CLI::App* AddFuzzCommand(CLI::App& app, FuzzArgs& a) {
       ->capture_default_str();
   cmd->add_option("-j,--jobs", a.jobs, "Worker processes (default: number of cores)")
       ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--max-findings", a.max_findings,
+                  "Stop handing out cases once N findings are written (cases in flight still "
+                  "finish; the summary gives the time of the first finding)")
+      ->type_name("N");
   cmd->add_option("--seed-fault", a.seed_faults,
-                  "Seed faults NAME[@ENGINE][,...] (tandem diff --list-faults)")
+                  "Seed faults NAME[@ENGINE][,...] (--list-faults)")
       ->type_name("LIST");
   cmd->add_option("--out", a.out, "Write findings to DIR/findings/<id>/")->type_name("DIR");
   cmd->add_option("--json", a.json, "Write the campaign's summary as JSON to FILE")
@@ -932,6 +942,9 @@ CLI::App* AddFuzzCommand(CLI::App& app, FuzzArgs& a) {
                   "file of DIR in name order, each with its NAME.script.json when there is one "
                   "(else binaryen's fuzz-exec calls)")
       ->type_name("DIR");
+  cmd->add_flag("--list-faults", a.list_faults,
+                "List the seeded faults (the codegen fault catalogue with the back ends each "
+                "applies to, then the harness faults) and exit");
   cmd->add_flag("--validation", a.validation,
                 "The validation differential: every generated module, valid or not, is decoded "
                 "and validated by tandem, V8 and WABT's wasm-validate; a disagreement is a "
@@ -1231,6 +1244,8 @@ int main(int argc, char** argv) {
   auto* gen_cmd = AddGenCommand(app, gen_args);
   CheckArgs check_args;
   auto* check_cmd = AddCheckCommand(app, check_args);
+  cli::ReportArgs report_args;
+  auto* report_cmd = cli::AddReportCommand(app, report_args);
 
   auto* engines_cmd = app.add_subcommand("engines", "List the engine names, one per line");
 
@@ -1248,6 +1263,7 @@ int main(int argc, char** argv) {
     if (*fuzz_cmd) return RunFuzzCommand(fuzz_args);
     if (*gen_cmd) return RunGenCommand(gen_args);
     if (*check_cmd) return RunCheckCommand(check_args);
+    if (*report_cmd) return cli::RunReportCommand(report_args);
     if (*engines_cmd) {
       for (const auto& name : diff::EngineNames()) std::cout << name << "\n";
       std::string why = diff::V8Unavailable();

@@ -322,6 +322,7 @@ class Campaign {
   std::vector<json> findings_;
   bool fatal_ = false;
   std::string fatal_message_;
+  double first_finding_seconds_ = -1;
 };
 
 bool Campaign::Spawn(Worker& w) {
@@ -488,6 +489,7 @@ bool Campaign::WriteFinding(uint64_t index, const json& r) {
   json entry = {{"id", id}, {"index", index}, {"generator", g}, {"verdict", verdict},
                 {"summary", summary}, {"what", what}};
   findings_.push_back(entry);
+  if (first_finding_seconds_ < 0) first_finding_seconds_ = MonotonicSeconds() - start_;
   if (!o_.quiet)
     std::cerr << fmt::format("finding {}: {}\n  replay: cd {}/findings/{} && {}\n", id, summary,
                              o_.out_dir.empty() ? "." : o_.out_dir, id, replay);
@@ -582,6 +584,8 @@ json Campaign::Summary() const {
   j["next_case"] = o_.first_case + done_;
   j["cases"] = done_;
   j["seconds"] = elapsed;
+  // When the first finding was written (seconds since the start; absent without findings).
+  if (first_finding_seconds_ >= 0) j["first_finding_seconds"] = first_finding_seconds_;
   j["cases_per_second"] = elapsed > 0 ? done_ / elapsed : 0.0;
   j["jobs"] = o_.jobs;
   // Engines' stores made (the rest of the cases ran on a store reset to its template).
@@ -663,7 +667,8 @@ int Campaign::Run() {
   const uint64_t end = o_.cases ? o_.first_case + o_.cases : UINT64_MAX;
   for (;;) {
     bool time_up = o_.time_seconds > 0 && MonotonicSeconds() - start_ >= o_.time_seconds;
-    bool stop = time_up || fatal_ || next_ >= end;
+    bool stop = time_up || fatal_ || next_ >= end ||
+                (o_.max_findings && findings_.size() >= o_.max_findings);
     for (Worker& w : workers_) {
       if (w.busy || stop) continue;
       w.busy = true;

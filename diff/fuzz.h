@@ -28,6 +28,7 @@ struct FuzzOptions {
   double time_seconds = 0;  // 0: no time limit (then `cases` must be set)
   uint64_t cases = 0;       // 0: no case limit
   uint64_t first_case = 0;  // the campaign runs cases first_case, first_case + 1, ...
+  uint64_t max_findings = 0;  // stop once this many findings are written (0: no limit)
   int jobs = 1;
   std::vector<FaultSpec> faults;
   std::string faults_text;  // --seed-fault as given, for replay commands

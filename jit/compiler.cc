@@ -1,6 +1,7 @@
 // compiler.cc: the single-pass compiler shared by every back end (docs/jit.md; STYLE.md 5),
 // templated on the macro-assembler. Mirrors the validated body's structure (Spec 3.3, 4.4).
 #include "jit/compiler.h"
+#include "jit/faults.h"
 
 #include <algorithm>
 #include <array>
@@ -218,6 +219,7 @@ class FunctionCompiler {
   const wasm::FuncType& type_;
   const InstanceLayout& layout_;
   const CompileOptions& options_;
+  bool Fault(uint64_t bit) const { return (options_.seed_faults & bit) != 0; }
   Masm masm_;
   CompiledFunction out_;
 
@@ -506,6 +508,8 @@ void FunctionCompiler<Masm>::EmitBrTable(const Instr& in) {
   std::vector<Run> runs;
   for (uint32_t i = 0; i <= n; ++i) {
     uint32_t depth = body_.br_table_pool[in.a + i];
+    // Seeded fault br-table-default: the last explicit index takes the default's target.
+    if (Fault(kFaultBrTableDefault) && n >= 1 && i == n - 1) depth = body_.br_table_pool[in.a + n];
     if (runs.empty() || runs.back().depth != depth) runs.push_back(Run{i, depth});
   }
   // One label per distinct depth: the target itself, or a stub that moves the branch values.
@@ -596,7 +600,11 @@ void FunctionCompiler<Masm>::EmitNumeric(const Instr& in) {
       Reg a = PopReg();
       Reg dst = a;
       if (IsFp(rt) != a.fp) dst = Alloc(IsFp(rt));
-      masm_.NumericImm(in.op, dst, a, bits);
+      if (Fault(kFaultShiftUnmasked) && (in.op == Op::I32Shl || in.op == Op::I32ShrU) &&
+          static_cast<uint32_t>(bits) >= 32)
+        masm_.LoadConst(ValType::I32, dst, 0);  // seeded fault shift-unmasked
+      else
+        masm_.NumericImm(in.op, dst, a, bits);
       if (dst != a) Free(a);
       Unreserve(clobbers);
       PushReg(rt, dst);
@@ -878,7 +886,9 @@ CompiledFunction FunctionCompiler<Masm>::Compile() {
           break;
         }
         Reg r = PopReg();
-        masm_.StoreFrame(t, LocalOff(in.a), r);
+        // Seeded fault local-writeback: local.set only caches the register.
+        if (!(in.op == Op::LocalSet && Fault(kFaultLocalWriteback)))
+          masm_.StoreFrame(t, LocalOff(in.a), r);
         if (in.op == Op::LocalTee) {
           PushReg(t, r);
           if (std::optional<Reg> c = TryAllocFree(r.fp)) {
@@ -938,6 +948,11 @@ CompiledFunction FunctionCompiler<Masm>::Compile() {
       case Op::MemoryGrow:
         EmitRuntime(RuntimeCall::kMemoryGrow, {layout_.memory_desc_offset.at(in.a)}, {ValType::I32},
                     true, in);
+        if (Fault(kFaultGrowResult)) {  // seeded fault grow-result: the old size + 1
+          Reg r = PopReg();
+          masm_.NumericImm(Op::I32Add, r, r, 1);
+          PushReg(ValType::I32, r);
+        }
         break;
       case Op::MemoryFill:
         EmitRuntime(RuntimeCall::kMemoryFill, {layout_.memory_desc_offset.at(in.a)},

@@ -4,8 +4,56 @@
 namespace tandem::jit {
 
 namespace {
+// name, bit, back ends, what (the kind of real JIT bug it stands for in parentheses).
 constexpr CodegenFaultInfo kFaults[] = {
     {"cond", kFaultCond, "a64", "i32.lt_s compiled with the le condition (wrong condition code)"},
+    {"cond-unsigned", kFaultCondUnsigned, "x64",
+     "i64.gt_u compiled with the signed g condition (wrong condition code)"},
+    {"shift-unmasked", kFaultShiftUnmasked, "x64,a64",
+     "i32.shl and i32.shr_u by a constant of 32 or more give 0 instead of shifting by the count "
+     "modulo 32 (shift amount not masked)"},
+    {"sign-extend", kFaultSignExtend, "x64",
+     "i64.extend_i32_s zero-extends (zero instead of sign extension)"},
+    {"zero-extend", kFaultZeroExtend, "a64",
+     "i64.extend_i32_u sign-extends (sign instead of zero extension)"},
+    {"load-sign", kFaultLoadSign, "x64",
+     "i32.load8_s zero-extends the byte (zero instead of sign extension)"},
+    {"bounds-off-by-one", kFaultBoundsOffByOne, "x64",
+     "the bounds check lets an access end one byte past the memory (off-by-one bounds check)"},
+    {"bounds-off-by-one-a64", kFaultBoundsOffByOneA64, "a64",
+     "the bounds check lets an access end one byte past the memory (off-by-one bounds check)"},
+    {"bounds-dropped", kFaultBoundsDropped, "x64",
+     "one-byte loads and stores have no bounds check (a dropped bounds check)"},
+    {"trap-kind", kFaultTrapKind, "x64",
+     "integer division by zero traps as integer overflow (wrong trap kind)"},
+    {"local-writeback", kFaultLocalWriteback, "x64,a64",
+     "local.set of a value in a register only caches it; the frame slot keeps the old value "
+     "(a register-cached local not written back)"},
+    {"nan-canon", kFaultNanCanon, "x64",
+     "f32 results are not canonicalised in NaN-canonical mode (NaN not canonicalised)"},
+    {"nan-canon-a64", kFaultNanCanonA64, "a64",
+     "f64 results are not canonicalised in NaN-canonical mode (NaN not canonicalised)"},
+    {"grow-result", kFaultGrowResult, "x64,a64",
+     "memory.grow returns the old size plus one (wrong memory.grow result)"},
+    {"sig-check", kFaultSigCheck, "x64",
+     "call_indirect calls without comparing the signature (call_indirect signature check "
+     "skipped)"},
+    {"sig-check-a64", kFaultSigCheckA64, "a64",
+     "call_indirect calls without comparing the signature (call_indirect signature check "
+     "skipped)"},
+    {"br-table-default", kFaultBrTableDefault, "x64,a64",
+     "br_table sends its last explicit index to the default target (br_table default off by "
+     "one)"},
+    {"callee-saved", kFaultCalleeSaved, "x64",
+     "a function returns without restoring the caller's rbp (a clobbered callee-saved "
+     "register)"},
+    {"operand-order", kFaultOperandOrder, "a64",
+     "i32.sub computes b - a (wrong operand order of a non-commutative op)"},
+    {"operand-order-x64", kFaultOperandOrderX64, "x64",
+     "i64.sub of two registers computes b - a (wrong operand order of a non-commutative op)"},
+    {"rotate", kFaultRotate, "a64", "i32.rotl by a register rotates right (wrong operation)"},
+    {"eqz64", kFaultEqz64, "a64",
+     "i64.eqz compares only the low 32 bits with zero (wrong operand width)"},
 };
 }  // namespace
 

@@ -377,7 +377,7 @@ bool MasmA64::IsFusableCompare(Op op) {
 MasmA64::Cond MasmA64::CompareForBranch(Op op, JReg a, JReg b) {
   const W w = wasm::GetOpInfo(op).p1 == wasm::SigType::I64 ? W::k64 : W::k32;
   if (op == Op::I32Eqz || op == Op::I64Eqz) {
-    asm_.cmp(w, G(a), 0u);
+    asm_.cmp(op == Op::I64Eqz && Fault(kFaultEqz64) ? W::k32 : w, G(a), 0u);  // seeded fault eqz64
     return Cond::eq;
   }
   asm_.cmp(w, G(a), G(b));
@@ -614,7 +614,7 @@ void MasmA64::Numeric(Op op, JReg dst, JReg ra, JReg rb) {
   switch (op) {
     case Op::I32Eqz:
     case Op::I64Eqz:
-      asm_.cmp(w, a, 0u);
+      asm_.cmp(op == Op::I64Eqz && Fault(kFaultEqz64) ? W::k32 : w, a, 0u);  // seeded fault eqz64
       asm_.cset(W::k32, d, Cond::eq);
       return;
     case Op::RefIsNull:
@@ -643,7 +643,10 @@ void MasmA64::Numeric(Op op, JReg dst, JReg ra, JReg rb) {
       return;
     case Op::I32Sub:
     case Op::I64Sub:
-      asm_.sub(w, d, a, b);
+      if (op == Op::I32Sub && Fault(kFaultOperandOrder))
+        asm_.sub(w, d, b, a);  // seeded fault operand-order
+      else
+        asm_.sub(w, d, a, b);
       return;
     case Op::I32Mul:
     case Op::I64Mul:
@@ -686,6 +689,10 @@ void MasmA64::Numeric(Op op, JReg dst, JReg ra, JReg rb) {
       return;
     case Op::I32Rotl:
     case Op::I64Rotl:
+      if (op == Op::I32Rotl && Fault(kFaultRotate)) {  // seeded fault rotate
+        asm_.ror(w, d, a, b);
+        return;
+      }
       asm_.neg(w, kS0, b);
       asm_.ror(w, d, a, kS0);
       return;
@@ -694,8 +701,13 @@ void MasmA64::Numeric(Op op, JReg dst, JReg ra, JReg rb) {
       asm_.ror(w, d, a, b);
       return;
     case Op::I32WrapI64:
-    case Op::I64ExtendI32U:
       asm_.mov(W::k32, d, a);
+      return;
+    case Op::I64ExtendI32U:
+      if (Fault(kFaultZeroExtend))
+        asm_.sxtw(d, a);  // seeded fault zero-extend
+      else
+        asm_.mov(W::k32, d, a);
       return;
     case Op::I64ExtendI32S:
     case Op::I64Extend32S:
@@ -898,6 +910,7 @@ void MasmA64::Numeric(Op op, JReg dst, JReg ra, JReg rb) {
 }
 
 void MasmA64::CanonicalizeNaN(ValType t, JReg r) {
+  if (t == ValType::F64 && Fault(kFaultNanCanonA64)) return;  // seeded fault nan-canon-a64
   Label done;
   const FpW fw = t == ValType::F32 ? FpW::kS : FpW::kD;
   asm_.fcmp(fw, V(r), V(r));
@@ -987,13 +1000,16 @@ void MasmA64::CallIndirect(JReg index, uint32_t desc, uint32_t type_id) {
   asm_.ldr(W::k32, kS0, Mem(kArena, kS0));
   uint32_t v;
   uint8_t sh;
-  if (SplitAddSub(type_id, &v, &sh)) {
+  if (Fault(kFaultSigCheckA64)) {
+    // seeded fault sig-check-a64: no signature comparison
+  } else if (SplitAddSub(type_id, &v, &sh)) {
     asm_.cmp(W::k32, kS0, v, sh);
+    asm_.b(Cond::ne, TrapLabel(TrapKind::IndirectCallTypeMismatch));
   } else {
     asm_.MovImm32(kS1, type_id);
     asm_.cmp(W::k32, kS0, kS1);
+    asm_.b(Cond::ne, TrapLabel(TrapKind::IndirectCallTypeMismatch));
   }
-  asm_.b(Cond::ne, TrapLabel(TrapKind::IndirectCallTypeMismatch));
   asm_.MovImm64(kS0, options_.code_table_address);
   asm_.ldr(W::k64, kS1, Mem(kS0, i, IndexExt::lsl, true));
   asm_.blr(kS1);
@@ -1020,6 +1036,7 @@ void MasmA64::BoundsCheck(uint32_t size, uint32_t size_field, Label& oob) {
   LoadMem(Kind::kX, 17, kArena, size_field);
   asm_.subs(W::k64, kS1, kS1, kS0);
   asm_.b(Cond::lo, oob);
+  if (Fault(kFaultBoundsOffByOneA64)) --size;  // seeded fault bounds-off-by-one-a64
   asm_.cmp(W::k64, kS1, size);
   asm_.b(Cond::lo, oob);
 }

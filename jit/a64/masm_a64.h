@@ -141,6 +141,7 @@ class MasmA64 {
 
   const InstanceLayout& layout_;
   const CompileOptions& options_;
+  bool Fault(uint64_t bit) const { return (options_.seed_faults & bit) != 0; }
   Assembler asm_;
   size_t frame_patch_ = 0;
   bool fault_cond_ = false;

@@ -2,6 +2,8 @@
 // Semantics follow reference/interp.cc and reference/numerics.h bit for bit.
 #include "jit/x64/masm_x64.h"
 
+#include "jit/faults.h"
+
 #include <bit>
 #include <cstddef>
 #include <stdexcept>
@@ -78,7 +80,10 @@ void MasmX64::FuelCheck() {
 void MasmX64::Epilogue() {
   asm_.sub(W::k32, Arena(layout_.call_depth_offset), 1);
   asm_.mov(W::k64, Gp::rsp, Gp::rbp);
-  asm_.pop(Gp::rbp);
+  if (Fault(kFaultCalleeSaved))
+    asm_.pop(Gp::r11);  // seeded fault callee-saved: the caller's rbp is not restored
+  else
+    asm_.pop(Gp::rbp);
   asm_.ret();
 }
 
@@ -340,6 +345,11 @@ bool IsIntCompare(Op op) {
 }
 }  // namespace
 
+Cond MasmX64::IntCondOf(Op op) const {
+  if (op == Op::I64GtU && Fault(kFaultCondUnsigned)) return Cond::g;  // seeded fault
+  return IntCond(op);
+}
+
 bool MasmX64::IsFusableCompare(Op op) {
   return IsIntCompare(op) || op == Op::I32Eqz || op == Op::I64Eqz;
 }
@@ -351,7 +361,7 @@ Cond MasmX64::CompareForBranch(Op op, Reg a, Reg b) {
     return Cond::e;
   }
   asm_.cmp(w, G(a), G(b));
-  return IntCond(op);
+  return IntCondOf(op);
 }
 
 Cond MasmX64::CompareImmForBranch(Op op, Reg a, uint64_t bits) {
@@ -361,7 +371,7 @@ Cond MasmX64::CompareImmForBranch(Op op, Reg a, uint64_t bits) {
   } else {
     asm_.cmp(w, G(a), static_cast<int32_t>(bits));
   }
-  return IntCond(op);
+  return IntCondOf(op);
 }
 
 void MasmX64::NumericImm(Op op, Reg dst, Reg a, uint64_t bits) {
@@ -372,7 +382,7 @@ void MasmX64::NumericImm(Op op, Reg dst, Reg a, uint64_t bits) {
   Gp r = G(a);
   if (IsIntCompare(op)) {
     asm_.cmp(w, r, imm);
-    asm_.setcc(IntCond(op), G(dst));
+    asm_.setcc(IntCondOf(op), G(dst));
     asm_.movzx(W::k32, G(dst), W::k8, G(dst));
     return;
   }
@@ -442,7 +452,8 @@ void MasmX64::IntDivRem(Op op, Reg ra, Reg rb) {
   const bool is_rem =
       op == Op::I32RemS || op == Op::I32RemU || op == Op::I64RemS || op == Op::I64RemU;
   asm_.test(w, b, b);
-  asm_.jcc(Cond::e, TrapLabel(TrapKind::IntegerDivideByZero));
+  asm_.jcc(Cond::e, TrapLabel(Fault(kFaultTrapKind) ? TrapKind::IntegerOverflow  // seeded fault
+                                                    : TrapKind::IntegerDivideByZero));
   Label normal, done;
   if (is_signed) {
     asm_.cmp(w, b, -1);
@@ -677,7 +688,7 @@ void MasmX64::Numeric(Op op, Reg dst, Reg ra, Reg rb) {
   Xmm xa = X(ra), xb = X(rb), xd = X(dst);
   if (IsIntCompare(op)) {
     asm_.cmp(w, a, b);
-    asm_.setcc(IntCond(op), d);
+    asm_.setcc(IntCondOf(op), d);
     asm_.movzx(W::k32, d, W::k8, d);
     return;
   }
@@ -711,6 +722,12 @@ void MasmX64::Numeric(Op op, Reg dst, Reg ra, Reg rb) {
       break;
     case Op::I32Sub:
     case Op::I64Sub:
+      if (op == Op::I64Sub && Fault(kFaultOperandOrderX64)) {  // seeded fault: b - a
+        asm_.mov(W::k64, Gp::r11, b);
+        asm_.sub(W::k64, Gp::r11, a);
+        asm_.mov(W::k64, a, Gp::r11);
+        break;
+      }
       asm_.sub(w, a, b);
       break;
     case Op::I32Mul:
@@ -776,7 +793,10 @@ void MasmX64::Numeric(Op op, Reg dst, Reg ra, Reg rb) {
       asm_.mov(W::k32, d, a);
       return;
     case Op::I64ExtendI32S:
-      asm_.movsxd(d, a);
+      if (Fault(kFaultSignExtend))
+        asm_.mov(W::k32, d, a);  // seeded fault sign-extend
+      else
+        asm_.movsxd(d, a);
       return;
     case Op::I64ExtendI32U:
       asm_.mov(W::k32, d, a);
@@ -1001,6 +1021,7 @@ void MasmX64::Numeric(Op op, Reg dst, Reg ra, Reg rb) {
 }
 
 void MasmX64::CanonicalizeNaN(ValType t, Reg r) {
+  if (t == ValType::F32 && Fault(kFaultNanCanon)) return;  // seeded fault nan-canon
   Label done;
   if (t == ValType::F32) {
     asm_.ucomiss(X(r), X(r));
@@ -1091,11 +1112,13 @@ void MasmX64::CallIndirect(Reg index, uint32_t desc, uint32_t type_id) {
   asm_.mov(W::k64, Gp::r10, i);
   asm_.shl(W::k64, Gp::r10, 4);  // sizeof(FuncDesc)
   static_assert(sizeof(FuncDesc) == 16);
-  asm_.cmp(W::k32,
-           Mem(Gp::r15, Gp::r10, 1,
-               static_cast<int32_t>(layout_.func_desc_offset + offsetof(FuncDesc, type_id))),
-           static_cast<int32_t>(type_id));
-  asm_.jcc(Cond::ne, TrapLabel(TrapKind::IndirectCallTypeMismatch));
+  if (!Fault(kFaultSigCheck)) {  // seeded fault sig-check: no signature comparison
+    asm_.cmp(W::k32,
+             Mem(Gp::r15, Gp::r10, 1,
+                 static_cast<int32_t>(layout_.func_desc_offset + offsetof(FuncDesc, type_id))),
+             static_cast<int32_t>(type_id));
+    asm_.jcc(Cond::ne, TrapLabel(TrapKind::IndirectCallTypeMismatch));
+  }
   asm_.movabs(Gp::r11, options_.code_table_address);
   asm_.call(Mem(Gp::r11, i, 8));
 }
@@ -1129,6 +1152,8 @@ void MasmX64::BoundsEffectiveAddress(Reg index, uint64_t offset) {
 }
 
 void MasmX64::BoundsCheck(uint32_t size, uint32_t size_field, Label& oob) {
+  if (size == 1 && Fault(kFaultBoundsDropped)) return;  // seeded fault bounds-dropped
+  if (Fault(kFaultBoundsOffByOne)) --size;              // seeded fault bounds-off-by-one
   asm_.lea(W::k64, Gp::r10, Mem(Gp::r11, static_cast<int32_t>(size)));
   asm_.cmp(W::k64, Gp::r10, Arena(size_field));
   asm_.jcc(Cond::a, oob);
@@ -1160,7 +1185,10 @@ uint32_t MasmX64::BoundsAccess(Op op, Reg value, uint64_t data_offset) {
       asm_.movsd(x, m);
       break;
     case Op::I32Load8S:
-      asm_.movsx(W::k32, g, W::k8, m);
+      if (Fault(kFaultLoadSign))
+        asm_.movzx(W::k32, g, W::k8, m);  // seeded fault load-sign
+      else
+        asm_.movsx(W::k32, g, W::k8, m);
       break;
     case Op::I32Load8U:
       asm_.movzx(W::k32, g, W::k8, m);

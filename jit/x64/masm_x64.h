@@ -77,6 +77,9 @@ class MasmX64 {
   // don't).
   static bool IsFusableCompare(wasm::Op op);
   Cond CompareForBranch(wasm::Op op, Reg a, Reg b);  // b unused for eqz
+  // The condition of an integer comparison (with the seeded fault cond-unsigned).
+  Cond IntCondOf(wasm::Op op) const;
+  bool Fault(uint64_t bit) const { return (options_.seed_faults & bit) != 0; }
   Cond CompareImmForBranch(wasm::Op op, Reg a, uint64_t bits);  // CanFoldImm(op, bits)
   void BranchIf(Cond c, Label& l) { asm_.jcc(c, l); }
   static Cond NegateCond(Cond c) { return Negate(c); }
