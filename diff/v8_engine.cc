@@ -713,7 +713,8 @@ wasm::InstanceState V8Engine::State(uint32_t instance) {
   if (!which.empty()) {
     RefSlots slots;
     slots.Count(values);
-    json a = Request({{"op", "read"}, {"instance", instance}, {"helper", Hex(ReaderModule(types))},
+    if (in.reader_hex.empty()) in.reader_hex = Hex(ReaderModule(types));
+    json a = Request({{"op", "read"}, {"instance", instance}, {"helper", in.reader_hex},
                       {"globals", globals}, {"bytes", 16 * which.size()}, {"refs", slots.refs}});
     if (a.value("status", "") != "values") return s;
     wasm::Outcome o = Values(a, values);

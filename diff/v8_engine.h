@@ -68,6 +68,7 @@ class V8Engine final : public Engine {
     std::vector<std::string> memory_export;  // by memory index; "" when not exported
     std::vector<std::string> global_export;  // by global index; "" when not exported
     std::vector<std::vector<uint8_t>> memories;  // the last bytes read, by memory index
+    std::string reader_hex;  // the reader of the exported globals, built on first use
   };
 
   void Start();

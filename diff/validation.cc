@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "diff/gen/generator.h"
 #include "diff/v8_engine.h"
 #include "reference/decoder.h"
 #include "reference/errors.h"
@@ -39,26 +40,6 @@ FrontEndVerdict Tandem(const std::vector<uint8_t>& bytes) {
   return v;
 }
 
-// Whether the module has a section of id `id` (its headers read up to where they break).
-bool HasSection(const std::vector<uint8_t>& b, uint8_t id) {
-  size_t at = 8;
-  while (at < b.size()) {
-    const uint8_t sid = b[at++];
-    uint64_t size = 0;
-    int shift = 0;
-    while (at < b.size() && shift < 35) {
-      const uint8_t byte = b[at++];
-      size |= uint64_t{byte & 0x7fu} << shift;
-      shift += 7;
-      if (!(byte & 0x80)) break;
-    }
-    if (sid == id) return true;
-    if (size > b.size() - at) return false;
-    at += size;
-  }
-  return false;
-}
-
 // Disagreements the spec allows, from the verdicts (tandem first).
 std::string Allowed(const std::vector<FrontEndVerdict>& vs, const std::vector<uint8_t>& bytes) {
   const FrontEndVerdict& t = vs[0];
@@ -79,7 +60,7 @@ std::string Allowed(const std::vector<FrontEndVerdict>& vs, const std::vector<ui
     for (const char* op : {"0x06", "0x07", "0x08", "0x09", "0x18", "0x19"})
       if (t.message.find(std::string("illegal opcode: ") + op) != std::string::npos)
         return std::string("exception handling (V8 ships it; Wasm 2.0 has no opcode ") + op + ")";
-    if (t.message.find("malformed section id") != std::string::npos && HasSection(bytes, 13))
+    if (t.message.find("malformed section id") != std::string::npos && gen::SectionSize(bytes, 13).has_value())
       return "exception handling (V8 ships it; Wasm 2.0 has no tag section, id 13)";
   }
   // A known bug of WABT 1.0.32 (docs/known-bugs.md): wasm-validate accepts a function body

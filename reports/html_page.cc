@@ -2,6 +2,8 @@
 // chart library and the script that draws the charts (DESIGN.md "Layout" reports/).
 #include "reports/html_page.h"
 
+#include "reports/escape.h"
+
 #include <nlohmann/json.hpp>
 
 namespace tandem::reports {
@@ -134,35 +136,7 @@ std::string ScriptText(std::string_view js) {
 
 }  // namespace
 
-std::string HtmlEscape(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char ch : s) {
-    switch (ch) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        if (static_cast<unsigned char>(ch) < 0x20 && ch != '\n' && ch != '\t')
-          out += "&#xFFFD;";
-        else
-          out += ch;
-    }
-  }
-  return out;
-}
+std::string HtmlEscape(std::string_view s) { return EscapeMarkup(s, "&#39;", "&#xFFFD;"); }
 
 void HtmlPage::AddSection(std::string id, std::string title, std::string html) {
   sections_.push_back({std::move(id), std::move(title), std::move(html)});

@@ -1,36 +1,11 @@
 // junit_report.cc: the JUnit XML of a spec run (DESIGN.md "Layout" reports/).
 #include "reports/junit_report.h"
 
+#include "reports/escape.h"
+
 namespace tandem::reports {
 
-std::string XmlEscape(std::string_view s) {
-  std::string out;
-  for (char ch : s) {
-    switch (ch) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      default:
-        if (static_cast<unsigned char>(ch) < 0x20 && ch != '\n' && ch != '\t')
-          out += "?";
-        else
-          out += ch;
-    }
-  }
-  return out;
-}
+std::string XmlEscape(std::string_view s) { return EscapeMarkup(s, "&apos;", "?"); }
 
 void WriteSpecJunit(const SpecRun& run, std::ostream& o) {
   Counts total;

@@ -75,20 +75,24 @@ std::vector<CorpusEntry> LoadCorpus(const fs::path& dir) {
   return out;
 }
 
-uint64_t CodeSectionBytes(const std::vector<uint8_t>& b) {
+std::optional<uint64_t> SectionSize(const std::vector<uint8_t>& b, uint8_t wanted) {
   const uint8_t* p = b.data() + std::min<size_t>(8, b.size());
   const uint8_t* end = b.data() + b.size();
   while (p < end) {
     uint8_t id = *p++;
     uint64_t size = 0;
     size_t len = 0;
-    if (wasm::ReadUnsignedLeb<32>(p, end, &size, &len) != wasm::LebStatus::kOk) return 0;
+    if (wasm::ReadUnsignedLeb<32>(p, end, &size, &len) != wasm::LebStatus::kOk) return std::nullopt;
     p += len;
-    if (size > static_cast<uint64_t>(end - p)) return 0;
-    if (id == wasm::kCodeId) return size;
+    if (size > static_cast<uint64_t>(end - p)) return std::nullopt;
+    if (id == wanted) return size;
     p += size;
   }
-  return 0;
+  return std::nullopt;
+}
+
+uint64_t CodeSectionBytes(const std::vector<uint8_t>& b) {
+  return SectionSize(b, wasm::kCodeId).value_or(0);
 }
 
 std::unique_ptr<Generator> MakeCorpusGenerator(const GeneratorOptions& options) {

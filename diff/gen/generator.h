@@ -99,6 +99,9 @@ std::vector<std::vector<uint8_t>> LoadSeedModules(const std::filesystem::path& t
 // cannot be read, holds no `.wasm` file, or a script does not parse (the message names the file).
 std::vector<CorpusEntry> LoadCorpus(const std::filesystem::path& dir);
 
+// The contents' size of the first section with id `id`, reading section headers until they
+// break; nullopt when there is none before that.
+std::optional<uint64_t> SectionSize(const std::vector<uint8_t>& module, uint8_t id);
 // Bytes of a module's code-section contents (0 when it has none or its headers are broken).
 uint64_t CodeSectionBytes(const std::vector<uint8_t>& module);
 
