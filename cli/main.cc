@@ -24,6 +24,9 @@
 #include "diff/harness.h"
 #include "diff/jit_engine.h"
 #include "diff/v8_engine.h"
+#include "diff/finding.h"
+#include "diff/locate.h"
+#include "diff/signature.h"
 #include "diff/validation.h"
 #include "jit/compile_module.h"
 #include "jit/listing.h"
@@ -625,7 +628,8 @@ struct DiffArgs {
   uint64_t fuel = 100'000'000;
   uint64_t max_memory_pages = 65536;
   int timeout = 60;
-  bool json = false, no_arena = false, list_faults = false, in_process = false;
+  bool json = false, no_arena = false, list_faults = false, in_process = false, locate = false;
+  std::string signature;  // --signature SIG
 };
 
 std::string DefaultEngineList() {
@@ -640,7 +644,7 @@ int ListFaults(bool json) {
   for (const diff::FaultInfo& f : diff::KnownFaults()) {
     if (json)
       list.push_back({{"name", f.name}, {"applies_to", f.applies_to}, {"kind", f.kind},
-                      {"what", f.what}});
+                      {"what", f.what}, {"ops", f.ops}});
     else
       std::cout << fmt::format("{:<22} {:<8} {:<11} {}\n", f.name, f.kind, f.applies_to, f.what);
   }
@@ -690,7 +694,32 @@ int RunDiffCommand(const DiffArgs& a) {
   if (!c.module && !c.script.refused)
     return usage(a.file + ": module refused: " + c.refusal);
 
+  std::optional<diff::Signature> wanted;
+  if (!a.signature.empty()) {
+    wanted = diff::ParseSignature(a.signature);
+    if (!wanted) return usage("--signature: \"" + a.signature + "\" is not ENGINES:KIND:OP");
+  }
   diff::CaseResult r = a.in_process ? diff::RunCase(c, o) : diff::RunCaseIsolated(c, o);
+  if (wanted) {
+    // Exit 0 exactly when the case still shows the signature, and print nothing (external
+    // reducers drive this). OP "*" matches any opcode and skips locating.
+    if (!diff::IsFinding(r.verdict)) return kExitFailed;
+    diff::Signature got = diff::SignatureOf(r);
+    if (got.engines != wanted->engines || got.kind != wanted->kind) return kExitFailed;
+    if (wanted->op == "*") return kExitOk;
+    got = diff::LocatedSignature(c, o, r);
+    return got.op == wanted->op ? kExitOk : kExitFailed;
+  }
+  std::optional<diff::Location> where;
+  diff::Signature sig;
+  if (diff::IsFinding(r.verdict)) {
+    if (a.locate) {
+      where.emplace();
+      sig = diff::LocatedSignature(c, o, r, &*where);
+    } else {
+      sig = diff::SignatureOf(r);
+    }
+  }
   if (!a.write_script.empty()) {
     // The regression format (corpus/regress/): the script with what every call produced.
     if (r.verdict != diff::CaseResult::Verdict::kAgree &&
@@ -715,9 +744,13 @@ int RunDiffCommand(const DiffArgs& a) {
     nlohmann::json j = diff::ToJson(r);
     j["file"] = a.file;
     j["script"] = nlohmann::json::parse(diff::ScriptToJson(c.script));
+    if (diff::IsFinding(r.verdict)) j["signature"] = sig.ToString();
+    if (where) j["location"] = diff::ToJson(*where);
     std::cout << j.dump(1) << "\n";
   } else {
     std::cout << diff::FormatCaseResult(r, c);
+    if (where) std::cout << diff::FormatLocation(*where, c);
+    if (diff::IsFinding(r.verdict)) std::cout << "signature: " << sig.ToString() << "\n";
   }
   return diff::IsFinding(r.verdict) ? kExitFailed : kExitOk;
 }
@@ -754,10 +787,85 @@ CLI::App* AddDiffCommand(CLI::App& app, DiffArgs& a) {
   cmd->add_flag("--in-process", a.in_process,
                 "Run the engines in this process (no fork: a crash ends tandem)");
   cmd->add_flag("--json", a.json, "Print the comparison as JSON");
+  cmd->add_flag("--locate", a.locate,
+                "On a finding, name the function and the wasm offsets (a few instructions) where "
+                "the engines first differ: probes in the module, else fuel bisection");
+  cmd->add_option("--signature", a.signature,
+                  "Exit 0 exactly when the case shows the finding signature SIG "
+                  "(ENGINES:KIND:OP, as findings name it; OP * matches any), 1 otherwise; print "
+                  "nothing. For reducers")
+      ->type_name("SIG");
   cmd->add_option("--write-script", a.write_script,
                   "When the engines agree, write the script with every call's outcome as its "
                   "expectation (the regression format of corpus/regress/)")
       ->type_name("FILE");
+  return cmd;
+}
+
+// --- `tandem reduce`: a finding shrunk while its signature holds (diff/finding.h).
+
+struct ReduceArgs {
+  std::string dir, out, wasm2wat = "wasm2wat";
+  double time = 60;
+  bool json = false, quiet = false;
+};
+
+int RunReduceCommand(const ReduceArgs& a) {
+  diff::Finding f;
+  try {
+    f = diff::LoadFinding(a.dir);
+  } catch (const std::exception& e) {
+    std::cerr << "tandem reduce: " << e.what() << "\n";
+    return kExitUsage;
+  }
+  diff::ReduceFindingOptions o;
+  o.time_seconds = a.time;
+  o.out_dir = a.out;
+  o.wasm2wat = a.wasm2wat;
+  if (!a.quiet) o.progress = [](const std::string& line) { std::cerr << "  " << line << "\n"; };
+  diff::ReducedFinding r;
+  try {
+    r = diff::ReduceFinding(f, o);
+  } catch (const std::exception& e) {
+    std::cerr << "tandem reduce: " << e.what() << "\n";
+    return kExitFailed;
+  }
+  if (a.json) {
+    std::cout << diff::ToJson(r).dump(1) << "\n";
+    return kExitOk;
+  }
+  std::cout << fmt::format(
+      "signature {}: {} -> {} bytes in {:.1f} s ({} tests{})\n", r.signature.ToString(),
+      r.stats.original_bytes, r.stats.reduced_bytes, r.stats.seconds, r.stats.tests,
+      r.stats.timed_out ? ", stopped by the time limit" : "");
+  std::cout << diff::FormatLocation(r.location, r.reduced);
+  if (!r.review.empty()) std::cout << "review: " << r.review << "\n";
+  if (!r.text_form_note.empty()) std::cout << r.text_form_note << "\n";
+  std::cout << "written to " << r.out_dir << ":";
+  for (const std::string& file : r.files) std::cout << " " << file;
+  std::cout << "\n  replay: cd " << r.out_dir << " && "
+            << f.outcome.value("replay", std::string("tandem diff case.wasm --script script.json"))
+            << " --locate\n";
+  return kExitOk;
+}
+
+CLI::App* AddReduceCommand(CLI::App& app, ReduceArgs& a) {
+  auto* cmd = app.add_subcommand(
+      "reduce",
+      "Shrink a finding (a folder tandem fuzz wrote) while it keeps its signature (the engines "
+      "that differ, the kind of difference, the opcode where they part). Writes case.wasm, "
+      "script.json, case.wat, a regression case (case.script.json) and reduce.json. Exit 0 when "
+      "reduced, 1 when the finding does not reproduce, 2 on bad input.");
+  cmd->add_option("FINDING_DIR", a.dir, "A finding folder (DIR/findings/ID)")->required();
+  cmd->add_option("--out", a.out, "Write the reduced case here (default FINDING_DIR/reduced)")
+      ->type_name("DIR");
+  cmd->add_option("--time", a.time, "Seconds to spend at most")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--wasm2wat", a.wasm2wat, "WABT's wasm2wat, for the text form")
+      ->capture_default_str();
+  cmd->add_flag("--json", a.json, "Print the figures as JSON");
+  cmd->add_flag("-q,--quiet", a.quiet, "Do not print each accepted step");
   return cmd;
 }
 
@@ -1244,6 +1352,8 @@ int main(int argc, char** argv) {
   auto* gen_cmd = AddGenCommand(app, gen_args);
   CheckArgs check_args;
   auto* check_cmd = AddCheckCommand(app, check_args);
+  ReduceArgs reduce_args;
+  auto* reduce_cmd = AddReduceCommand(app, reduce_args);
   cli::ReportArgs report_args;
   auto* report_cmd = cli::AddReportCommand(app, report_args);
 
@@ -1263,6 +1373,7 @@ int main(int argc, char** argv) {
     if (*fuzz_cmd) return RunFuzzCommand(fuzz_args);
     if (*gen_cmd) return RunGenCommand(gen_args);
     if (*check_cmd) return RunCheckCommand(check_args);
+    if (*reduce_cmd) return RunReduceCommand(reduce_args);
     if (*report_cmd) return cli::RunReportCommand(report_args);
     if (*engines_cmd) {
       for (const auto& name : diff::EngineNames()) std::cout << name << "\n";

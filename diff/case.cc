@@ -191,9 +191,10 @@ Script ParseScript(std::string_view text) {
   if (!j.is_object()) throw std::invalid_argument("script: the top level must be an object");
   Script s;
   for (const auto& [key, value] : j.items()) {
-    if (key == "description") {
-      if (!value.is_string()) Bad("script", "\"description\" must be a string");
-      s.description = value.get<std::string>();
+    if (key == "description" || key == "signature" || key == "review") {
+      if (!value.is_string()) Bad("script", "\"" + key + "\" must be a string");
+      (key == "description" ? s.description : key == "signature" ? s.signature : s.review) =
+          value.get<std::string>();
     } else if (key == "module") {
       if (!value.is_object()) Bad("script", "\"module\" must be an object");
       for (const auto& [mk, mv] : value.items()) {
@@ -242,7 +243,8 @@ Script ParseScript(std::string_view text) {
       }
     } else {
       Bad("script", "unknown key \"" + key +
-                        "\" (known: description, module, calls, fuel, max_call_depth)");
+                        "\" (known: description, signature, review, module, calls, fuel, "
+                        "max_call_depth)");
     }
   }
   return s;
@@ -251,6 +253,8 @@ Script ParseScript(std::string_view text) {
 std::string ScriptToJson(const Script& s) {
   nlohmann::ordered_json j = nlohmann::ordered_json::object();
   if (!s.description.empty()) j["description"] = s.description;
+  if (!s.signature.empty()) j["signature"] = s.signature;
+  if (!s.review.empty()) j["review"] = s.review;
   if (s.refused || s.instantiation) {
     nlohmann::ordered_json m = nlohmann::ordered_json::object();
     if (s.refused) m["refused"] = *s.refused;

@@ -37,6 +37,10 @@ struct Call {
 
 struct Script {
   std::string description;
+  // A regression case made by `tandem reduce`: the finding's signature (diff/signature.h), and
+  // why its expectations need a person's review (the reference was in the minority), if so.
+  std::string signature;
+  std::string review;
   // The module must be refused by the decoder or validator with a message starting with this.
   std::optional<std::string> refused;
   // The instantiation outcome every engine must have: "instantiated" (the default when calls

@@ -51,9 +51,9 @@ bool BackEndListed(std::string_view back_ends, std::string_view engine) {
 std::vector<FaultInfo> KnownFaults() {
   std::vector<FaultInfo> out;
   for (const jit::CodegenFaultInfo& f : jit::CodegenFaults())
-    out.push_back({f.name, f.back_ends, "codegen", f.what});
+    out.push_back({f.name, f.back_ends, "codegen", f.what, f.ops});
   for (const HarnessFaultInfo& f : kHarnessFaults)
-    out.push_back({f.name, f.bit == kPerturbArena ? "x64,a64" : "any engine", "harness", f.what});
+    out.push_back({f.name, f.bit == kPerturbArena ? "x64,a64" : "any engine", "harness", f.what, ""});
   return out;
 }
 

@@ -35,6 +35,7 @@ struct FaultInfo {
   std::string applies_to;  // "a64", "x64", "x64,a64", or "any engine" (harness faults)
   std::string kind;        // "codegen" or "harness"
   std::string what;
+  std::string ops;  // codegen faults: the instructions whose code it changes (jit/faults.h)
 };
 
 // Every fault, codegen faults first, in a stable order.

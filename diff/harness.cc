@@ -67,6 +67,16 @@ std::string OutcomeText(const Outcome& o) {
   return s;
 }
 
+std::vector<std::string> LogTexts(const std::vector<LogEntry>& log) {
+  std::vector<std::string> out;
+  out.reserve(log.size());
+  for (const LogEntry& e : log)
+    out.push_back(e.value.type == wasm::ValType::V128
+                      ? fmt::format("{} {:016x}{:016x}", e.import, e.value.hi, e.value.bits)
+                      : fmt::format("{} {:x}", e.import, e.value.bits));
+  return out;
+}
+
 struct Running {
   std::string name;
   Engine* engine = nullptr;
@@ -235,6 +245,7 @@ CaseResult RunCase(const Case& c, const HarnessOptions& o,
     if (on_step) on_step(e.name + " instantiate");
     insts[k] = e.engine->Instantiate(c.module);
     e.log = e.engine->TakeLog();
+    if (o.keep_logs) e.report->logs.push_back(LogTexts(e.log));
     e.report->instantiation = InstantiationText(insts[k]);
     if (insts[k].status == InstantiateOutcome::Status::kUnsupported) e.report->unsupported = true;
     if (insts[k].status == InstantiateOutcome::Status::kInternalError)
@@ -272,6 +283,7 @@ CaseResult RunCase(const Case& c, const HarnessOptions& o,
       if (on_step) on_step(fmt::format("{} call {}", e.name, i));
       e.last = e.engine->Invoke(*e.instance, call.export_name, call.args);
       e.log = e.engine->TakeLog();
+      if (o.keep_logs) e.report->logs.push_back(LogTexts(e.log));
       e.report->outcomes.push_back(OutcomeText(e.last));
       if (e.last.kind == Outcome::Kind::kUnsupported) e.report->unsupported = true;
       if (e.last.kind == Outcome::Kind::kInternalError)
@@ -316,6 +328,8 @@ nlohmann::json ToJson(const CaseResult& r) {
                             {"unsupported", e.unsupported},
                             {"allowed", e.allowed},
                             {"outcomes", e.outcomes}});
+  for (size_t k = 0; k < r.engines.size(); ++k)
+    if (!r.engines[k].logs.empty()) j["engines"][k]["logs"] = r.engines[k].logs;
   j["divergences"] = nlohmann::json::array();
   for (const Divergence& d : r.divergences)
     j["divergences"].push_back({{"engine", d.engine},
@@ -349,6 +363,7 @@ CaseResult CaseResultFromJson(const nlohmann::json& j) {
     er.unsupported = e.at("unsupported");
     er.allowed = e.value("allowed", "");
     er.outcomes = e.at("outcomes").get<std::vector<std::string>>();
+    if (e.contains("logs")) er.logs = e["logs"].get<std::vector<std::vector<std::string>>>();
     r.engines.push_back(std::move(er));
   }
   for (const auto& d : j.at("divergences")) {

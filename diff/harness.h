@@ -46,6 +46,9 @@ struct HarnessOptions {
   // Optional, one per engine: EngineConfig::instruction_count of that engine.
   std::vector<uint64_t*> instruction_count;
   EnginePool* pool = nullptr;  // optional: reuse engines between cases
+  // Keep every engine's host-import log in EngineReport::logs (`tandem diff --locate` reads the
+  // probes it put into a case there).
+  bool keep_logs = false;
 };
 
 // One difference between an engine and the engine it is compared with.
@@ -68,6 +71,9 @@ struct EngineReport {
   // A difference the spec allows stopped the comparison of this engine (then `unsupported` is
   // set too): "call stack exhausted at a different depth", "fuel: V8 has none".
   std::string allowed;
+  // HarnessOptions::keep_logs: the log entries of each step (the instantiation first, then each
+  // call run), as "IMPORT HEX" (the argument's bits; v128 high half first).
+  std::vector<std::vector<std::string>> logs;
 };
 
 // Whether the module carries the custom section "tandem.denan" (made by --denan: every float

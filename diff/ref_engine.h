@@ -10,6 +10,8 @@ class RefEngine final : public StoreEngine<ref::Store> {
  public:
   explicit RefEngine(const EngineConfig& config);
   std::string_view name() const override { return "ref"; }
+  // The store itself (`tandem diff --locate` asks it where fuel ran out).
+  const ref::Store& ref_store() const { return store_; }
 
  protected:
   ref::Store& store() override { return store_; }

@@ -43,6 +43,9 @@ struct CodegenFaultInfo {
   uint64_t bit;           // SeedFault
   const char* back_ends;  // "a64", "x64" or "x64,a64"
   const char* what;       // one line
+  // The wasm instructions whose code the fault changes, comma-separated; '*' matches any
+  // characters ("*.div_*"). `tandem diff --locate` should name a region holding one of them.
+  const char* ops;
 };
 
 // Every codegen fault, in a stable order.

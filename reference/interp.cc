@@ -74,6 +74,10 @@ struct LoweredFunc {
   uint32_t num_params = 0;
   uint32_t num_results = 0;
   uint32_t max_height = 0;  // locals + deepest operand stack, in slots
+  // Where the function sits (Store::fuel_stop names the place fuel ran out).
+  uint32_t instance = 0;
+  uint32_t func_index = 0;
+  uint32_t entry_offset = 0;  // the wasm offset of the body's first instruction
 };
 
 }  // namespace
@@ -141,6 +145,7 @@ struct Store::Impl {
   std::vector<DataInst> datas;
   std::vector<ModuleInst> instances;
   uint64_t fuel_left = 0;
+  std::optional<FuelStop> fuel_stop;  // where the last invocation ran out of fuel
   wasm::StoreBudget budget;         // limits.h: what the store may allocate
   uint64_t live_table_entries = 0;  // summed over `tables`
 
@@ -236,6 +241,9 @@ void Store::Impl::Lower(FuncInst& f) {
   const FunctionBody& body = mod.code[f.func_index - mod.num_imported_funcs];
   const FuncType& ft = mod.types[body.type_index];
   auto lf = std::make_unique<LoweredFunc>();
+  lf->instance = f.instance;
+  lf->func_index = f.func_index;
+  lf->entry_offset = body.code.empty() ? body.body_offset : body.code.front().offset;
   lf->num_params = static_cast<uint32_t>(ft.params.size());
   lf->num_results = static_cast<uint32_t>(ft.results.size());
   for (const LocalDecl& d : body.locals) lf->local_types.insert(lf->local_types.end(), d.count, d.type);
@@ -321,7 +329,8 @@ void Store::Impl::Lower(FuncInst& f) {
         uint32_t p, r;
         block_arity(in.c, &p, &r);
         Ctrl c{in.op, height - p, p, r, static_cast<uint32_t>(code.size()), 0};
-        if (in.op == Op::Loop) emit({Op::Loop});  // fuel is counted at loop headers
+        // Fuel is counted at loop headers; `a` keeps the loop's wasm offset (Store::fuel_stop).
+        if (in.op == Op::Loop) emit({Op::Loop, in.offset});
         ctrl.push_back(std::move(c));
         break;
       }
@@ -524,12 +533,15 @@ Outcome Store::Impl::Execute(uint32_t entry, std::span<const Value> args) {
       return std::nullopt;
     }
     if (frames.size() >= config.max_call_depth) return Outcome::Exhausted(ExhaustionKind::kCallStack);
-    if (metered) {
-      if (fuel_left == 0) return Outcome::Exhausted(ExhaustionKind::kFuel);
-      --fuel_left;
-    }
     if (!f.lowered) Lower(f);
     const LoweredFunc* lf = f.lowered.get();
+    if (metered) {
+      if (fuel_left == 0) {
+        fuel_stop = FuelStop{lf->instance, lf->func_index, lf->entry_offset, false};
+        return Outcome::Exhausted(ExhaustionKind::kFuel);
+      }
+      --fuel_left;
+    }
     size_t new_fp = static_cast<size_t>(sp - stack.data()) - np;
     if (new_fp + lf->max_height + 8 > stack.size()) {
       size_t sp_off = static_cast<size_t>(sp - stack.data());
@@ -697,7 +709,10 @@ Outcome Store::Impl::Execute(uint32_t entry, std::span<const Value> args) {
       case Op::Unreachable: TRAP(Unreachable, "unreachable executed");
       case Op::Loop:
         if (metered) {
-          if (fuel_left == 0) return Outcome::Exhausted(ExhaustionKind::kFuel);
+          if (fuel_left == 0) {
+            fuel_stop = FuelStop{fn->instance, fn->func_index, li.a, true};
+            return Outcome::Exhausted(ExhaustionKind::kFuel);
+          }
           --fuel_left;
         }
         break;
@@ -1728,6 +1743,7 @@ InstantiateResult Store::Instantiate(std::shared_ptr<const Module> module,
   }
   // Spec 4.5.4 step 16: the start function.
   if (m.start) {
+    s.fuel_stop.reset();
     Outcome o = s.Execute(mi.funcs[*m.start], {});
     if (o.kind != Outcome::Kind::kValues) {
       result.failure = o;
@@ -1754,8 +1770,11 @@ std::optional<ExternVal> Store::GetExport(uint32_t instance, std::string_view na
 const Module& Store::ModuleOf(uint32_t instance) const { return *impl_->instances[instance].module; }
 
 Outcome Store::Invoke(uint32_t func_addr, std::span<const Value> args) {
+  impl_->fuel_stop.reset();
   return impl_->Execute(func_addr, args);
 }
+
+std::optional<FuelStop> Store::fuel_stop() const { return impl_->fuel_stop; }
 
 const FuncType& Store::FuncTypeOf(uint32_t a) const {
   return impl_->types[impl_->funcs[a]->type_id];

@@ -43,6 +43,15 @@ struct InstantiateResult {
   wasm::Outcome failure;             // trap (or exhaustion) during element/data init or start
 };
 
+// Where an invocation ran out of fuel: the function entry or loop header whose unit of fuel
+// was missing (`tandem diff --locate` bisects the fuel and asks the reference where it stopped).
+struct FuelStop {
+  uint32_t instance = 0;
+  uint32_t func_index = 0;  // in the module's function space
+  uint32_t offset = 0;      // wasm offset of the loop, or of the body's first instruction
+  bool loop = false;        // a loop header (else a function entry)
+};
+
 class Store {
  public:
   explicit Store(ExecConfig config = {});
@@ -70,6 +79,8 @@ class Store {
 
   // Spec 4.5.5 invoke. Arguments must match the function type (the caller checks).
   wasm::Outcome Invoke(uint32_t func_addr, std::span<const Value> args);
+  // Where the last Invoke ran out of fuel; nullopt when it did not.
+  std::optional<FuelStop> fuel_stop() const;
 
   // Inspection (the state view of DESIGN.md "State").
   const wasm::FuncType& FuncTypeOf(uint32_t func_addr) const;

@@ -1,0 +1,295 @@
+// finding.cc: finding folders and their reduction (finding.h).
+#include "diff/finding.h"
+
+#include <filesystem>
+#include <fstream>
+#include <algorithm>
+#include <map>
+#include <sstream>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+#include "diff/faults.h"
+#include "diff/process.h"
+
+namespace tandem::diff {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+std::string ReadFile(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot read " + p.string());
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+void WriteFile(const fs::path& p, const std::string& data) {
+  std::ofstream out(p, std::ios::binary);
+  out << data;
+  if (!out) throw std::runtime_error("cannot write " + p.string());
+}
+
+std::vector<std::string> Split(const std::string& s, char sep) {
+  std::vector<std::string> out;
+  std::string cur;
+  for (char c : s) {
+    if (c == sep) {
+      if (!cur.empty()) out.push_back(cur);
+      cur.clear();
+    } else {
+      cur += c;
+    }
+  }
+  if (!cur.empty()) out.push_back(cur);
+  return out;
+}
+
+// The options of the finding's replay command ("tandem diff case.wasm ... --engines ref,x64
+// --seed-fault cond --fuel 1000000 ..."): findings written before outcome.json had "config".
+std::map<std::string, std::string> ReplayOptions(const std::string& replay) {
+  std::map<std::string, std::string> out;
+  std::vector<std::string> words = Split(replay, ' ');
+  for (size_t i = 0; i + 1 < words.size(); ++i)
+    if (words[i].rfind("--", 0) == 0) out[words[i]] = words[i + 1];
+  return out;
+}
+
+// One engine alone on the case (with the faults that apply to it): its instantiation and
+// outcomes, or nothing when it did not finish (crash, timeout, internal error).
+std::optional<EngineReport> RunAlone(const Case& c, const HarnessOptions& o, size_t k) {
+  HarnessOptions one = o;
+  one.engines = {o.engines[k]};
+  one.faults.clear();
+  // The faults placed on engine k in the full list, named for it.
+  for (const FaultSpec& f : o.faults) {
+    EngineConfig with = ConfigForEngine(EngineConfig{}, {f}, o.engines, k);
+    if (with.codegen_faults || with.harness_faults) one.faults.push_back({f.name, o.engines[k]});
+  }
+  CaseResult r = RunCaseIsolated(c, one);
+  if (r.engines.empty() || r.engines[0].unsupported || r.verdict == CaseResult::Verdict::kCrash ||
+      r.verdict == CaseResult::Verdict::kTimeout || r.verdict == CaseResult::Verdict::kInternalError)
+    return std::nullopt;
+  return r.engines[0];
+}
+
+}  // namespace
+
+Finding LoadFinding(const std::string& dir) {
+  Finding f;
+  f.dir = dir;
+  fs::path d(dir);
+  if (!fs::is_directory(d)) throw std::runtime_error(dir + " is not a folder");
+  for (const char* name : {"case.wasm", "script.json", "outcome.json"})
+    if (!fs::exists(d / name))
+      throw std::runtime_error(dir + " is not a finding folder: " + name + " is missing");
+  try {
+    f.outcome = json::parse(ReadFile(d / "outcome.json"));
+  } catch (const json::exception& e) {
+    throw std::runtime_error((d / "outcome.json").string() + ": " + e.what());
+  }
+  if (f.outcome.contains("validation"))
+    throw std::runtime_error(dir + " is a validation finding: replay it with tandem check case.wasm");
+  std::string bytes = ReadFile(d / "case.wasm");
+  Script script;
+  try {
+    script = ParseScript(ReadFile(d / "script.json"));
+    f.c = MakeCase(std::vector<uint8_t>(bytes.begin(), bytes.end()), script);
+  } catch (const std::invalid_argument& e) {
+    throw std::runtime_error(dir + ": " + e.what());
+  }
+  if (!f.c.module) throw std::runtime_error(dir + ": the module is refused: " + f.c.refusal);
+
+  HarnessOptions& o = f.options;
+  auto replay = ReplayOptions(f.outcome.value("replay", ""));
+  if (f.outcome.contains("engine_names")) {
+    o.engines = f.outcome["engine_names"].get<std::vector<std::string>>();
+  } else if (replay.contains("--engines")) {
+    o.engines = Split(replay["--engines"], ',');
+  } else {
+    throw std::runtime_error(dir + "/outcome.json names no engines");
+  }
+  f.faults_text = f.outcome.value("seed_faults", "");
+  try {
+    o.faults = ParseFaultList(f.faults_text);
+  } catch (const std::invalid_argument& e) {
+    throw std::runtime_error(dir + "/outcome.json: " + e.what());
+  }
+  if (f.outcome.contains("config")) {
+    const json& c = f.outcome["config"];
+    o.config.fuel = c.value("fuel", uint64_t{0});
+    o.config.max_call_depth = c.value("max_call_depth", o.config.max_call_depth);
+    o.config.max_memory_pages = c.value("max_memory_pages", o.config.max_memory_pages);
+    o.timeout_seconds = c.value("timeout_seconds", o.timeout_seconds);
+  } else {
+    if (replay.contains("--fuel")) o.config.fuel = std::stoull(replay["--fuel"]);
+    if (replay.contains("--max-depth")) o.config.max_call_depth = std::stoul(replay["--max-depth"]);
+    if (replay.contains("--max-memory-pages"))
+      o.config.max_memory_pages = std::stoull(replay["--max-memory-pages"]);
+  }
+  return f;
+}
+
+ReducedFinding ReduceFinding(const Finding& f, const ReduceFindingOptions& ro) {
+  ReducedFinding out;
+  HarnessOptions o = f.options;
+  o.timeout_seconds = std::min(o.timeout_seconds, 10);
+  // Without a fuel limit a candidate that lost a loop's exit would run until the timeout.
+  if (!o.config.fuel) o.config.fuel = 10'000'000;
+  LocateOptions lo;
+  lo.max_seconds = 5;
+  const double started = MonotonicSeconds();
+  CaseResult first = RunCaseIsolated(f.c, o);
+  // A candidate that runs far longer than the finding did has lost its way (a loop without its
+  // exit on an engine without fuel checks): a short time limit keeps such candidates cheap.
+  // A timeout finding keeps the campaign's limit, which its signature needs.
+  if (first.verdict != CaseResult::Verdict::kTimeout)
+    o.timeout_seconds = std::clamp(static_cast<int>(20 * (MonotonicSeconds() - started)) + 1, 2,
+                                   o.timeout_seconds);
+  if (!IsFinding(first.verdict))
+    throw std::runtime_error(f.dir + ": the case does not show a finding any more (" +
+                             VerdictName(first.verdict) + ")");
+  Location where;
+  out.signature = LocatedSignature(f.c, o, first, &where, lo);
+  const Signature want = out.signature;
+  // Candidates are located only as far as the finding needed: a run with probes is cheap, a
+  // bisection is tens of runs.
+  lo.probe_budget = where.method != "probes";
+  lo.fuel = where.method == "fuel";
+  auto interesting = [&](const Case& c) {
+    CaseResult r = RunCaseIsolated(c, o);
+    if (!IsFinding(r.verdict)) return false;
+    Signature s = SignatureOf(r);
+    if (s.engines != want.engines || s.kind != want.kind) return false;
+    if (want.op == "?") return true;
+    return LocatedSignature(c, o, r, nullptr, lo).op == want.op;
+  };
+  ReduceOptions opts;
+  opts.time_seconds = ro.time_seconds;
+  opts.progress = ro.progress;
+  out.reduced = Reduce(f.c, interesting, opts, &out.stats);
+  CaseResult last = RunCaseIsolated(out.reduced, o);
+  out.location = Locate(out.reduced, o, last, lo);
+
+  // The regression case: each engine alone, the majority outcome per call.
+  std::vector<std::optional<EngineReport>> alone;
+  for (size_t k = 0; k < o.engines.size(); ++k) alone.push_back(RunAlone(out.reduced, o, k));
+  Script regress = out.reduced.script;
+  regress.fuel = o.config.fuel;
+  regress.max_call_depth = o.config.max_call_depth;
+  auto majority = [&](auto text_of, const std::string& what) -> std::optional<std::string> {
+    std::map<std::string, int> votes;
+    std::string ref_text;
+    for (size_t k = 0; k < alone.size(); ++k) {
+      if (!alone[k]) continue;
+      std::optional<std::string> t = text_of(*alone[k]);
+      if (!t) continue;
+      ++votes[*t];
+      if (o.engines[k] == "ref") ref_text = *t;
+    }
+    if (votes.empty()) return std::nullopt;
+    int best = 0;
+    for (const auto& [t, n] : votes) best = std::max(best, n);
+    std::string pick;
+    if (!ref_text.empty() && votes[ref_text] == best) {
+      pick = ref_text;
+    } else {
+      for (size_t k = 0; k < alone.size() && pick.empty(); ++k)
+        if (alone[k])
+          if (auto t = text_of(*alone[k]); t && votes[*t] == best) pick = *t;
+    }
+    if (!ref_text.empty() && ref_text != pick && out.review.empty())
+      out.review = fmt::format("the reference is in the minority at {}: ref {}, majority {}", what,
+                               ref_text, pick);
+    return pick;
+  };
+  if (auto inst = majority([](const EngineReport& e) -> std::optional<std::string> {
+        return e.instantiation;
+      }, "the instantiation")) {
+    std::string s = *inst;
+    regress.instantiation = s.substr(0, s.find(':'));
+  }
+  for (size_t i = 0; i < regress.calls.size(); ++i) {
+    auto text = majority([i](const EngineReport& e) -> std::optional<std::string> {
+      if (i < e.outcomes.size()) return e.outcomes[i];
+      return std::nullopt;
+    }, fmt::format("call {}", i));
+    regress.calls[i].expect.reset();
+    if (text) {
+      try {
+        regress.calls[i].expect = ExpectationFromText(*text);
+      } catch (const std::invalid_argument&) {
+      }
+    }
+  }
+  // A call without an expected outcome (no engine finished it) leaves the regression case
+  // without its last calls.
+  size_t keep = 0;
+  while (keep < regress.calls.size() && regress.calls[keep].expect) ++keep;
+  regress.calls.resize(keep);
+  regress.signature = want.ToString();
+  regress.review = out.review;
+  regress.description = fmt::format(
+      "Reduced by tandem reduce from the finding {} ({}{}): {} -> {} bytes. Expected outcomes: "
+      "the majority of {}{}.",
+      fs::path(f.dir).filename().string(), want.ToString(),
+      f.faults_text.empty() ? "" : ", seeded fault " + f.faults_text, out.stats.original_bytes,
+      out.stats.reduced_bytes, fmt::join(o.engines, ","),
+      out.review.empty() ? "" : " (review: " + out.review + ")");
+
+  out.out_dir = ro.out_dir.empty() ? (fs::path(f.dir) / "reduced").string() : ro.out_dir;
+  fs::path d(out.out_dir);
+  std::error_code ec;
+  fs::create_directories(d, ec);
+  if (ec) throw std::runtime_error("cannot create " + d.string() + ": " + ec.message());
+  auto put = [&](const std::string& name, const std::string& data) {
+    WriteFile(d / name, data);
+    out.files.push_back(name);
+  };
+  put("case.wasm", std::string(out.reduced.bytes.begin(), out.reduced.bytes.end()));
+  Script plain = out.reduced.script;
+  for (Call& c : plain.calls) c.expect.reset();
+  put("script.json", ScriptToJson(plain));
+  put("case.script.json", ScriptToJson(regress));
+  std::string wasm2wat = ro.wasm2wat.empty() ? "" : FindInPath(ro.wasm2wat);
+  if (wasm2wat.empty()) {
+    out.text_form_note = "wasm2wat not found: no case.wat";
+  } else {
+    try {
+      int st = RunQuiet({wasm2wat, (d / "case.wasm").string(), "-o", (d / "case.wat").string()});
+      if (st == 0)
+        out.files.push_back("case.wat");
+      else
+        out.text_form_note = "wasm2wat failed on case.wasm";
+    } catch (const std::exception& e) {
+      out.text_form_note = e.what();
+    }
+  }
+  put("reduce.json", ToJson(out).dump(1) + "\n");
+  return out;
+}
+
+json ToJson(const ReducedFinding& r) {
+  json passes = json::object();
+  for (const auto& [p, n] : r.stats.accepted_per_pass) passes[p] = n;
+  json j = {{"signature", r.signature.ToString()},
+            {"original_bytes", r.stats.original_bytes},
+            {"reduced_bytes", r.stats.reduced_bytes},
+            {"seconds", r.stats.seconds},
+            {"tests", r.stats.tests},
+            {"accepted", r.stats.accepted},
+            {"timed_out", r.stats.timed_out},
+            {"accepted_per_pass", passes},
+            {"location", ToJson(r.location)},
+            {"out_dir", r.out_dir},
+            {"files", r.files}};
+  if (!r.review.empty()) j["review"] = r.review;
+  if (!r.text_form_note.empty()) j["text_form"] = r.text_form_note;
+  return j;
+}
+
+}  // namespace tandem::diff
