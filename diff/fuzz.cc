@@ -33,6 +33,8 @@
 #include "diff/case.h"
 #include "diff/gen/generator.h"
 #include "diff/harness.h"
+#include "diff/locate.h"
+#include "diff/signature.h"
 #include "diff/process.h"
 #include "diff/v8_engine.h"
 #include "diff/validation.h"
@@ -161,6 +163,11 @@ json ValidationJson(const ValidationResult& v, const std::string& what) {
   j["verdict"] = divergence ? "divergence" : "agree";
   if (divergence) {
     const FrontEndVerdict& t = v.verdicts[0];
+    // Signature: the front ends that differ from tandem's, and what tandem's did.
+    std::string names;
+    for (const FrontEndVerdict& f : v.verdicts)
+      if (f.accepted != t.accepted) names += (names.empty() ? "" : "+") + f.front_end;
+    j["signature"] = names + ":validation:" + (t.accepted ? "tandem-accepts" : "tandem-refuses");
     for (const FrontEndVerdict& f : v.verdicts)
       if (f.accepted != t.accepted)
         j["divergences"].push_back(
@@ -239,6 +246,15 @@ constexpr size_t kStepPageSize = 4096;
           step_page[n] = 0;
         });
         json j = ToJson(r);
+        if (IsFinding(r.verdict)) {
+          // The finding's signature, located here (the worker has the case; the bisections
+          // fork runs of their own, so a crash there does not end the worker).
+          Location where;
+          LocateOptions lo;
+          lo.max_seconds = o.timeout_seconds / 2.0;
+          j["signature"] = LocatedSignature(c, h, r, &where, lo).ToString();
+          j["location"] = ToJson(where);
+        }
         j["what"] = made.what;
         j["new_stores"] = o.fresh_stores ? o.engines.size() : pool.created - created;
         j["quality"] = CaseQuality(c, r);
@@ -319,7 +335,18 @@ class Campaign {
   std::map<std::string, uint64_t> validation_allowed_;
   uint64_t validation_agree_ = 0;
   std::map<std::string, uint64_t> invalid_reasons_;
-  std::vector<json> findings_;
+  std::vector<json> findings_;  // the findings written (at most kExamples per signature)
+  // Findings by signature: how many, and the ids of those written.
+  struct SignatureGroup {
+    uint64_t count = 0;
+    std::vector<std::string> written;
+    std::string first_summary;
+  };
+  std::map<std::string, SignatureGroup> signatures_;
+  uint64_t findings_total_ = 0;
+  static constexpr size_t kExamples = 3;  // findings written per signature
+  bool WriteSignatures();
+  json SignaturesJson() const;
   bool fatal_ = false;
   std::string fatal_message_;
   double first_finding_seconds_ = -1;
@@ -486,12 +513,36 @@ bool Campaign::WriteFinding(uint64_t index, const json& r) {
   if (o_.config.max_memory_pages != EngineConfig{}.max_memory_pages)
     replay += fmt::format(" --max-memory-pages {}", o_.config.max_memory_pages);
   if (o_.validation) replay = "tandem check case.wasm";
+  // The signature: the worker's, or (a case that crashed or hung its worker) located here.
+  std::string signature = r.value("signature", "");
+  json location = r.contains("location") ? r["location"] : json();
+  if (signature.empty() && c.module) {
+    Location where;
+    LocateOptions lo;
+    lo.max_seconds = std::min(o_.timeout_seconds, 10);
+    HarnessOptions h = HarnessFor(o_);
+    signature = LocatedSignature(c, h, CaseResultFromJson(r), &where, lo).ToString();
+    location = ToJson(where);
+  }
+  if (signature.empty()) signature = SignatureOf(CaseResultFromJson(r)).ToString();
+  ++findings_total_;
+  SignatureGroup& group = signatures_[signature];
+  if (++group.count > kExamples) return WriteSignatures();  // counted, not written again
+  group.written.push_back(id);
+  if (group.first_summary.empty()) group.first_summary = summary;
   json entry = {{"id", id}, {"index", index}, {"generator", g}, {"verdict", verdict},
-                {"summary", summary}, {"what", what}};
+                {"summary", summary}, {"what", what}, {"signature", signature}};
+  if (location.is_object() && location.value("found", false))
+    entry["location"] = fmt::format("function {} offsets 0x{:x}-0x{:x} ({} instructions) at {}",
+                                    location.value("function", 0), location.value("begin", 0),
+                                    location.value("end", 0), location.value("length", 0),
+                                    location.value("op", "?"));
   findings_.push_back(entry);
   if (first_finding_seconds_ < 0) first_finding_seconds_ = MonotonicSeconds() - start_;
   if (!o_.quiet)
-    std::cerr << fmt::format("finding {}: {}\n  replay: cd {}/findings/{} && {}\n", id, summary,
+    std::cerr << fmt::format("finding {}: {}\n  signature {}{}\n  replay: cd {}/findings/{} && {}\n",
+                             id, summary, signature,
+                             entry.contains("location") ? "; located: " + entry["location"].get<std::string>() : "",
                              o_.out_dir.empty() ? "." : o_.out_dir, id, replay);
   if (o_.out_dir.empty()) return true;
   // Written into a temporary folder, then renamed: a finding is there whole or not at all.
@@ -517,6 +568,13 @@ bool Campaign::WriteFinding(uint64_t index, const json& r) {
     outcome["index"] = index;
     outcome["what"] = what;
     outcome["replay"] = replay;
+    outcome["signature"] = signature;
+    if (location.is_object()) outcome["location"] = location;
+    outcome["engine_names"] = o_.engines;
+    outcome["config"] = {{"fuel", o_.config.fuel},
+                         {"max_call_depth", o_.config.max_call_depth},
+                         {"max_memory_pages", o_.config.max_memory_pages},
+                         {"timeout_seconds", o_.timeout_seconds}};
     if (!o_.faults_text.empty()) outcome["seed_faults"] = o_.faults_text;
     put("outcome.json", outcome.dump(1) + "\n");
     put("summary.txt", summary + "\n");
@@ -530,8 +588,44 @@ bool Campaign::WriteFinding(uint64_t index, const json& r) {
     fatal_message_ = "cannot write the finding " + id + " to " + dir.string() +
                      (ec ? ": " + ec.message() : "");
     fs::remove_all(tmp, ec);
+    return false;
   }
-  return ok;
+  return WriteSignatures();
+}
+
+json Campaign::SignaturesJson() const {
+  json list = json::array();
+  std::vector<std::pair<std::string, const SignatureGroup*>> order;
+  for (const auto& [sig, g] : signatures_) order.push_back({sig, &g});
+  std::stable_sort(order.begin(), order.end(),
+                   [](const auto& a, const auto& b) { return a.second->count > b.second->count; });
+  for (const auto& [sig, g] : order)
+    list.push_back({{"signature", sig}, {"count", g->count}, {"findings", g->written},
+                    {"summary", g->first_summary}});
+  return list;
+}
+
+// DIR/findings/signatures.json: the findings grouped by signature, with counts (written
+// whole or not at all, as the findings are).
+bool Campaign::WriteSignatures() {
+  if (o_.out_dir.empty()) return true;
+  fs::path root = fs::path(o_.out_dir) / "findings";
+  fs::path tmp = root / ".signatures.json.tmp";
+  {
+    std::ofstream f(tmp);
+    f << SignaturesJson().dump(1) << "\n";
+    if (!f) {
+      fatal_message_ = "cannot write " + tmp.string();
+      return false;
+    }
+  }
+  std::error_code ec;
+  fs::rename(tmp, root / "signatures.json", ec);
+  if (ec) {
+    fatal_message_ = "cannot write " + (root / "signatures.json").string() + ": " + ec.message();
+    return false;
+  }
+  return true;
 }
 
 std::string Campaign::CoverageText() const {
@@ -552,7 +646,7 @@ void Campaign::Progress(bool final) {
   last_progress_ = now;
   if (o_.quiet && !final) return;
   double elapsed = now - start_;
-  uint64_t findings = findings_.size();
+  uint64_t findings = findings_total_;
   std::string gens;
   for (const auto& [g, n] : per_generator_) gens += fmt::format(" {} {}", g, n);
   uint64_t invalid = 0;
@@ -569,7 +663,9 @@ void Campaign::Progress(bool final) {
   std::cerr << fmt::format("[{:6.0f}s] {} cases ({:.0f}/s) | findings {}{} | invalid {} | "
                            "unsupported{} | per generator:{}{}\n",
                            elapsed, done_, elapsed > 0 ? done_ / elapsed : 0.0, findings,
-                           kinds.empty() ? "" : " (" + kinds.substr(1) + ")", invalid,
+                           (kinds.empty() ? "" : " (" + kinds.substr(1) + ")") +
+                               (signatures_.empty() ? "" : fmt::format(", {} signatures", signatures_.size())),
+                           invalid,
                            unsup.empty() ? " 0" : unsup, gens,
                            coverage_.empty() ? "" : " | coverage " + CoverageText());
 }
@@ -605,6 +701,8 @@ json Campaign::Summary() const {
     j["validation"] = {{"verdicts", validation_}, {"allowed", validation_allowed_},
                        {"all_agree", validation_agree_}};
   j["findings"] = findings_;
+  j["findings_total"] = findings_total_;
+  j["signatures"] = SignaturesJson();
   {
     std::vector<uint32_t> sizes = code_bytes_;
     uint64_t median = 0;
@@ -797,10 +895,18 @@ int Campaign::Run() {
     }
     std::cout << "\n";
   }
-  std::cout << fmt::format("findings: {}", findings_.size());
+  std::cout << fmt::format("findings: {}", findings_total_);
   for (const char* v : {"divergence", "expectation", "crash", "timeout", "internal error"})
     if (auto it = verdicts_.find(v); it != verdicts_.end()) std::cout << fmt::format(", {} {}", v, it->second);
   std::cout << (o_.out_dir.empty() || findings_.empty() ? "" : " (in " + (fs::path(o_.out_dir) / "findings").string() + ")") << "\n";
+  if (!signatures_.empty()) {
+    std::cout << fmt::format("signatures: {} ({} findings written, at most {} per signature)\n",
+                             signatures_.size(), findings_.size(), kExamples);
+    for (const json& g : SignaturesJson())
+      std::cout << fmt::format("  {:>6}  {}  e.g. {}\n", g["count"].get<uint64_t>(),
+                               g["signature"].get<std::string>(),
+                               g["findings"].empty() ? "" : g["findings"][0].get<std::string>());
+  }
   if (fatal_) {
     std::cerr << "tandem fuzz: stopped: " << fatal_message_ << "\n";
     return 2;
