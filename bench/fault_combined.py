@@ -3,7 +3,7 @@
 """Several faults at once: do the finding signatures tell them apart?
 
 One campaign `tandem fuzz --engines ref,x64,a64 --generator smith,mutate --seed-fault A,B,C
---time BUDGET -j JOBS` with the faults on together. Then, for every signature the campaign
+--time BUDGET -j JOBS` (or `--cases N`) with the faults on together. Then, for every signature the campaign
 reports (DIR/findings/signatures.json), its first finding is replayed with each fault alone:
 `tandem diff case.wasm --script script.json ... --seed-fault F --signature SIG`, which exits 0
 exactly when the case still shows SIG. Prints, per signature, its count and the faults that
@@ -48,6 +48,8 @@ def main():
     ap.add_argument("--faults", default="cond,load-sign,br-table-default",
                     help="the faults turned on together (default cond,load-sign,br-table-default)")
     ap.add_argument("--budget", type=float, default=60, help="campaign seconds (default 60)")
+    ap.add_argument("--cases", type=int, default=0,
+                    help="run this many cases instead of --budget seconds (the same on any machine)")
     ap.add_argument("--seed", type=int, default=1, help="campaign seed (default 1)")
     ap.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1, help="fuzz workers")
     ap.add_argument("--out", default=os.path.join(DEFAULT_OUT, "fault_combined"),
@@ -60,12 +62,15 @@ def main():
         return 2
     try:
         tandem = FindTool(args.tandem, "tandem", "build it: cmake --build --preset release")
+        if os.sep in tandem:  # the replays run inside the finding folders
+            tandem = os.path.abspath(tandem)
         shutil.rmtree(args.out, ignore_errors=True)
         os.makedirs(args.out)
         summary = os.path.join(args.out, "summary.json")
         cmd = [tandem, "fuzz", "-q", "--engines", "ref,x64,a64", "--generator", "smith,mutate",
-               "--seed-fault", ",".join(faults), "--seed", str(args.seed), "--time",
-               str(args.budget), "-j", str(args.jobs), "--out", args.out, "--json", summary]
+               "--seed-fault", ",".join(faults), "--seed", str(args.seed), "-j", str(args.jobs),
+               "--out", args.out, "--json", summary]
+        cmd += ["--cases", str(args.cases)] if args.cases else ["--time", str(args.budget)]
         proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         if proc.returncode not in (0, 1) or not os.path.exists(summary):
             raise BenchError(f"{' '.join(cmd)} exited {proc.returncode}: {proc.stderr[-400:]}")

@@ -7,18 +7,24 @@
 For each codegen fault (`tandem diff --list-faults --json`, kind "codegen"), or only those of
 --fault:
  1. one finding: `tandem fuzz --engines ref,BACKEND --generator smith --binaryen --seed-fault NAME
-    --seed 1 --time FIND_TIME --max-findings 1 -j 1`, BACKEND being the first back end the fault
-    applies to (--binaryen keeps the modules inside what binaryen 108 reads); a fault with no
-    finding is skipped;
+    --seed S --time FIND_TIME --max-findings 1 -j 1`, BACKEND being the first back end the fault
+    applies to. --binaryen keeps the modules inside what binaryen 108 reads (--no-block-params is
+    not enough: it leaves externref element segments, which wasm-opt refuses). wasm-reduce first
+    checks that the command behaves the same on wasm-opt's rewrite of the module; binaryen 108
+    writes typed function references (which tandem refuses) for some multivalue code with
+    funcrefs, so a finding whose rewrite tandem refuses gets no wasm-reduce run. Seeds 1..--seeds
+    are tried in turn until a finding passes that check (else the first finding is kept for
+    tandem alone); a fault with no finding is skipped;
  2. `tandem reduce FINDING --time BUDGET`: its signature, original and reduced size, seconds;
  3. wasm-reduce on the finding's case.wasm with the test command `tandem diff TEST --script
     FINDING/script.json ...replay flags... --signature SIG` (exit 0 exactly while the case shows
-    the signature), stopped after BUDGET seconds of wall clock (its working file holds the best
-    candidate so far).
+    the signature), WebAssembly 2.0 features only, stopped after BUDGET seconds of wall clock (its
+    working file holds the best candidate so far).
 Both reduced cases are replayed with --signature at the end ("kept": the signature still holds).
 Prints, per fault, the original size and each reducer's reduced size, seconds and whether the
-signature was kept (for wasm-reduce also when its working file last improved); then, over the faults both reducers ran on, the median sizes and seconds and
-how many faults each reducer brought down to at most max(10% of the original, 300) bytes.
+signature was kept (for wasm-reduce also when its working file last improved); then, over the
+faults both reducers ran on, the median sizes and seconds and how many faults each reducer
+brought down to at most max(10% of the original, 300) bytes.
 
 Exit status: 0 when every step ran; 1 when a step failed (a campaign or a reducer could not run,
 the signature does not hold on the original, a reduced case lost its signature); 2 on a usage or
@@ -37,6 +43,11 @@ import time
 
 from benchlib import DEFAULT_OUT, DEFAULT_TANDEM, BenchError, FindTool, Median
 
+# What tandem reads (WebAssembly 2.0), for wasm-reduce and the wasm-opt it runs: with binaryen's
+# default --enable-all its passes may write GC types tandem refuses.
+FEATURES = ("--mvp-features --enable-sign-ext --enable-mutable-globals "
+            "--enable-nontrapping-float-to-int --enable-simd --enable-bulk-memory "
+            "--enable-reference-types --enable-multivalue")
 SMALL_SHARE = 0.10  # "small": at most this share of the original ...
 SMALL_BYTES = 300   # ... or at most this many bytes
 
@@ -60,14 +71,14 @@ def Small(reduced, original):
     return reduced is not None and reduced <= max(SMALL_SHARE * original, SMALL_BYTES)
 
 
-def FindOne(tandem, fault, args, work):
+def FindOne(tandem, fault, seed, args, work):
     """Runs the campaign; returns the finding folder or None."""
-    out = os.path.join(work, fault["name"])
+    out = os.path.join(work, fault["name"] + ("" if seed == 1 else f"-seed{seed}"))
     shutil.rmtree(out, ignore_errors=True)
     summary = out + ".json"
     engine = fault["applies_to"].split(",")[0]
     cmd = [tandem, "fuzz", "-q", "--engines", f"ref,{engine}", "--generator", "smith",
-           "--binaryen", "--seed-fault", fault["name"], "--seed", "1",
+           "--binaryen", "--seed-fault", fault["name"], "--seed", str(seed),
            "--time", str(args.find_time), "--max-findings", "1", "-j", "1",
            "--out", out, "--json", summary]
     proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -113,6 +124,24 @@ def SignatureCommand(tandem, finding, wasm, script, sig):
     return argv + ["--signature", sig]
 
 
+def RoundTrip(wasm_opt, tandem, finding, work):
+    """Why wasm-reduce cannot start on the finding, or "": it requires the command to behave the
+    same on wasm-opt's rewrite of the module (binaryen 108 writes typed function references for
+    some multivalue code with funcrefs, which tandem refuses)."""
+    os.makedirs(work, exist_ok=True)
+    out = os.path.join(work, "roundtrip.wasm")
+    cmd = [wasm_opt, *FEATURES.split(), os.path.join(finding, "case.wasm"), "-o", out]
+    proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    if proc.returncode != 0:
+        return f"binaryen cannot read it: {shlex.join(cmd)}: {proc.stderr.strip()[-300:]}"
+    argv = SignatureCommand(tandem, finding, out, os.path.join(finding, "script.json"), "")[:-2]
+    proc = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    if proc.returncode == 2:
+        return (f"tandem refuses binaryen's rewrite ({shlex.join(cmd)}): "
+                f"{proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else ''}")
+    return ""
+
+
 def Holds(argv):
     """True when the signature command exits 0 (the case shows the signature)."""
     proc = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -137,12 +166,14 @@ def TandemReduce(tandem, finding, out, budget):
 
 def WasmReduce(wasm_reduce, bin_dir, tandem, finding, sig, work, budget):
     """Runs wasm-reduce for at most `budget` seconds; returns the row's wasm-reduce part."""
-    shutil.rmtree(work, ignore_errors=True)
-    os.makedirs(work)
+    os.makedirs(work, exist_ok=True)
     start = os.path.join(work, "start.wasm")
     test = os.path.join(work, "test.wasm")
     working = os.path.join(work, "work.wasm")
     log = os.path.join(work, "log.txt")
+    for stale in (test, working, log):
+        if os.path.exists(stale):
+            os.remove(stale)
     shutil.copyfile(os.path.join(finding, "case.wasm"), start)
     script = os.path.join(finding, "script.json")
     on_start = SignatureCommand(tandem, finding, start, script, sig)
@@ -152,7 +183,7 @@ def WasmReduce(wasm_reduce, bin_dir, tandem, finding, sig, work, budget):
                         f"exited {proc.returncode}: {(proc.stderr + proc.stdout).strip()[-300:]}")
     command = shlex.join(SignatureCommand(tandem, finding, test, script, sig))
     cmd = [wasm_reduce, start, "--command", command, "-t", test, "-w", working,
-           "-b", bin_dir, "--timeout", "10"]
+           "-b", bin_dir, "--timeout", "10", "-ef", FEATURES, *FEATURES.split()]
     env = dict(os.environ, BINARYEN_CORES="1")  # wasm-opt's passes on one core
     began, began_wall = time.perf_counter(), time.time()
     with open(log, "w") as f:
@@ -169,8 +200,9 @@ def WasmReduce(wasm_reduce, bin_dir, tandem, finding, sig, work, budget):
     error = ""
     if not stopped and p.returncode != 0:
         with open(log) as f:
-            tail = [l.strip() for l in f.read().strip().splitlines()[-3:]]
-        error = f"wasm-reduce exited {p.returncode}: " + " | ".join(tail)
+            lines = [l.strip() for l in f.read().strip().splitlines()]
+        why = [l for l in lines if l.startswith("|!") and not l.startswith("|!!")] or lines[-1:]
+        error = f"wasm-reduce exited {p.returncode}: " + " | ".join(why)
     best = working if os.path.exists(working) and os.path.getsize(working) > 0 else start
     kept, _ = Holds(SignatureCommand(tandem, finding, best, script, sig))
     # When the working file last improved: wasm-reduce often reaches its best long before it stops.
@@ -196,6 +228,9 @@ def main():
                     help="seconds each reducer may spend per finding (default 60)")
     ap.add_argument("--find-time", type=float, default=60,
                     help="seconds the campaign may take to find a fault (default 60)")
+    ap.add_argument("--seeds", type=int, default=1,
+                    help="campaign seeds to try, in order, until a finding wasm-reduce can start "
+                         "on (binaryen's rewrite of it still reads in tandem; default 1)")
     ap.add_argument("--fault", action="append", default=[], help="only this fault (repeatable)")
     ap.add_argument("--out", default=os.path.join(DEFAULT_OUT, "reduce_compare"),
                     help="working folder (findings, reduced cases, wasm-reduce logs)")
@@ -207,8 +242,8 @@ def main():
         wasm_reduce = FindTool(args.wasm_reduce, "wasm-reduce",
                                "install binaryen (apt-get install binaryen)")
         bin_dir = os.path.dirname(os.path.realpath(wasm_reduce))
-        FindTool(os.path.join(bin_dir, "wasm-opt"), "wasm-opt (beside wasm-reduce)",
-                 "install binaryen (apt-get install binaryen)")
+        wasm_opt = FindTool(os.path.join(bin_dir, "wasm-opt"), "wasm-opt (beside wasm-reduce)",
+                            "install binaryen (apt-get install binaryen)")
         faults = Faults(tandem, set(args.fault))
         os.makedirs(args.out, exist_ok=True)
     except BenchError as e:
@@ -219,14 +254,24 @@ def main():
     for fault in faults:
         name = fault["name"]
         row = {"fault": name, "engine": fault["applies_to"].split(",")[0], "finding": "",
-               "original_bytes": None, "signature": "", "tandem": None, "wasm_reduce": None,
-               "skipped": ""}
+               "seed": None, "original_bytes": None, "signature": "", "tandem": None,
+               "wasm_reduce": None, "skipped": "", "wasm_reduce_skipped": ""}
         rows.append(row)
+        work = os.path.join(args.out, name)
         try:
-            print(f"{name}: finding ...", file=sys.stderr, flush=True)
-            finding = FindOne(tandem, fault, args, args.out)
+            finding, why = None, ""
+            for seed in range(1, args.seeds + 1):
+                print(f"{name}: finding (seed {seed}) ...", file=sys.stderr, flush=True)
+                found = FindOne(tandem, fault, seed, args, args.out)
+                if not found:
+                    continue
+                why = RoundTrip(wasm_opt, tandem, found, os.path.join(work, "wr"))
+                if not finding or not why:
+                    finding, row["seed"], row["wasm_reduce_skipped"] = found, seed, why
+                if not why:
+                    break
             if not finding:
-                row["skipped"] = f"no finding in {args.find_time:.0f} s"
+                row["skipped"] = f"no finding in {args.find_time:.0f} s on {args.seeds} seed(s)"
                 continue
             row["finding"] = finding
             row["original_bytes"] = os.path.getsize(os.path.join(finding, "case.wasm"))
@@ -239,17 +284,21 @@ def main():
                                                   os.path.join(reduced, "script.json"),
                                                   t["signature"]))
             row["tandem"] = t
+            if not t["kept"]:
+                failed = True
+            if row["wasm_reduce_skipped"]:
+                continue
             print(f"{name}: wasm-reduce ...", file=sys.stderr, flush=True)
             w = WasmReduce(wasm_reduce, bin_dir, tandem, finding, t["signature"],
                            os.path.join(args.out, name, "wr"), args.budget)
             row["wasm_reduce"] = w
-            if w["error"] or not w["kept"] or not t["kept"]:
+            if w["error"] or not w["kept"]:
                 failed = True
         except StepError as e:
             row["skipped"] = str(e)
             failed = True
 
-    print(f"{len(rows)} faults, one finding each (smith --binaryen, seed 1), "
+    print(f"{len(rows)} faults, one finding each (smith --binaryen, seed 1..{args.seeds}), "
           f"{args.budget:.0f} s per reducer")
     print(f"{'fault':<22} {'orig B':>7} | {'tandem B':>8} {'s':>6} {'kept':>4} | "
           f"{'w-r B':>8} {'s':>6} {'best s':>6} {'kept':>4}  signature")
@@ -276,10 +325,20 @@ def main():
             secs_text = f"{Fmt(secs, '.1f')} s"
         print(f"{label:<14} median {Fmt(size, '.0f')} B in {secs_text}; "
               f"<= max(10%, {SMALL_BYTES} B) on {small} of {len(both)} faults")
-    print(f"median original {Fmt(Median([r['original_bytes'] for r in both]), '.0f')} B")
+    print(f"median original {Fmt(Median([r['original_bytes'] for r in both]), '.0f')} B "
+          f"(the {len(both)} faults both reducers ran on)")
+    alone = [r for r in rows if r["tandem"]]
+    if len(alone) > len(both):
+        size = Median([r["tandem"]["reduced_bytes"] for r in alone])
+        small = sum(Small(r["tandem"]["reduced_bytes"], r["original_bytes"]) for r in alone)
+        summary["tandem_all"] = {"median_bytes": size, "small": small, "faults": len(alone)}
+        print(f"tandem reduce on all {len(alone)} findings: median {Fmt(size, '.0f')} B; "
+              f"<= max(10%, {SMALL_BYTES} B) on {small}")
     for r in rows:
         if r["skipped"]:
             print(f"skipped {r['fault']}: {r['skipped']}")
+        elif r["wasm_reduce_skipped"]:
+            print(f"wasm-reduce skipped on {r['fault']}: {r['wasm_reduce_skipped']}")
         elif r["wasm_reduce"] and r["wasm_reduce"]["error"]:
             print(f"wasm-reduce on {r['fault']}: {r['wasm_reduce']['error']}")
     if args.json:

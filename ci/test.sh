@@ -102,6 +102,9 @@ expect2 fuzz --generator smith --corpus "$bad" --cases 1
 expect2 fuzz --engines ref,v8-liftoff --generator smith --cases 1
 expect2 fuzz --engines ref,v8-liftoff --generator single --denan --cases 1
 expect2 check "$bad/missing.wasm"
+expect2 reduce "$bad/missing"
+expect2 reduce "$bad"
+expect2 diff "$bad/ok.wat" --signature not-a-signature
 # Without node (a PATH with wast2json only) the V8 engines are unavailable (exit 2, saying so);
 # the others still work.
 mkdir "$bad/bin"
@@ -135,6 +138,27 @@ step "tandem fuzz: 300 --denan cases of smith and ttf on ref, x64 and both V8 ti
 step "tandem fuzz --validation: 3000 modules of mutate and smith, seed 1 (tandem, V8, WABT)"
 "$tandem" fuzz --validation --generator mutate,smith --seed 1 --cases 3000 -j "$jobs" \
   --out build/release/fuzz-ci-validation --json build/release/fuzz-ci-validation/summary.json
+
+# Seeded faults end to end: three faults on in one campaign of a fixed size, its findings
+# grouped by signature, each signature replayed with each fault alone (tandem diff --signature);
+# then one finding reduced, and its regression case checked with and without the fault.
+step "bench/fault_combined.py: cond, load-sign and br-table-default in one campaign of 1500 cases"
+python3 bench/fault_combined.py --tandem "$tandem" --cases 1500 -j "$jobs" \
+  --out build/release/fault-combined
+step "tandem reduce: one finding of that campaign"
+finding=$(ls -d build/release/fault-combined/findings/*/ | head -1)
+"$tandem" reduce "$finding" --time 30 -q
+(
+  cd "$finding/reduced"
+  engines=$(python3 -c 'import json; print(",".join(json.load(open("../outcome.json"))["engine_names"]))')
+  "$root/$tandem" diff case.wasm --script case.script.json --engines "$engines" --fuel 1000000 >/dev/null
+  if "$root/$tandem" diff case.wasm --script case.script.json --engines "$engines" --fuel 1000000 \
+       --seed-fault cond,load-sign,br-table-default >/dev/null; then
+    echo "ci/test.sh: the reduced regression case passes with the faults on" >&2
+    exit 1
+  fi
+  echo "  reduced: $(wc -c < ../case.wasm) -> $(wc -c < case.wasm) bytes; regression case passes without the faults, fails with them"
+)
 
 # The throughput benchmark's machinery (tandem gen, the corpus generator, the wasm-opt
 # baseline) on a few modules; its figures are printed, not checked (this machine is shared).

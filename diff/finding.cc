@@ -169,7 +169,9 @@ ReducedFinding ReduceFinding(const Finding& f, const ReduceFindingOptions& ro) {
     return LocatedSignature(c, o, r, nullptr, lo).op == want.op;
   };
   ReduceOptions opts;
-  opts.time_seconds = ro.time_seconds;
+  // What follows the reduction (locating the result, each engine alone for the regression
+  // case) takes a few runs: the reducer gets the budget less the time spent so far and a tenth.
+  opts.time_seconds = std::max(1.0, 0.9 * ro.time_seconds - (MonotonicSeconds() - started));
   opts.progress = ro.progress;
   out.reduced = Reduce(f.c, interesting, opts, &out.stats);
   CaseResult last = RunCaseIsolated(out.reduced, o);

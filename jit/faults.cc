@@ -65,7 +65,7 @@ constexpr CodegenFaultInfo kFaults[] = {
     {"callee-saved", kFaultCalleeSaved, "x64",
      "a function returns without restoring the caller's rbp (a clobbered callee-saved "
      "register)",
-     "return,end"},
+     "return"},
     {"operand-order", kFaultOperandOrder, "a64",
      "i32.sub computes b - a (wrong operand order of a non-commutative op)",
      "i32.sub"},

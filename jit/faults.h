@@ -45,6 +45,8 @@ struct CodegenFaultInfo {
   const char* what;       // one line
   // The wasm instructions whose code the fault changes, comma-separated; '*' matches any
   // characters ("*.div_*"). `tandem diff --locate` should name a region holding one of them.
+  // (callee-saved changes every epilogue: `return` and a body's final `end`; a listing cannot
+  // tell that `end` from a block's, so only `return` is named.)
   const char* ops;
 };
 
