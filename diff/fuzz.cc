@@ -339,7 +339,7 @@ class Campaign {
   // Findings by signature: how many, and the ids of those written.
   struct SignatureGroup {
     uint64_t count = 0;
-    std::vector<std::string> written;
+    std::map<uint64_t, std::string> written;  // case number -> finding id
     std::string first_summary;
   };
   std::map<std::string, SignatureGroup> signatures_;
@@ -526,10 +526,24 @@ bool Campaign::WriteFinding(uint64_t index, const json& r) {
   }
   if (signature.empty()) signature = SignatureOf(CaseResultFromJson(r)).ToString();
   ++findings_total_;
+  // The findings written for a signature are those of its kExamples lowest case numbers, so
+  // that a campaign writes the same folders with any -j: a later finding with a lower number
+  // takes the place of the highest written one.
   SignatureGroup& group = signatures_[signature];
-  if (++group.count > kExamples) return WriteSignatures();  // counted, not written again
-  group.written.push_back(id);
-  if (group.first_summary.empty()) group.first_summary = summary;
+  ++group.count;
+  if (group.written.size() >= kExamples) {
+    auto highest = std::prev(group.written.end());
+    if (highest->first < index) return WriteSignatures();  // counted, not written
+    if (!o_.out_dir.empty()) {
+      std::error_code ec;
+      fs::remove_all(fs::path(o_.out_dir) / "findings" / highest->second, ec);
+    }
+    const std::string gone = highest->second;
+    std::erase_if(findings_, [&](const json& f) { return f.value("id", "") == gone; });
+    group.written.erase(highest);
+  }
+  group.written[index] = id;
+  if (group.first_summary.empty() || group.written.begin()->first == index) group.first_summary = summary;
   json entry = {{"id", id}, {"index", index}, {"generator", g}, {"verdict", verdict},
                 {"summary", summary}, {"what", what}, {"signature", signature}};
   if (location.is_object() && location.value("found", false))
@@ -599,9 +613,12 @@ json Campaign::SignaturesJson() const {
   for (const auto& [sig, g] : signatures_) order.push_back({sig, &g});
   std::stable_sort(order.begin(), order.end(),
                    [](const auto& a, const auto& b) { return a.second->count > b.second->count; });
-  for (const auto& [sig, g] : order)
-    list.push_back({{"signature", sig}, {"count", g->count}, {"findings", g->written},
+  for (const auto& [sig, g] : order) {
+    json ids = json::array();
+    for (const auto& [index, id] : g->written) ids.push_back(id);
+    list.push_back({{"signature", sig}, {"count", g->count}, {"findings", ids},
                     {"summary", g->first_summary}});
+  }
   return list;
 }
 

@@ -487,6 +487,13 @@ bool LocateByProbes(const Case& c, const HarnessOptions& o, const CaseResult& or
   l.method = "probe budget";
   // The logs agree as far as they go (a crash, a hang, or a difference in state only): bisect
   // the probe budget down to the least number of probes after which the engines differ.
+  // With a budget of 0 the first probe traps: a difference then comes before any instruction
+  // of the case runs (at a call's entry, or in the engine itself), and no region holds it.
+  if (std::optional<CaseResult> r0 = run(0); r0 && IsFinding(r0->verdict)) {
+    l.note = "the engines differ before the first instruction runs";
+    l.before_code = true;
+    return false;
+  }
   uint64_t ok = 0, bad = 1;
   for (;;) {
     if (l.runs >= lo.max_runs || lo.Late()) {
@@ -690,7 +697,7 @@ Location Locate(const Case& c, const HarnessOptions& options, const CaseResult& 
     if (LocateByProbes(c, o, original, step, lo, l)) return l;
     why = l.note;
   }
-  if (lo.fuel && LocateByFuel(c, o, step, lo, l)) {
+  if (lo.fuel && !l.before_code && LocateByFuel(c, o, step, lo, l)) {
     if (!why.empty()) l.note += " (probes: " + why + ")";
     return l;
   }

@@ -41,6 +41,7 @@ struct Location {
   uint64_t fuel = 0;     // fuel: the least fuel with which the engines differ
   int runs = 0;          // case runs it took
   std::string note;      // why nothing was found, or what limits the answer
+  bool before_code = false;  // the engines differ before any instruction of the case runs
 };
 
 struct LocateOptions {

@@ -31,7 +31,8 @@ fs::path TempDir(const char* name) {
 std::set<std::string> Findings(const fs::path& out) {
   std::set<std::string> ids;
   if (!fs::exists(out / "findings")) return ids;
-  for (const auto& e : fs::directory_iterator(out / "findings")) ids.insert(e.path().filename());
+  for (const auto& e : fs::directory_iterator(out / "findings"))
+    if (e.is_directory()) ids.insert(e.path().filename());
   return ids;
 }
 
@@ -98,10 +99,16 @@ TEST_CASE("fuzz: a crashing or hanging engine is a finding and the campaign goes
   o.faults_text = "crash@a64";
   CHECK(RunFuzz(o) == 1);
   std::set<std::string> f = Findings(out);
-  CHECK(f.size() == 6);  // every case crashed a64; each crash took a new worker
   std::ifstream sj(out / "summary.json");
   auto summary = nlohmann::json::parse(sj);
-  CHECK(summary["verdicts"]["crash"].get<uint64_t>() == 6);
+  CHECK(summary["verdicts"]["crash"].get<uint64_t>() == 6);  // each crash took a new worker
+  // One signature: every case crashed a64 in its first call. Its three lowest cases are written.
+  CHECK(summary["findings_total"].get<uint64_t>() == 6);
+  REQUIRE(summary["signatures"].size() == 1);
+  CHECK(summary["signatures"][0]["signature"].get<std::string>().rfind("a64:crash:", 0) == 0);
+  CHECK(summary["signatures"][0]["count"].get<uint64_t>() == 6);
+  CHECK(f == std::set<std::string>{"00000000-single", "00000001-single", "00000002-single"});
+  CHECK(fs::exists(out / "findings" / "signatures.json"));
   // The worker's last step (written to the page it shares with the parent) names where it died.
   for (const std::string& id : f) {
     std::ifstream oj(out / "findings" / id / "outcome.json");
