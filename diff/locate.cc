@@ -360,7 +360,9 @@ std::pair<std::string, std::string> Pair(const CaseResult& r) {
   std::string base = r.engines.empty() ? "" : r.engines.front().engine;
   for (const std::string& f : r.failures)
     for (const EngineReport& e : r.engines)
-      if (f.rfind(e.engine + ":", 0) == 0 && e.engine != base) return {e.engine, base};
+      if (e.engine != base && (f.rfind(e.engine + ":", 0) == 0 ||
+                               f.find(" during " + e.engine + " ") != std::string::npos))
+        return {e.engine, base};
   for (const EngineReport& e : r.engines)
     if (e.engine != base) return {e.engine, base};
   return {"", base};
