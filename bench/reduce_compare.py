@@ -19,7 +19,7 @@ For each codegen fault (`tandem diff --list-faults --json`, kind "codegen"), or 
  3. wasm-reduce on the finding's case.wasm with the test command `tandem diff TEST --script
     FINDING/script.json ...replay flags... --signature SIG` (exit 0 exactly while the case shows
     the signature), WebAssembly 2.0 features only, stopped after BUDGET seconds of wall clock (its
-    working file holds the best candidate so far).
+    working file holds the candidate accepted last; the test file when the kill cut it short).
 Both reduced cases are replayed with --signature at the end ("kept": the signature still holds).
 Prints, per fault, the original size and each reducer's reduced size, seconds and whether the
 signature was kept (for wasm-reduce also when its working file last improved); then, over the
@@ -203,19 +203,30 @@ def WasmReduce(wasm_reduce, bin_dir, tandem, finding, sig, work, budget):
             lines = [l.strip() for l in f.read().strip().splitlines()]
         why = [l for l in lines if l.startswith("|!") and not l.startswith("|!!")] or lines[-1:]
         error = f"wasm-reduce exited {p.returncode}: " + " | ".join(why)
-    best = working if os.path.exists(working) and os.path.getsize(working) > 0 else start
-    kept, _ = Holds(SignatureCommand(tandem, finding, best, script, sig))
-    # When the working file last improved: wasm-reduce often reaches its best long before it stops.
-    best_seconds = max(0.0, os.path.getmtime(best) - began_wall) if best == working else 0.0
+    # wasm-reduce rewrites the working file in place after every accepted candidate, so a kill
+    # can leave it empty or cut short; then the candidate being copied is still in the test file.
+    best, kept = start, False
+    for candidate in (working, test):
+        if os.path.exists(candidate) and os.path.getsize(candidate) > 0:
+            kept, _ = Holds(SignatureCommand(tandem, finding, candidate, script, sig))
+            if kept:
+                best = candidate
+                break
+    if not kept:
+        kept, _ = Holds(SignatureCommand(tandem, finding, start, script, sig))
+    # When the result was written: wasm-reduce often reaches its best long before it stops.
+    best_seconds = max(0.0, os.path.getmtime(best) - began_wall) if best != start else 0.0
     return {"reduced_bytes": os.path.getsize(best), "seconds": seconds, "timed_out": stopped,
-            "best_seconds": best_seconds,
+            "best_seconds": best_seconds, "result_file": os.path.basename(best),
             "kept": kept, "error": error, "log": log, "command": command}
 
 
 def Fmt(v, spec):
     if isinstance(v, bool):
         v = "yes" if v else "no"
-    return "-" if v is None else format(v, spec)
+    if v is None:  # keep the column's width
+        return format("-", spec.split(".")[0].rstrip("df"))
+    return format(v, spec)
 
 
 def main():
