@@ -249,9 +249,12 @@ constexpr size_t kStepPageSize = 4096;
         if (IsFinding(r.verdict)) {
           // The finding's signature, located here (the worker has the case; the bisections
           // fork runs of their own, so a crash there does not end the worker).
+          // Bounded so that the case and its locating stay within the case's time limit (the
+          // parent kills a worker past it): a quarter for the bisections, a quarter per run.
           Location where;
           LocateOptions lo;
-          lo.max_seconds = o.timeout_seconds / 2.0;
+          lo.max_seconds = o.timeout_seconds / 4.0;
+          lo.run_timeout = std::max(1, o.timeout_seconds / 4);
           j["signature"] = LocatedSignature(c, h, r, &where, lo).ToString();
           j["location"] = ToJson(where);
         }
