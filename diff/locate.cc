@@ -326,6 +326,15 @@ void SetRegion(Location& l, const wasm::Module& m, uint32_t func, size_t first, 
   l.op = wasm::OpName(body.code[*pick].op);
 }
 
+// The last local.set or local.tee of `local` before instruction `before`, at most 31
+// instructions before `end` (a region's last instruction); nullopt when there is none.
+std::optional<size_t> LastWrite(const std::vector<Instr>& code, uint32_t local, size_t before,
+                                size_t end) {
+  for (size_t i = before; i-- > 0 && end - i < 32;)
+    if ((code[i].op == Op::LocalSet || code[i].op == Op::LocalTee) && code[i].a == local) return i;
+  return std::nullopt;
+}
+
 // A region that computes nothing but reads a local (`local.get 3; if`): the local's value is
 // what differs, so the region goes back to the last write of that local before it, when that is
 // at most 32 instructions before the region's end.
@@ -342,15 +351,11 @@ void ExtendToLocalWrite(Location& l, const wasm::Module& m) {
     if (body.code[i].op == Op::LocalGet) local = body.code[i].a;
   }
   if (!local) return;
-  for (size_t i = first; i-- > 0 && last - i < 32;) {
-    const Instr& in = body.code[i];
-    if ((in.op == Op::LocalSet || in.op == Op::LocalTee) && in.a == *local) {
-      const std::string op = l.op;
-      SetRegion(l, m, l.func, i, last);
-      l.op = op;
-      l.note += "; the region goes back to the last write of the local it reads";
-      return;
-    }
+  if (std::optional<size_t> w = LastWrite(body.code, *local, first, last)) {
+    const std::string op = l.op;
+    SetRegion(l, m, l.func, *w, last);
+    l.op = op;
+    l.note += "; the region goes back to the last write of the local it reads";
   }
 }
 
@@ -452,12 +457,11 @@ bool LocateByProbes(const Case& c, const HarnessOptions& o, const CaseResult& or
         if (named.op == Op::LocalGet) {
           // A local read back wrong while what was written agreed: the region goes back to the
           // last write of the local before it (the local's storage is the suspect).
-          for (size_t i = static_cast<size_t>(s.after); i-- > 0 && s.after - i < 32;)
-            if ((code[i].op == Op::LocalSet || code[i].op == Op::LocalTee) && code[i].a == named.a) {
-              first = std::min(first, i);
-              l.note = "the local read at the region's end differs from what was written at its start";
-              break;
-            }
+          const size_t end = static_cast<size_t>(s.after);
+          if (std::optional<size_t> w = LastWrite(code, named.a, end, end)) {
+            first = std::min(first, *w);
+            l.note = "the local read at the region's end differs from what was written at its start";
+          }
         }
         SetRegion(l, m, s.func, first, static_cast<size_t>(s.after), static_cast<size_t>(s.after));
       } else {
