@@ -872,7 +872,8 @@ CLI::App* AddReduceCommand(CLI::App& app, ReduceArgs& a) {
 // --- `tandem fuzz`: the fuzz loop (diff/fuzz.h).
 
 struct FuzzArgs {
-  std::string engines, generators = "single,mutate", seed_faults, out, json, testsuite, corpus;
+  std::string engines, generators = "single,mutate", seed_faults, out, json, testsuite, corpus,
+      resume;
   bool simd = false, quiet = false, fresh_stores = false, denan = false, no_block_params = false,
        binaryen = false, validation = false, list_faults = false;
   uint64_t seed = 1, cases = 0, first_case = 0, max_findings = 0;
@@ -928,12 +929,78 @@ bool SetUpGenerators(const char* command, const std::string& testsuite, const st
   return true;
 }
 
-int RunFuzzCommand(const FuzzArgs& a) {
-  if (a.list_faults) return ListFaults(false);
+// The options that make a campaign, kept in its state (DIR/state.json "args") so that
+// `tandem fuzz --resume DIR` runs the same campaign. Paths are made absolute.
+nlohmann::json FuzzArgsJson(const FuzzArgs& a) {
+  auto absolute = [](const std::string& p) { return p.empty() ? p : fs::absolute(p).string(); };
+  return {{"engines", a.engines}, {"generators", a.generators}, {"seed_faults", a.seed_faults},
+          {"testsuite", absolute(a.testsuite)}, {"corpus", absolute(a.corpus)}, {"simd", a.simd},
+          {"fresh_stores", a.fresh_stores}, {"denan", a.denan},
+          {"no_block_params", a.no_block_params}, {"binaryen", a.binaryen},
+          {"validation", a.validation}, {"seed", a.seed}, {"cases", a.cases},
+          {"first_case", a.first_case}, {"max_findings", a.max_findings}, {"time", a.time},
+          {"timeout", a.timeout}, {"max_depth", a.max_depth}, {"fuel", a.fuel},
+          {"max_memory_pages", a.max_memory_pages}};
+}
+
+void FuzzArgsFromJson(const nlohmann::json& j, FuzzArgs& a) {
+  j.at("engines").get_to(a.engines);
+  j.at("generators").get_to(a.generators);
+  j.at("seed_faults").get_to(a.seed_faults);
+  j.at("testsuite").get_to(a.testsuite);
+  j.at("corpus").get_to(a.corpus);
+  j.at("simd").get_to(a.simd);
+  j.at("fresh_stores").get_to(a.fresh_stores);
+  j.at("denan").get_to(a.denan);
+  j.at("no_block_params").get_to(a.no_block_params);
+  j.at("binaryen").get_to(a.binaryen);
+  j.at("validation").get_to(a.validation);
+  j.at("seed").get_to(a.seed);
+  j.at("cases").get_to(a.cases);
+  j.at("first_case").get_to(a.first_case);
+  j.at("max_findings").get_to(a.max_findings);
+  j.at("time").get_to(a.time);
+  j.at("timeout").get_to(a.timeout);
+  j.at("max_depth").get_to(a.max_depth);
+  j.at("fuel").get_to(a.fuel);
+  j.at("max_memory_pages").get_to(a.max_memory_pages);
+}
+
+int RunFuzzCommand(const FuzzArgs& given, const CLI::App& cmd) {
+  if (given.list_faults) return ListFaults(false);
   auto usage = [](const std::string& msg) {
     std::cerr << "tandem fuzz: " << msg << "\n";
     return kExitUsage;
   };
+  FuzzArgs a = given;
+  if (!given.resume.empty()) {
+    // The campaign's own options come from its state; only these may be given again.
+    static const std::vector<std::string> kMayChange = {"resume", "jobs", "json", "quiet",
+                                                        "cases", "time", "help"};
+    for (const CLI::Option* opt : cmd.get_options()) {
+      if (opt->count() == 0 || opt->get_lnames().empty()) continue;
+      const std::string& name = opt->get_lnames()[0];
+      if (std::find(kMayChange.begin(), kMayChange.end(), name) == kMayChange.end())
+        return usage("--resume takes the campaign's options from DIR/state.json; --" + name +
+                     " cannot be given with it (only -j, --json, -q, and --cases or --time to "
+                     "change the campaign's end)");
+    }
+    const fs::path state_path = fs::path(given.resume) / "state.json";
+    std::ifstream f(state_path);
+    if (!f) return usage("cannot resume " + given.resume + ": no campaign state (" + state_path.string() + ")");
+    nlohmann::json state = nlohmann::json::parse(f, nullptr, false);
+    if (state.is_discarded() || !state.contains("args"))
+      return usage("cannot resume " + given.resume + ": " + state_path.string() + " is not a campaign state");
+    try {
+      FuzzArgsFromJson(state["args"], a);
+    } catch (const std::exception& e) {
+      return usage("cannot resume " + given.resume + ": the options in " + state_path.string() +
+                   " are unreadable: " + e.what());
+    }
+    a.out = given.resume;
+    if (cmd.count("--cases")) a.cases = given.cases;
+    if (cmd.count("--time")) a.time = given.time;
+  }
   diff::FuzzOptions o;
   o.engines = SplitList(a.engines.empty() ? DefaultEngineList() : a.engines);
   if (!CheckEngines(o.engines)) return kExitUsage;
@@ -964,6 +1031,8 @@ int RunFuzzCommand(const FuzzArgs& a) {
   o.json_path = a.json;
   o.quiet = a.quiet;
   o.fresh_stores = a.fresh_stores;
+  o.resume = !given.resume.empty();
+  o.campaign_args = FuzzArgsJson(a).dump();
   if (!SetUpGenerators("fuzz", a.testsuite, a.corpus, a.simd, a.quiet, o)) return kExitUsage;
   if (a.validation) {
     o.validation = true;
@@ -1028,7 +1097,15 @@ CLI::App* AddFuzzCommand(CLI::App& app, FuzzArgs& a) {
   cmd->add_option("--seed-fault", a.seed_faults,
                   "Seed faults NAME[@ENGINE][,...] (--list-faults)")
       ->type_name("LIST");
-  cmd->add_option("--out", a.out, "Write findings to DIR/findings/<id>/")->type_name("DIR");
+  cmd->add_option("--out", a.out,
+                  "Write findings to DIR/findings/<id>/ and the campaign's state to "
+                  "DIR/state.json (checkpointed; see --resume)")
+      ->type_name("DIR");
+  cmd->add_option("--resume", a.resume,
+                  "Continue the campaign whose folder is DIR (after a kill, a crash of the "
+                  "machine or Ctrl-C): its options come from DIR/state.json; -j, --json, -q, "
+                  "--cases and --time may be given anew")
+      ->type_name("DIR");
   cmd->add_option("--json", a.json, "Write the campaign's summary as JSON to FILE")
       ->type_name("FILE");
   cmd->add_option("--timeout", a.timeout, "Seconds a case may run before it is a timeout")
@@ -1370,7 +1447,7 @@ int main(int argc, char** argv) {
     if (*run) return RunRunCommand(run_args, *run);
     if (*compile_cmd) return RunCompileCommand(compile_args);
     if (*diff_cmd) return RunDiffCommand(diff_args);
-    if (*fuzz_cmd) return RunFuzzCommand(fuzz_args);
+    if (*fuzz_cmd) return RunFuzzCommand(fuzz_args, *fuzz_cmd);
     if (*gen_cmd) return RunGenCommand(gen_args);
     if (*check_cmd) return RunCheckCommand(check_args);
     if (*reduce_cmd) return RunReduceCommand(reduce_args);

@@ -13,7 +13,9 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -25,6 +27,7 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <set>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -184,9 +187,15 @@ json ValidationJson(const ValidationResult& v, const std::string& what) {
 // parent; read only once the worker has died or been killed.
 constexpr size_t kStepPageSize = 4096;
 
-[[noreturn]] void WorkerMain(int in_fd, int out_fd, char* step_page, const FuzzOptions& o) {
+[[noreturn]] void WorkerMain(int in_fd, int out_fd, char* step_page, const FuzzOptions& o,
+                             pid_t parent) {
+  // A worker dies with its parent (a campaign killed with kill -9 leaves no worker behind to
+  // hold the lock of its folder or run on).
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (getppid() != parent) _exit(0);
   DefaultFaultSignals();
   signal(SIGINT, SIG_IGN);  // the parent decides when to stop
+  signal(SIGTERM, SIG_DFL);
   std::vector<std::unique_ptr<gen::Generator>> gens = MakeGenerators(o);
   HarnessOptions h = HarnessFor(o);
   std::unique_ptr<FrontEnds> front_ends;
@@ -296,6 +305,37 @@ struct Worker {
 
 // ---- the parent --------------------------------------------------------------------------
 
+// SIGINT or SIGTERM to the parent: stop handing out cases, let those in flight finish, write
+// the summary and the state (the campaign can be resumed). A second one ends the process.
+volatile sig_atomic_t g_interrupted = 0;
+void OnInterrupt(int) { g_interrupted = 1; }
+
+// Code-section sizes are counted exactly below 4 KiB and in buckets of 1/256 of their power of
+// two above (the median within 0.4%), so that the state does not grow with the cases run.
+uint32_t SizeBucket(uint64_t n) {
+  if (n < 4096) return static_cast<uint32_t>(n);
+  const int top = 63 - __builtin_clzll(n);
+  const uint64_t step = uint64_t{1} << (top - 8);
+  return static_cast<uint32_t>(std::min<uint64_t>(n / step * step, UINT32_MAX));
+}
+
+// Writes `data` to `path` whole or not at all: a temporary file beside it, synced, renamed.
+bool WriteFileAtomic(const fs::path& path, const std::string& data, std::string* error) {
+  const fs::path tmp = fs::path(path.string() + ".tmp");
+  int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    *error = "cannot write " + tmp.string() + ": " + std::strerror(errno);
+    return false;
+  }
+  bool ok = WriteAll(fd, data) && fsync(fd) == 0;
+  const int err = errno;
+  ok = close(fd) == 0 && ok;
+  if (ok && rename(tmp.c_str(), path.c_str()) == 0) return true;
+  *error = "cannot write " + path.string() + ": " + std::strerror(ok ? errno : err);
+  unlink(tmp.c_str());
+  return false;
+}
+
 class Campaign {
  public:
   explicit Campaign(const FuzzOptions& o)
@@ -305,10 +345,24 @@ class Campaign {
       if (!IsV8Engine(e) && !o.validation) coverage_[e].assign(wasm::kNumOps, 0);
   }
 
+  ~Campaign() {
+    if (journal_fd_ >= 0) close(journal_fd_);
+    if (lock_fd_ >= 0) close(lock_fd_);
+  }
+
   int Run();
 
  private:
+  int Loop();
   bool Spawn(Worker& w);
+  double Elapsed() const { return elapsed_before_ + MonotonicSeconds() - start_; }
+  void MarkDone(uint64_t index);
+  void SkipDone();
+  json Identity() const;
+  json StateJson(bool finished) const;
+  bool Checkpoint(bool finished = false);
+  bool LoadState(const json& state, std::string* error);
+  void ReconcileFindings();
   void Retire(Worker& w);
   void Handle(Worker& w, const std::string& line);
   void Record(uint64_t index, const json& result);
@@ -324,11 +378,25 @@ class Campaign {
   std::vector<Worker> workers_;
   double start_ = 0, last_progress_ = 0;
   uint64_t next_ = 0, done_ = 0, stores_created_ = 0;
+  // Which cases are done: every case below low_, and those in done_above_ (cases finish out of
+  // order with several jobs). The state keeps both, so a resumed campaign skips no case and
+  // runs none twice.
+  uint64_t low_ = 0;
+  std::set<uint64_t> done_above_;
+  double elapsed_before_ = 0;  // seconds run before this process (resumed campaigns)
+  uint64_t runs_ = 1;          // this process and the ones before it
+  double last_checkpoint_ = 0;
+  int lock_fd_ = -1;
+  int journal_fd_ = -1;          // out_dir/journal, appended to
+  uint64_t journal_bytes_ = 0;   // since the last checkpoint
+  bool Journal(const std::string& lines);
+  bool IsDone(uint64_t index) const { return index < low_ || done_above_.count(index); }
+  bool ReplayJournal(std::string* error);
   // Quality of the cases that ran (CaseQuality), on the base engine.
   uint64_t calls_ = 0, returned_ = 0;
   uint64_t ref_instructions_ = 0, ref_counted_cases_ = 0;  // on "ref", when it runs
   std::map<std::string, uint64_t> traps_, exhausted_;
-  std::vector<uint32_t> code_bytes_;
+  std::map<uint32_t, uint64_t> code_sizes_;  // SizeBucket(code-section bytes) -> cases
   std::map<std::string, uint64_t> per_generator_, invalid_per_generator_, verdicts_;
   std::map<std::string, std::map<std::string, uint64_t>> unsupported_;  // engine -> reason
   std::map<std::string, std::map<std::string, uint64_t>> allowed_;  // engine -> allowed difference
@@ -374,6 +442,7 @@ bool Campaign::Spawn(Worker& w) {
     w.step_page = static_cast<char*>(page);
   }
   w.step_page[0] = 0;
+  const pid_t parent = getpid();
   pid_t pid = fork();
   if (pid < 0) {
     for (int fd : {down[0], down[1], up[0], up[1]}) close(fd);
@@ -386,7 +455,8 @@ bool Campaign::Spawn(Worker& w) {
       if (other.to >= 0) close(other.to);
       if (other.from >= 0) close(other.from);
     }
-    WorkerMain(down[0], up[1], w.step_page, o_);
+    if (lock_fd_ >= 0) close(lock_fd_);  // the folder's lock is the parent's alone
+    WorkerMain(down[0], up[1], w.step_page, o_, parent);
   }
   close(down[0]);
   close(up[1]);
@@ -428,6 +498,7 @@ void Campaign::Handle(Worker& w, const std::string& line) {
     ++invalid_reasons_[sp == std::string::npos ? "" : line.substr(sp + 1)];
     ++verdicts_["invalid"];
     ++done_;
+    MarkDone(index);
     w.busy = false;
   } else if (line.rfind("result ", 0) == 0) {
     size_t sp = line.find(' ', 7);
@@ -447,6 +518,7 @@ void Campaign::Record(uint64_t index, const json& r) {
   const std::string& g = o_.generators[index % o_.generators.size()];
   ++per_generator_[g];
   ++done_;
+  MarkDone(index);
   stores_created_ += r.value("new_stores", uint64_t{0});
   if (r.contains("quality")) {
     const json& q = r["quality"];
@@ -454,7 +526,7 @@ void Campaign::Record(uint64_t index, const json& r) {
     returned_ += q.value("returned", uint64_t{0});
     for (const auto& [k, n] : q["traps"].items()) traps_[k] += n.get<uint64_t>();
     for (const auto& [k, n] : q["exhausted"].items()) exhausted_[k] += n.get<uint64_t>();
-    code_bytes_.push_back(q.value("code_bytes", uint64_t{0}));
+    ++code_sizes_[SizeBucket(q.value("code_bytes", uint64_t{0}))];
     if (q.contains("ref_instructions")) {
       ref_instructions_ += q["ref_instructions"].get<uint64_t>();
       ++ref_counted_cases_;
@@ -534,15 +606,15 @@ bool Campaign::WriteFinding(uint64_t index, const json& r) {
   // takes the place of the highest written one.
   SignatureGroup& group = signatures_[signature];
   ++group.count;
+  // The folder this finding replaces goes only once the new folder is written (a kill in
+  // between leaves both; the resumed campaign replays this case from its journal and removes
+  // the folder the state no longer names).
+  std::string evicted;
   if (group.written.size() >= kExamples) {
     auto highest = std::prev(group.written.end());
     if (highest->first < index) return WriteSignatures();  // counted, not written
-    if (!o_.out_dir.empty()) {
-      std::error_code ec;
-      fs::remove_all(fs::path(o_.out_dir) / "findings" / highest->second, ec);
-    }
-    const std::string gone = highest->second;
-    std::erase_if(findings_, [&](const json& f) { return f.value("id", "") == gone; });
+    evicted = highest->second;
+    std::erase_if(findings_, [&](const json& f) { return f.value("id", "") == evicted; });
     group.written.erase(highest);
   }
   group.written[index] = id;
@@ -555,7 +627,7 @@ bool Campaign::WriteFinding(uint64_t index, const json& r) {
                                     location.value("end", 0), location.value("length", 0),
                                     location.value("op", "?"));
   findings_.push_back(entry);
-  if (first_finding_seconds_ < 0) first_finding_seconds_ = MonotonicSeconds() - start_;
+  if (first_finding_seconds_ < 0) first_finding_seconds_ = Elapsed();
   if (!o_.quiet)
     std::cerr << fmt::format("finding {}: {}\n  signature {}{}\n  replay: cd {}/findings/{} && {}\n",
                              id, summary, signature,
@@ -607,7 +679,9 @@ bool Campaign::WriteFinding(uint64_t index, const json& r) {
     fs::remove_all(tmp, ec);
     return false;
   }
-  return WriteSignatures();
+  if (!WriteSignatures()) return false;
+  if (!evicted.empty()) fs::remove_all(root / evicted, ec);
+  return true;
 }
 
 json Campaign::SignaturesJson() const {
@@ -665,7 +739,7 @@ void Campaign::Progress(bool final) {
   if (!final && now - last_progress_ < 1.0) return;
   last_progress_ = now;
   if (o_.quiet && !final) return;
-  double elapsed = now - start_;
+  double elapsed = Elapsed();
   uint64_t findings = findings_total_;
   std::string gens;
   for (const auto& [g, n] : per_generator_) gens += fmt::format(" {} {}", g, n);
@@ -691,15 +765,16 @@ void Campaign::Progress(bool final) {
 }
 
 json Campaign::Summary() const {
-  double elapsed = MonotonicSeconds() - start_;
+  double elapsed = Elapsed();
   json j;
   j["seed"] = o_.seed;
   j["engines"] = o_.engines;
   j["generators"] = o_.generators;
   j["first_case"] = o_.first_case;
-  j["next_case"] = o_.first_case + done_;
+  j["next_case"] = low_;
   j["cases"] = done_;
   j["seconds"] = elapsed;
+  j["runs"] = runs_;  // 1, plus one per --resume
   // When the first finding was written (seconds since the start; absent without findings).
   if (first_finding_seconds_ >= 0) j["first_finding_seconds"] = first_finding_seconds_;
   j["cases_per_second"] = elapsed > 0 ? done_ / elapsed : 0.0;
@@ -724,11 +799,14 @@ json Campaign::Summary() const {
   j["findings_total"] = findings_total_;
   j["signatures"] = SignaturesJson();
   {
-    std::vector<uint32_t> sizes = code_bytes_;
-    uint64_t median = 0;
-    if (!sizes.empty()) {
-      std::nth_element(sizes.begin(), sizes.begin() + sizes.size() / 2, sizes.end());
-      median = sizes[sizes.size() / 2];
+    uint64_t sized = 0, median = 0, seen = 0;
+    for (const auto& [size, n] : code_sizes_) sized += n;
+    for (const auto& [size, n] : code_sizes_) {
+      seen += n;
+      if (seen > sized / 2) {
+        median = size;
+        break;
+      }
     }
     j["quality"] = {{"engine", o_.engines.empty() ? "" : o_.engines[0]},
                     {"calls", calls_},
@@ -763,19 +841,319 @@ json Campaign::Summary() const {
   return j;
 }
 
+void Campaign::MarkDone(uint64_t index) {
+  if (index != low_) {
+    done_above_.insert(index);
+    return;
+  }
+  ++low_;
+  while (!done_above_.empty() && *done_above_.begin() == low_) {
+    done_above_.erase(done_above_.begin());
+    ++low_;
+  }
+}
+
+void Campaign::SkipDone() {
+  while (next_ < low_ || done_above_.count(next_)) next_ = std::max(next_ + 1, low_);
+}
+
+// What makes a campaign: a state is resumed only with these the same.
+json Campaign::Identity() const {
+  return {{"seed", o_.seed}, {"engines", o_.engines}, {"generators", o_.generators},
+          {"seed_faults", o_.faults_text}, {"first_case", o_.first_case}, {"simd", o_.simd},
+          {"denan", o_.denan}, {"block_params", o_.block_params}, {"binaryen", o_.binaryen},
+          {"validation", o_.validation}, {"fuel", o_.config.fuel},
+          {"max_call_depth", o_.config.max_call_depth},
+          {"max_memory_pages", o_.config.max_memory_pages}};
+}
+
+json Campaign::StateJson(bool finished) const {
+  json s;
+  s["format"] = "tandem fuzz state";
+  s["version"] = 1;
+  try {
+    s["args"] = json::parse(o_.campaign_args);
+  } catch (const std::exception&) {
+    s["args"] = json::object();
+  }
+  s["campaign"] = Identity();
+  s["finished"] = finished;
+  s["elapsed_seconds"] = Elapsed();
+  s["runs"] = runs_;
+  s["low"] = low_;
+  s["done_above"] = done_above_;
+  s["done"] = done_;
+  s["stores_created"] = stores_created_;
+  s["calls"] = calls_;
+  s["returned"] = returned_;
+  s["ref_instructions"] = ref_instructions_;
+  s["ref_counted_cases"] = ref_counted_cases_;
+  s["traps"] = traps_;
+  s["exhausted"] = exhausted_;
+  json sizes = json::array();
+  for (const auto& [size, n] : code_sizes_) sizes.push_back({size, n});
+  s["code_sizes"] = sizes;
+  s["per_generator"] = per_generator_;
+  s["invalid_per_generator"] = invalid_per_generator_;
+  s["verdicts"] = verdicts_;
+  s["unsupported"] = unsupported_;
+  s["allowed"] = allowed_;
+  s["validation"] = validation_;
+  s["validation_allowed"] = validation_allowed_;
+  s["validation_agree"] = validation_agree_;
+  s["invalid_reasons"] = invalid_reasons_;
+  s["findings"] = findings_;
+  s["findings_total"] = findings_total_;
+  s["first_finding_seconds"] = first_finding_seconds_;
+  json groups = json::object();
+  for (const auto& [sig, g] : signatures_) {
+    json written = json::array();
+    for (const auto& [index, id] : g.written) written.push_back({index, id});
+    groups[sig] = {{"count", g.count}, {"written", written}, {"first_summary", g.first_summary}};
+  }
+  s["signatures"] = groups;
+  json cov = json::object();
+  for (const auto& [e, bits] : coverage_) cov[e] = Hex(bits);
+  s["coverage"] = cov;
+  return s;
+}
+
+// DIR/state.json every 2 s (or 8 MiB of journal) and at the end; then the journal, whose
+// lines the state now holds, is emptied. (A kill between the two leaves lines of cases the
+// state counts as done: the replay skips them.)
+bool Campaign::Checkpoint(bool finished) {
+  if (o_.out_dir.empty()) return true;
+  last_checkpoint_ = MonotonicSeconds();
+  std::string error;
+  if (!WriteFileAtomic(fs::path(o_.out_dir) / "state.json", StateJson(finished).dump() + "\n", &error)) {
+    fatal_message_ = error;
+    fatal_ = true;
+    return false;
+  }
+  if (journal_fd_ >= 0 && journal_bytes_ > 0) {
+    if (ftruncate(journal_fd_, 0) != 0) {
+      fatal_message_ = std::string("cannot empty the journal: ") + std::strerror(errno);
+      fatal_ = true;
+      return false;
+    }
+    journal_bytes_ = 0;
+  }
+  return true;
+}
+
+// What workers sent (and what the parent made of a worker that died), appended before it is
+// handled.
+bool Campaign::Journal(const std::string& lines) {
+  if (journal_fd_ < 0 || lines.empty()) return true;
+  if (!WriteAll(journal_fd_, lines)) {
+    fatal_message_ = std::string("cannot append to the journal: ") + std::strerror(errno);
+    fatal_ = true;
+    return false;
+  }
+  journal_bytes_ += lines.size();
+  return true;
+}
+
+// The journal's whole lines, handled as they were the first time; those of cases the state
+// already counts are skipped (and a last line cut short by the kill is dropped: its case runs
+// again).
+bool Campaign::ReplayJournal(std::string* error) {
+  const fs::path path = fs::path(o_.out_dir) / "journal";
+  std::ifstream f(path, std::ios::binary);
+  if (!f) return true;
+  std::string text((std::istreambuf_iterator<char>(f)), {});
+  Worker none;
+  uint64_t replayed = 0;
+  size_t at = 0, nl;
+  try {
+    while ((nl = text.find('\n', at)) != std::string::npos) {
+      std::string line = text.substr(at, nl - at);
+      at = nl + 1;
+      if (line.rfind("result ", 0) == 0 || line.rfind("invalid ", 0) == 0) {
+        const size_t start = line.find(' ') + 1;
+        const uint64_t index = std::stoull(line.substr(start, line.find(' ', start) - start));
+        if (IsDone(index)) continue;
+        ++replayed;
+      }
+      Handle(none, line);
+      if (fatal_) {
+        *error = fatal_message_;
+        return false;
+      }
+    }
+  } catch (const std::exception& e) {
+    *error = "unreadable journal " + path.string() + ": " + e.what();
+    return false;
+  }
+  if (!o_.quiet && replayed)
+    std::cerr << "resume: " << replayed << " cases from the journal\n";
+  return true;
+}
+
+bool Campaign::LoadState(const json& s, std::string* error) {
+  try {
+    if (s.value("format", "") != "tandem fuzz state" || s.value("version", 0) != 1) {
+      *error = "not a tandem fuzz state (format version 1)";
+      return false;
+    }
+    if (s["campaign"] != Identity()) {
+      *error = "it holds another campaign: " + s["campaign"].dump() + "; these options make " +
+               Identity().dump();
+      return false;
+    }
+    elapsed_before_ = s["elapsed_seconds"].get<double>();
+    runs_ = s["runs"].get<uint64_t>() + 1;
+    low_ = s["low"].get<uint64_t>();
+    done_above_ = s["done_above"].get<std::set<uint64_t>>();
+    done_ = s["done"].get<uint64_t>();
+    stores_created_ = s["stores_created"].get<uint64_t>();
+    calls_ = s["calls"].get<uint64_t>();
+    returned_ = s["returned"].get<uint64_t>();
+    ref_instructions_ = s["ref_instructions"].get<uint64_t>();
+    ref_counted_cases_ = s["ref_counted_cases"].get<uint64_t>();
+    s["traps"].get_to(traps_);
+    s["exhausted"].get_to(exhausted_);
+    for (const json& p : s["code_sizes"]) code_sizes_[p[0].get<uint32_t>()] = p[1].get<uint64_t>();
+    s["per_generator"].get_to(per_generator_);
+    s["invalid_per_generator"].get_to(invalid_per_generator_);
+    s["verdicts"].get_to(verdicts_);
+    s["unsupported"].get_to(unsupported_);
+    s["allowed"].get_to(allowed_);
+    s["validation"].get_to(validation_);
+    s["validation_allowed"].get_to(validation_allowed_);
+    validation_agree_ = s["validation_agree"].get<uint64_t>();
+    s["invalid_reasons"].get_to(invalid_reasons_);
+    findings_ = s["findings"].get<std::vector<json>>();
+    findings_total_ = s["findings_total"].get<uint64_t>();
+    first_finding_seconds_ = s["first_finding_seconds"].get<double>();
+    for (const auto& [sig, g] : s["signatures"].items()) {
+      SignatureGroup& group = signatures_[sig];
+      group.count = g["count"].get<uint64_t>();
+      for (const json& w : g["written"]) group.written[w[0].get<uint64_t>()] = w[1].get<std::string>();
+      group.first_summary = g["first_summary"].get<std::string>();
+    }
+    for (const auto& [e, hex] : s["coverage"].items()) {
+      auto it = coverage_.find(e);
+      if (it != coverage_.end()) OrHex(hex.get<std::string>(), it->second);
+    }
+  } catch (const std::exception& e) {
+    *error = std::string("unreadable: ") + e.what();
+    return false;
+  }
+  return true;
+}
+
+// On resume: the findings folder holds exactly the findings the state names. A folder it does
+// not name was written (or was to be replaced) after the last checkpoint; its case runs again.
+void Campaign::ReconcileFindings() {
+  std::set<std::string> ids;
+  for (const json& f : findings_) ids.insert(f.value("id", ""));
+  const fs::path root = fs::path(o_.out_dir) / "findings";
+  std::error_code ec;
+  std::vector<fs::path> stale;
+  for (const auto& e : fs::directory_iterator(root, ec)) {
+    const std::string name = e.path().filename().string();
+    if (name == "signatures.json") continue;
+    if (!ids.count(name)) stale.push_back(e.path());
+  }
+  for (const fs::path& p : stale) {
+    if (!o_.quiet && p.filename().string()[0] != '.')
+      std::cerr << "resume: " << p.filename().string()
+                << " was written after the last checkpoint; removed, its case runs again\n";
+    fs::remove_all(p, ec);
+  }
+  for (const std::string& id : ids)
+    if (!fs::exists(root / id, ec))
+      std::cerr << "resume: warning: finding " << id << " named by the state is missing\n";
+  WriteSignatures();
+}
+
 int Campaign::Run() {
   if (!o_.out_dir.empty()) {
+    const fs::path dir(o_.out_dir);
     std::error_code ec;
-    fs::create_directories(fs::path(o_.out_dir) / "findings", ec);
+    fs::create_directories(dir / "findings", ec);
     if (ec) {
-      std::cerr << "tandem fuzz: cannot create " << (fs::path(o_.out_dir) / "findings").string()
-                << ": " << ec.message() << "\n";
+      std::cerr << "tandem fuzz: cannot create " << (dir / "findings").string() << ": "
+                << ec.message() << "\n";
+      return 2;
+    }
+    // One campaign per folder at a time.
+    lock_fd_ = open((dir / ".lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (lock_fd_ < 0 || flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
+      std::cerr << "tandem fuzz: " << dir.string()
+                << (lock_fd_ < 0 ? ": cannot open its lock file: " + std::string(std::strerror(errno))
+                                 : " is in use by another tandem fuzz")
+                << "\n";
+      return 2;
+    }
+    const fs::path state_path = dir / "state.json";
+    const bool has_state = fs::exists(state_path, ec);
+    if (!o_.resume && has_state) {
+      std::cerr << "tandem fuzz: " << dir.string() << " already holds a campaign (state.json): "
+                << "continue it with tandem fuzz --resume " << dir.string()
+                << ", or give another --out\n";
+      return 2;
+    }
+    if (o_.resume) {
+      if (!has_state) {
+        std::cerr << "tandem fuzz: " << dir.string() << " holds no campaign to resume (no state.json)\n";
+        return 2;
+      }
+      std::ifstream f(state_path);
+      json state = json::parse(f, nullptr, false);
+      std::string error = state.is_discarded() ? "unreadable JSON" : "";
+      if (error.empty()) LoadState(state, &error);
+      if (!error.empty()) {
+        std::cerr << "tandem fuzz: cannot resume " << state_path.string() << ": " << error << "\n";
+        return 2;
+      }
+      start_ = MonotonicSeconds();
+      if (!ReplayJournal(&error)) {
+        std::cerr << "tandem fuzz: cannot resume " << dir.string() << ": " << error << "\n";
+        return 2;
+      }
+      ReconcileFindings();
+      if (!o_.quiet)
+        std::cerr << fmt::format("resume: {} cases done in {:.0f} s over {} run(s); {} findings, {} "
+                                 "signatures; going on from case {}\n",
+                                 done_, elapsed_before_, runs_ - 1, findings_total_,
+                                 signatures_.size(), low_);
+    }
+  } else if (o_.resume) {
+    std::cerr << "tandem fuzz: resuming needs the campaign's folder (--out)\n";
+    return 2;
+  }
+  signal(SIGPIPE, SIG_IGN);
+  g_interrupted = 0;
+  struct sigaction interrupt = {}, old_int = {}, old_term = {};
+  interrupt.sa_handler = OnInterrupt;
+  interrupt.sa_flags = SA_RESETHAND;  // a second one ends the process
+  sigaction(SIGINT, &interrupt, &old_int);
+  sigaction(SIGTERM, &interrupt, &old_term);
+  const int rc = Loop();
+  sigaction(SIGINT, &old_int, nullptr);
+  sigaction(SIGTERM, &old_term, nullptr);
+  return rc;
+}
+
+int Campaign::Loop() {
+  start_ = last_progress_ = last_checkpoint_ = MonotonicSeconds();
+  if (!o_.resume) low_ = o_.first_case;
+  next_ = low_;
+  SkipDone();
+  if (!Checkpoint()) {
+    std::cerr << "tandem fuzz: " << fatal_message_ << "\n";
+    return 2;
+  }
+  if (!o_.out_dir.empty()) {
+    const fs::path journal = fs::path(o_.out_dir) / "journal";
+    journal_fd_ = open(journal.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);
+    if (journal_fd_ < 0) {
+      std::cerr << "tandem fuzz: cannot write " << journal.string() << ": " << std::strerror(errno) << "\n";
       return 2;
     }
   }
-  signal(SIGPIPE, SIG_IGN);
-  start_ = last_progress_ = MonotonicSeconds();
-  next_ = o_.first_case;
   workers_.resize(std::max(1, o_.jobs));
   for (Worker& w : workers_)
     if (!Spawn(w)) {
@@ -783,14 +1161,16 @@ int Campaign::Run() {
       return 2;
     }
   const uint64_t end = o_.cases ? o_.first_case + o_.cases : UINT64_MAX;
+  bool ended = false;  // the campaign reached its end (cases, time or findings), not interrupted
   for (;;) {
-    bool time_up = o_.time_seconds > 0 && MonotonicSeconds() - start_ >= o_.time_seconds;
-    bool stop = time_up || fatal_ || next_ >= end ||
-                (o_.max_findings && findings_.size() >= o_.max_findings);
+    bool time_up = o_.time_seconds > 0 && Elapsed() >= o_.time_seconds;
+    bool limit = time_up || next_ >= end || (o_.max_findings && findings_.size() >= o_.max_findings);
+    bool stop = limit || fatal_ || g_interrupted;
     for (Worker& w : workers_) {
       if (w.busy || stop) continue;
       w.busy = true;
       w.index = next_++;
+      SkipDone();
       w.started = MonotonicSeconds();
       w.step_page[0] = 0;
       if (!WriteAll(w.to, fmt::format("case {}\n", w.index))) w.started = 0;  // seen as dead below
@@ -798,7 +1178,10 @@ int Campaign::Run() {
     }
     bool any_busy = false;
     for (const Worker& w : workers_) any_busy |= w.busy;
-    if (!any_busy && (stop || fatal_)) break;
+    if (!any_busy && (stop || fatal_ || g_interrupted)) {
+      ended = limit && !fatal_ && !g_interrupted;
+      break;
+    }
 
     std::vector<pollfd> fds;
     for (const Worker& w : workers_) fds.push_back({w.from, POLLIN, 0});
@@ -812,6 +1195,8 @@ int Campaign::Run() {
         ssize_t n = read(w.from, chunk, sizeof chunk);
         if (n > 0) {
           w.buf.append(chunk, static_cast<size_t>(n));
+          const size_t whole = w.buf.rfind('\n');
+          if (whole != std::string::npos) Journal(w.buf.substr(0, whole + 1));
           size_t nl;
           while ((nl = w.buf.find('\n')) != std::string::npos) {
             std::string line = w.buf.substr(0, nl);
@@ -831,10 +1216,13 @@ int Campaign::Run() {
         while (waitpid(w.pid, &status, 0) < 0 && errno == EINTR) {
         }
       w.pid = -1;
-      if (w.busy)
-        Record(w.index, ToJson(UnfinishedCase(timed_out, status, o_.timeout_seconds,
-                                              std::string(w.step_page, strnlen(w.step_page, kStepPageSize)),
-                                              "the worker process")));
+      if (w.busy) {
+        const json r = ToJson(UnfinishedCase(timed_out, status, o_.timeout_seconds,
+                                             std::string(w.step_page, strnlen(w.step_page, kStepPageSize)),
+                                             "the worker process"));
+        Journal(fmt::format("result {} {}\n", w.index, r.dump()));
+        Record(w.index, r);
+      }
       Retire(w);
       if (!Spawn(w)) {
         fatal_ = true;
@@ -842,12 +1230,19 @@ int Campaign::Run() {
       }
     }
     Progress(false);
+    if (!fatal_ && (journal_bytes_ > (8u << 20) ||
+                    (journal_bytes_ > 0 && MonotonicSeconds() - last_checkpoint_ >= 2.0)))
+      Checkpoint();
   }
   for (Worker& w : workers_) {
     Retire(w);
     if (w.step_page) munmap(w.step_page, kStepPageSize);
     w.step_page = nullptr;
   }
+  if (!fatal_ && !Checkpoint(ended)) std::cerr << "tandem fuzz: " << fatal_message_ << "\n";
+  if (g_interrupted)
+    std::cerr << "tandem fuzz: interrupted after case " << low_ << (o_.out_dir.empty() ? "" :
+                 "; continue with tandem fuzz --resume " + o_.out_dir) << "\n";
   Progress(true);
   json summary = Summary();
   if (!o_.json_path.empty()) {
@@ -860,7 +1255,7 @@ int Campaign::Run() {
   }
   std::cout << fmt::format("cases: {} in {:.1f} s ({:.0f}/s), next case {}\n", done_,
                            summary["seconds"].get<double>(),
-                           summary["cases_per_second"].get<double>(), o_.first_case + done_);
+                           summary["cases_per_second"].get<double>(), low_);
   for (const auto& [g, n] : per_generator_) {
     auto it = invalid_per_generator_.find(g);
     std::cout << fmt::format("  {}: {} cases, {} invalid\n", g, n,

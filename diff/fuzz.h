@@ -35,6 +35,18 @@ struct FuzzOptions {
   EngineConfig config;      // fuel and call depth of every engine
   int timeout_seconds = 20;  // per case
   std::string out_dir;      // findings go to out_dir/findings/<id>/ ("" = not written)
+  // With out_dir, the campaign's state (cases done, counts, coverage, signatures, the findings
+  // written) is kept in out_dir: what each case gave is appended to out_dir/journal as it comes
+  // back (one line, not synced), and every 2 s (or 8 MiB of journal) the whole state is written
+  // to out_dir/state.json (a temporary file, synced, renamed) and the journal emptied. A
+  // resumed campaign loads the state and replays the journal, so after a kill only the cases
+  // in flight (at most one per job) run again.
+  // Continue the campaign whose state is in out_dir (the options must be those it was started
+  // with; `tandem fuzz --resume` rebuilds them from `campaign_args`). Finding folders the state
+  // does not know (written after its last checkpoint and not in the journal) are removed.
+  bool resume = false;
+  // Stored in the state as "args" (a JSON object), for `tandem fuzz --resume`.
+  std::string campaign_args = "{}";
   std::string json_path;    // the summary as JSON ("" = none)
   bool quiet = false;       // no progress line
   // Create every engine's store anew for every case instead of resetting one store per worker

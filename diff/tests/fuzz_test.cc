@@ -139,6 +139,40 @@ TEST_CASE("fuzz: a crashing or hanging engine is a finding and the campaign goes
   fs::remove_all(out);
 }
 
+TEST_CASE("fuzz: a campaign's folder keeps its state; --resume goes on to a new end",
+          "[diff][fuzz-loop]") {
+  fs::path whole = TempDir("tandem-fuzz-whole"), parts = TempDir("tandem-fuzz-parts");
+  REQUIRE(RunFuzz(Options(whole, 2, 800)) == 1);
+  FuzzOptions o = Options(parts, 2, 300);
+  CHECK(RunFuzz(o) == 0);  // the first finding of this seed is case 455
+  CHECK(fs::exists(parts / "state.json"));
+  // The folder holds a campaign: starting another one there is refused.
+  CHECK(RunFuzz(o) == 2);
+  // Another campaign's options do not resume it.
+  o.resume = true;
+  o.seed = 8;
+  CHECK(RunFuzz(o) == 2);
+  // The same campaign, given a later end, runs the cases after 300 only.
+  o.seed = 7;
+  o.cases = 800;
+  CHECK(RunFuzz(o) == 1);
+  std::ifstream a(whole / "summary.json"), b(parts / "summary.json");
+  auto sa = nlohmann::json::parse(a), sb = nlohmann::json::parse(b);
+  CHECK(sb["runs"].get<int>() == 2);
+  CHECK(sb["cases"] == sa["cases"]);
+  CHECK(sb["per_generator"] == sa["per_generator"]);
+  CHECK(sb["verdicts"] == sa["verdicts"]);
+  CHECK(sb["signatures"] == sa["signatures"]);
+  CHECK(sb["findings"] == sa["findings"]);
+  CHECK(Findings(whole) == Findings(parts));
+  // No folder to resume from.
+  fs::path empty = TempDir("tandem-fuzz-empty");
+  FuzzOptions e = Options(empty, 1, 10);
+  e.resume = true;
+  CHECK(RunFuzz(e) == 2);
+  for (const fs::path& p : {whole, parts, empty}) fs::remove_all(p);
+}
+
 TEST_CASE("fuzz: a findings folder that cannot be written stops the campaign with exit 2",
           "[diff][fuzz-loop]") {
   fs::path out = TempDir("tandem-fuzz-readonly");
