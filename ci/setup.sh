@@ -8,7 +8,7 @@ PACKAGES=(
   build-essential g++ cmake ninja-build ccache pkg-config git python3
   catch2 wabt nlohmann-json3-dev libcli11-dev libfmt-dev
   libcapstone-dev libz3-dev libunicorn-dev
-  binaryen clang-14 lld-14 wasi-libc
+  binaryen clang-14 lld-14 libclang-rt-14-dev wasi-libc
   qemu-user-static g++-aarch64-linux-gnu
   chromium libjs-chart.js
 )

@@ -180,6 +180,11 @@ build/asan/tandem spec --engines ref -j "$jobs" --quiet "${core[@]}"
 step "spec suite under ASan+UBSan (engine x64, strict, core files without SIMD)"
 build/asan/tandem spec --engines x64 --strict -j "$jobs" --quiet "${nosimd[@]}"
 
+# libFuzzer targets (corpus/fuzz-targets), built as OSS-Fuzz builds them: 60 s each on the
+# spec suite's modules without a crash, and the differential target finds a seeded fault.
+step "libFuzzer targets: ci/build-fuzzers.sh, each target 60 s, a seeded fault found"
+ci/fuzzers-test.sh "$tandem" 60
+
 step "aarch64: cross build, unit tests and spec suite (a64 native) under qemu-user"
 ci/aarch64.sh
 

@@ -642,10 +642,13 @@ bool Campaign::WriteFinding(uint64_t index, const json& r) {
   fs::remove_all(tmp, ec);
   fs::create_directories(tmp, ec);
   bool ok = !ec;
+  // Synced before the folder is renamed into place, so that a folder the state names is whole
+  // even after a power cut.
   auto put = [&](const char* name, const std::string& data) {
-    std::ofstream f(tmp / name, std::ios::binary);
-    f << data;
-    ok = ok && static_cast<bool>(f);
+    int fd = open((tmp / name).c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    bool written = fd >= 0 && WriteAll(fd, data) && fsync(fd) == 0;
+    if (fd >= 0) written = close(fd) == 0 && written;
+    ok = ok && written;
   };
   if (ok) {
     put("case.wasm", std::string(c.bytes.begin(), c.bytes.end()));

@@ -397,7 +397,11 @@ bool LocateByProbes(const Case& c, const HarnessOptions& o, const CaseResult& or
   Instrumented inst = Instrument(c);
   HarnessOptions po = o;
   po.keep_logs = true;
-  auto [a, b] = Pair(original);
+  // Named, not a structured binding: the lambdas below capture them (clang 14 cannot capture
+  // structured bindings).
+  const std::pair<std::string, std::string> pair = Pair(original);
+  const std::string& a = pair.first;
+  const std::string& b = pair.second;
   const wasm::Module& m = *c.module;
   auto run = [&](uint64_t budget) -> std::optional<CaseResult> {
     std::optional<Case> probed = inst.WithBudget(budget);

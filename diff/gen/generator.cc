@@ -29,7 +29,20 @@ Rng::Rng(uint64_t seed, std::string_view stream, uint64_t index) {
   for (uint64_t& s : s_) s = SplitMix(x);
 }
 
+Rng::Rng(const uint8_t* bytes, size_t size) : bytes_(bytes), left_(size) {
+  uint64_t x = 0x74616e64656d2121ull;  // the seed after the bytes: a hash of them all
+  for (size_t i = 0; i < size; ++i) x = (x ^ bytes[i]) * 0x100000001b3ull;
+  for (uint64_t& s : s_) s = SplitMix(x);
+}
+
+uint64_t Rng::Take(size_t n) {
+  uint64_t v = 0;
+  for (size_t i = 0; i < n && left_ > 0; ++i, --left_) v |= uint64_t{*bytes_++} << (8 * i);
+  return v;
+}
+
 uint64_t Rng::Next() {
+  if (left_ > 0) return Take(8);
   const uint64_t result = Rotl(s_[1] * 5, 7) * 9;
   const uint64_t t = s_[1] << 17;
   s_[2] ^= s_[0];
@@ -42,6 +55,11 @@ uint64_t Rng::Next() {
 }
 
 uint64_t Rng::Below(uint64_t n) {
+  if (left_ > 0) {
+    size_t k = 1;
+    while (k < 8 && ((n - 1) >> (8 * k)) != 0) ++k;
+    return n == 0 ? 0 : Take(k) % n;
+  }
   // Lemire's multiply-shift: unbiased enough for test generation, and exact on every host.
   return static_cast<uint64_t>((static_cast<unsigned __int128>(Next()) * n) >> 64);
 }

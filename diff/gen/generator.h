@@ -21,6 +21,11 @@ class Rng {
  public:
   // Seeded from (seed, generator name, index): independent streams per case.
   Rng(uint64_t seed, std::string_view stream, uint64_t index);
+  // Driven by `bytes` (a fuzzer's input, which must outlive the Rng): each choice takes the
+  // next bytes it needs (Below(n) as few as hold n - 1, Next() eight), so that a mutation of
+  // the input changes a few choices; once they run out, the stream goes on from a seed made of
+  // all of them. The same bytes make the same choices.
+  Rng(const uint8_t* bytes, size_t size);
   uint64_t Next();
   uint64_t Below(uint64_t n);  // uniform in [0, n), n > 0
   bool Chance(uint32_t one_in);  // true with probability 1/one_in
@@ -30,7 +35,10 @@ class Rng {
   }
 
  private:
+  uint64_t Take(size_t n);  // the next n input bytes, little-endian (zeros past the end)
   uint64_t s_[4];
+  const uint8_t* bytes_ = nullptr;
+  size_t left_ = 0;
 };
 
 // One module of a corpus folder: a `.wasm` file and, when there is one beside it, its script
@@ -79,6 +87,11 @@ class Generator {
   // Case `index` of the campaign with `seed`. Deterministic in (seed, index).
   virtual Generated Generate(uint64_t seed, uint64_t index) = 0;
 };
+
+// A `smith` module whose every choice is taken from `bytes` (Rng's byte-driven form), for
+// coverage-guided fuzzers (corpus/fuzz-targets/): libFuzzer's mutations of the input become
+// changes of the module.
+Generated GenerateSmithFromBytes(const uint8_t* bytes, size_t size, const GeneratorOptions& options);
 
 // "single", "mutate", "smith", "ttf", "corpus".
 std::vector<std::string> GeneratorNames();

@@ -1962,4 +1962,13 @@ std::unique_ptr<Generator> MakeSmithGenerator(const GeneratorOptions& options) {
   return std::make_unique<SmithGenerator>(options);
 }
 
+Generated GenerateSmithFromBytes(const uint8_t* bytes, size_t size, const GeneratorOptions& options) {
+  static const OpList kOps[4] = {MakeOpList(false, false), MakeOpList(true, false),
+                                 MakeOpList(false, true), MakeOpList(true, true)};
+  const OpList& ops = kOps[(options.simd ? 1 : 0) + (options.binaryen ? 2 : 0)];
+  Rng rng(bytes, size);
+  ModuleGen g(ops, options, rng);
+  return g.Run();
+}
+
 }  // namespace tandem::diff::gen
