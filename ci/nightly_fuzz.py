@@ -131,6 +131,9 @@ def main():
                     help="JSON Lines file the summary is appended to (default "
                          "build/nightly/history.jsonl)")
     ap.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1)
+    ap.add_argument("--seed-fault", default="",
+                    help="seeded faults on every campaign but validation (to check the nightly "
+                         "itself: its findings must be new, reduced, and exit 1)")
     ap.add_argument("--reduce-time", type=int, default=60,
                     help="seconds per reduction of a new signature's finding (default 60)")
     args = ap.parse_args()
@@ -154,6 +157,8 @@ def main():
         for name, share, extra in Campaigns(args.tandem, node, wasm_opt):
             if name == "validation" and not shutil.which("wasm-validate"):
                 continue
+            if args.seed_fault and name != "validation":
+                extra = extra + ["--seed-fault", args.seed_fault]
             campaigns.append(RunCampaign(args.tandem, name, extra, args, args.budget * share, out))
         new = {}
         for c in campaigns:
@@ -175,6 +180,7 @@ def main():
             "cases_per_campaign": args.cases or None,
             "jobs": args.jobs,
             "node": node,
+            "seed_faults": args.seed_fault or None,
             "cases": cases,
             "seconds": round(seconds, 2),
             "cases_per_second": round(cases / seconds, 1) if seconds else 0.0,
@@ -194,7 +200,7 @@ def main():
     except (NightlyError, OSError) as e:
         print(f"nightly-fuzz: {e}", file=sys.stderr)
         return 2
-    print(f"night {args.seed}: {cases} cases in {seconds:.0f} s ({summary['cases_per_second']}/s), "
+    print(f"night of seed {args.seed}: {cases} cases in {seconds:.0f} s ({summary['cases_per_second']}/s), "
           f"{summary['findings']} findings, {len(summary['signatures'])} signatures, "
           f"{len(new)} new; {out}/summary.json, history {args.history}")
     for sig in sorted(new):

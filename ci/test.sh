@@ -160,6 +160,36 @@ finding=$(ls -d build/release/fault-combined/findings/*/ | head -1)
   echo "  reduced: $(wc -c < ../case.wasm) -> $(wc -c < case.wasm) bytes; regression case passes without the faults, fails with them"
 )
 
+# The nightly campaign with a fixed seed and case count (so that CI does not go red by chance on
+# a slow machine): three nights make three history lines, none with a new signature; a night
+# with a seeded fault has a new signature, reduces its finding and exits 1.
+step "ci/nightly-fuzz.sh --seed 1 --cases 100: three nights, then one with a seeded fault"
+nightly=build/release/nightly
+rm -rf "$nightly"
+for night in 1 2 3; do
+  ci/nightly-fuzz.sh --seed 1 --cases 100 -j "$jobs" --out "$nightly/$night" \
+    --history "$nightly/history.jsonl" | tail -1
+  test -s "$nightly/$night/summary.json"
+done
+python3 - "$nightly/history.jsonl" <<'PY'
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1])]
+assert len(lines) == 3, f"{len(lines)} history lines after three nights"
+for l in lines:
+    assert l["cases"] > 0 and l["commit"] and l["campaigns"], l
+    assert all(c["coverage"] for c in l["campaigns"] if c["name"] != "validation"), l
+print(f"  history: {len(lines)} lines, {lines[-1]['cases']} cases a night")
+PY
+set +e
+ci/nightly-fuzz.sh --seed 1 --cases 200 -j "$jobs" --out "$nightly/fault" --seed-fault load-sign \
+  --reduce-time 30 --history "$nightly/fault-history.jsonl" | tail -2
+rc=${PIPESTATUS[0]}
+set -e
+if [ "$rc" != 1 ] || ! grep -q '"new_signatures":\["x64:' "$nightly/fault-history.jsonl"; then
+  echo "ci/test.sh: the night with a seeded fault exited $rc (expected 1 with a new x64 signature)" >&2
+  exit 1
+fi
+
 # The throughput benchmark's machinery (tandem gen, the corpus generator, the wasm-opt
 # baseline) on a few modules; its figures are printed, not checked (this machine is shared).
 step "bench/fuzz_throughput.py: 200 modules, one round (figures not checked)"
