@@ -363,3 +363,41 @@ TEST_CASE("gen smith: --binaryen modules avoid what binaryen 108 cannot read", "
 
 }  // namespace
 }  // namespace tandem::diff::gen
+
+namespace tandem::diff::gen {
+namespace {
+
+// The byte-driven form behind the differential libFuzzer target: the same bytes make the same
+// module, every input (empty, short, long, all zeros, all ones, random) makes a module that
+// validates, and a changed byte changes the module.
+TEST_CASE("gen smith: modules driven by a fuzzer's bytes are valid and depend on the bytes",
+          "[gen][smith]") {
+  GeneratorOptions go;
+  std::vector<std::vector<uint8_t>> inputs = {{}, {0}, {0xff}, std::vector<uint8_t>(64, 0),
+                                              std::vector<uint8_t>(4096, 0xff)};
+  Rng rng(5, "bytes", 0);
+  for (int i = 0; i < 150; ++i) {
+    std::vector<uint8_t> in(rng.Below(2048));
+    for (uint8_t& b : in) b = static_cast<uint8_t>(rng.Next());
+    inputs.push_back(std::move(in));
+  }
+  size_t changed = 0;
+  for (const std::vector<uint8_t>& in : inputs) {
+    Generated a = GenerateSmithFromBytes(in.data(), in.size(), go);
+    Generated b = GenerateSmithFromBytes(in.data(), in.size(), go);
+    CHECK(a.bytes == b.bytes);
+    Case c = MakeCase(a.bytes, a.script);
+    INFO("input of " << in.size() << " bytes: " << c.refusal);
+    CHECK(c.module);
+    if (in.size() >= 16) {
+      std::vector<uint8_t> flipped = in;
+      flipped[in.size() / 2] ^= 0x5a;
+      changed += GenerateSmithFromBytes(flipped.data(), flipped.size(), go).bytes != a.bytes;
+    }
+  }
+  // A changed byte is a changed choice (almost always a changed module).
+  CHECK(changed * 10 >= (inputs.size() - 4) * 8);
+}
+
+}  // namespace
+}  // namespace tandem::diff::gen
