@@ -7,20 +7,14 @@
 //     decodes them; (b) the linear-memory accesses Capstone finds are compared with the
 //     bounds-check side table; (c) every emitted instruction form must have a hex-table row.
 // What each class means, precisely, is written next to its check below.
-#include <sys/uio.h>
-#include <unistd.h>
-
 #include <catch2/catch.hpp>
 #include <cstdint>
-#include <fstream>
 #include <functional>
-#include <map>
 #include <optional>
 #include <regex>
 #include <set>
 #include <sstream>
 #include <string>
-#include <tuple>
 #include <vector>
 
 #include "jit/arena.h"
@@ -28,6 +22,7 @@
 #include "jit/jit_store.h"
 #include "jit/listing.h"
 #include "jit/runtime.h"
+#include "jit/tests/code_test_util.h"
 #include "jit/tests/jit_test_util.h"
 #include "reference/decoder.h"
 #include "reference/errors.h"
@@ -37,21 +32,7 @@
 namespace tandem::jit {
 namespace {
 
-constexpr size_t kRuntimeEntries = static_cast<size_t>(RuntimeCall::kCount);
-
-// Reads host memory without faulting on a bad address (a wrong immediate must fail the test,
-// not crash it).
-bool SafeRead(uint64_t address, void* out, size_t n) {
-  iovec local{out, n};
-  iovec remote{reinterpret_cast<void*>(address), n};
-  return process_vm_readv(getpid(), &local, 1, &remote, 1, 0) == static_cast<ssize_t>(n);
-}
-
-std::optional<uint64_t> ReadWord(uint64_t address) {
-  uint64_t w;
-  if (!SafeRead(address, &w, 8)) return std::nullopt;
-  return w;
-}
+using namespace codetest;  // NOLINT: the shared checks' vocabulary (code_test_util.h)
 
 std::optional<std::pair<std::string, uint64_t>> Movabs(const DisasmLine& l) {
   if (l.mnemonic != "movabs") return std::nullopt;
@@ -110,47 +91,6 @@ std::optional<MemOperand> ParseMem(const DisasmLine& l) {
   return m;
 }
 
-// One linear-memory access, as found in the code or as recorded.
-using Access = std::tuple<uint32_t, int, bool, uint32_t>;  // code offset, size, store, memory
-
-struct Totals {
-  int modules = 0, instantiated = 0, functions = 0;
-  int direct_calls = 0, code_table_calls = 0, indirect_calls = 0, runtime_calls = 0, exits = 0,
-      returns = 0, internal_branches = 0;
-  int accesses_matched = 0, vm_accesses = 0;
-  std::set<std::string> forms;
-  std::vector<std::string> failures;
-  std::vector<std::string> skipped;
-};
-
-// The store-wide facts the checks compare against, established from the process's memory
-// rather than from the compiler's notes.
-struct StoreFacts {
-  std::map<uint64_t, uint32_t> function_at;  // start address -> store index (compiled functions)
-  uint64_t runtime_table = 0, code_table = 0, exit = 0;
-  std::vector<uint64_t> services;  // FillRuntimeTable's entries
-};
-
-// The runtime-call table: a table whose kCount words are exactly the services of
-// FillRuntimeTable, in RuntimeCall order. Candidate bases come from `movabs reg, imm` feeding
-// `call [reg]`: imm - 8*id where the word at imm is service id.
-bool IsRuntimeTable(const StoreFacts& f, uint64_t base) {
-  for (size_t i = 0; i < kRuntimeEntries; ++i) {
-    auto w = ReadWord(base + 8 * i);
-    if (!w || *w != f.services[i]) return false;
-  }
-  return true;
-}
-
-// The code table: entry s holds the start address of every compiled function s of the store.
-bool IsCodeTable(const StoreFacts& f, uint64_t base) {
-  for (const auto& [address, s] : f.function_at) {
-    auto w = ReadWord(base + 8 * uint64_t{s});
-    if (!w || *w != address) return false;
-  }
-  return true;
-}
-
 // The trampoline's exit path (jit_store.cc): `mov eax, 1`, then the host rsp is reloaded from
 // its saved slot, the callee-saved registers popped, and `ret` returns to the host.
 bool IsExitPath(uint64_t address) {
@@ -167,53 +107,10 @@ bool IsExitPath(uint64_t address) {
   return false;
 }
 
-// A compiled function as it sits in memory: its linked bytes, decoded at its real address.
-struct Fn {
-  const CodeInfo* info;
-  std::vector<uint8_t> linked;
-  std::vector<DisasmLine> lines;
-};
-
-// Reads and decodes every compiled function of the store (failures for unreadable code, bytes
-// that differ from the emitted ones outside the local calls' rel32 fields, undecodable code).
-std::vector<Fn> ReadFunctions(JitStore& store, const std::string& name, Totals* t) {
-  std::vector<Fn> fns;
-  for (const CodeInfo& c : store.code()) {
-    ++t->functions;
-    t->forms.insert(c.compiled.forms.begin(), c.compiled.forms.end());
-    Fn fn{&c, std::vector<uint8_t>(c.compiled.code.size()), {}};
-    std::string where = name + " func " + std::to_string(c.func_index);
-    if (!SafeRead(c.address, fn.linked.data(), fn.linked.size())) {
-      t->failures.push_back(where + ": code not readable at its address");
-      continue;
-    }
-    // The linked bytes differ from the emitted ones only in the local calls' rel32 fields.
-    std::vector<uint8_t> unlinked = fn.linked;
-    for (const auto& [field, callee] : c.compiled.local_calls)
-      std::copy(c.compiled.code.begin() + field, c.compiled.code.begin() + field + 4,
-                unlinked.begin() + field);
-    if (unlinked != c.compiled.code) {
-      t->failures.push_back(where + ": code at its address differs from the emitted code");
-      continue;
-    }
-    try {
-      fn.lines = testutil::InstructionsBeforePool(fn.linked.data(), fn.linked.size(), c.address);
-    } catch (const std::exception& e) {
-      t->failures.push_back(where + ": " + e.what());
-      continue;
-    }
-    fns.push_back(std::move(fn));
-  }
-  return fns;
-}
-
 // The tables and the exit, established from the candidates the code offers.
 StoreFacts EstablishFacts(JitStore& store, const std::vector<Fn>& fns) {
   const uint32_t func_count = store.arena().header().func_count;
-  StoreFacts facts;
-  facts.services.resize(kRuntimeEntries);
-  FillRuntimeTable(reinterpret_cast<RuntimeFn*>(facts.services.data()));
-  for (const CodeInfo& c : store.code()) facts.function_at[c.address] = c.store_index;
+  StoreFacts facts = InitialFacts(store);
   for (const Fn& fn : fns) {
     for (size_t i = 1; i < fn.lines.size(); ++i) {
       auto mv = Movabs(fn.lines[i - 1]);
@@ -221,10 +118,13 @@ StoreFacts EstablishFacts(JitStore& store, const std::vector<Fn>& fns) {
       if (!mv) continue;
       const auto& [reg, imm] = *mv;
       if (l.mnemonic == "call" && l.op_str == "qword ptr [" + reg + "]") {
+        // The runtime-call table: a table whose kCount words are exactly the services of
+        // FillRuntimeTable (IsServiceTable); the candidate base is imm - 8*id where the word at
+        // imm is service id.
         if (!facts.runtime_table) {
           if (auto w = ReadWord(imm)) {
             for (size_t id = 0; id < kRuntimeEntries; ++id)
-              if (*w == facts.services[id] && IsRuntimeTable(facts, imm - 8 * id))
+              if (*w == facts.services[id] && IsServiceTable(facts, imm - 8 * id))
                 facts.runtime_table = imm - 8 * id;
           }
         }
@@ -252,7 +152,6 @@ void CheckFunction(JitStore& store, const StoreFacts& facts, const Fn& fn,
   const uint32_t func_count = arena.header().func_count;
   {
     const CodeInfo& c = *fn.info;
-    const wasm::Module& module = store.ModuleOf(c.instance);
     std::string where = name + " func " + std::to_string(c.func_index);
     size_t failures_before = t->failures.size();
     auto fail = [&](const DisasmLine& l, const std::string& why) {
@@ -366,26 +265,8 @@ void CheckFunction(JitStore& store, const StoreFacts& facts, const Fn& fn,
       }
       found.emplace(static_cast<uint32_t>(l.offset - c.address), m->size, m->first, *mem);
     }
-    std::set<Access> recorded;
-    for (const BoundsRecord& b : c.compiled.bounds)
-      recorded.emplace(b.code_offset, b.size, b.is_store, b.memory);  // fresh store: same index
-    for (const Access& a : found) {
-      if (recorded.count(a)) {
-        ++t->accesses_matched;
-      } else {
-        t->failures.push_back(where + ": access at " + std::to_string(std::get<0>(a)) + " (" +
-                              std::to_string(std::get<1>(a)) + " bytes, " +
-                              (std::get<2>(a) ? "store" : "load") + ", memory " +
-                              std::to_string(std::get<3>(a)) + ") has no matching bounds record");
-      }
-    }
-    for (const Access& a : recorded) {
-      if (!found.count(a))
-        t->failures.push_back(where + ": bounds record at " + std::to_string(std::get<0>(a)) +
-                              " matches no linear-memory access in the code");
-    }
-    if (t->failures.size() != failures_before && t->failures.size() < 40)
-      t->failures.back() += "\n" + FormatFunctionListing(module, c, FindHostSymbols(store));
+    CompareAccesses(found, c, where, t);
+    AttachListing(store, c, failures_before, t);
   }
 }
 
@@ -395,77 +276,9 @@ void CheckStore(JitStore& store, const std::string& name, Totals* t) {
   for (const Fn& fn : fns) CheckFunction(store, facts, fn, name, t);
 }
 
-// The form ids of the assembler's hex table (first string of every row).
-std::set<std::string> HexTableForms() {
-  std::ifstream in(std::string(TANDEM_SOURCE_DIR) + "/jit/x64/tests/x64_table.inc");
-  std::set<std::string> forms;
-  std::string line;
-  const std::regex row("^\\{\"([^\"]+)\", ");
-  std::smatch match;
-  while (std::getline(in, line))
-    if (std::regex_search(line, match, row)) forms.insert(match[1]);
-  return forms;
-}
-
 TEST_CASE("code: calls, jumps, bounds records and forms of every spec-suite function",
           "[x64][code]") {
-  Totals t;
-  size_t defined = 0;
-  t.modules = testutil::ForEachSpecModule([&](const std::vector<uint8_t>& bytes,
-                                              const std::string& name) {
-    std::shared_ptr<wasm::Module> module;
-    try {
-      module = std::make_shared<wasm::Module>(wasm::Decode(bytes));
-      wasm::Validate(*module);
-    } catch (const std::exception&) {
-      return;  // invalid modules (assert_invalid) compile nothing
-    }
-    std::string error;
-    JitConfig config;
-    config.record_forms = true;  // the forms check below needs them
-    auto store = JitStore::Create(config, &error);
-    if (!store) {
-      t.failures.push_back(name + ": " + error);
-      return;
-    }
-    try {
-      JitInstantiateResult r = testutil::InstantiateWithStandIns(*store, module);
-      if (r.failure.kind == wasm::Outcome::Kind::kUnsupported)
-        t.failures.push_back(name + ": unsupported: " + r.failure.message);
-    } catch (const std::exception& e) {
-      t.skipped.push_back(name + ": " + e.what());
-      return;
-    }
-    ++t.instantiated;
-    defined += module->code.size();
-    CheckStore(*store, name, &t);
-  });
-  std::set<std::string> rows = HexTableForms();
-  std::vector<std::string> missing;
-  for (const std::string& f : t.forms)
-    if (!rows.count(f)) missing.push_back(f);
-
-  for (const auto& s : t.skipped) UNSCOPED_INFO("not instantiated: " << s);
-  for (size_t i = 0; i < t.failures.size() && i < 10; ++i) UNSCOPED_INFO(t.failures[i]);
-  for (const auto& f : missing) UNSCOPED_INFO("form without a hex-table row: " << f);
-  WARN(t.modules << " modules, " << t.instantiated << " instantiated, " << t.functions
-                 << " functions; calls/jumps: " << t.direct_calls << " direct calls, "
-                 << t.code_table_calls << " through the code table, " << t.indirect_calls
-                 << " call_indirect, " << t.runtime_calls << " runtime calls, " << t.exits
-                 << " jumps to exit, " << t.returns << " returns, " << t.internal_branches
-                 << " internal branches; " << t.accesses_matched << " bounds records matched, "
-                 << t.vm_accesses << " VM-structure accesses; " << t.forms.size() << " forms ("
-                 << rows.size() << " hex-table forms), " << missing.size() << " missing; "
-                 << t.failures.size() << " failures");
-  CHECK(t.modules > 1000);
-  CHECK(t.functions == static_cast<int>(defined));  // every defined function was checked
-  CHECK(t.skipped.empty());
-  CHECK(t.failures.empty());
-  CHECK(missing.empty());
-  CHECK(t.accesses_matched > 1000);
-  CHECK(t.runtime_calls > 0);
-  CHECK(t.indirect_calls > 0);
-  CHECK(t.exits > 0);
+  CheckEverySpecModule(Arch::kX64, CheckStore, "jit/x64/tests/x64_table.inc");
 }
 
 // The checks can fail: seeded faults in real code (copied, then changed) or in its side table.

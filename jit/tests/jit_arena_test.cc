@@ -444,8 +444,10 @@ TEST_CASE("jit arena: a seeded difference is reported by field name", "[x64][are
   }
 }
 
-TEST_CASE("jit arena: a planted host pointer is found and named", "[x64][arena]") {
-  Store s = BuildStore();
+// A store of `arch` scans clean; an address of the host planted by its own code is found and
+// named (a64: the code runs under Unicorn on x86-64 hosts, natively on aarch64 hosts).
+void CheckPlantedHostPointers(Arch arch) {
+  Store s = BuildStore(0, arch);
   {
     std::vector<AddressRange> ranges = HostAddressRanges(&s.arena());
     auto hit = FindHostPointerLike(s.arena(), ranges);
@@ -487,6 +489,23 @@ TEST_CASE("jit arena: a planted host pointer is found and named", "[x64][arena]"
     REQUIRE(hit.has_value());
     CHECK(hit->where == "instance 1 global 3");
   }
+  SECTION("the address of the store's own compiled code in a global") {
+    const uint64_t jit_code = s.jit().code().back().address;
+    REQUIRE(s.Call("A", "set_h", {Value::I64(jit_code)}).kind == Outcome::Kind::kValues);
+    auto hit = FindHostPointerLike(s.arena(), HostAddressRanges(&s.arena()));
+    REQUIRE(hit.has_value());
+    CHECK(hit->value == jit_code);
+    CHECK(hit->where == "instance 0 global 2");
+  }
+}
+
+TEST_CASE("jit arena: a planted host pointer is found and named", "[x64][arena]") {
+  CheckPlantedHostPointers(Arch::kX64);
+}
+
+TEST_CASE("jit arena: a planted host pointer is found and named in an a64 store",
+          "[a64][arena]") {
+  CheckPlantedHostPointers(Arch::kA64);
 }
 
 // The scan relies on arena offsets (below the reservation size) never lying inside a host range;
@@ -652,21 +671,19 @@ void RunSpecFile(const spec_files::ConvertedSpecFile& f, diff::JitEngine& engine
   flush();
 }
 
-// Every non-SIMD spec file runs on a fresh store; after every command the arena is scanned for
-// host addresses (ranges re-read each time: code is mapped at instantiation, the heap grows).
-// Every run of consecutive actions is replayed from a snapshot (same outcomes, same bytes). The
-// file then runs again on a second fresh store: the two arenas must be byte-identical.
-TEST_CASE(
-    "jit arena: stores built from the spec modules hold no host address and are "
-    "deterministic",
-    "[x64][arena][slow]") {
+// Every non-SIMD spec file runs on a fresh store of `arch`; after every command the arena is
+// scanned for host addresses (ranges re-read each time: code is mapped at instantiation, the heap
+// grows). Every run of consecutive actions is replayed from a snapshot (same outcomes, same
+// bytes). The file then runs again on a second fresh store: the two arenas must be
+// byte-identical.
+void CheckSpecStores(Arch arch) {
   SpecRun run;
   int files = 0, scans = 0;
   std::vector<std::string> hits, nondeterministic, replay_failures;
   int converted = spec_files::ForEachNonSimdSpecFile([&](const spec_files::ConvertedSpecFile& f) {
     diff::EngineConfig config;
     config.nan_canonical = true;
-    diff::JitEngine engine(Arch::kX64, config);
+    diff::JitEngine engine(arch, config);
     Arena& arena = engine.jit_store().arena();
     const std::string file = f.wast.filename().string();
     bool hit_seen = false;
@@ -684,15 +701,16 @@ TEST_CASE(
     ++files;
 
     SpecRun again;
-    diff::JitEngine twin(Arch::kX64, config);
+    diff::JitEngine twin(arch, config);
     RunSpecFile(f, twin, &again, [] {});
     Snapshot a = arena.TakeSnapshot(), b = twin.jit_store().arena().TakeSnapshot();
     std::vector<Difference> d = Diff(a, b);
     if (!d.empty() || a.bytes != b.bytes)
       nondeterministic.push_back(file + ": " + (d.empty() ? "bytes differ" : d[0].ToString()));
   });
-  WARN(files << " files, " << run.modules << " modules, " << run.invocations << " invocations, "
-             << scans << " scans, " << run.replays << " runs of actions replayed");
+  WARN((arch == Arch::kA64 ? "a64: " : "x64: ")
+       << files << " files, " << run.modules << " modules, " << run.invocations << " invocations, "
+       << scans << " scans, " << run.replays << " runs of actions replayed");
   INFO("spec suite: " << spec_files::SpecSuiteDir().string());
   CHECK(converted >= 90);
   CHECK(run.modules > 1000);
@@ -701,6 +719,21 @@ TEST_CASE(
   CHECK(FirstLines(nondeterministic) == "");
   CHECK(run.replays > 500);
   CHECK(FirstLines(replay_failures) == "");
+}
+
+TEST_CASE(
+    "jit arena: stores built from the spec modules hold no host address and are "
+    "deterministic",
+    "[x64][arena][slow]") {
+  CheckSpecStores(Arch::kX64);
+}
+
+// The same for a64 stores (under Unicorn on x86-64 hosts, natively on aarch64 hosts).
+TEST_CASE(
+    "jit arena: a64 stores built from the spec modules hold no host address and are "
+    "deterministic",
+    "[a64][arena][slow]") {
+  CheckSpecStores(Arch::kA64);
 }
 
 }  // namespace
