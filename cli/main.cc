@@ -30,6 +30,9 @@
 #include "diff/validation.h"
 #include "jit/compile_module.h"
 #include "jit/listing.h"
+#include "jit/faults.h"
+#include "jit/jit_store.h"
+#include "jit/verify/verify.h"
 #include "reference/decoder.h"
 #include "reference/validator.h"
 #include "spec-tests/runner.h"
@@ -1281,6 +1284,123 @@ CLI::App* AddGenCommand(CLI::App& app, GenArgs& a) {
 
 // --- `tandem check`: one module through three front ends (diff/validation.h).
 
+// --- `tandem verify`: every memory access of the JIT's code proved in bounds (jit/verify/).
+
+struct VerifyArgs {
+  std::string file, engines = "x64", seed_faults;
+  bool json = false, quiet = false;
+};
+
+int RunVerifyCommand(const VerifyArgs& a) {
+  auto usage = [](const std::string& msg) {
+    std::cerr << "tandem verify: " << msg << "\n";
+    return kExitUsage;
+  };
+  std::vector<std::string> engines = SplitList(a.engines);
+  if (engines.empty()) return usage("--engines names no engine");
+  for (const std::string& e : engines)
+    if (e != "x64")
+      return usage("engine \"" + e + "\": the verifier covers x64 code so far (a64 is not done yet)");
+  uint64_t faults = 0;
+  for (const std::string& name : SplitList(a.seed_faults)) {
+    bool known = false;
+    for (const jit::CodegenFaultInfo& f : jit::CodegenFaults())
+      if (name == f.name) faults |= f.bit, known = true;
+    if (!known) return usage("--seed-fault: \"" + name + "\" is no codegen fault (tandem diff --list-faults)");
+  }
+  std::vector<uint8_t> bytes;
+  std::string error;
+  int code;
+  if (!ReadModuleBytes(a.file, bytes, error, code)) return usage(error);
+  std::shared_ptr<wasm::Module> module;
+  try {
+    module = std::make_shared<wasm::Module>(wasm::Decode(bytes));
+    wasm::Validate(*module);
+  } catch (const std::exception& e) {
+    std::cerr << "tandem verify: " << a.file << " is refused: " << e.what() << "\n";
+    return kExitUsage;
+  }
+  nlohmann::json report = {{"file", a.file}, {"engines", nlohmann::json::object()}};
+  bool all_proved = true;
+  for (const std::string& engine : engines) {
+    jit::JitConfig config;
+    config.seed_faults = faults;
+    auto store = jit::JitStore::Create(config, &error);
+    if (!store) {
+      std::cerr << "tandem verify: cannot make an " << engine << " store: " << error << "\n";
+      return kExitUsage;
+    }
+    jit::JitInstantiateResult inst;
+    try {
+      inst = jit::InstantiateWithStandIns(*store, module);
+    } catch (const std::exception& e) {
+      std::cerr << "tandem verify: cannot instantiate " << a.file << ": " << e.what() << "\n";
+      return kExitUsage;
+    }
+    if (inst.failure.kind == wasm::Outcome::Kind::kUnsupported) {
+      std::cerr << "tandem verify: " << engine << " cannot compile " << a.file << ": "
+                << inst.failure.message << "\n";
+      return kExitUsage;
+    }
+    jit::verify::ProofCache cache;
+    auto start = std::chrono::steady_clock::now();
+    std::vector<jit::verify::FunctionResult> results = jit::verify::VerifyStore(*store, &cache);
+    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    size_t accesses = 0, proved = 0, failed = 0, unknown = 0;
+    nlohmann::json functions = nlohmann::json::array();
+    for (const auto& f : results) {
+      accesses += f.accesses, proved += f.proved, failed += f.failed, unknown += f.unknown;
+      const jit::CodeInfo* info = nullptr;
+      for (const auto& c : store->code())
+        if (c.store_index == f.store_index) info = &c;
+      nlohmann::json problems = nlohmann::json::array();
+      for (const auto& p : f.problems)
+        problems.push_back({{"code_offset", p.code_offset}, {"instruction", p.text},
+                            {"status", jit::verify::StatusName(p.status)}, {"region", p.region},
+                            {"why", p.why}});
+      functions.push_back({{"function", info ? info->func_index : 0}, {"accesses", f.accesses},
+                           {"proved", f.proved}, {"failed", f.failed}, {"unknown", f.unknown},
+                           {"problems", problems}});
+      if (!a.json && (!a.quiet || !f.problems.empty())) {
+        std::cout << fmt::format("{} function {}: {} accesses, {} proved, {} failed, {} unknown\n",
+                                 engine, info ? info->func_index : 0, f.accesses, f.proved, f.failed, f.unknown);
+        for (const auto& p : f.problems)
+          std::cout << fmt::format("  {} at {:#06x} `{}`{}: {}\n", jit::verify::StatusName(p.status),
+                                   p.code_offset, p.text, p.region.empty() ? "" : " (" + p.region + ")", p.why);
+        if (!f.listing.empty()) std::cout << f.listing;
+      }
+    }
+    all_proved &= failed == 0 && unknown == 0;
+    report["engines"][engine] = {{"functions", functions}, {"accesses", accesses}, {"proved", proved},
+                                 {"failed", failed}, {"unknown", unknown}, {"seconds", seconds},
+                                 {"cache_hits", cache.hits}, {"cache_misses", cache.misses}};
+    if (!a.json)
+      std::cout << fmt::format("{}: {} functions, {} accesses: {} proved, {} failed, {} unknown "
+                               "({:.2f} s; {} proofs from the cache)\n",
+                               engine, results.size(), accesses, proved, failed, unknown, seconds, cache.hits);
+  }
+  if (a.json) std::cout << report.dump(1) << "\n";
+  return all_proved ? kExitOk : kExitFailed;
+}
+
+CLI::App* AddVerifyCommand(CLI::App& app, VerifyArgs& a) {
+  auto* cmd = app.add_subcommand(
+      "verify",
+      "Prove, with Z3, that every memory access of the code the JIT emits for a module stays in "
+      "a region it may touch (a linear memory within its current size, an arena VM structure, a "
+      "table's entries, the function's frame, ...; docs/verifier.md). Exit 0 when every access "
+      "is proved, 1 when one is not (its counterexample and listing are printed), 2 on bad input.");
+  cmd->add_option("FILE", a.file, ".wasm or .wat module")->required();
+  cmd->add_option("--engines", a.engines, "Back ends to verify (x64; a64 is not done yet)")
+      ->capture_default_str();
+  cmd->add_option("--seed-fault", a.seed_faults,
+                  "Codegen faults to compile with (to see the verifier reject a weakened check)")
+      ->type_name("LIST");
+  cmd->add_flag("--json", a.json, "Print the results as JSON");
+  cmd->add_flag("-q,--quiet", a.quiet, "Print only the functions with accesses not proved");
+  return cmd;
+}
+
 struct CheckArgs {
   std::vector<std::string> files;
   bool json = false;
@@ -1429,6 +1549,8 @@ int main(int argc, char** argv) {
   auto* gen_cmd = AddGenCommand(app, gen_args);
   CheckArgs check_args;
   auto* check_cmd = AddCheckCommand(app, check_args);
+  VerifyArgs verify_args;
+  auto* verify_cmd = AddVerifyCommand(app, verify_args);
   ReduceArgs reduce_args;
   auto* reduce_cmd = AddReduceCommand(app, reduce_args);
   cli::ReportArgs report_args;
@@ -1450,6 +1572,7 @@ int main(int argc, char** argv) {
     if (*fuzz_cmd) return RunFuzzCommand(fuzz_args, *fuzz_cmd);
     if (*gen_cmd) return RunGenCommand(gen_args);
     if (*check_cmd) return RunCheckCommand(check_args);
+    if (*verify_cmd) return RunVerifyCommand(verify_args);
     if (*reduce_cmd) return RunReduceCommand(reduce_args);
     if (*report_cmd) return cli::RunReportCommand(report_args);
     if (*engines_cmd) {

@@ -321,7 +321,7 @@ JitInstantiateResult JitStore::Instantiate(std::shared_ptr<const Module> module,
   opts.code_table_address = reinterpret_cast<uint64_t>(im.code_table);
   opts.runtime_table_address = im.executor->runtime_table_address();
   opts.exit_address = im.executor->exit_address();
-  opts.stack_limit = reinterpret_cast<uint64_t>(im.stack) + (1 << 20);
+  opts.stack_limit = host_facts().stack_limit;
 
   JitInstantiateResult result;
   std::vector<CompiledFunction> compiled;
@@ -505,6 +505,47 @@ FuncIdentity JitStore::FuncIdentityOf(uint64_t func) const {
   const FuncDesc& d = arena_->func(static_cast<uint32_t>(func));
   if (d.flags & kFuncHost) return {kHostInstance, static_cast<uint32_t>(func)};
   return {d.instance, d.func_index};
+}
+
+JitStore::HostFacts JitStore::host_facts() const {
+  const Impl& im = *impl_;
+  HostFacts f;
+  f.code_table = reinterpret_cast<uint64_t>(im.code_table);
+  f.code_table_entries = im.code_table_bytes / sizeof(uint64_t);
+  f.runtime_table = im.executor->runtime_table_address();
+  f.runtime_entries = static_cast<uint64_t>(RuntimeCall::kCount);
+  f.exit = im.executor->exit_address();
+  f.stack_base = reinterpret_cast<uint64_t>(im.stack);
+  f.stack_top = f.stack_base + im.stack_bytes;
+  // 1 MiB above the mapping's bottom (a guard page): room for the deepest frame a function
+  // can have once its entry check passed (docs/verifier.md, axiom "stack margin").
+  f.stack_limit = f.stack_base + (1 << 20);
+  return f;
+}
+
+JitInstantiateResult InstantiateWithStandIns(JitStore& store, std::shared_ptr<const wasm::Module> module) {
+  std::vector<wasm::ExternVal> imports;
+  for (const wasm::Import& imp : module->imports) {
+    wasm::ExternVal ev{imp.kind, 0};
+    switch (imp.kind) {
+      case wasm::ExternKind::Func: {
+        const wasm::FuncType& t = module->types.at(imp.func_type_index);
+        ev.addr = store.AddHostFunc(t, [t](std::span<const wasm::Value>) {
+          std::vector<wasm::Value> r;
+          for (wasm::ValType v : t.results) r.push_back(wasm::Value{v, 0, 0});
+          return wasm::Outcome::Values(std::move(r));
+        });
+        break;
+      }
+      case wasm::ExternKind::Table: ev.addr = store.AddTable(imp.table); break;
+      case wasm::ExternKind::Memory: ev.addr = store.AddMemory(imp.memory); break;
+      case wasm::ExternKind::Global:
+        ev.addr = store.AddGlobal(imp.global, wasm::Value{imp.global.type, 0, 0});
+        break;
+    }
+    imports.push_back(ev);
+  }
+  return store.Instantiate(std::move(module), imports);
 }
 
 }  // namespace tandem::jit

@@ -84,6 +84,19 @@ class JitStore {
   void SaveTemplate();
   bool ResetToTemplate(std::string* error = nullptr);
 
+  // What the runtime knows of the host mappings compiled code may reach (outside the arena):
+  // the verifier's facts (jit/verify/), never read from the code itself.
+  struct HostFacts {
+    uint64_t code_table = 0;          // uint64_t[code_table_entries]
+    uint64_t code_table_entries = 0;  // == the arena's FuncDesc capacity
+    uint64_t runtime_table = 0;       // RuntimeFn[runtime_entries]
+    uint64_t runtime_entries = 0;
+    uint64_t exit = 0;                // the trampoline's unwind path
+    uint64_t stack_base = 0;          // the JIT stack mapping [stack_base, stack_top)
+    uint64_t stack_top = 0;
+    uint64_t stack_limit = 0;         // what function entries compare rsp/sp with
+  };
+  HostFacts host_facts() const;
   Arena& arena() { return *arena_; }
   const std::vector<CodeInfo>& code() const { return code_; }
   const JitConfig& config() const { return config_; }
@@ -100,5 +113,11 @@ class JitStore {
   std::vector<CodeInfo> code_;
   friend struct RuntimeAccess;
 };
+
+// Instantiates a validated module into `store`, each import satisfied by a fresh object of
+// exactly the imported type, added in import order (host functions return zeros). So in a fresh
+// store, module memory i is store memory i. Throws what JitStore::Instantiate throws. (The code
+// tests and `tandem verify`: the code of any module, whatever it imports.)
+JitInstantiateResult InstantiateWithStandIns(JitStore& store, std::shared_ptr<const wasm::Module> module);
 
 }  // namespace tandem::jit

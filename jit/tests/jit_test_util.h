@@ -51,34 +51,8 @@ inline int ForEachSpecModule(
   return modules;
 }
 
-// Instantiates a validated module into `store`, each import satisfied by a fresh object of
-// exactly the imported type, added in import order (host functions return zeros). So in a fresh
-// store, module memory i is store memory i. Throws what JitStore::Instantiate throws.
-inline JitInstantiateResult InstantiateWithStandIns(JitStore& store,
-                                                    std::shared_ptr<const wasm::Module> module) {
-  std::vector<wasm::ExternVal> imports;
-  for (const wasm::Import& imp : module->imports) {
-    wasm::ExternVal ev{imp.kind, 0};
-    switch (imp.kind) {
-      case wasm::ExternKind::Func: {
-        const wasm::FuncType& t = module->types.at(imp.func_type_index);
-        ev.addr = store.AddHostFunc(t, [t](std::span<const wasm::Value>) {
-          std::vector<wasm::Value> r;
-          for (wasm::ValType v : t.results) r.push_back(wasm::Value{v, 0, 0});
-          return wasm::Outcome::Values(std::move(r));
-        });
-        break;
-      }
-      case wasm::ExternKind::Table: ev.addr = store.AddTable(imp.table); break;
-      case wasm::ExternKind::Memory: ev.addr = store.AddMemory(imp.memory); break;
-      case wasm::ExternKind::Global:
-        ev.addr = store.AddGlobal(imp.global, wasm::Value{imp.global.type, 0, 0});
-        break;
-    }
-    imports.push_back(ev);
-  }
-  return store.Instantiate(std::move(module), imports);
-}
+// jit::InstantiateWithStandIns (jit/jit_store.h), under the name the tests use.
+using ::tandem::jit::InstantiateWithStandIns;
 
 // The instructions of x86-64 `code` before the ud2 that precedes the constant pool (all of
 // them when there is no pool). Throws if Capstone stops before that ud2 or the end.
