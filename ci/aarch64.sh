@@ -23,7 +23,7 @@ step "arm64 multiarch packages"
 # Libraries tandem links, for arm64 (headers of catch2, nlohmann-json and CLI11 are
 # arch-independent and come from ci/setup.sh).
 ARM64_PACKAGES=(libc6:arm64 libstdc++6:arm64 libfmt-dev:arm64 libcapstone-dev:arm64
-  libunicorn-dev:arm64)
+  libunicorn-dev:arm64 libz3-dev:arm64)
 if ! dpkg --print-foreign-architectures | grep -qx arm64; then
   $SUDO dpkg --add-architecture arm64
   $SUDO apt-get update -qq
@@ -106,6 +106,9 @@ X64_ONLY=(
   "comparator: every compared field fires in tandem diff's harness"
   "comparator: every compared field fires in the spec runner's multi-engine mode"
   "gen corpus: a campaign replays the folder and reports ref's instructions per case"
+  "verify: every access of every non-SIMD spec module's x64 code is proved"
+  "verify: a sample of every region is proved"
+  "verify: a dropped or an off-by-one bounds check is rejected with a counterexample"
 )
 # The V8 peer's tests ("v8: ...", "validation: ..."): node is an x86-64 program on this host,
 # which the emulated test binary cannot start.

@@ -105,6 +105,9 @@ expect2 check "$bad/missing.wasm"
 expect2 reduce "$bad/missing"
 expect2 reduce "$bad"
 expect2 diff "$bad/ok.wat" --signature not-a-signature
+expect2 verify "$bad/missing.wasm"
+expect2 verify "$bad/bad.wasm"
+expect2 verify "$bad/ok.wat" --engines nope
 # Without node (a PATH with wast2json only) the V8 engines are unavailable (exit 2, saying so);
 # the others still work.
 mkdir "$bad/bin"
@@ -159,6 +162,34 @@ finding=$(ls -d build/release/fault-combined/findings/*/ | head -1)
   fi
   echo "  reduced: $(wc -c < ../case.wasm) -> $(wc -c < case.wasm) bytes; regression case passes without the faults, fails with them"
 )
+
+# The verifier (jit/verify/): a module's x64 code proved in bounds (exit 0); with a bounds check
+# one byte short, the verifier rejects the access with a counterexample (exit 1).
+step "tandem verify: the x64 code of a module proved; a weakened bounds check rejected"
+vcase="$(mktemp -d)"
+cat > "$vcase/m.wat" <<'EOF'
+(module
+  (memory 1)
+  (table 2 funcref)
+  (type $t (func (param i32) (result i32)))
+  (func $id (param i32) (result i32) (local.get 0))
+  (func (export "f") (param i32) (result i32)
+    (i32.store offset=4 (local.get 0) (i32.load8_u (local.get 0)))
+    (drop (memory.grow (i32.const 1)))
+    (call_indirect (type $t) (local.get 0) (i32.const 1)))
+  (elem (i32.const 1) $id))
+EOF
+"$tandem" verify "$vcase/m.wat" | tail -1
+set +e
+"$tandem" verify "$vcase/m.wat" --seed-fault bounds-off-by-one -q > "$vcase/out"
+rc=$?
+set -e
+if [ "$rc" != 1 ] || ! grep -q "can leave memory 0" "$vcase/out"; then
+  echo "ci/test.sh: tandem verify with bounds-off-by-one exited $rc: $(head -c 400 "$vcase/out")" >&2
+  exit 1
+fi
+echo "  with bounds-off-by-one: $(grep -c 'failed at' "$vcase/out") accesses rejected"
+rm -rf "$vcase"
 
 # The nightly campaign with a fixed seed and case count (so that CI does not go red by chance on
 # a slow machine): three nights make three history lines, none with a new signature; a night

@@ -28,6 +28,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <unordered_map>
+#include <unordered_set>
 
 #include <fmt/format.h>
 
@@ -400,6 +401,23 @@ FrameFacts ComputeFrame(const Decoded& d, const Cfg& g, const StoreFacts& facts)
 
 // ---- symbolic execution ------------------------------------------------------------------
 
+// A running 128-bit digest of what a proof depends on (two independent 64-bit mixes), so that
+// the cache key of every access of a long block costs O(1) to extend, not the whole prefix.
+struct Digest {
+  uint64_t a = 0x6a09e667f3bcc908ull, b = 0xbb67ae8584caa73bull;
+  void Add(std::string_view s) {
+    for (unsigned char ch : s) {
+      a = (a ^ ch) * 0x100000001b3ull;
+      b = ((b ^ ch) * 0x9e3779b97f4a7c15ull);
+      b ^= b >> 29;
+    }
+    a ^= 0xff;  // a separator, so that "ab" + "c" differs from "a" + "bc"
+    a *= 0x100000001b3ull;
+    b = (b ^ 0xff) * 0xbf58476d1ce4e5b9ull;
+  }
+  std::string Hex() const { return fmt::format("{:016x}{:016x}", a, b); }
+};
+
 struct Flags {
   enum Kind { kNone, kCmp, kResult } kind = kNone;
   std::optional<z3::expr> a, b, r;  // cmp: a - b; result: r
@@ -411,7 +429,16 @@ struct Machine {
   std::vector<z3::expr> reg;
   Flags flags;
   z3::expr_vector premises;
-  std::vector<std::string> facts_used;  // for the cache key
+  // Beside each register's expression, the same value when it is a base plus a constant (the
+  // arena base A, the frame base F, or nothing): most addresses are, and need no solver.
+  struct Lin {
+    enum Base : int8_t { kUnknown = -1, kConst = 0, kArena = 1, kFrame = 2 } base = kUnknown;
+    int64_t off = 0;
+  };
+  Lin lin[16];
+  Digest facts_used;  // the facts the loads relied on, for the cache key
+  // The latest value loaded from each memory's size field and each table's size field.
+  std::map<size_t, z3::expr> memory_size, table_size;
   z3::expr A, F;
   int fresh = 0;
   std::vector<std::pair<std::string, z3::expr>> named;  // unknowns, for counterexamples
@@ -425,6 +452,18 @@ struct Machine {
     }
     reg[R15] = A;
     reg[RBP] = F;
+    lin[R15] = {Lin::kArena, 0};
+    lin[RBP] = {Lin::kFrame, 0};
+  }
+
+  // The operand's address as base + constant, when it is one (no index, a known base).
+  std::optional<Lin> LinAddress(const Ins& i, const x86_op_mem& m) const {
+    if (m.index != X86_REG_INVALID) return std::nullopt;
+    if (m.base == X86_REG_RIP) return Lin{Lin::kConst, static_cast<int64_t>(i.addr + i.size) + m.disp};
+    if (m.base == X86_REG_INVALID) return Lin{Lin::kConst, m.disp};
+    RegPart p = Part(m.base);
+    if (p.gpr == kNoGpr || p.bits != 64 || lin[p.gpr].base == Lin::kUnknown) return std::nullopt;
+    return Lin{lin[p.gpr].base, lin[p.gpr].off + m.disp};
   }
 
   z3::expr Fresh(unsigned bits, const std::string& what) {
@@ -471,49 +510,51 @@ struct Machine {
 
   // The value a load gives: unknown, except the arena fields the runtime keeps (axioms).
   z3::expr Load(const Ins& i, const x86_op_mem& m, unsigned bits) {
-    z3::expr addr = Address(i, m).simplify();
-    z3::expr off = (addr - A).simplify();
-    if (off.is_numeral() && m.index == X86_REG_INVALID) {
-      uint64_t o = off.get_numeral_uint64();
+    const std::optional<Lin> at = LinAddress(i, m);
+    if (at && at->base == Lin::kArena) {
+      uint64_t o = static_cast<uint64_t>(at->off);
       for (size_t k = 0; k < facts.memories.size(); ++k) {
         const auto& mem = facts.memories[k];
         if (o == mem.desc + offsetof(MemoryDesc, data_offset) && bits == 64) {
-          facts_used.push_back(fmt::format("memory{}.data={:#x}", k, mem.data));
+          facts_used.Add(fmt::format("memory{}.data={:#x}", k, mem.data));
           return c.bv_val(mem.data, 64);  // axiom "fixed offsets"
         }
         if (o == mem.desc + offsetof(MemoryDesc, size_bytes) && bits == 64) {
           z3::expr s = Fresh(64, fmt::format("memory{}.size", k));
+          memory_size.insert_or_assign(k, s);
           premises.push_back(z3::ule(s, c.bv_val(mem.reserved, 64)));  // axiom "memory size"
-          facts_used.push_back(fmt::format("memory{}.size<={:#x}", k, mem.reserved));
+          facts_used.Add(fmt::format("memory{}.size<={:#x}", k, mem.reserved));
           return s;
         }
       }
       for (size_t k = 0; k < facts.tables.size(); ++k) {
         const auto& t = facts.tables[k];
         if (o == t.desc + offsetof(TableDesc, elems_offset) && bits == 64) {
-          facts_used.push_back(fmt::format("table{}.elems={:#x}", k, t.elems));
+          facts_used.Add(fmt::format("table{}.elems={:#x}", k, t.elems));
           return c.bv_val(t.elems, 64);  // axiom "fixed offsets"
         }
         if (o == t.desc + offsetof(TableDesc, size) && bits == 32) {
           z3::expr s = Fresh(32, fmt::format("table{}.size", k));
+          table_size.insert_or_assign(k, s);
           premises.push_back(z3::ule(s, c.bv_val(t.reserved, 32)));  // axiom "table size"
-          facts_used.push_back(fmt::format("table{}.size<={}", k, t.reserved));
+          facts_used.Add(fmt::format("table{}.size<={}", k, t.reserved));
           return s;
         }
       }
       if (o == facts.func_descs_field && bits == 32) {
-        facts_used.push_back(fmt::format("func_descs={:#x}", facts.func_descs));
+        facts_used.Add(fmt::format("func_descs={:#x}", facts.func_descs));
         return c.bv_val(facts.func_descs, 32);
       }
     }
     z3::expr v = Fresh(bits, "load");
+    const z3::expr addr = Address(i, m);
     // A 64-bit entry of a funcref table holds null or a function index (axiom "table entries"),
     // when the address is provably inside that table's entries.
     if (bits == 64 && m.index != X86_REG_INVALID && m.scale == 8) {
       for (size_t k = 0; k < facts.tables.size(); ++k) {
         const auto& t = facts.tables[k];
         if (!t.funcref) continue;
-        z3::solver s(c);
+        z3::solver s(c, "QF_BV");
         z3::params p(c);
         p.set("timeout", kTimeoutMs);
         s.set(p);
@@ -524,7 +565,7 @@ struct Machine {
         if (s.check() == z3::unsat) {
           premises.push_back(v == c.bv_val(wasm::kNullRef, 64) ||
                              z3::ult(v, c.bv_val(uint64_t{facts.func_capacity}, 64)));
-          facts_used.push_back(fmt::format("table{}.entries", k));
+          facts_used.Add(fmt::format("table{}.entries", k));
           break;
         }
       }
@@ -586,9 +627,46 @@ struct Machine {
     if (i.writes_flags) flags = Flags{};
   }
 
+
   // Executes one instruction (its effect on registers and flags; memory is not modelled).
-  void Step(const Ins& i, int64_t rsp_off) {
+  void SetRsp(int64_t rsp_off) {
     reg[RSP] = rsp_off == kRspDiffers ? Fresh(64, "rsp") : F + c.bv_val(static_cast<uint64_t>(rsp_off), 64);
+    lin[RSP] = rsp_off == kRspDiffers ? Lin{} : Lin{Lin::kFrame, rsp_off};
+  }
+
+  void Step(const Ins& i, int64_t rsp_off) {
+    SetRsp(rsp_off);
+    // The destination's base + constant form, for the moves and adds that keep one.
+    std::optional<Lin> next;
+    int dst = kNoGpr;
+    const cs_x86_op* op = i.x.operands;
+    if (i.x.op_count >= 1 && op[0].type == X86_OP_REG) {
+      RegPart p = Part(op[0].reg);
+      dst = p.gpr;
+      const bool wide = p.bits == 64;
+      if ((i.id == X86_INS_MOV || i.id == X86_INS_MOVABS) && i.x.op_count == 2) {
+        if (op[1].type == X86_OP_IMM && (wide || p.bits == 32))
+          next = Lin{Lin::kConst, wide ? op[1].imm : static_cast<int64_t>(static_cast<uint32_t>(op[1].imm))};
+        else if (op[1].type == X86_OP_REG && wide && Part(op[1].reg).bits == 64 && Part(op[1].reg).gpr != kNoGpr &&
+                 lin[Part(op[1].reg).gpr].base != Lin::kUnknown)
+          next = lin[Part(op[1].reg).gpr];
+      } else if (i.id == X86_INS_LEA && wide && op[1].type == X86_OP_MEM) {
+        next = LinAddress(i, op[1].mem);
+      } else if ((i.id == X86_INS_ADD || i.id == X86_INS_SUB) && wide && i.x.op_count == 2 &&
+                 op[1].type == X86_OP_IMM && dst != kNoGpr && lin[dst].base != Lin::kUnknown) {
+        next = Lin{lin[dst].base, lin[dst].off + (i.id == X86_INS_ADD ? op[1].imm : -op[1].imm)};
+      }
+    }
+    StepExpr(i);
+    for (int r : i.gpr_writes)
+      if (r != RSP && r != R15 && r != RBP) lin[r] = Lin{};
+    if (i.id == X86_INS_CALL)
+      for (int r = 0; r < 16; ++r)
+        if (r != RSP && r != RBP && r != R15) lin[r] = Lin{};
+    if (next && dst != kNoGpr && dst != RSP && dst != R15 && dst != RBP) lin[dst] = *next;
+  }
+
+  void StepExpr(const Ins& i) {
     const cs_x86_op* o = i.x.operands;
     const unsigned n = i.x.op_count;
     auto width = [&](const cs_x86_op& op) { return static_cast<unsigned>(op.size) * 8; };
@@ -702,6 +780,22 @@ struct Region {
   __int128 nlo = 0, nhi = 0;
 };
 
+// The uninterpreted constants (symbols) of `e`, by declaration id.
+void Symbols(const z3::expr& e, std::unordered_set<unsigned>& out) {
+  std::vector<z3::expr> todo = {e};
+  std::unordered_set<unsigned> seen;
+  while (!todo.empty()) {
+    z3::expr x = todo.back();
+    todo.pop_back();
+    if (!seen.insert(x.id()).second || !x.is_app()) continue;
+    if (x.is_const() && !x.is_numeral()) {
+      out.insert(x.decl().id());
+      continue;
+    }
+    for (unsigned k = 0; k < x.num_args(); ++k) todo.push_back(x.arg(k));
+  }
+}
+
 bool Mentions(const z3::expr& e, const char* name) {
   if (e.is_const()) return e.decl().name().str() == name;
   if (e.is_app())
@@ -807,7 +901,7 @@ FunctionResult VerifyFunction(const StoreFacts& facts, const FunctionInput& in, 
 
     // The cache key grows with the walk: the bytes, with branch displacements replaced by the
     // edge taken.
-    std::string key;
+    Digest key;
     bool rip = false;
     auto key_add = [&](size_t j) {
       const Ins& w = d.ins[j];
@@ -816,28 +910,58 @@ FunctionResult VerifyFunction(const StoreFacts& facts, const FunctionInput& in, 
         bool taken = false;
         for (auto& [e, t] : edges)
           if (e == j) taken = t;
-        key += fmt::format("{}:{};", w.id, taken ? "T" : "F");
+        key.Add(fmt::format("{}:{}", w.id, taken ? "T" : "F"));
       } else {
-        key += HexBytes(w.bytes) + ";";
+        key.Add(std::string_view(reinterpret_cast<const char*>(w.bytes.data()), w.bytes.size()));
       }
     };
     Machine m(c, facts);
-    if (at_entry) m.reg[RBP] = c.bv_const("rbp_caller", 64);
+    if (at_entry) {
+      m.reg[RBP] = c.bv_const("rbp_caller", 64);
+      m.lin[RBP] = Machine::Lin{};
+    }
+    // A counted loop of one block (the frame-zeroing loop): `mov R, -N` falls into the block,
+    // which ends `add R, 1; jne <itself>` and writes R nowhere else. In its body R runs from
+    // -N to -1.
+    if (window.empty() && g.blocks[b].pred.size() == 2 && b > 0) {
+      const Block& blk = g.blocks[b];
+      const Ins& jne = d.ins[blk.last];
+      const Ins& inc = d.ins[blk.last > blk.first ? blk.last - 1 : blk.last];
+      const Ins& init = d.ins[blk.first - 1];
+      auto preds = blk.pred;
+      std::sort(preds.begin(), preds.end());
+      bool shape = preds == std::vector<size_t>{b - 1, b} && jne.id == X86_INS_JNE &&
+                   DirectTarget(jne) == d.ins[blk.first].addr && blk.last > blk.first &&
+                   inc.id == X86_INS_ADD && inc.x.op_count == 2 && inc.x.operands[0].type == X86_OP_REG &&
+                   Part(inc.x.operands[0].reg).bits == 64 && inc.x.operands[1].type == X86_OP_IMM &&
+                   inc.x.operands[1].imm == 1 && init.id == X86_INS_MOV && init.x.op_count == 2 &&
+                   init.x.operands[0].type == X86_OP_REG && init.x.operands[0].reg == inc.x.operands[0].reg &&
+                   init.x.operands[1].type == X86_OP_IMM && init.x.operands[1].imm < 0;
+      const int r = shape ? Part(inc.x.operands[0].reg).gpr : kNoGpr;
+      for (size_t k = blk.first; shape && k + 1 < blk.last; ++k)
+        for (int w : d.ins[k].gpr_writes) shape &= w != r;
+      if (shape) {
+        const int64_t from = init.x.operands[1].imm;
+        m.premises.push_back(m.reg[r] >= c.bv_val(from, 64) && m.reg[r] <= c.bv_val(int64_t{-1}, 64));
+        key.Add(fmt::format("counted {} from {}", kGprNames[r], from));
+      }
+    }
     auto step = [&](size_t j) {
       const Ins& w = d.ins[j];
       m.Step(w, frame.rsp[j]);
       if (IsJcc(w.id))
         for (auto& [e, t] : edges)
           if (e == j) m.premises.push_back(t ? m.Cond(w.id) : !m.Cond(w.id));
-      if (w.id == X86_INS_MOV && IsReg(w.x.operands[0], X86_REG_RBP)) m.reg[RBP] = m.F;  // prologue
+      if (w.id == X86_INS_MOV && IsReg(w.x.operands[0], X86_REG_RBP)) {  // the prologue
+        m.reg[RBP] = m.F;
+        m.lin[RBP] = {Machine::Lin::kFrame, 0};
+      }
     };
     for (size_t j : window) {
       key_add(j);
       step(j);
     }
-    std::optional<z3::solver> solver;  // made when an access first needs it
-    unsigned premises_in_solver = 0;
-    std::optional<z3::model> model;  // of the premises so far
+    std::vector<std::unordered_set<unsigned>> premise_symbols;  // of m.premises, as they come
 
     for (size_t k = g.blocks[b].first; k <= g.blocks[b].last; ++k) {
     const Ins& ins = d.ins[k];
@@ -868,15 +992,47 @@ FunctionResult VerifyFunction(const StoreFacts& facts, const FunctionInput& in, 
         mems.clear();
       }
     }
-    m.reg[RSP] = frame.rsp[k] == kRspDiffers ? m.Fresh(64, "rsp")
-                                             : m.F + c.bv_val(static_cast<uint64_t>(frame.rsp[k]), 64);
-    if (premises_in_solver < m.premises.size()) model.reset();
-    std::string key_here = key + "@" + HexBytes(ins.bytes) +
+    m.SetRsp(frame.rsp[k]);
+    while (premise_symbols.size() < m.premises.size()) {
+      premise_symbols.emplace_back();
+      Symbols(m.premises[static_cast<unsigned>(premise_symbols.size() - 1)], premise_symbols.back());
+    }
+    std::string key_here = key.Hex() + "@" + HexBytes(ins.bytes) +
                            fmt::format("|rsp={}|entry={}", frame.rsp[k], at_entry) +
                            (rip || ins.rip_relative ? fmt::format("|at={:#x}", in.address) : "");
       for (auto [opnd, bytes] : mems) {
         ++out.accesses;
-        std::string region_key = key_here + fmt::format("#{}|{}", opnd, fmt::join(m.facts_used, ","));
+        // A base plus a constant inside its region needs neither the cache nor the solver.
+        {
+          std::optional<Machine::Lin> at;
+          if (opnd >= 0)
+            at = m.LinAddress(ins, ins.x.operands[opnd].mem);
+          else if (m.lin[RSP].base != Machine::Lin::kUnknown)
+            at = Machine::Lin{m.lin[RSP].base, m.lin[RSP].off - (push ? 8 : 0)};
+          const __int128 lo = at ? at->off : 0, hi = lo + bytes;
+          bool inside = false;
+          if (at && at->base == Machine::Lin::kArena) {
+            inside = lo >= 0 && hi <= static_cast<__int128>(facts.vm_bytes);
+          } else if (at && at->base == Machine::Lin::kFrame) {
+            const bool frame_ok = frame.entry_check && k > frame.check_at &&
+                                  frame.after_frame - frame.lowest <=
+                                      static_cast<int64_t>(facts.stack_limit - facts.stack_base);
+            inside = (frame_ok && lo >= frame.lowest && hi <= 16 + 8 * __int128{in.arg_slots}) ||
+                     (k <= frame.check_at && lo >= 0 && hi <= 16);
+          } else if (at && at->base == Machine::Lin::kConst) {
+            auto within = [&](uint64_t base, uint64_t len) {
+              return lo >= static_cast<__int128>(base) && hi <= static_cast<__int128>(base) + len;
+            };
+            inside = within(facts.code_table, 8 * facts.code_table_entries) ||
+                     within(facts.runtime_table, 8 * facts.runtime_entries) ||
+                     within(in.address + d.pool_begin, in.size - d.pool_begin);
+          }
+          if (inside) {
+            ++out.proved;
+            continue;
+          }
+        }
+        std::string region_key = key_here + fmt::format("#{}|{}", opnd, m.facts_used.Hex());
         // Every memory and table the window may reach is in the key through facts_used; the
         // region lists below add the rest.
         std::string full_key = region_key + "|" + facts_key + fmt::format("|mem={}|tab={}", facts.memories.size(), facts.tables.size());
@@ -916,8 +1072,7 @@ FunctionResult VerifyFunction(const StoreFacts& facts, const FunctionInput& in, 
         for (size_t q = 0; q < facts.memories.size(); ++q) {
           // The size as the code loaded it: the window's load of this memory's size field.
           std::optional<z3::expr> size;
-          for (auto& [nm, v] : m.named)
-            if (nm == fmt::format("memory{}.size", q)) size = v;
+          if (auto it = m.memory_size.find(q); it != m.memory_size.end()) size = it->second;
           if (size)
             arena(fmt::format("memory {}", q), facts.memories[q].data,
                   c.bv_val(facts.memories[q].data, 65) + z3::zext(*size, 1));
@@ -927,8 +1082,7 @@ FunctionResult VerifyFunction(const StoreFacts& facts, const FunctionInput& in, 
         }
         for (size_t q = 0; q < facts.tables.size(); ++q) {
           std::optional<z3::expr> size;
-          for (auto& [nm, v] : m.named)
-            if (nm == fmt::format("table{}.size", q)) size = v;
+          if (auto it = m.table_size.find(q); it != m.table_size.end()) size = it->second;
           const uint64_t e = facts.tables[q].elems;
           arena(fmt::format("table {} entries", q), e,
                 size ? c.bv_val(e, 65) + z3::zext(*size, 33) * c.bv_val(8, 65) : c.bv_val(e, 65));
@@ -992,19 +1146,63 @@ FunctionResult VerifyFunction(const StoreFacts& facts, const FunctionInput& in, 
         };
         // A model of the premises points at a region; prove the address stays inside it.
         AccessResult res{ins.off, ins.text, Status::kUnknown, "", ""};
-        if (!solver) {
-          solver.emplace(c);
+        ++out.solver;
+        // Only the premises that bear on the address (its symbols and the regions' bounds,
+        // closed under sharing a symbol): a long block's other checks stay out of the solver.
+        z3::solver s(c, "QF_BV");
+        {
           z3::params p(c);
           p.set("timeout", kTimeoutMs);
-          solver->set(p);
+          s.set(p);
+          std::unordered_set<unsigned> cone;
+          Symbols(addr, cone);
+          for (const Region& r : regions) {
+            Symbols(r.lo, cone);
+            Symbols(r.hi, cone);
+          }
+          std::vector<bool> taken(m.premises.size(), false);
+          for (bool grew = true; grew;) {
+            grew = false;
+            for (size_t q = 0; q < premise_symbols.size(); ++q) {
+              if (taken[q]) continue;
+              bool shares = false;
+              for (unsigned sym : premise_symbols[q])
+                if (cone.count(sym)) {
+                  shares = true;
+                  break;
+                }
+              if (!shares) continue;
+              taken[q] = grew = true;
+              cone.insert(premise_symbols[q].begin(), premise_symbols[q].end());
+              s.add(m.premises[static_cast<unsigned>(q)]);
+            }
+          }
         }
-        z3::solver& s = *solver;
-        while (premises_in_solver < m.premises.size()) s.add(m.premises[premises_in_solver++]);
-        z3::check_result pre = model ? z3::sat : s.check();
-        if (pre == z3::sat && !model) model = s.get_model();
+        // The common case first: an indexed access whose displacement is a memory's data
+        // offset (the bounds emitter's shape) is tried against that memory alone, one check.
+        if (opnd >= 0 && ins.x.operands[opnd].mem.index != X86_REG_INVALID &&
+            ins.x.operands[opnd].mem.base != X86_REG_INVALID &&
+            Part(ins.x.operands[opnd].mem.base).gpr == R15) {
+          const uint64_t disp = static_cast<uint64_t>(ins.x.operands[opnd].mem.disp);
+          for (size_t q = 0; q < facts.memories.size(); ++q) {
+            if (facts.memories[q].data != disp) continue;
+            s.push();
+            s.add(!inside(regions[q]));  // regions[q] is memory q (they come first)
+            const bool proved = s.check() == z3::unsat;
+            s.pop();
+            if (proved) {
+              res.status = Status::kProved;
+              res.region = regions[q].name;
+            }
+            break;
+          }
+        }
+        std::optional<z3::model> model;
+        z3::check_result pre = res.status == Status::kProved ? z3::unsat : s.check();
+        if (pre == z3::sat) model = s.get_model();
         if (pre == z3::unsat) {
+          if (res.status != Status::kProved) res.region = "unreachable (the window's premises contradict)";
           res.status = Status::kProved;
-          res.region = "unreachable (the window's premises contradict)";
         } else if (pre == z3::unknown) {
           res.why = "the solver could not decide the premises";
         } else {
