@@ -21,8 +21,12 @@ import sys
 import tempfile
 import time
 
+# A generous --timeout: a finding's signature names the opcode --locate finds, and locating is
+# bounded by a quarter of the case time limit; on a loaded machine a tight bound could name
+# another opcode in one of the two runs (the comparison is of the campaigns, not of the clock).
 CAMPAIGN = ["--engines", "ref,x64,a64", "--generator", "single,smith",
-            "--seed-fault", "cond,load-sign", "--seed", "3", "--cases", "4000", "-j", "2"]
+            "--seed-fault", "cond,load-sign", "--seed", "3", "--cases", "4000", "-j", "2",
+            "--timeout", "120"]
 
 
 def Findings(out):
