@@ -3,7 +3,7 @@
 
 Runs one campaign (seeded faults, so that it has findings of several signatures, some written
 and some only counted) without interruption; then the same campaign again in another folder,
-killed with SIGKILL at random moments and resumed each time with `tandem fuzz --resume`, until it
+killed with SIGKILL at random moments (after a random number of cases) and resumed each time with `tandem fuzz --resume`, until it
 ends. The two must have the same finding folders (each exactly once), the same signatures with
 the same counts and the same case counts per generator and verdict: no finding lost or
 duplicated, no case skipped or run twice. Exit 0 when they match, 1 with the differences.
@@ -32,6 +32,22 @@ CAMPAIGN = ["--engines", "ref,x64,a64", "--generator", "single,smith",
 def Findings(out):
     root = os.path.join(out, "findings")
     return sorted(e for e in os.listdir(root) if os.path.isdir(os.path.join(root, e)))
+
+
+def Done(out):
+    """Cases done as the folder says: the state's count plus the journal's result lines."""
+    done = 0
+    try:
+        with open(os.path.join(out, "state.json")) as f:
+            done = json.load(f).get("done", 0)
+    except (OSError, ValueError):
+        pass
+    try:
+        with open(os.path.join(out, "journal"), "rb") as f:
+            done += sum(1 for line in f if line.startswith(b"result ") or line.startswith(b"invalid "))
+    except OSError:
+        pass
+    return done
 
 
 def Comparable(summary):
@@ -65,12 +81,16 @@ def main():
 
         killed = os.path.join(work, "killed")
         cmd = [args.tandem, "fuzz", "-q", *CAMPAIGN, "--out", killed]
+        # The kill moments are taken in cases done (what the state and its journal hold), not
+        # in seconds: a random count each time, so that the test does not depend on the speed
+        # of the machine or on its load.
+        targets = sorted(rng.sample(range(20, 3950), args.kills))
         kills = 0
         while True:
             proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-            if kills < args.kills:
-                # A random moment within the campaign's length (the first run includes start-up).
-                time.sleep(rng.uniform(0.05, duration * 0.6))
+            if kills < len(targets):
+                while proc.poll() is None and Done(killed) < targets[kills]:
+                    time.sleep(0.005)
                 if proc.poll() is None:
                     proc.send_signal(signal.SIGKILL)
                     proc.wait()
@@ -79,7 +99,8 @@ def main():
                     done = json.load(open(state))["done"] if os.path.exists(state) else 0
                     journal = os.path.join(killed, "journal")
                     lines = sum(1 for _ in open(journal)) if os.path.exists(journal) else 0
-                    print(f"kill {kills}: state has {done} cases done, journal {lines} lines")
+                    print(f"kill {kills} (at {targets[kills - 1]} cases or more): state has {done} "
+                          f"cases done, journal {lines} lines")
                     cmd = [args.tandem, "fuzz", "-q", "--resume", killed]
                     continue
             _, err = proc.communicate()
