@@ -659,10 +659,18 @@ TEST_CASE("a64 code: seeded faults in the code or the side table are caught", "[
     // A word at or past the table's end whose MovImm64 takes as many instructions as the
     // original (how many depends on the address's 16-bit chunks, and the tables' addresses
     // change from run to run).
+    // Candidates: the words just past the end, then addresses past it whose low 16 or 32 bits
+    // are zero (as few instructions as the original may need).
+    const uint64_t end = facts.runtime_table + 8 * kRuntimeEntries;
+    std::vector<uint64_t> candidates;
+    for (uint64_t k = 0; k < 4096; ++k) candidates.push_back(end + 8 * k);
+    for (int shift : {16, 32})
+      for (uint64_t k = 1; k < 4096; ++k)
+        candidates.push_back(((end >> shift) + k) << shift);
     a64::Assembler a;
-    for (uint64_t past = 0; past < 4096; ++past) {
+    for (uint64_t address : candidates) {
       a = a64::Assembler();
-      a.MovImm64(a64::Reg::x16, facts.runtime_table + 8 * (kRuntimeEntries + past));
+      a.MovImm64(a64::Reg::x16, address);
       if (a.code().size() == 4 * (blr - 1 - start)) break;
     }
     REQUIRE(a.code().size() == 4 * (blr - 1 - start));
