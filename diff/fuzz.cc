@@ -798,7 +798,12 @@ json Campaign::Summary() const {
   if (o_.validation)
     j["validation"] = {{"verdicts", validation_}, {"allowed", validation_allowed_},
                        {"all_agree", validation_agree_}};
-  j["findings"] = findings_;
+  // In case order: with several jobs findings come back in any order.
+  std::vector<json> by_case = findings_;
+  std::stable_sort(by_case.begin(), by_case.end(), [](const json& a, const json& b) {
+    return a.value("index", uint64_t{0}) < b.value("index", uint64_t{0});
+  });
+  j["findings"] = by_case;
   j["findings_total"] = findings_total_;
   j["signatures"] = SignaturesJson();
   {
