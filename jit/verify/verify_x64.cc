@@ -1227,9 +1227,6 @@ FunctionResult VerifyFunction(const StoreFacts& facts, const FunctionInput& in, 
               if (!lo.is_numeral_u64(lo64)) continue;
               if (!best || static_cast<__int128>(lo64) > *best) best = lo64, pick = q;
             }
-            if (pick) {
-              // Proved below only if the address can never leave it (it just did in this model).
-            }
           }
           auto counterexample = [&](const z3::model& md) {
             std::string ce = fmt::format("address {} ({}-byte access)", md.eval(addr, true).to_string(), bytes);
