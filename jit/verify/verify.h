@@ -79,6 +79,7 @@ struct FunctionResult {
   size_t cached = 0;  // proofs answered by the cache
   size_t dead = 0;    // accesses in code no path from the entry reaches (counted as proved)
   size_t solver = 0;  // accesses that needed Z3 (the rest: a base plus a constant, or the cache)
+  size_t vacuous = 0; // proved because the window's premises contradict (a path that cannot run)
   std::vector<AccessResult> problems;  // every access not proved
   std::string listing;  // around the problems (empty when everything is proved)
 };

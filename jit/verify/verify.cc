@@ -1,0 +1,694 @@
+// verify.cc: the verifier's shared part (verify.h, verify_core.h; docs/verifier.md): the
+// control-flow graph, the windows and their premises, the regions, the proofs with Z3, the
+// proof cache, the counterexamples and the listing. The back ends (verify_x64.cc,
+// verify_a64.cc) lift their code into it.
+//
+// Per function: for every memory access, the window is the instructions before it in its
+// block and in the chain of single-predecessor blocks before that (up to a join, the entry, or
+// kMaxWindow instructions), executed symbolically in Z3 from unknown registers (the arena
+// register = the arena base A, the frame register = the frame base F, the stack pointer = F
+// plus the offset the frame rules give). The branches the chain takes are premises; loads give
+// unknown values except for the arena fields the runtime keeps (axioms). Then Z3 must prove
+// the address inside the region a model of the premises points to; a model outside every
+// region is the counterexample.
+#include <z3++.h>
+
+#include <algorithm>
+#include <set>
+#include <sstream>
+#include <stdexcept>
+#include <unordered_map>
+#include <unordered_set>
+
+#include <fmt/format.h>
+
+#include "jit/arena.h"
+#include "jit/disasm.h"
+#include "jit/jit_store.h"
+#include "jit/verify/verify.h"
+#include "jit/verify/verify_core.h"
+#include "reference/module.h"
+#include "reference/value.h"
+
+namespace tandem::jit::verify {
+
+const char* StatusName(Status s) {
+  switch (s) {
+    case Status::kProved: return "proved";
+    case Status::kFailed: return "failed";
+    case Status::kUnknown: return "unknown";
+  }
+  return "?";
+}
+
+struct ProofCache::Impl {
+  std::unordered_map<std::string, AccessResult> results;
+};
+ProofCache::ProofCache() : impl(std::make_unique<Impl>()) {}
+ProofCache::~ProofCache() = default;
+size_t ProofCache::size() const { return impl->results.size(); }
+
+StoreFacts FactsOf(JitStore& store) {
+  StoreFacts f;
+  f.arch = store.config().arch;
+  Arena& a = store.arena();
+  f.vm_bytes = a.config().vm_region_bytes;
+  for (uint32_t m = 0; m < a.memory_count(); ++m)
+    f.memories.push_back({a.memory_desc_offset(m), a.memory(m).data_offset, a.memory(m).reserved_bytes});
+  for (uint32_t t = 0; t < a.table_count(); ++t)
+    f.tables.push_back({a.table_desc_offset(t), a.table(t).elems_offset, a.table(t).reserved_entries,
+                        a.table(t).elem_type == static_cast<uint32_t>(wasm::ValType::FuncRef)});
+  f.func_descs = a.header().func_descs_offset;
+  f.func_capacity = a.header().func_capacity;
+  f.func_descs_field = static_cast<uint32_t>(offsetof(ArenaHeader, func_descs_offset));
+  JitStore::HostFacts h = store.host_facts();
+  f.code_table = h.code_table;
+  f.code_table_entries = h.code_table_entries;
+  f.runtime_table = h.runtime_table;
+  f.runtime_entries = h.runtime_entries;
+  f.exit = h.exit;
+  f.stack_base = h.stack_base;
+  f.stack_limit = h.stack_limit;
+  return f;
+}
+
+namespace core {
+
+Cfg BuildCfg(const Decoded& d) {
+  Cfg g;
+  for (size_t k = 0; k < d.ins.size(); ++k) g.index_of[d.ins[k].addr] = k;
+  std::set<size_t> leaders = {0};
+  for (size_t k = 0; k < d.ins.size(); ++k) {
+    const Ins& i = d.ins[k];
+    const bool jump = i.flow == Flow::kJump || i.flow == Flow::kBranch;
+    if (jump && i.target) {
+      auto it = g.index_of.find(*i.target);
+      if (it == g.index_of.end()) {
+        g.error = fmt::format("branch at {:#x} to {:#x}, no instruction of the function", i.off, *i.target);
+        return g;
+      }
+      leaders.insert(it->second);
+    }
+    if (i.flow != Flow::kNext) leaders.insert(k + 1);
+  }
+  std::vector<size_t> starts(leaders.begin(), leaders.end());
+  while (!starts.empty() && starts.back() >= d.ins.size()) starts.pop_back();
+  g.block_of.assign(d.ins.size(), 0);
+  for (size_t b = 0; b < starts.size(); ++b) {
+    Block blk;
+    blk.first = starts[b];
+    blk.last = (b + 1 < starts.size() ? starts[b + 1] : d.ins.size()) - 1;
+    for (size_t k = blk.first; k <= blk.last; ++k) g.block_of[k] = b;
+    g.blocks.push_back(blk);
+  }
+  for (size_t b = 0; b < g.blocks.size(); ++b) {
+    const Ins& i = d.ins[g.blocks[b].last];
+    auto add = [&](size_t to) {
+      g.blocks[b].succ.push_back(to);
+      g.blocks[to].pred.push_back(b);
+    };
+    if ((i.flow == Flow::kJump || i.flow == Flow::kBranch) && i.target)
+      add(g.block_of[g.index_of[*i.target]]);
+    const bool falls = i.flow == Flow::kNext || i.flow == Flow::kBranch;
+    if (falls && b + 1 < g.blocks.size()) add(b + 1);
+  }
+  return g;
+}
+
+bool InEntryChain(const Cfg& g, size_t k) {
+  for (size_t b = g.block_of[k]; b > 0; --b)
+    if (g.blocks[b].pred.size() != 1 || g.blocks[b].pred[0] != b - 1) return false;
+  return true;
+}
+
+z3::expr Machine::Fresh(unsigned bits, const std::string& what) {
+  z3::expr v = c.bv_const(fmt::format("{}#{}", what, fresh++).c_str(), bits);
+  named.emplace_back(what, v);
+  return v;
+}
+
+std::optional<z3::expr> Machine::ArenaField(uint64_t o, unsigned bits) {
+  for (size_t k = 0; k < facts.memories.size(); ++k) {
+    const auto& mem = facts.memories[k];
+    if (o == mem.desc + offsetof(MemoryDesc, data_offset) && bits == 64) {
+      facts_used.Add(fmt::format("memory{}.data={:#x}", k, mem.data));
+      return c.bv_val(mem.data, 64);  // axiom "fixed offsets"
+    }
+    if (o == mem.desc + offsetof(MemoryDesc, size_bytes) && bits == 64) {
+      z3::expr s = Fresh(64, fmt::format("memory{}.size", k));
+      memory_size.insert_or_assign(k, s);
+      premises.push_back(z3::ule(s, c.bv_val(mem.reserved, 64)));  // axiom "memory size"
+      facts_used.Add(fmt::format("memory{}.size<={:#x}", k, mem.reserved));
+      return s;
+    }
+  }
+  for (size_t k = 0; k < facts.tables.size(); ++k) {
+    const auto& t = facts.tables[k];
+    if (o == t.desc + offsetof(TableDesc, elems_offset) && bits == 64) {
+      facts_used.Add(fmt::format("table{}.elems={:#x}", k, t.elems));
+      return c.bv_val(t.elems, 64);  // axiom "fixed offsets"
+    }
+    if (o == t.desc + offsetof(TableDesc, size) && bits == 32) {
+      z3::expr s = Fresh(32, fmt::format("table{}.size", k));
+      table_size.insert_or_assign(k, s);
+      premises.push_back(z3::ule(s, c.bv_val(t.reserved, 32)));  // axiom "table size"
+      facts_used.Add(fmt::format("table{}.size<={}", k, t.reserved));
+      return s;
+    }
+  }
+  if (o == facts.func_descs_field && bits == 32) {
+    facts_used.Add(fmt::format("func_descs={:#x}", facts.func_descs));
+    return c.bv_val(facts.func_descs, 32);
+  }
+  return std::nullopt;
+}
+
+void Machine::TableEntryAxiom(const z3::expr& addr, const z3::expr& v) {
+  for (size_t k = 0; k < facts.tables.size(); ++k) {
+    const auto& t = facts.tables[k];
+    if (!t.funcref) continue;
+    z3::solver s(c, "QF_BV");
+    z3::params p(c);
+    p.set("timeout", kTimeoutMs);
+    s.set(p);
+    s.add(premises);
+    z3::expr lo = c.bv_val(t.elems, 65);
+    z3::expr x = z3::zext((addr - A).simplify(), 1);
+    s.add(!(z3::ule(lo, x) && z3::ule(x + 8, lo + c.bv_val(8 * uint64_t{t.reserved}, 65))));
+    if (s.check() == z3::unsat) {
+      premises.push_back(v == c.bv_val(wasm::kNullRef, 64) ||
+                         z3::ult(v, c.bv_val(uint64_t{facts.func_capacity}, 64)));
+      facts_used.Add(fmt::format("table{}.entries", k));
+      return;
+    }
+  }
+}
+
+namespace {
+
+// ---- regions -----------------------------------------------------------------------------
+
+struct Region {
+  std::string name;
+  enum Base { kArena, kFrame, kAbsolute } base;
+  z3::expr lo, hi;  // 65-bit: offsets from the base (signed for the frame), or addresses
+  // The same bounds as numbers, when they are constants (the frame: signed offsets).
+  bool numeric = false;
+  __int128 nlo = 0, nhi = 0;
+};
+
+// The uninterpreted constants (symbols) of `e`, by declaration id.
+void Symbols(const z3::expr& e, std::unordered_set<unsigned>& out) {
+  std::vector<z3::expr> todo = {e};
+  std::unordered_set<unsigned> seen;
+  while (!todo.empty()) {
+    z3::expr x = todo.back();
+    todo.pop_back();
+    if (!seen.insert(x.id()).second || !x.is_app()) continue;
+    if (x.is_const() && !x.is_numeral()) {
+      out.insert(x.decl().id());
+      continue;
+    }
+    for (unsigned k = 0; k < x.num_args(); ++k) todo.push_back(x.arg(k));
+  }
+}
+
+bool Mentions(const z3::expr& e, const char* name) {
+  if (e.is_const()) return e.decl().name().str() == name;
+  if (e.is_app())
+    for (unsigned k = 0; k < e.num_args(); ++k)
+      if (Mentions(e.arg(k), name)) return true;
+  return false;
+}
+
+}  // namespace
+
+FunctionResult Verify(const Lifter& lifter, const StoreFacts& facts, const FunctionInput& in, ProofCache* cache) {
+  FunctionResult out;
+  out.store_index = in.store_index;
+  Decoded d = lifter.Decode(in.code, in.size, in.address);
+  auto reject_all = [&](const std::string& why) {
+    for (const Ins& i : d.ins) {
+      if (i.accesses == 0) continue;
+      out.accesses += i.accesses;
+      out.failed += i.accesses;
+      out.problems.push_back({i.off, i.text, Status::kFailed, "", why});
+    }
+    if (out.accesses == 0) {  // nothing to prove, but a rule broken: still a failure
+      out.accesses = out.failed = 1;
+      out.problems.push_back({0, "", Status::kFailed, "", why});
+    }
+    return out;
+  };
+  if (!d.error.empty()) {
+    out.accesses = out.failed = 1;
+    out.problems.push_back({0, "", Status::kFailed, "", d.error});
+    return out;
+  }
+  Cfg g = BuildCfg(d);
+  if (!g.error.empty()) return reject_all(g.error);
+  FrameFacts frame = lifter.Frame(d, g, facts);
+  if (!frame.error.empty()) return reject_all(frame.error);
+
+  // The frame: from the lowest stack pointer up to the caller's argument slots, once the entry
+  // check has passed (every later instruction comes after it) and when the entry check leaves
+  // room for it (axiom "stack margin"); before that, only the two slots above F (the saved
+  // frame register and the return address).
+  const int64_t frame_top = 16 + 8 * int64_t{in.arg_slots};
+  const bool frame_fits = frame.entry_check && frame.after_frame - frame.lowest <=
+                                                   static_cast<int64_t>(facts.stack_limit - facts.stack_base);
+
+  // The facts every proof of this function may use, for the cache key.
+  z3::context c;  // one per function: its expressions go with it
+  const std::string facts_key = fmt::format(
+      "arch={} vm={:#x} fd={:#x}/{} ct={:#x}/{} rt={:#x}/{} frame=[{},{}) check={} pool=[{:#x},{:#x})",
+      static_cast<int>(facts.arch), facts.vm_bytes, facts.func_descs, facts.func_capacity, facts.code_table,
+      facts.code_table_entries, facts.runtime_table, facts.runtime_entries, frame.lowest, frame_top,
+      frame_fits, in.address + d.pool_begin, in.address + in.size);
+
+  // One walk per block: the chain of single-predecessor blocks before it (up to a join, the
+  // entry, or kMaxWindow instructions) is executed once, then the block instruction by
+  // instruction; each access is proved in the state just before it. The premises only grow
+  // along the walk.
+  for (size_t b = 0; b < g.blocks.size(); ++b) {
+    bool any = false;
+    for (size_t k = g.blocks[b].first; k <= g.blocks[b].last && !any; ++k) any = d.ins[k].accesses > 0;
+    if (!any) continue;
+    if (frame.sp[g.blocks[b].first] == kSpUnreached) {
+      // Dead code: no path from the entry reaches it (control enters a function only at its
+      // start, and its only ways out are the return and the jump to the exit path).
+      for (size_t k = g.blocks[b].first; k <= g.blocks[b].last; ++k) {
+        out.accesses += d.ins[k].accesses;
+        out.proved += d.ins[k].accesses;
+        out.dead += d.ins[k].accesses;
+      }
+      continue;
+    }
+    std::vector<size_t> window;                  // the chain's instructions, in execution order
+    std::vector<std::pair<size_t, bool>> edges;  // (index of a branch in the window, taken)
+    bool at_entry = b == 0;
+    size_t cur = b;
+    while (window.size() < kMaxWindow && g.blocks[cur].pred.size() == 1) {
+      size_t p = g.blocks[cur].pred[0];
+      if (p == b) break;  // a loop of single-predecessor blocks
+      const Block& pb = g.blocks[p];
+      const Ins& last = d.ins[pb.last];
+      if (last.flow == Flow::kBranch) {
+        bool taken = last.target && g.block_of[g.index_of[*last.target]] == cur;
+        bool falls = p + 1 == cur;
+        if (!(taken && falls)) edges.push_back({pb.last, taken});
+      }
+      bool seen = false;
+      for (size_t j = pb.first; j <= pb.last && !seen; ++j)
+        seen = std::find(window.begin(), window.end(), j) != window.end();
+      if (seen) break;
+      for (size_t j = pb.last + 1; j-- > pb.first;) window.push_back(j);
+      cur = p;
+      at_entry = p == 0;
+    }
+    std::reverse(window.begin(), window.end());
+    at_entry = at_entry && (window.empty() ? b == 0 : window.front() == 0);
+
+    // The cache key grows with the walk: the bytes, with branch displacements replaced by the
+    // edge taken.
+    Digest key;
+    bool pc_relative = false;
+    auto key_add = [&](size_t j) {
+      const Ins& w = d.ins[j];
+      pc_relative |= w.pc_relative;
+      if (w.flow == Flow::kBranch || w.flow == Flow::kJump) {
+        bool taken = false;
+        for (auto& [e, t] : edges)
+          if (e == j) taken = t;
+        key.Add(fmt::format("{}:{}", w.id, taken ? "T" : "F"));
+      } else {
+        key.Add(std::string_view(reinterpret_cast<const char*>(w.bytes.data()), w.bytes.size()));
+      }
+    };
+    std::unique_ptr<Machine> mp = lifter.NewMachine(c, facts, d);
+    Machine& m = *mp;
+    if (at_entry) m.AtEntry();
+    lifter.BlockPremises(d, g, b, m, key);
+    auto step = [&](size_t j) {
+      const Ins& w = d.ins[j];
+      m.Step(w, frame.sp[j]);
+      if (w.flow == Flow::kBranch)
+        for (auto& [e, t] : edges)
+          if (e == j) m.premises.push_back(t ? m.Taken(w) : !m.Taken(w));
+    };
+    for (size_t j : window) {
+      key_add(j);
+      step(j);
+    }
+    std::vector<std::unordered_set<unsigned>> premise_symbols;  // of m.premises, as they come
+
+    for (size_t k = g.blocks[b].first; k <= g.blocks[b].last; ++k) {
+      const Ins& ins = d.ins[k];
+      if (ins.accesses > 0) {
+        m.SetSp(frame.sp[k]);
+        std::vector<Access> accesses = m.Accesses(ins);
+        if (accesses.size() != ins.accesses)
+          throw std::logic_error(fmt::format("verifier: `{}` lifted with {} accesses, decoded with {}", ins.text,
+                                             accesses.size(), ins.accesses));
+        bool uses_sp = false;
+        for (const Access& a : accesses) uses_sp |= a.uses_sp;
+        if (frame.sp[k] == kSpDiffers && uses_sp) {
+          // The stack pointer is not known here: stack accesses through it cannot be proved.
+          for (size_t q = 0; q < accesses.size(); ++q) {
+            ++out.accesses;
+            ++out.failed;
+            out.problems.push_back({ins.off, ins.text, Status::kFailed, "frame",
+                                    "the stack pointer differs between the paths that reach it"});
+          }
+          accesses.clear();
+        }
+        while (premise_symbols.size() < m.premises.size()) {
+          premise_symbols.emplace_back();
+          Symbols(m.premises[static_cast<unsigned>(premise_symbols.size() - 1)], premise_symbols.back());
+        }
+        std::string key_here = key.Hex() + "@" + HexBytes(ins.bytes) +
+                               fmt::format("|sp={}|entry={}", frame.sp[k], at_entry) +
+                               (pc_relative || ins.pc_relative ? fmt::format("|at={:#x}", in.address) : "");
+        for (Access& acc : accesses) {
+          ++out.accesses;
+          const unsigned bytes = acc.bytes;
+          const bool frame_ok = frame_fits && k > frame.check_at;
+          const bool entry_stack = k <= frame.check_at;
+          if (!acc.reject.empty()) {
+            ++out.failed;
+            out.problems.push_back({ins.off, ins.text, Status::kFailed, "", acc.reject});
+            continue;
+          }
+          // A base plus a constant inside its region needs neither the cache nor the solver.
+          if (acc.lin) {
+            const Lin& at = *acc.lin;
+            const __int128 lo = at.off, hi = lo + bytes;
+            bool inside = false;
+            if (at.base == Lin::kArena) {
+              inside = lo >= 0 && hi <= static_cast<__int128>(facts.vm_bytes);
+            } else if (at.base == Lin::kFrame) {
+              inside = (frame_ok && lo >= frame.lowest && hi <= frame_top) || (entry_stack && lo >= 0 && hi <= 16);
+            } else if (at.base == Lin::kConst) {
+              auto within = [&](uint64_t base, uint64_t len) {
+                return lo >= static_cast<__int128>(base) && hi <= static_cast<__int128>(base) + len;
+              };
+              inside = within(facts.code_table, 8 * facts.code_table_entries) ||
+                       within(facts.runtime_table, 8 * facts.runtime_entries) ||
+                       within(in.address + d.pool_begin, in.size - d.pool_begin);
+            }
+            if (inside) {
+              ++out.proved;
+              continue;
+            }
+          }
+          std::string region_key = key_here + fmt::format("#{}|{}", acc.tag, m.facts_used.Hex());
+          // Every memory and table the window may reach is in the key through facts_used; the
+          // region lists below add the rest.
+          std::string full_key = region_key + "|" + facts_key +
+                                 fmt::format("|mem={}|tab={}", facts.memories.size(), facts.tables.size());
+          for (const auto& mem : facts.memories) full_key += fmt::format(";{:#x}/{:#x}", mem.data, mem.reserved);
+          for (const auto& t : facts.tables) full_key += fmt::format(";{:#x}/{}", t.elems, t.reserved);
+          if (cache) {
+            auto it = cache->impl->results.find(full_key);
+            if (it != cache->impl->results.end()) {
+              ++cache->hits;
+              ++out.cached;
+              AccessResult r = it->second;
+              if (r.status == Status::kProved && r.region.rfind("unreachable", 0) == 0) ++out.vacuous;
+              r.code_offset = ins.off;
+              r.text = ins.text;
+              if (r.status == Status::kProved) ++out.proved;
+              else if (r.status == Status::kFailed) ++out.failed, out.problems.push_back(r);
+              else ++out.unknown, out.problems.push_back(r);
+              continue;
+            }
+            ++cache->misses;
+          }
+          const z3::expr addr = acc.addr.simplify();
+          // The regions (the memories first: the bounds emitter's shape is tried against them).
+          std::vector<Region> regions;
+          auto arena = [&](std::string name, uint64_t lo, const z3::expr& hi) {
+            regions.push_back({std::move(name), Region::kArena, c.bv_val(lo, 65), hi});
+          };
+          auto absolute = [&](std::string name, uint64_t lo, uint64_t len) {
+            regions.push_back({std::move(name), Region::kAbsolute, c.bv_val(lo, 65),
+                               c.bv_val(lo, 65) + c.bv_val(len, 65), true, lo, static_cast<__int128>(lo) + len});
+          };
+          auto frame_region = [&](std::string name, int64_t lo, int64_t hi) {
+            regions.push_back({std::move(name), Region::kFrame, c.bv_val(lo, 65), c.bv_val(hi, 65), true, lo, hi});
+          };
+          for (size_t q = 0; q < facts.memories.size(); ++q) {
+            // The size as the code loaded it: the window's load of this memory's size field.
+            if (auto it = m.memory_size.find(q); it != m.memory_size.end())
+              arena(fmt::format("memory {}", q), facts.memories[q].data,
+                    c.bv_val(facts.memories[q].data, 65) + z3::zext(it->second, 1));
+            else
+              arena(fmt::format("memory {} (no size loaded before the access)", q), facts.memories[q].data,
+                    c.bv_val(facts.memories[q].data, 65));
+          }
+          for (size_t q = 0; q < facts.tables.size(); ++q) {
+            std::optional<z3::expr> size;
+            if (auto it = m.table_size.find(q); it != m.table_size.end()) size = it->second;
+            const uint64_t e = facts.tables[q].elems;
+            arena(fmt::format("table {} entries", q), e,
+                  size ? c.bv_val(e, 65) + z3::zext(*size, 33) * c.bv_val(8, 65) : c.bv_val(e, 65));
+          }
+          arena("function descriptors", facts.func_descs,
+                c.bv_val(facts.func_descs + 16 * uint64_t{facts.func_capacity}, 65));
+          arena("VM structures", 0, c.bv_val(facts.vm_bytes, 65));
+          if (frame_ok) frame_region("frame", frame.lowest, frame_top);
+          if (entry_stack) frame_region("entry stack", 0, 16);
+          absolute("code table", facts.code_table, 8 * facts.code_table_entries);
+          absolute("runtime table", facts.runtime_table, 8 * facts.runtime_entries);
+          absolute("constant pool", in.address + d.pool_begin, in.size - d.pool_begin);
+
+          // Constant offsets from the arena or the frame, and constant addresses, need no solver.
+          {
+            const z3::expr xa = (addr - m.A).simplify(), xf = (addr - m.F).simplify();
+            std::optional<Status> quick;
+            std::string where;
+            if (xa.is_numeral() && !Mentions(addr, "F")) {
+              const uint64_t o = xa.get_numeral_uint64();
+              if (o + bytes <= facts.vm_bytes) quick = Status::kProved, where = "VM structures";
+            } else if (xf.is_numeral() && !Mentions(addr, "A")) {
+              const int64_t o = static_cast<int64_t>(xf.get_numeral_uint64());
+              for (const Region& r : regions)
+                if (r.base == Region::kFrame && o >= r.nlo && o + static_cast<__int128>(bytes) <= r.nhi)
+                  quick = Status::kProved, where = r.name;
+            } else if (addr.is_numeral()) {
+              const uint64_t a = addr.get_numeral_uint64();
+              for (const Region& r : regions)
+                if (r.base == Region::kAbsolute && a >= r.nlo && a + static_cast<__int128>(bytes) <= r.nhi)
+                  quick = Status::kProved, where = r.name;
+            }
+            if (quick) {
+              AccessResult res{ins.off, ins.text, *quick, where, ""};
+              if (cache) cache->impl->results[full_key] = res;
+              ++out.proved;
+              continue;
+            }
+          }
+          auto inside = [&](const Region& r) -> z3::expr {
+            const z3::expr w = c.bv_val(bytes, 65);
+            switch (r.base) {
+              case Region::kArena: {
+                z3::expr x = z3::zext((addr - m.A).simplify(), 1);
+                return z3::ule(r.lo, x) && z3::ule(x + w, r.hi);
+              }
+              case Region::kFrame: {
+                z3::expr x = z3::sext((addr - m.F).simplify(), 1);
+                return r.lo <= x && x + w <= r.hi;
+              }
+              case Region::kAbsolute: {
+                z3::expr x = z3::zext(addr, 1);
+                return z3::ule(r.lo, x) && z3::ule(x + w, r.hi);
+              }
+            }
+            return c.bool_val(false);
+          };
+          // A model of the premises points at a region; prove the address stays inside it.
+          AccessResult res{ins.off, ins.text, Status::kUnknown, "", ""};
+          ++out.solver;
+          // Only the premises that bear on the address (its symbols and the regions' bounds,
+          // closed under sharing a symbol): a long block's other checks stay out of the solver.
+          z3::solver s(c, "QF_BV");
+          {
+            z3::params p(c);
+            p.set("timeout", kTimeoutMs);
+            s.set(p);
+            std::unordered_set<unsigned> cone;
+            Symbols(addr, cone);
+            for (const Region& r : regions) {
+              Symbols(r.lo, cone);
+              Symbols(r.hi, cone);
+            }
+            std::vector<bool> taken(m.premises.size(), false);
+            for (bool grew = true; grew;) {
+              grew = false;
+              for (size_t q = 0; q < premise_symbols.size(); ++q) {
+                if (taken[q]) continue;
+                bool shares = false;
+                for (unsigned sym : premise_symbols[q])
+                  if (cone.count(sym)) {
+                    shares = true;
+                    break;
+                  }
+                if (!shares) continue;
+                taken[q] = grew = true;
+                cone.insert(premise_symbols[q].begin(), premise_symbols[q].end());
+                s.add(m.premises[static_cast<unsigned>(q)]);
+              }
+            }
+          }
+          // The common case first: the bounds emitter's shape (the arena base plus an index,
+          // or a displacement that is a memory's data offset) is tried against the memories
+          // alone, one check each.
+          {
+            std::vector<size_t> first;
+            if (acc.disp_memory) {
+              for (size_t q = 0; q < facts.memories.size(); ++q)
+                if (facts.memories[q].data == *acc.disp_memory) first.push_back(q);
+            } else if (acc.heap_shape) {
+              for (size_t q = 0; q < facts.memories.size(); ++q) first.push_back(q);
+            }
+            for (size_t q : first) {
+              s.push();
+              s.add(!inside(regions[q]));  // regions[q] is memory q (they come first)
+              const bool proved = s.check() == z3::unsat;
+              s.pop();
+              if (proved) {
+                res.status = Status::kProved;
+                res.region = regions[q].name;
+                break;
+              }
+            }
+          }
+          std::optional<z3::model> model;
+          z3::check_result pre = res.status == Status::kProved ? z3::unsat : s.check();
+          if (pre == z3::sat) model = s.get_model();
+          if (pre == z3::unsat) {
+            if (res.status != Status::kProved) {
+              res.region = "unreachable (the window's premises contradict)";
+              ++out.vacuous;
+            }
+            res.status = Status::kProved;
+          } else if (pre == z3::unknown) {
+            res.why = "the solver could not decide the premises";
+          } else {
+            const z3::model& md0 = *model;
+            std::optional<size_t> pick;
+            for (size_t q = 0; q < regions.size() && !pick; ++q)
+              if (md0.eval(inside(regions[q]), true).is_true()) pick = q;
+            // In no region: name the nearest one below the point (of the same base), whose
+            // proof then fails with a counterexample.
+            if (!pick) {
+              z3::expr xa = md0.eval(z3::zext((addr - m.A).simplify(), 1), true);
+              z3::expr xabs = md0.eval(z3::zext(addr, 1), true);
+              std::optional<__int128> best;
+              for (size_t q = 0; q < regions.size(); ++q) {
+                const Region& r = regions[q];
+                if (r.base == Region::kFrame) continue;  // the frame is named only when inside
+                z3::expr lo = md0.eval(r.lo, true);
+                z3::expr x = r.base == Region::kArena ? xa : xabs;
+                if (!lo.is_numeral() || !x.is_numeral()) continue;
+                if (!md0.eval(z3::ule(lo, x), true).is_true()) continue;
+                uint64_t lo64 = 0;
+                if (!lo.is_numeral_u64(lo64)) continue;
+                if (!best || static_cast<__int128>(lo64) > *best) best = lo64, pick = q;
+              }
+            }
+            auto counterexample = [&](const z3::model& md) {
+              std::string ce = fmt::format("address {} ({}-byte access)", md.eval(addr, true).to_string(), bytes);
+              ce += "; arena A=" + md.eval(m.A, true).to_string() + ", frame F=" + md.eval(m.F, true).to_string();
+              for (auto& [nm, v] : m.named) {
+                if (nm == "A" || nm == "F") continue;
+                std::string decl = v.decl().name().str();
+                if (!Mentions(addr, decl.c_str())) {
+                  bool in_premise = false;
+                  for (unsigned q = 0; q < m.premises.size() && !in_premise; ++q)
+                    in_premise = Mentions(m.premises[q], decl.c_str());
+                  if (!in_premise) continue;
+                }
+                ce += fmt::format(", {}={}", nm, md.eval(v, true).to_string());
+              }
+              return ce;
+            };
+            if (!pick) {
+              res.status = Status::kFailed;
+              res.why = "in no region it may touch: " + counterexample(md0);
+            } else {
+              const Region& r = regions[*pick];
+              res.region = r.name;
+              s.push();
+              s.add(!inside(r));
+              z3::check_result rc = s.check();
+              if (rc == z3::unsat) {
+                res.status = Status::kProved;
+              } else if (rc == z3::sat) {
+                res.status = Status::kFailed;
+                res.why = "can leave " + r.name + ": " + counterexample(s.get_model());
+              } else {
+                res.why = "the solver gave no answer for " + r.name;
+              }
+              s.pop();
+            }
+          }
+          if (cache) cache->impl->results[full_key] = res;
+          if (res.status == Status::kProved) {
+            ++out.proved;
+          } else {
+            (res.status == Status::kFailed ? out.failed : out.unknown) += 1;
+            out.problems.push_back(res);
+          }
+        }
+      }
+      key_add(k);
+      step(k);
+    }
+  }
+  if (!out.problems.empty()) {
+    std::set<uint32_t> near;
+    for (const AccessResult& r : out.problems) near.insert(r.code_offset);
+    std::ostringstream listing;
+    for (size_t k = 0; k < d.ins.size(); ++k) {
+      bool show = false;
+      for (uint32_t o : near)
+        for (int dk = -8; dk <= 2 && !show; ++dk) {
+          long q = static_cast<long>(k) + dk;
+          show = q >= 0 && static_cast<size_t>(q) < d.ins.size() && d.ins[q].off == o;
+        }
+      if (show)
+        listing << fmt::format("  {:04x}  {:<22} {}{}\n", d.ins[k].off, HexBytes(d.ins[k].bytes), d.ins[k].text,
+                               near.count(d.ins[k].off) ? "   <-- not proved" : "");
+    }
+    out.listing = listing.str();
+  }
+  return out;
+}
+
+}  // namespace core
+
+FunctionResult VerifyFunction(const StoreFacts& facts, const FunctionInput& in, ProofCache* cache) {
+  return core::Verify(facts.arch == Arch::kA64 ? core::A64Lifter() : core::X64Lifter(), facts, in, cache);
+}
+
+std::vector<FunctionResult> VerifyStore(JitStore& store, ProofCache* cache) {
+  StoreFacts facts = FactsOf(store);
+  std::vector<FunctionResult> results;
+  for (const CodeInfo& info : store.code()) {
+    const wasm::Module& module = store.ModuleOf(info.instance);
+    const wasm::FuncType& type = module.types[module.func_types[info.func_index]];
+    FunctionInput in;
+    // The code as it runs, linked: on x64 natively, on a64 natively or in the emulator's
+    // mapping of the same host memory.
+    in.code = reinterpret_cast<const uint8_t*>(info.address);
+    in.size = info.compiled.code.size();
+    in.address = info.address;
+    in.store_index = info.store_index;
+    in.arg_slots = static_cast<uint32_t>(std::max(type.params.size(), type.results.size()));
+    results.push_back(VerifyFunction(facts, in, cache));
+  }
+  return results;
+}
+
+}  // namespace tandem::jit::verify

@@ -1,0 +1,228 @@
+// verify_core.h: what the verifier's back ends share (verify.h; docs/verifier.md). Internal to
+// jit/verify/.
+//
+// A back end (verify_x64.cc, verify_a64.cc) lifts its machine code: it decodes a function into
+// Ins (with each instruction's control flow), works out where the stack pointer is relative to
+// the frame base at every instruction (FrameFacts, checking the function-wide register rules),
+// and gives a Machine that executes its instructions symbolically and names their memory
+// accesses. Everything after that is shared (Verify): the windows, the premises, the regions,
+// the proofs, the cache, the counterexamples and the listing.
+#pragma once
+
+#include <z3++.h>
+
+#include <climits>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "jit/verify/verify.h"
+
+namespace tandem::jit::verify::core {
+
+constexpr size_t kMaxWindow = 48;  // instructions before an access that its proof may use
+constexpr unsigned kTimeoutMs = 5000;
+
+// sp - F where no path reaches (dead code), and where paths bring different values (only
+// frame-relative and arena accesses are admitted there).
+constexpr int64_t kSpUnreached = INT64_MIN;
+constexpr int64_t kSpDiffers = INT64_MIN + 1;
+
+// A running 128-bit digest of what a proof depends on (two independent 64-bit mixes), so that
+// the cache key of every access of a long block costs O(1) to extend, not the whole prefix.
+struct Digest {
+  uint64_t a = 0x6a09e667f3bcc908ull, b = 0xbb67ae8584caa73bull;
+  void Add(std::string_view s) {
+    for (unsigned char ch : s) {
+      a = (a ^ ch) * 0x100000001b3ull;
+      b = ((b ^ ch) * 0x9e3779b97f4a7c15ull);
+      b ^= b >> 29;
+    }
+    a ^= 0xff;  // a separator, so that "ab" + "c" differs from "a" + "bc"
+    a *= 0x100000001b3ull;
+    b = (b ^ 0xff) * 0xbf58476d1ce4e5b9ull;
+  }
+  std::string Hex() const { return fmt::format("{:016x}{:016x}", a, b); }
+};
+
+// How control leaves an instruction.
+enum class Flow : uint8_t {
+  kNext,    // to the next instruction (calls too: the callee returns)
+  kJump,    // to `target` only
+  kBranch,  // to `target` or the next instruction
+  kReturn,  // out of the function (ret)
+  kLeave,   // out of the function through the exit path (an indirect jump)
+};
+
+struct Ins {
+  uint32_t off = 0;
+  uint64_t addr = 0;
+  uint16_t size = 0;
+  unsigned id = 0;  // the back end's instruction id
+  std::string text;
+  std::vector<uint8_t> bytes;
+  Flow flow = Flow::kNext;
+  std::optional<uint64_t> target;  // kJump, kBranch: a direct target
+  bool pc_relative = false;        // its meaning depends on where it is (x64 rip-relative)
+  unsigned accesses = 0;           // memory accesses it makes (explicit operands and stack slots)
+  size_t arch = 0;                 // the back end's own record of it (an index)
+};
+
+// What a back end keeps of each instruction besides Ins (Capstone's operand details).
+struct ArchRecords {
+  virtual ~ArchRecords() = default;
+};
+
+struct Decoded {
+  std::vector<Ins> ins;
+  std::shared_ptr<const ArchRecords> records;  // the back end's, indexed by Ins::arch
+  uint32_t pool_begin = 0;  // the constant pool: [pool_begin, size)
+  std::string error;        // undecodable bytes
+};
+
+struct Block {
+  size_t first = 0, last = 0;  // instruction indices [first, last]
+  std::vector<size_t> succ, pred;
+};
+
+struct Cfg {
+  std::vector<Block> blocks;
+  std::vector<size_t> block_of;         // instruction -> block
+  std::map<uint64_t, size_t> index_of;  // address -> instruction
+  std::string error;
+};
+
+Cfg BuildCfg(const Decoded& d);
+
+struct FrameFacts {
+  std::vector<int64_t> sp;   // sp - F before each instruction (F = the frame base)
+  int64_t lowest = 0;        // the lowest sp - F anywhere (less what a push or call stores)
+  bool entry_check = false;  // sp compared with the stack limit at entry, before any branch
+  int64_t after_frame = 0;   // sp - F when the entry check runs
+  size_t check_at = 0;       // the entry check's branch (instruction index)
+  std::string error;         // a broken rule: every access of the function is rejected
+};
+
+// sp - F along every path, from `entry` at the first instruction. `step(k, in)` gives sp - F
+// after instruction k (nullopt: a move the back end does not follow, with f.error set);
+// `in` may be kSpDiffers, which `step` keeps until an instruction resets sp from F.
+template <class Step>
+void PropagateSp(const Decoded& d, const Cfg& g, int64_t entry, Step step, FrameFacts& f) {
+  const size_t n = d.ins.size();
+  f.sp.assign(n, kSpUnreached);
+  if (n == 0) return;
+  f.sp[0] = entry;
+  std::vector<size_t> work = {0};
+  int64_t lowest = entry;
+  while (!work.empty()) {
+    size_t b = work.back();
+    work.pop_back();
+    const Block& blk = g.blocks[b];
+    int64_t cur = f.sp[blk.first];
+    for (size_t k = blk.first; k <= blk.last; ++k) {
+      f.sp[k] = cur;
+      std::optional<int64_t> next = step(k, cur, lowest);  // may lower `lowest` (a push)
+      if (!next) return;
+      cur = *next;
+      if (cur != kSpDiffers) lowest = std::min(lowest, cur);
+    }
+    if (d.ins[blk.last].flow == Flow::kReturn) continue;
+    for (size_t s : blk.succ) {
+      size_t first = g.blocks[s].first;
+      if (f.sp[first] == kSpUnreached) {
+        f.sp[first] = cur;
+        work.push_back(s);
+      } else if (f.sp[first] != cur && f.sp[first] != kSpDiffers) {
+        f.sp[first] = kSpDiffers;  // and onwards, until sp is reset from F
+        work.push_back(s);
+      }
+    }
+  }
+  f.lowest = lowest;
+}
+
+// True when every path to instruction k comes through the entry block chain (block 0, then each
+// next block while its one predecessor is the one before).
+bool InEntryChain(const Cfg& g, size_t k);
+
+// A value as a base plus a constant (the arena base A, the frame base F, or nothing): most
+// addresses are, and need no solver.
+struct Lin {
+  enum Base : int8_t { kUnknown = -1, kConst = 0, kArena = 1, kFrame = 2 } base = kUnknown;
+  int64_t off = 0;
+  bool known() const { return base != kUnknown; }
+};
+
+// One memory access of an instruction, in the state just before it.
+struct Access {
+  Access(int t, z3::expr a, unsigned n, std::optional<Lin> l = std::nullopt)
+      : tag(t), addr(std::move(a)), bytes(n), lin(l) {}
+  int tag = 0;  // which of the instruction's accesses (for the cache key)
+  z3::expr addr;
+  unsigned bytes = 0;
+  std::optional<Lin> lin;      // the address as a base plus a constant, when it is one
+  bool uses_sp = false;        // through the stack pointer (unprovable where sp differs)
+  bool heap_shape = false;     // arena base plus an index: try the linear memories first
+  std::optional<uint64_t> disp_memory;  // a displacement equal to this memory's data offset
+  std::string reject;                   // why the back end cannot lift it (rejected, not proved)
+};
+
+// The symbolic state of a window: what every back end's machine has. Registers are the back
+// end's.
+struct Machine {
+  z3::context& c;
+  const StoreFacts& facts;
+  z3::expr_vector premises;
+  z3::expr A, F;
+  int fresh = 0;
+  std::vector<std::pair<std::string, z3::expr>> named;  // unknowns, for counterexamples
+  // The latest value loaded from each memory's size field and each table's size field.
+  std::map<size_t, z3::expr> memory_size, table_size;
+  Digest facts_used;  // the facts the loads relied on, for the cache key
+
+  Machine(z3::context& ctx, const StoreFacts& f)
+      : c(ctx), facts(f), premises(ctx), A(ctx.bv_const("A", 64)), F(ctx.bv_const("F", 64)) {}
+  virtual ~Machine() = default;
+
+  z3::expr Fresh(unsigned bits, const std::string& what);
+  z3::expr FreshCond() { return c.bool_const(fmt::format("cond#{}", fresh++).c_str()); }
+  // The value of a `bits`-wide load at arena offset `off` when the runtime keeps it (axioms
+  // "fixed offsets", "memory size", "table size"); nullopt for any other field.
+  std::optional<z3::expr> ArenaField(uint64_t off, unsigned bits);
+  // `v`, 64 bits loaded from `addr`: when the address is provably inside a funcref table's
+  // entries, v is null or a function index (axiom "table entries").
+  void TableEntryAxiom(const z3::expr& addr, const z3::expr& v);
+
+  // The back end's part.
+  virtual void AtEntry() = 0;  // the frame register holds the caller's value
+  virtual void SetSp(int64_t sp_off) = 0;
+  virtual void Step(const Ins& i, int64_t sp_off) = 0;
+  virtual z3::expr Taken(const Ins& i) = 0;  // the condition under which branch i is taken
+  virtual std::vector<Access> Accesses(const Ins& i) = 0;
+};
+
+// A back end.
+struct Lifter {
+  virtual ~Lifter() = default;
+  virtual Decoded Decode(const uint8_t* code, size_t size, uint64_t address) const = 0;
+  virtual FrameFacts Frame(const Decoded& d, const Cfg& g, const StoreFacts& facts) const = 0;
+  virtual std::unique_ptr<Machine> NewMachine(z3::context& c, const StoreFacts& facts,
+                                              const Decoded& d) const = 0;
+  // Premises a block may add before its walk (x64: the frame-zeroing loop's counter range),
+  // each also added to the key.
+  virtual void BlockPremises(const Decoded&, const Cfg&, size_t /*block*/, Machine&, Digest&) const {}
+};
+
+FunctionResult Verify(const Lifter& lifter, const StoreFacts& facts, const FunctionInput& in,
+                      ProofCache* cache);
+
+const Lifter& X64Lifter();
+const Lifter& A64Lifter();
+
+}  // namespace tandem::jit::verify::core
