@@ -131,33 +131,28 @@ std::optional<z3::expr> Machine::ArenaField(uint64_t o, unsigned bits) {
   for (size_t k = 0; k < facts.memories.size(); ++k) {
     const auto& mem = facts.memories[k];
     if (o == mem.desc + offsetof(MemoryDesc, data_offset) && bits == 64) {
-      facts_used.Add(fmt::format("memory{}.data={:#x}", k, mem.data));
       return c.bv_val(mem.data, 64);  // axiom "fixed offsets"
     }
     if (o == mem.desc + offsetof(MemoryDesc, size_bytes) && bits == 64) {
       z3::expr s = Fresh(64, fmt::format("memory{}.size", k));
       memory_size.insert_or_assign(k, s);
       premises.push_back(z3::ule(s, c.bv_val(mem.reserved, 64)));  // axiom "memory size"
-      facts_used.Add(fmt::format("memory{}.size<={:#x}", k, mem.reserved));
       return s;
     }
   }
   for (size_t k = 0; k < facts.tables.size(); ++k) {
     const auto& t = facts.tables[k];
     if (o == t.desc + offsetof(TableDesc, elems_offset) && bits == 64) {
-      facts_used.Add(fmt::format("table{}.elems={:#x}", k, t.elems));
       return c.bv_val(t.elems, 64);  // axiom "fixed offsets"
     }
     if (o == t.desc + offsetof(TableDesc, size) && bits == 32) {
       z3::expr s = Fresh(32, fmt::format("table{}.size", k));
       table_size.insert_or_assign(k, s);
       premises.push_back(z3::ule(s, c.bv_val(t.reserved, 32)));  // axiom "table size"
-      facts_used.Add(fmt::format("table{}.size<={}", k, t.reserved));
       return s;
     }
   }
   if (o == facts.func_descs_field && bits == 32) {
-    facts_used.Add(fmt::format("func_descs={:#x}", facts.func_descs));
     return c.bv_val(facts.func_descs, 32);
   }
   return std::nullopt;
@@ -178,7 +173,6 @@ void Machine::TableEntryAxiom(const z3::expr& addr, const z3::expr& v) {
     if (s.check() == z3::unsat) {
       premises.push_back(v == c.bv_val(wasm::kNullRef, 64) ||
                          z3::ult(v, c.bv_val(uint64_t{facts.func_capacity}, 64)));
-      facts_used.Add(fmt::format("table{}.entries", k));
       return;
     }
   }
@@ -214,11 +208,73 @@ void Symbols(const z3::expr& e, std::unordered_set<unsigned>& out) {
 }
 
 bool Mentions(const z3::expr& e, const char* name) {
-  if (e.is_const()) return e.decl().name().str() == name;
-  if (e.is_app())
-    for (unsigned k = 0; k < e.num_args(); ++k)
-      if (Mentions(e.arg(k), name)) return true;
+  std::vector<z3::expr> todo = {e};
+  std::unordered_set<unsigned> seen;
+  while (!todo.empty()) {
+    z3::expr x = todo.back();
+    todo.pop_back();
+    if (!seen.insert(x.id()).second || !x.is_app()) continue;
+    if (x.is_const() && !x.is_numeral()) {
+      if (x.decl().name().str() == name) return true;
+      continue;
+    }
+    for (unsigned k = 0; k < x.num_args(); ++k) todo.push_back(x.arg(k));
+  }
   return false;
+}
+
+// The expressions written out with their symbols renamed in order of first appearance (A and F,
+// the arena and frame bases, keep their names), shared subterms written once and referred to
+// after: two obligations get the same text exactly when they are the same up to the names of
+// their unknowns.
+std::string Canonical(const std::vector<z3::expr>& roots) {
+  std::string out;
+  std::unordered_map<unsigned, size_t> node;  // expression id -> its number in `out`
+  std::unordered_map<unsigned, size_t> symbol;  // declaration id -> its canonical number
+  z3::context& ctx = roots.front().ctx();
+  // Iterative post-order, so that deep expressions do not exhaust the stack.
+  for (const z3::expr& root : roots) {
+    std::vector<std::pair<z3::expr, bool>> todo = {{root, false}};
+    while (!todo.empty()) {
+      auto [x, expanded] = todo.back();
+      todo.pop_back();
+      if (node.count(x.id())) continue;
+      if (!expanded && x.is_app() && !x.is_numeral() && !x.is_const()) {
+        todo.push_back({x, true});
+        for (unsigned k = x.num_args(); k-- > 0;) todo.push_back({x.arg(k), false});
+        continue;
+      }
+      std::string text;
+      if (x.is_numeral()) {
+        text = "n" + std::to_string(x.get_sort().bv_size()) + ":" + Z3_get_numeral_string(ctx, x);
+      } else if (x.is_const()) {
+        const std::string name = x.decl().name().str();
+        const unsigned width = x.is_bv() ? x.get_sort().bv_size() : 0;
+        if (name == "A" || name == "F") {
+          text = name;
+        } else {
+          auto [it, fresh] = symbol.emplace(x.decl().id(), symbol.size());
+          text = fmt::format("v{}:{}", it->second, width);
+        }
+      } else if (x.is_app()) {
+        const z3::func_decl f = x.decl();
+        text = fmt::format("({}", static_cast<int>(f.decl_kind()));
+        const unsigned params = Z3_get_decl_num_parameters(ctx, f);
+        for (unsigned k = 0; k < params; ++k)
+          if (Z3_get_decl_parameter_kind(ctx, f, k) == Z3_PARAMETER_INT)
+            text += fmt::format(" p{}", Z3_get_decl_int_parameter(ctx, f, k));
+        for (unsigned k = 0; k < x.num_args(); ++k) text += fmt::format(" @{}", node.at(x.arg(k).id()));
+        text += ")";
+      } else {
+        text = "?" + x.to_string();  // quantifiers and variables: never built here
+      }
+      node.emplace(x.id(), node.size());
+      out += text;
+      out += '\n';
+    }
+    out += fmt::format("root @{}\n", node.at(root.id()));
+  }
+  return out;
 }
 
 }  // namespace
@@ -258,13 +314,7 @@ FunctionResult Verify(const Lifter& lifter, const StoreFacts& facts, const Funct
   const bool frame_fits = frame.entry_check && frame.after_frame - frame.lowest <=
                                                    static_cast<int64_t>(facts.stack_limit - facts.stack_base);
 
-  // The facts every proof of this function may use, for the cache key.
   z3::context c;  // one per function: its expressions go with it
-  const std::string facts_key = fmt::format(
-      "arch={} vm={:#x} fd={:#x}/{} ct={:#x}/{} rt={:#x}/{} frame=[{},{}) check={} pool=[{:#x},{:#x})",
-      static_cast<int>(facts.arch), facts.vm_bytes, facts.func_descs, facts.func_capacity, facts.code_table,
-      facts.code_table_entries, facts.runtime_table, facts.runtime_entries, frame.lowest, frame_top,
-      frame_fits, in.address + d.pool_begin, in.address + in.size);
 
   // One walk per block: the chain of single-predecessor blocks before it (up to a join, the
   // entry, or kMaxWindow instructions) is executed once, then the block instruction by
@@ -309,26 +359,10 @@ FunctionResult Verify(const Lifter& lifter, const StoreFacts& facts, const Funct
     std::reverse(window.begin(), window.end());
     at_entry = at_entry && (window.empty() ? b == 0 : window.front() == 0);
 
-    // The cache key grows with the walk: the bytes, with branch displacements replaced by the
-    // edge taken.
-    Digest key;
-    bool pc_relative = false;
-    auto key_add = [&](size_t j) {
-      const Ins& w = d.ins[j];
-      pc_relative |= w.pc_relative;
-      if (w.flow == Flow::kBranch || w.flow == Flow::kJump) {
-        bool taken = false;
-        for (auto& [e, t] : edges)
-          if (e == j) taken = t;
-        key.Add(fmt::format("{}:{}", w.id, taken ? "T" : "F"));
-      } else {
-        key.Add(std::string_view(reinterpret_cast<const char*>(w.bytes.data()), w.bytes.size()));
-      }
-    };
     std::unique_ptr<Machine> mp = lifter.NewMachine(c, facts, d);
     Machine& m = *mp;
     if (at_entry) m.AtEntry();
-    lifter.BlockPremises(d, g, b, m, key);
+    lifter.BlockPremises(d, g, b, m);
     auto step = [&](size_t j) {
       const Ins& w = d.ins[j];
       m.Step(w, frame.sp[j]);
@@ -336,10 +370,7 @@ FunctionResult Verify(const Lifter& lifter, const StoreFacts& facts, const Funct
         for (auto& [e, t] : edges)
           if (e == j) m.premises.push_back(t ? m.Taken(w) : !m.Taken(w));
     };
-    for (size_t j : window) {
-      key_add(j);
-      step(j);
-    }
+    for (size_t j : window) step(j);
     std::vector<std::unordered_set<unsigned>> premise_symbols;  // of m.premises, as they come
 
     for (size_t k = g.blocks[b].first; k <= g.blocks[b].last; ++k) {
@@ -366,9 +397,6 @@ FunctionResult Verify(const Lifter& lifter, const StoreFacts& facts, const Funct
           premise_symbols.emplace_back();
           Symbols(m.premises[static_cast<unsigned>(premise_symbols.size() - 1)], premise_symbols.back());
         }
-        std::string key_here = key.Hex() + "@" + HexBytes(ins.bytes) +
-                               fmt::format("|sp={}|entry={}", frame.sp[k], at_entry) +
-                               (pc_relative || ins.pc_relative ? fmt::format("|at={:#x}", in.address) : "");
         for (Access& acc : accesses) {
           ++out.accesses;
           const unsigned bytes = acc.bytes;
@@ -401,29 +429,6 @@ FunctionResult Verify(const Lifter& lifter, const StoreFacts& facts, const Funct
               continue;
             }
           }
-          std::string region_key = key_here + fmt::format("#{}|{}", acc.tag, m.facts_used.Hex());
-          // Every memory and table the window may reach is in the key through facts_used; the
-          // region lists below add the rest.
-          std::string full_key = region_key + "|" + facts_key +
-                                 fmt::format("|mem={}|tab={}", facts.memories.size(), facts.tables.size());
-          for (const auto& mem : facts.memories) full_key += fmt::format(";{:#x}/{:#x}", mem.data, mem.reserved);
-          for (const auto& t : facts.tables) full_key += fmt::format(";{:#x}/{}", t.elems, t.reserved);
-          if (cache) {
-            auto it = cache->impl->results.find(full_key);
-            if (it != cache->impl->results.end()) {
-              ++cache->hits;
-              ++out.cached;
-              AccessResult r = it->second;
-              if (r.status == Status::kProved && r.region.rfind("unreachable", 0) == 0) ++out.vacuous;
-              r.code_offset = ins.off;
-              r.text = ins.text;
-              if (r.status == Status::kProved) ++out.proved;
-              else if (r.status == Status::kFailed) ++out.failed, out.problems.push_back(r);
-              else ++out.unknown, out.problems.push_back(r);
-              continue;
-            }
-            ++cache->misses;
-          }
           const z3::expr addr = acc.addr.simplify();
           // The regions (the memories first: the bounds emitter's shape is tried against them).
           std::vector<Region> regions;
@@ -437,7 +442,14 @@ FunctionResult Verify(const Lifter& lifter, const StoreFacts& facts, const Funct
           auto frame_region = [&](std::string name, int64_t lo, int64_t hi) {
             regions.push_back({std::move(name), Region::kFrame, c.bv_val(lo, 65), c.bv_val(hi, 65), true, lo, hi});
           };
-          for (size_t q = 0; q < facts.memories.size(); ++q) {
+          // An address from the arena base can only be proved inside an arena region, one from
+          // the frame base only inside the frame, any other only inside a host region: fewer
+          // places to be can only reject more, and the cache key keeps to the regions that
+          // matter.
+          const bool via_arena = Mentions(addr, "A"), via_frame = Mentions(addr, "F");
+          const bool arena_regions = via_arena, frame_regions = via_frame && !via_arena,
+                     host_regions = !via_arena && !via_frame;
+          for (size_t q = 0; arena_regions && q < facts.memories.size(); ++q) {
             // The size as the code loaded it: the window's load of this memory's size field.
             if (auto it = m.memory_size.find(q); it != m.memory_size.end())
               arena(fmt::format("memory {}", q), facts.memories[q].data,
@@ -446,21 +458,25 @@ FunctionResult Verify(const Lifter& lifter, const StoreFacts& facts, const Funct
               arena(fmt::format("memory {} (no size loaded before the access)", q), facts.memories[q].data,
                     c.bv_val(facts.memories[q].data, 65));
           }
-          for (size_t q = 0; q < facts.tables.size(); ++q) {
+          for (size_t q = 0; arena_regions && q < facts.tables.size(); ++q) {
             std::optional<z3::expr> size;
             if (auto it = m.table_size.find(q); it != m.table_size.end()) size = it->second;
             const uint64_t e = facts.tables[q].elems;
             arena(fmt::format("table {} entries", q), e,
                   size ? c.bv_val(e, 65) + z3::zext(*size, 33) * c.bv_val(8, 65) : c.bv_val(e, 65));
           }
-          arena("function descriptors", facts.func_descs,
-                c.bv_val(facts.func_descs + 16 * uint64_t{facts.func_capacity}, 65));
-          arena("VM structures", 0, c.bv_val(facts.vm_bytes, 65));
-          if (frame_ok) frame_region("frame", frame.lowest, frame_top);
-          if (entry_stack) frame_region("entry stack", 0, 16);
-          absolute("code table", facts.code_table, 8 * facts.code_table_entries);
-          absolute("runtime table", facts.runtime_table, 8 * facts.runtime_entries);
-          absolute("constant pool", in.address + d.pool_begin, in.size - d.pool_begin);
+          if (arena_regions) {
+            arena("function descriptors", facts.func_descs,
+                  c.bv_val(facts.func_descs + 16 * uint64_t{facts.func_capacity}, 65));
+            arena("VM structures", 0, c.bv_val(facts.vm_bytes, 65));
+          }
+          if (frame_regions && frame_ok) frame_region("frame", frame.lowest, frame_top);
+          if (frame_regions && entry_stack) frame_region("entry stack", 0, 16);
+          if (host_regions) {
+            absolute("code table", facts.code_table, 8 * facts.code_table_entries);
+            absolute("runtime table", facts.runtime_table, 8 * facts.runtime_entries);
+            absolute("constant pool", in.address + d.pool_begin, in.size - d.pool_begin);
+          }
 
           // Constant offsets from the arena or the frame, and constant addresses, need no solver.
           {
@@ -482,8 +498,6 @@ FunctionResult Verify(const Lifter& lifter, const StoreFacts& facts, const Funct
                   quick = Status::kProved, where = r.name;
             }
             if (quick) {
-              AccessResult res{ins.off, ins.text, *quick, where, ""};
-              if (cache) cache->impl->results[full_key] = res;
               ++out.proved;
               continue;
             }
@@ -506,16 +520,10 @@ FunctionResult Verify(const Lifter& lifter, const StoreFacts& facts, const Funct
             }
             return c.bool_val(false);
           };
-          // A model of the premises points at a region; prove the address stays inside it.
-          AccessResult res{ins.off, ins.text, Status::kUnknown, "", ""};
-          ++out.solver;
           // Only the premises that bear on the address (its symbols and the regions' bounds,
           // closed under sharing a symbol): a long block's other checks stay out of the solver.
-          z3::solver s(c, "QF_BV");
+          std::vector<unsigned> sliced;
           {
-            z3::params p(c);
-            p.set("timeout", kTimeoutMs);
-            s.set(p);
             std::unordered_set<unsigned> cone;
             Symbols(addr, cone);
             for (const Region& r : regions) {
@@ -536,19 +544,62 @@ FunctionResult Verify(const Lifter& lifter, const StoreFacts& facts, const Funct
                 if (!shares) continue;
                 taken[q] = grew = true;
                 cone.insert(premise_symbols[q].begin(), premise_symbols[q].end());
-                s.add(m.premises[static_cast<unsigned>(q)]);
               }
             }
+            for (size_t q = 0; q < taken.size(); ++q)
+              if (taken[q]) sliced.push_back(static_cast<unsigned>(q));
+          }
+          // The proof obligation decides the answer, and the cache key is the obligation itself,
+          // normalised: the address, the regions (names and bounds) and the premises sliced
+          // above, written with the symbols renamed in order of appearance (A and F keep their
+          // names). Windows that differ only in code the address does not depend on, or in
+          // which registers hold what, share a proof; a change to any premise the proof uses
+          // changes the key.
+          std::string full_key;
+          if (cache) {
+            std::vector<z3::expr> roots = {addr};
+            for (const Region& r : regions) {
+              roots.push_back(r.lo);
+              roots.push_back(r.hi);
+            }
+            for (unsigned q : sliced) roots.push_back(m.premises[q]);
+            full_key = fmt::format("{}:{}:", bytes, regions.size());
+            for (const Region& r : regions) full_key += r.name + ";";
+            full_key += Canonical(roots);
+            auto it = cache->impl->results.find(full_key);
+            if (it != cache->impl->results.end()) {
+              ++cache->hits;
+              ++out.cached;
+              AccessResult r = it->second;
+              if (r.status == Status::kProved && r.region.rfind("unreachable", 0) == 0) ++out.vacuous;
+              r.code_offset = ins.off;
+              r.text = ins.text;
+              if (r.status == Status::kProved) ++out.proved;
+              else if (r.status == Status::kFailed) ++out.failed, out.problems.push_back(r);
+              else ++out.unknown, out.problems.push_back(r);
+              continue;
+            }
+            ++cache->misses;
+          }
+          // A model of the premises points at a region; prove the address stays inside it.
+          AccessResult res{ins.off, ins.text, Status::kUnknown, "", ""};
+          ++out.solver;
+          z3::solver s(c, "QF_BV");
+          {
+            z3::params p(c);
+            p.set("timeout", kTimeoutMs);
+            s.set(p);
+            for (unsigned q : sliced) s.add(m.premises[q]);
           }
           // The common case first: the bounds emitter's shape (the arena base plus an index,
           // or a displacement that is a memory's data offset) is tried against the memories
           // alone, one check each.
           {
             std::vector<size_t> first;
-            if (acc.disp_memory) {
+            if (arena_regions && acc.disp_memory) {
               for (size_t q = 0; q < facts.memories.size(); ++q)
                 if (facts.memories[q].data == *acc.disp_memory) first.push_back(q);
-            } else if (acc.heap_shape) {
+            } else if (arena_regions && acc.heap_shape) {
               for (size_t q = 0; q < facts.memories.size(); ++q) first.push_back(q);
             }
             for (size_t q : first) {
@@ -642,7 +693,6 @@ FunctionResult Verify(const Lifter& lifter, const StoreFacts& facts, const Funct
           }
         }
       }
-      key_add(k);
       step(k);
     }
   }

@@ -34,23 +34,6 @@ constexpr unsigned kTimeoutMs = 5000;
 constexpr int64_t kSpUnreached = INT64_MIN;
 constexpr int64_t kSpDiffers = INT64_MIN + 1;
 
-// A running 128-bit digest of what a proof depends on (two independent 64-bit mixes), so that
-// the cache key of every access of a long block costs O(1) to extend, not the whole prefix.
-struct Digest {
-  uint64_t a = 0x6a09e667f3bcc908ull, b = 0xbb67ae8584caa73bull;
-  void Add(std::string_view s) {
-    for (unsigned char ch : s) {
-      a = (a ^ ch) * 0x100000001b3ull;
-      b = ((b ^ ch) * 0x9e3779b97f4a7c15ull);
-      b ^= b >> 29;
-    }
-    a ^= 0xff;  // a separator, so that "ab" + "c" differs from "a" + "bc"
-    a *= 0x100000001b3ull;
-    b = (b ^ 0xff) * 0xbf58476d1ce4e5b9ull;
-  }
-  std::string Hex() const { return fmt::format("{:016x}{:016x}", a, b); }
-};
-
 // How control leaves an instruction.
 enum class Flow : uint8_t {
   kNext,    // to the next instruction (calls too: the callee returns)
@@ -69,7 +52,6 @@ struct Ins {
   std::vector<uint8_t> bytes;
   Flow flow = Flow::kNext;
   std::optional<uint64_t> target;  // kJump, kBranch: a direct target
-  bool pc_relative = false;        // its meaning depends on where it is (x64 rip-relative)
   unsigned accesses = 0;           // memory accesses it makes (explicit operands and stack slots)
   size_t arch = 0;                 // the back end's own record of it (an index)
 };
@@ -184,7 +166,6 @@ struct Machine {
   std::vector<std::pair<std::string, z3::expr>> named;  // unknowns, for counterexamples
   // The latest value loaded from each memory's size field and each table's size field.
   std::map<size_t, z3::expr> memory_size, table_size;
-  Digest facts_used;  // the facts the loads relied on, for the cache key
 
   Machine(z3::context& ctx, const StoreFacts& f)
       : c(ctx), facts(f), premises(ctx), A(ctx.bv_const("A", 64)), F(ctx.bv_const("F", 64)) {}
@@ -214,9 +195,8 @@ struct Lifter {
   virtual FrameFacts Frame(const Decoded& d, const Cfg& g, const StoreFacts& facts) const = 0;
   virtual std::unique_ptr<Machine> NewMachine(z3::context& c, const StoreFacts& facts,
                                               const Decoded& d) const = 0;
-  // Premises a block may add before its walk (x64: the frame-zeroing loop's counter range),
-  // each also added to the key.
-  virtual void BlockPremises(const Decoded&, const Cfg&, size_t /*block*/, Machine&, Digest&) const {}
+  // Premises a block may add before its walk (x64: the frame-zeroing loop's counter range).
+  virtual void BlockPremises(const Decoded&, const Cfg&, size_t /*block*/, Machine&) const {}
 };
 
 FunctionResult Verify(const Lifter& lifter, const StoreFacts& facts, const FunctionInput& in,

@@ -140,8 +140,6 @@ Decoded DecodeX64(const uint8_t* code, size_t size, uint64_t address) {
         if (rp.gpr != kNoGpr) r.gpr_writes.push_back(rp.gpr);
       }
     }
-    for (uint8_t k = 0; k < r.x.op_count; ++k)
-      if (r.x.operands[k].type == X86_OP_MEM && r.x.operands[k].mem.base == X86_REG_RIP) i.pc_relative = true;
     const bool direct = r.x.op_count == 1 && r.x.operands[0].type == X86_OP_IMM;
     if (i.id == X86_INS_JMP) {
       i.flow = direct ? Flow::kJump : Flow::kLeave;  // `jmp REG`: to the exit path
@@ -580,7 +578,7 @@ struct X64 : Lifter {
   // A counted loop of one block (the frame-zeroing loop): `mov R, -N` falls into the block,
   // which ends `add R, 1; jne <itself>` and writes R nowhere else. In its body R runs from -N
   // to -1.
-  void BlockPremises(const Decoded& d, const Cfg& g, size_t b, Machine& machine, Digest& key) const override {
+  void BlockPremises(const Decoded& d, const Cfg& g, size_t b, Machine& machine) const override {
     if (b == 0 || g.blocks[b].pred.size() != 2) return;
     auto& m = static_cast<X64Machine&>(machine);
     const Block& blk = g.blocks[b];
@@ -605,7 +603,6 @@ struct X64 : Lifter {
         if (w == r) return;
     const int64_t from = nx.operands[1].imm;
     m.premises.push_back(m.reg[r] >= m.c.bv_val(from, 64) && m.reg[r] <= m.c.bv_val(int64_t{-1}, 64));
-    key.Add(fmt::format("counted {} from {}", kGprNames[r], from));
   }
 };
 
