@@ -43,6 +43,10 @@ const char* StatusName(Status s) {
 
 struct ProofCache::Impl {
   std::unordered_map<std::string, AccessResult> results;
+  // One Z3 context for every function verified with this cache: making and tearing down a
+  // context per function cost more than the proofs of a small one. Its expressions are
+  // reference-counted and go when the function's machine and solver do.
+  z3::context ctx;
 };
 ProofCache::ProofCache() : impl(std::make_unique<Impl>()) {}
 ProofCache::~ProofCache() = default;
@@ -162,15 +166,15 @@ void Machine::TableEntryAxiom(const z3::expr& addr, const z3::expr& v) {
   for (size_t k = 0; k < facts.tables.size(); ++k) {
     const auto& t = facts.tables[k];
     if (!t.funcref) continue;
-    z3::solver s(c, "QF_BV");
-    z3::params p(c);
-    p.set("timeout", kTimeoutMs);
-    s.set(p);
+    z3::solver& s = *solver;
+    s.push();
     s.add(premises);
     z3::expr lo = c.bv_val(t.elems, 65);
     z3::expr x = z3::zext((addr - A).simplify(), 1);
     s.add(!(z3::ule(lo, x) && z3::ule(x + 8, lo + c.bv_val(8 * uint64_t{t.reserved}, 65))));
-    if (s.check() == z3::unsat) {
+    const bool inside = s.check() == z3::unsat;
+    s.pop();
+    if (inside) {
       premises.push_back(v == c.bv_val(wasm::kNullRef, 64) ||
                          z3::ult(v, c.bv_val(uint64_t{facts.func_capacity}, 64)));
       return;
@@ -314,7 +318,16 @@ FunctionResult Verify(const Lifter& lifter, const StoreFacts& facts, const Funct
   const bool frame_fits = frame.entry_check && frame.after_frame - frame.lowest <=
                                                    static_cast<int64_t>(facts.stack_limit - facts.stack_base);
 
-  z3::context c;  // one per function: its expressions go with it
+  std::optional<z3::context> own;  // without a cache, one context for this function
+  z3::context& c = cache ? cache->impl->ctx : own.emplace();
+  // One incremental solver for the function: each query pushes its premises and pops them
+  // (a solver made per query spent more in its setup than in most proofs).
+  z3::solver solver(c, "QF_BV");
+  {
+    z3::params p(c);
+    p.set("timeout", kTimeoutMs);
+    solver.set(p);
+  }
 
   // One walk per block: the chain of single-predecessor blocks before it (up to a join, the
   // entry, or kMaxWindow instructions) is executed once, then the block instruction by
@@ -361,6 +374,7 @@ FunctionResult Verify(const Lifter& lifter, const StoreFacts& facts, const Funct
 
     std::unique_ptr<Machine> mp = lifter.NewMachine(c, facts, d);
     Machine& m = *mp;
+    m.solver = &solver;
     if (at_entry) m.AtEntry();
     lifter.BlockPremises(d, g, b, m);
     auto step = [&](size_t j) {
@@ -584,13 +598,9 @@ FunctionResult Verify(const Lifter& lifter, const StoreFacts& facts, const Funct
           // A model of the premises points at a region; prove the address stays inside it.
           AccessResult res{ins.off, ins.text, Status::kUnknown, "", ""};
           ++out.solver;
-          z3::solver s(c, "QF_BV");
-          {
-            z3::params p(c);
-            p.set("timeout", kTimeoutMs);
-            s.set(p);
-            for (unsigned q : sliced) s.add(m.premises[q]);
-          }
+          z3::solver& s = solver;
+          s.push();  // popped below, after the last check of this access
+          for (unsigned q : sliced) s.add(m.premises[q]);
           // The common case first: the bounds emitter's shape (the arena base plus an index,
           // or a displacement that is a memory's data offset) is tried against the memories
           // alone, one check each.
@@ -684,6 +694,7 @@ FunctionResult Verify(const Lifter& lifter, const StoreFacts& facts, const Funct
               s.pop();
             }
           }
+          s.pop();
           if (cache) cache->impl->results[full_key] = res;
           if (res.status == Status::kProved) {
             ++out.proved;

@@ -162,6 +162,7 @@ struct Machine {
   const StoreFacts& facts;
   z3::expr_vector premises;
   z3::expr A, F;
+  z3::solver* solver = nullptr;  // the function's incremental solver (push, add, check, pop)
   int fresh = 0;
   std::vector<std::pair<std::string, z3::expr>> named;  // unknowns, for counterexamples
   // The latest value loaded from each memory's size field and each table's size field.
