@@ -165,13 +165,16 @@ std::optional<z3::expr> Machine::ArenaField(uint64_t o, unsigned bits) {
 void Machine::TableEntryAxiom(const z3::expr& addr, const z3::expr& v) {
   for (size_t k = 0; k < facts.tables.size(); ++k) {
     const auto& t = facts.tables[k];
-    if (!t.funcref) continue;
+    // Only below the size the window loaded: the runtime keeps the entries of a table's current
+    // size (the reservation past it need not even be mapped).
+    auto size = table_size.find(k);
+    if (!t.funcref || size == table_size.end()) continue;
     z3::solver& s = *solver;
     s.push();
     s.add(premises);
     z3::expr lo = c.bv_val(t.elems, 65);
     z3::expr x = z3::zext((addr - A).simplify(), 1);
-    s.add(!(z3::ule(lo, x) && z3::ule(x + 8, lo + c.bv_val(8 * uint64_t{t.reserved}, 65))));
+    s.add(!(z3::ule(lo, x) && z3::ule(x + 8, lo + z3::zext(size->second, 33) * c.bv_val(8, 65))));
     const bool inside = s.check() == z3::unsat;
     s.pop();
     if (inside) {
