@@ -109,6 +109,7 @@ X64_ONLY=(
   "verify: every access of every non-SIMD spec module's x64 code is proved"
   "verify: a sample of every region is proved"
   "verify: a dropped or an off-by-one bounds check is rejected with a counterexample"
+  "verify axioms: the x64 runtime keeps every axiom the verifier assumes"
 )
 # Slow under emulation and covered on x86-64 (where the same a64 code runs under Unicorn): the
 # verifier's proofs of every spec module's a64 code (Z3 under qemu-user takes several minutes).
