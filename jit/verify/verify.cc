@@ -47,6 +47,7 @@ struct ProofCache::Impl {
   // context per function cost more than the proofs of a small one. Its expressions are
   // reference-counted and go when the function's machine and solver do.
   z3::context ctx;
+  std::unordered_map<std::string, bool> axioms;  // table-entry queries, by the query itself
 };
 ProofCache::ProofCache() : impl(std::make_unique<Impl>()) {}
 ProofCache::~ProofCache() = default;
@@ -131,12 +132,19 @@ z3::expr Machine::Fresh(unsigned bits, const std::string& what) {
   return v;
 }
 
+std::optional<uint64_t> Machine::ArenaConstant(uint64_t o, unsigned bits) const {
+  for (const auto& mem : facts.memories)
+    if (o == mem.desc + offsetof(MemoryDesc, data_offset) && bits == 64) return mem.data;
+  for (const auto& t : facts.tables)
+    if (o == t.desc + offsetof(TableDesc, elems_offset) && bits == 64) return t.elems;
+  if (o == facts.func_descs_field && bits == 32) return facts.func_descs;
+  return std::nullopt;
+}
+
 std::optional<z3::expr> Machine::ArenaField(uint64_t o, unsigned bits) {
+  if (std::optional<uint64_t> v = ArenaConstant(o, bits)) return c.bv_val(*v, bits);  // "fixed offsets"
   for (size_t k = 0; k < facts.memories.size(); ++k) {
     const auto& mem = facts.memories[k];
-    if (o == mem.desc + offsetof(MemoryDesc, data_offset) && bits == 64) {
-      return c.bv_val(mem.data, 64);  // axiom "fixed offsets"
-    }
     if (o == mem.desc + offsetof(MemoryDesc, size_bytes) && bits == 64) {
       z3::expr s = Fresh(64, fmt::format("memory{}.size", k));
       memory_size.insert_or_assign(k, s);
@@ -146,9 +154,6 @@ std::optional<z3::expr> Machine::ArenaField(uint64_t o, unsigned bits) {
   }
   for (size_t k = 0; k < facts.tables.size(); ++k) {
     const auto& t = facts.tables[k];
-    if (o == t.desc + offsetof(TableDesc, elems_offset) && bits == 64) {
-      return c.bv_val(t.elems, 64);  // axiom "fixed offsets"
-    }
     if (o == t.desc + offsetof(TableDesc, size) && bits == 32) {
       z3::expr s = Fresh(32, fmt::format("table{}.size", k));
       table_size.insert_or_assign(k, s);
@@ -156,34 +161,9 @@ std::optional<z3::expr> Machine::ArenaField(uint64_t o, unsigned bits) {
       return s;
     }
   }
-  if (o == facts.func_descs_field && bits == 32) {
-    return c.bv_val(facts.func_descs, 32);
-  }
   return std::nullopt;
 }
 
-void Machine::TableEntryAxiom(const z3::expr& addr, const z3::expr& v) {
-  for (size_t k = 0; k < facts.tables.size(); ++k) {
-    const auto& t = facts.tables[k];
-    // Only below the size the window loaded: the runtime keeps the entries of a table's current
-    // size (the reservation past it need not even be mapped).
-    auto size = table_size.find(k);
-    if (!t.funcref || size == table_size.end()) continue;
-    z3::solver& s = *solver;
-    s.push();
-    s.add(premises);
-    z3::expr lo = c.bv_val(t.elems, 65);
-    z3::expr x = z3::zext((addr - A).simplify(), 1);
-    s.add(!(z3::ule(lo, x) && z3::ule(x + 8, lo + z3::zext(size->second, 33) * c.bv_val(8, 65))));
-    const bool inside = s.check() == z3::unsat;
-    s.pop();
-    if (inside) {
-      premises.push_back(v == c.bv_val(wasm::kNullRef, 64) ||
-                         z3::ult(v, c.bv_val(uint64_t{facts.func_capacity}, 64)));
-      return;
-    }
-  }
-}
 
 namespace {
 
@@ -286,6 +266,61 @@ std::string Canonical(const std::vector<z3::expr>& roots) {
 
 }  // namespace
 
+void Machine::TableEntryAxiom(const z3::expr& addr, const z3::expr& v) {
+  for (size_t k = 0; k < facts.tables.size(); ++k) {
+    const auto& t = facts.tables[k];
+    // Only below the size the window loaded: the runtime keeps the entries of a table's current
+    // size (the reservation past it need not even be mapped).
+    auto size = table_size.find(k);
+    if (!t.funcref || size == table_size.end()) continue;
+    const z3::expr lo = c.bv_val(t.elems, 65);
+    const z3::expr hi = lo + z3::zext(size->second, 33) * c.bv_val(8, 65);
+    const z3::expr x = z3::zext((addr - A).simplify(), 1);
+    // The premises that bear on the address and the size (closed under sharing a symbol), and
+    // the answer cached by the query itself, as the proofs are.
+    std::unordered_set<unsigned> cone;
+    Symbols(x, cone);
+    Symbols(hi, cone);
+    std::vector<std::unordered_set<unsigned>> symbols(premises.size());
+    for (size_t q = 0; q < premises.size(); ++q) Symbols(premises[q], symbols[q]);
+    std::vector<bool> taken(premises.size(), false);
+    for (bool grew = true; grew;) {
+      grew = false;
+      for (size_t q = 0; q < premises.size(); ++q) {
+        if (taken[q]) continue;
+        bool shares = false;
+        for (unsigned sym : symbols[q]) shares = shares || cone.count(sym) > 0;
+        if (!shares) continue;
+        taken[q] = grew = true;
+        cone.insert(symbols[q].begin(), symbols[q].end());
+      }
+    }
+    std::vector<z3::expr> roots = {x, hi};
+    for (size_t q = 0; q < premises.size(); ++q)
+      if (taken[q]) roots.push_back(premises[q]);
+    const std::string key = "table entry " + std::to_string(t.elems) + ":" + Canonical(roots);
+    std::optional<bool> known;
+    if (axiom_cache)
+      if (auto it = axiom_cache->find(key); it != axiom_cache->end()) known = it->second;
+    bool inside = known.value_or(false);
+    if (!known) {
+      z3::solver& s = *solver;
+      s.push();
+      for (size_t q = 0; q < premises.size(); ++q)
+        if (taken[q]) s.add(premises[q]);
+      s.add(!(z3::ule(lo, x) && z3::ule(x + 8, hi)));
+      inside = s.check() == z3::unsat;
+      s.pop();
+      if (axiom_cache) (*axiom_cache)[key] = inside;
+    }
+    if (inside) {
+      premises.push_back(v == c.bv_val(wasm::kNullRef, 64) ||
+                         z3::ult(v, c.bv_val(uint64_t{facts.func_capacity}, 64)));
+      return;
+    }
+  }
+}
+
 FunctionResult Verify(const Lifter& lifter, const StoreFacts& facts, const FunctionInput& in, ProofCache* cache) {
   FunctionResult out;
   out.store_index = in.store_index;
@@ -332,6 +367,25 @@ FunctionResult Verify(const Lifter& lifter, const StoreFacts& facts, const Funct
     solver.set(p);
   }
 
+  // Whether a base plus a constant lies inside a region instruction k may touch.
+  auto lin_inside = [&](const Lin& at, unsigned bytes, size_t k) {
+    const bool frame_ok = frame_fits && k > frame.check_at;
+    const bool entry_stack = k <= frame.check_at;
+    const __int128 lo = at.off, hi = lo + bytes;
+    auto within = [&](uint64_t base, uint64_t len) {
+      return lo >= static_cast<__int128>(base) && hi <= static_cast<__int128>(base) + len;
+    };
+    switch (at.base) {
+      case Lin::kArena: return lo >= 0 && hi <= static_cast<__int128>(facts.vm_bytes);
+      case Lin::kFrame: return (frame_ok && lo >= frame.lowest && hi <= frame_top) || (entry_stack && lo >= 0 && hi <= 16);
+      case Lin::kConst:
+        return within(facts.code_table, 8 * facts.code_table_entries) ||
+               within(facts.runtime_table, 8 * facts.runtime_entries) ||
+               within(in.address + d.pool_begin, in.size - d.pool_begin);
+      default: return false;
+    }
+  };
+
   // One walk per block: the chain of single-predecessor blocks before it (up to a join, the
   // entry, or kMaxWindow instructions) is executed once, then the block instruction by
   // instruction; each access is proved in the state just before it. The premises only grow
@@ -375,9 +429,37 @@ FunctionResult Verify(const Lifter& lifter, const StoreFacts& facts, const Funct
     std::reverse(window.begin(), window.end());
     at_entry = at_entry && (window.empty() ? b == 0 : window.front() == 0);
 
+    // The first walk follows the base-plus-constant forms alone: when they prove every access
+    // of the block, it needs no expression at all (most blocks: frame slots, VM fields).
+    {
+      std::unique_ptr<Machine> lm = lifter.NewMachine(c, facts, d);
+      lm->symbolic = false;
+      if (at_entry) lm->AtEntry();
+      for (size_t j : window) lm->Step(d.ins[j], frame.sp[j]);
+      bool all = true;
+      size_t n = 0;
+      for (size_t k = g.blocks[b].first; k <= g.blocks[b].last && all; ++k) {
+        const Ins& ins = d.ins[k];
+        if (ins.accesses > 0) {
+          lm->SetSp(frame.sp[k]);
+          for (const Access& a : lm->Accesses(ins)) {
+            all = all && a.reject.empty() && !(frame.sp[k] == kSpDiffers && a.uses_sp) && a.lin &&
+                  lin_inside(*a.lin, a.bytes, k);
+            ++n;
+          }
+        }
+        lm->Step(ins, frame.sp[k]);
+      }
+      if (all) {
+        out.accesses += n;
+        out.proved += n;
+        continue;
+      }
+    }
     std::unique_ptr<Machine> mp = lifter.NewMachine(c, facts, d);
     Machine& m = *mp;
     m.solver = &solver;
+    m.axiom_cache = cache ? &cache->impl->axioms : nullptr;
     if (at_entry) m.AtEntry();
     lifter.BlockPremises(d, g, b, m);
     auto step = [&](size_t j) {
@@ -425,26 +507,9 @@ FunctionResult Verify(const Lifter& lifter, const StoreFacts& facts, const Funct
             continue;
           }
           // A base plus a constant inside its region needs neither the cache nor the solver.
-          if (acc.lin) {
-            const Lin& at = *acc.lin;
-            const __int128 lo = at.off, hi = lo + bytes;
-            bool inside = false;
-            if (at.base == Lin::kArena) {
-              inside = lo >= 0 && hi <= static_cast<__int128>(facts.vm_bytes);
-            } else if (at.base == Lin::kFrame) {
-              inside = (frame_ok && lo >= frame.lowest && hi <= frame_top) || (entry_stack && lo >= 0 && hi <= 16);
-            } else if (at.base == Lin::kConst) {
-              auto within = [&](uint64_t base, uint64_t len) {
-                return lo >= static_cast<__int128>(base) && hi <= static_cast<__int128>(base) + len;
-              };
-              inside = within(facts.code_table, 8 * facts.code_table_entries) ||
-                       within(facts.runtime_table, 8 * facts.runtime_entries) ||
-                       within(in.address + d.pool_begin, in.size - d.pool_begin);
-            }
-            if (inside) {
-              ++out.proved;
-              continue;
-            }
+          if (acc.lin && lin_inside(*acc.lin, bytes, k)) {
+            ++out.proved;
+            continue;
           }
           const z3::expr addr = acc.addr.simplify();
           // The regions (the memories first: the bounds emitter's shape is tried against them).

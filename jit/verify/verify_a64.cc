@@ -320,7 +320,8 @@ struct A64Machine : Machine {
   }
 
   void SetSp(int64_t sp_off) override {
-    reg[kSp] = sp_off == kSpDiffers ? Fresh(64, "sp") : F + c.bv_val(static_cast<uint64_t>(sp_off), 64);
+    if (symbolic)
+      reg[kSp] = sp_off == kSpDiffers ? Fresh(64, "sp") : F + c.bv_val(static_cast<uint64_t>(sp_off), 64);
     lin[kSp] = sp_off == kSpDiffers ? Lin{} : Lin{Lin::kFrame, sp_off};
   }
 
@@ -495,17 +496,22 @@ struct A64Machine : Machine {
     const cs_arm64_op* o = x.operands;
     const unsigned n = x.op_count;
     const unsigned w = Width(x);
+    // Each case below sets the destination's expression (when the walk is symbolic) and its
+    // base + constant form (always): the two walks must agree on the forms.
     std::optional<Lin> next;  // the destination's base + constant form, when it keeps one
     int dst = n >= 1 && o[0].type == ARM64_OP_REG ? Part(o[0].reg).reg : kNoReg;
     bool done = false;        // the registers written are modelled (else they become unknown)
     std::optional<Flags> new_flags;
+    auto lin_of = [&](const cs_arm64_op& op) -> Lin {
+      const RegPart p = op.type == ARM64_OP_REG ? Part(op.reg) : RegPart{};
+      return p.reg >= 0 && p.reg < 32 ? lin[p.reg] : Lin{};
+    };
     switch (i.id) {
       case ARM64_INS_MOV:
         if (n == 2 && dst != kNoReg) {
-          Set(o[0].reg, Operand(o[1], w));
+          if (symbolic) Set(o[0].reg, Operand(o[1], w));
           if (o[1].type == ARM64_OP_REG && w == 64 && Plain(o[1])) {
-            RegPart s = Part(o[1].reg);
-            if (s.reg >= 0 && s.reg < 32 && lin[s.reg].known()) next = lin[s.reg];
+            if (lin_of(o[1]).known()) next = lin_of(o[1]);
           } else if (o[1].type == ARM64_OP_IMM) {
             next = Lin{Lin::kConst, static_cast<int64_t>(w == 64 ? Imm(o[1]) : Imm(o[1]) & 0xffffffffu)};
           }
@@ -517,7 +523,7 @@ struct A64Machine : Machine {
         if (n == 2 && o[1].type == ARM64_OP_IMM) {
           uint64_t v = i.id == ARM64_INS_MOVZ ? Imm(o[1]) : ~Imm(o[1]);
           if (w == 32) v &= 0xffffffffu;
-          Set(o[0].reg, c.bv_val(v, w));
+          if (symbolic) Set(o[0].reg, c.bv_val(v, w));
           next = Lin{Lin::kConst, static_cast<int64_t>(v)};
           done = true;
         }
@@ -526,8 +532,7 @@ struct A64Machine : Machine {
         if (n == 2 && o[1].type == ARM64_OP_IMM && dst >= 0 && dst < 31) {
           const unsigned sh = o[1].shift.type == ARM64_SFT_LSL ? o[1].shift.value : 0;
           const uint64_t mask = ~(uint64_t{0xffff} << sh);
-          z3::expr old = Get(o[0].reg, w);
-          Set(o[0].reg, (old & c.bv_val(mask, w)) | c.bv_val(Imm(o[1]), w));
+          if (symbolic) Set(o[0].reg, (Get(o[0].reg, w) & c.bv_val(mask, w)) | c.bv_val(Imm(o[1]), w));
           if (lin[dst].base == Lin::kConst) {
             uint64_t v = (static_cast<uint64_t>(lin[dst].off) & mask) | Imm(o[1]);
             if (w == 32) v &= 0xffffffffu;
@@ -542,31 +547,31 @@ struct A64Machine : Machine {
       case ARM64_INS_ORR:
       case ARM64_INS_EOR:
         if (n == 3) {
-          z3::expr a = Operand(o[1], w), b = Operand(o[2], w);
-          std::optional<z3::expr> v;
-          switch (i.id) {
-            case ARM64_INS_ADD: v = a + b; break;
-            case ARM64_INS_SUB: v = a - b; break;
-            case ARM64_INS_AND: v = a & b; break;
-            case ARM64_INS_ORR: v = a | b; break;
-            default: v = a ^ b; break;
+          if (symbolic) {
+            z3::expr a = Operand(o[1], w), b = Operand(o[2], w);
+            std::optional<z3::expr> v;
+            switch (i.id) {
+              case ARM64_INS_ADD: v = a + b; break;
+              case ARM64_INS_SUB: v = a - b; break;
+              case ARM64_INS_AND: v = a & b; break;
+              case ARM64_INS_ORR: v = a | b; break;
+              default: v = a ^ b; break;
+            }
+            Set(o[0].reg, *v);
+            if (x.update_flags)
+              new_flags = i.id == ARM64_INS_ADD   ? Flags{Flags::kAdd, a, b}
+                          : i.id == ARM64_INS_SUB ? Flags{Flags::kSub, a, b}
+                          : i.id == ARM64_INS_AND ? Flags{Flags::kAnd, a, b}
+                                                  : Flags{};
           }
-          Set(o[0].reg, *v);
-          if (x.update_flags)
-            new_flags = i.id == ARM64_INS_ADD   ? Flags{Flags::kAdd, a, b}
-                        : i.id == ARM64_INS_SUB ? Flags{Flags::kSub, a, b}
-                        : i.id == ARM64_INS_AND ? Flags{Flags::kAnd, a, b}
-                                                : Flags{};
           // Base + constant forms: reg ± imm, reg + reg (one of them a constant), xzr | imm.
           if (w == 64 && (i.id == ARM64_INS_ADD || i.id == ARM64_INS_SUB) && Plain(o[1])) {
-            RegPart s = Part(o[1].reg);
-            const Lin ls = s.reg >= 0 && s.reg < 32 ? lin[s.reg] : Lin{};
+            const Lin ls = lin_of(o[1]);
             if (ls.known() && o[2].type == ARM64_OP_IMM) {
               const int64_t v2 = static_cast<int64_t>(Imm(o[2]));
               next = Lin{ls.base, i.id == ARM64_INS_ADD ? ls.off + v2 : ls.off - v2};
             } else if (ls.known() && i.id == ARM64_INS_ADD && Plain(o[2])) {
-              RegPart t = Part(o[2].reg);
-              const Lin lt = t.reg >= 0 && t.reg < 32 ? lin[t.reg] : Lin{};
+              const Lin lt = lin_of(o[2]);
               if (lt.known() && (ls.base == Lin::kConst || lt.base == Lin::kConst))
                 next = Lin{ls.base == Lin::kConst ? lt.base : ls.base, ls.off + lt.off};
             }
@@ -581,9 +586,11 @@ struct A64Machine : Machine {
       case ARM64_INS_CMN:
       case ARM64_INS_TST:
         if (n == 2) {
-          z3::expr a = Operand(o[0], w), b = Operand(o[1], w);
-          new_flags = Flags{i.id == ARM64_INS_CMP ? Flags::kSub : i.id == ARM64_INS_CMN ? Flags::kAdd : Flags::kAnd,
-                            a, b};
+          if (symbolic)
+            new_flags = Flags{i.id == ARM64_INS_CMP   ? Flags::kSub
+                              : i.id == ARM64_INS_CMN ? Flags::kAdd
+                                                      : Flags::kAnd,
+                              Operand(o[0], w), Operand(o[1], w)};
           done = true;
         }
         break;
@@ -591,12 +598,14 @@ struct A64Machine : Machine {
       case ARM64_INS_LSR:
       case ARM64_INS_ASR:
         if (n == 3) {
-          z3::expr a = Operand(o[1], w);
-          z3::expr s = o[2].type == ARM64_OP_IMM ? c.bv_val(static_cast<uint64_t>(o[2].imm) & (w - 1), w)
-                                                 : Operand(o[2], w) & c.bv_val(w - 1, w);
-          Set(o[0].reg, i.id == ARM64_INS_LSL   ? z3::shl(a, s)
-                        : i.id == ARM64_INS_LSR ? z3::lshr(a, s)
-                                                : z3::ashr(a, s));
+          if (symbolic) {
+            z3::expr a = Operand(o[1], w);
+            z3::expr sh = o[2].type == ARM64_OP_IMM ? c.bv_val(static_cast<uint64_t>(o[2].imm) & (w - 1), w)
+                                                    : Operand(o[2], w) & c.bv_val(w - 1, w);
+            Set(o[0].reg, i.id == ARM64_INS_LSL   ? z3::shl(a, sh)
+                          : i.id == ARM64_INS_LSR ? z3::lshr(a, sh)
+                                                  : z3::ashr(a, sh));
+          }
           done = true;
         }
         break;
@@ -614,13 +623,21 @@ struct A64Machine : Machine {
       case ARM64_INS_LDURSW:
         if (r.mem == 1 && dst != kNoReg) {
           const unsigned bytes = AccessBytes(i);
-          z3::expr v = Load(o[1], 8 * bytes);
           const bool sign = i.id == ARM64_INS_LDRSB || i.id == ARM64_INS_LDURSB || i.id == ARM64_INS_LDRSH ||
                             i.id == ARM64_INS_LDURSH || i.id == ARM64_INS_LDRSW || i.id == ARM64_INS_LDURSW;
-          if (8 * bytes < w) v = sign ? z3::sext(v, w - 8 * bytes) : z3::zext(v, w - 8 * bytes);
-          Writeback(r);
-          Set(o[0].reg, v);
-          if (v.is_numeral()) next = Lin{Lin::kConst, static_cast<int64_t>(v.get_numeral_uint64())};
+          // A field the runtime keeps constant (axiom "fixed offsets"), loaded at its width.
+          const std::optional<Lin> at = LinAddress(o[1]);
+          if (at && at->base == Lin::kArena && !sign && 8 * bytes == w)
+            if (std::optional<uint64_t> v = ArenaConstant(static_cast<uint64_t>(at->off), w))
+              next = Lin{Lin::kConst, static_cast<int64_t>(*v)};
+          if (symbolic) {
+            z3::expr v = Load(o[1], 8 * bytes);
+            if (8 * bytes < w) v = sign ? z3::sext(v, w - 8 * bytes) : z3::zext(v, w - 8 * bytes);
+            Writeback(r);
+            Set(o[0].reg, v);
+          } else {
+            Writeback(r);
+          }
           done = true;
         } else if (r.mem == 1) {  // into a float register: no general register but writeback
           Writeback(r);
@@ -643,7 +660,10 @@ struct A64Machine : Machine {
         // arena, frame and stack registers are relied on afterwards (the callee's own
         // verification shows it keeps x28 and restores x29; sp is the frame rule's).
         for (int q = 0; q < 31; ++q)
-          if (q != kArenaReg && q != kFp) reg[q] = Fresh(64, RegName(q) + "'"), lin[q] = Lin{};
+          if (q != kArenaReg && q != kFp) {
+            if (symbolic) reg[q] = Fresh(64, RegName(q) + "'");
+            lin[q] = Lin{};
+          }
         flags = Flags{};
         return;
       case ARM64_INS_NOP:
@@ -664,14 +684,14 @@ struct A64Machine : Machine {
     for (int q : r.writes) {
       if (q == kSp || q == kArenaReg) continue;  // sp: the frame rule's; x28: never written
       const bool modelled = done && (q == dst || IsWriteback(r, q));
-      if (!modelled) reg[q] = Fresh(64, RegName(q) + "'");
+      if (!modelled && symbolic) reg[q] = Fresh(64, RegName(q) + "'");
       if (!modelled || q == dst) lin[q] = Lin{};  // dst's form is `next`; Writeback kept its own
     }
     if (new_flags) flags = *new_flags;
     else if (r.writes_flags) flags = Flags{};
     if (next && dst >= 0 && dst < 31 && dst != kArenaReg && dst != kFp) lin[dst] = *next;
     if (i.id == ARM64_INS_MOV && dst == kFp && n == 2 && IsReg(o[1], kSp)) {  // the prologue
-      reg[kFp] = F;
+      if (symbolic) reg[kFp] = F;
       lin[kFp] = {Lin::kFrame, 0};
     }
   }
@@ -689,7 +709,7 @@ struct A64Machine : Machine {
     int64_t by = m.mem.disp;  // pre-indexed
     if (r.mem + 1 < r.x.op_count && r.x.operands[r.mem + 1].type == ARM64_OP_IMM)
       by = r.x.operands[r.mem + 1].imm;  // post-indexed
-    reg[base] = reg[base] + c.bv_val(static_cast<uint64_t>(by), 64);
+    if (symbolic) reg[base] = reg[base] + c.bv_val(static_cast<uint64_t>(by), 64);
     if (lin[base].known()) lin[base].off += by;
   }
 
@@ -724,7 +744,7 @@ struct A64Machine : Machine {
     const cs_arm64_op& m = r.x.operands[r.mem];
     // A pre-indexed access is at base + disp, a post-indexed one at the base (Capstone gives
     // disp 0 and the increment as the next operand): Address covers both.
-    Access a{0, Address(m), AccessBytes(i), LinAddress(m)};
+    Access a{0, symbolic ? Address(m) : c.bv_val(0, 64), AccessBytes(i), LinAddress(m)};
     if (a.bytes == 0) {
       a.bytes = 1;
       a.lin.reset();

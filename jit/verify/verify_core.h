@@ -18,6 +18,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include <fmt/format.h>
@@ -163,6 +164,11 @@ struct Machine {
   z3::expr_vector premises;
   z3::expr A, F;
   z3::solver* solver = nullptr;  // the function's incremental solver (push, add, check, pop)
+  std::unordered_map<std::string, bool>* axiom_cache = nullptr;  // the proof cache's, if any
+  // False for the first walk of a block, which follows only the base-plus-constant forms (Lin)
+  // to see whether every access of the block is proved by them: no expression is built, and an
+  // access's `addr` is a placeholder. The forms must come out as in the symbolic walk.
+  bool symbolic = true;
   int fresh = 0;
   std::vector<std::pair<std::string, z3::expr>> named;  // unknowns, for counterexamples
   // The latest value loaded from each memory's size field and each table's size field.
@@ -177,6 +183,8 @@ struct Machine {
   // The value of a `bits`-wide load at arena offset `off` when the runtime keeps it (axioms
   // "fixed offsets", "memory size", "table size"); nullopt for any other field.
   std::optional<z3::expr> ArenaField(uint64_t off, unsigned bits);
+  // The fields among those whose value is a constant (axiom "fixed offsets").
+  std::optional<uint64_t> ArenaConstant(uint64_t off, unsigned bits) const;
   // `v`, 64 bits loaded from `addr`: when the address is provably inside a funcref table's
   // entries, v is null or a function index (axiom "table entries").
   void TableEntryAxiom(const z3::expr& addr, const z3::expr& v);

@@ -393,7 +393,8 @@ struct X64Machine : Machine {
   }
 
   void SetSp(int64_t rsp_off) override {
-    reg[RSP] = rsp_off == kSpDiffers ? Fresh(64, "rsp") : F + c.bv_val(static_cast<uint64_t>(rsp_off), 64);
+    if (symbolic)
+      reg[RSP] = rsp_off == kSpDiffers ? Fresh(64, "rsp") : F + c.bv_val(static_cast<uint64_t>(rsp_off), 64);
     lin[RSP] = rsp_off == kSpDiffers ? Lin{} : Lin{Lin::kFrame, rsp_off};
   }
 
@@ -422,7 +423,7 @@ struct X64Machine : Machine {
         next = Lin{lin[dst].base, lin[dst].off + (i.id == X86_INS_ADD ? op[1].imm : -op[1].imm)};
       }
     }
-    StepExpr(i);
+    if (symbolic) StepExpr(i);
     for (int r : Rec(d, i).gpr_writes)
       if (r != RSP && r != R15 && r != RBP) lin[r] = Lin{};
     if (i.id == X86_INS_CALL)
@@ -545,7 +546,7 @@ struct X64Machine : Machine {
       for (uint8_t o = 0; o < x.op_count; ++o) {
         const cs_x86_op& op = x.operands[o];
         if (op.type != X86_OP_MEM) continue;
-        Access a{o, Address(i, op.mem), op.size, LinAddress(i, op.mem)};
+        Access a{o, symbolic ? Address(i, op.mem) : c.bv_val(0, 64), op.size, LinAddress(i, op.mem)};
         a.uses_sp = op.mem.base == X86_REG_RSP || op.mem.index == X86_REG_RSP;
         // The bounds emitter's shape: [r15 + index + data_offset].
         if (op.mem.index != X86_REG_INVALID && op.mem.base != X86_REG_INVALID && Part(op.mem.base).gpr == R15)
@@ -555,7 +556,7 @@ struct X64Machine : Machine {
     const bool push = i.id == X86_INS_PUSH || i.id == X86_INS_CALL;
     const bool pop = i.id == X86_INS_POP || i.id == X86_INS_RET;
     if (push || pop) {
-      Access a{-1, push ? reg[RSP] - c.bv_val(8, 64) : reg[RSP], 8};
+      Access a{-1, !symbolic ? c.bv_val(0, 64) : push ? reg[RSP] - c.bv_val(8, 64) : reg[RSP], 8};
       if (lin[RSP].known()) a.lin = Lin{lin[RSP].base, lin[RSP].off - (push ? 8 : 0)};
       a.uses_sp = true;
       out.push_back(std::move(a));
