@@ -48,6 +48,10 @@ struct ProofCache::Impl {
   // reference-counted and go when the function's machine and solver do.
   z3::context ctx;
   std::unordered_map<std::string, bool> axioms;  // table-entry queries, by the query itself
+  std::unordered_map<std::string, FunctionResult> functions;  // whole functions (VerifyFunction)
+  size_t function_key_bytes = 0;
+  // A long campaign compiles millions of functions: the maps stay within these.
+  static constexpr size_t kMaxResults = 1 << 20, kMaxFunctionKeyBytes = size_t{256} << 20;
 };
 ProofCache::ProofCache() : impl(std::make_unique<Impl>()) {}
 ProofCache::~ProofCache() = default;
@@ -311,7 +315,10 @@ void Machine::TableEntryAxiom(const z3::expr& addr, const z3::expr& v) {
       s.add(!(z3::ule(lo, x) && z3::ule(x + 8, hi)));
       inside = s.check() == z3::unsat;
       s.pop();
-      if (axiom_cache) (*axiom_cache)[key] = inside;
+      if (axiom_cache) {
+        if (axiom_cache->size() >= (size_t{1} << 20)) axiom_cache->clear();
+        (*axiom_cache)[key] = inside;
+      }
     }
     if (inside) {
       premises.push_back(v == c.bv_val(wasm::kNullRef, 64) ||
@@ -763,7 +770,10 @@ FunctionResult Verify(const Lifter& lifter, const StoreFacts& facts, const Funct
             }
           }
           s.pop();
-          if (cache) cache->impl->results[full_key] = res;
+          if (cache) {
+            if (cache->impl->results.size() >= ProofCache::Impl::kMaxResults) cache->impl->results.clear();
+            cache->impl->results[full_key] = res;
+          }
           if (res.status == Status::kProved) {
             ++out.proved;
           } else {
@@ -798,7 +808,35 @@ FunctionResult Verify(const Lifter& lifter, const StoreFacts& facts, const Funct
 }  // namespace core
 
 FunctionResult VerifyFunction(const StoreFacts& facts, const FunctionInput& in, ProofCache* cache) {
-  return core::Verify(facts.arch == Arch::kA64 ? core::A64Lifter() : core::X64Lifter(), facts, in, cache);
+  const core::Lifter& lifter = facts.arch == Arch::kA64 ? core::A64Lifter() : core::X64Lifter();
+  if (!cache) return core::Verify(lifter, facts, in, nullptr);
+  // A function's result depends only on its bytes, the facts, and its argument slots: branches
+  // and constant-pool references are relative, and every absolute address the code holds is in
+  // its bytes (the address it runs at matters only through them). The same function compiled
+  // again (a fuzz case's module is often mostly another's) is answered whole.
+  std::string key = fmt::format("{}|{}|{:#x}|{}|", static_cast<int>(facts.arch), in.arg_slots, facts.vm_bytes,
+                                facts.memories.size());
+  for (const auto& m : facts.memories) key += fmt::format("{:#x},{:#x},{:#x};", m.desc, m.data, m.reserved);
+  for (const auto& t : facts.tables) key += fmt::format("{:#x},{:#x},{},{};", t.desc, t.elems, t.reserved, t.funcref);
+  key += fmt::format("|{:#x},{},{:#x}|{:#x},{}|{:#x},{}|{:#x}|{:#x},{:#x}|", facts.func_descs, facts.func_capacity,
+                     facts.func_descs_field, facts.code_table, facts.code_table_entries, facts.runtime_table,
+                     facts.runtime_entries, facts.exit, facts.stack_base, facts.stack_limit);
+  key.append(reinterpret_cast<const char*>(in.code), in.size);
+  auto& functions = cache->impl->functions;
+  if (auto it = functions.find(key); it != functions.end()) {
+    ++cache->function_hits;
+    FunctionResult r = it->second;
+    r.store_index = in.store_index;
+    return r;
+  }
+  FunctionResult r = core::Verify(lifter, facts, in, cache);
+  if (cache->impl->function_key_bytes + key.size() > ProofCache::Impl::kMaxFunctionKeyBytes) {
+    functions.clear();
+    cache->impl->function_key_bytes = 0;
+  }
+  cache->impl->function_key_bytes += key.size();
+  functions.emplace(std::move(key), r);
+  return r;
 }
 
 std::vector<FunctionResult> VerifyStore(JitStore& store, ProofCache* cache) {

@@ -84,13 +84,16 @@ struct FunctionResult {
   std::string listing;  // around the problems (empty when everything is proved)
 };
 
-// Proofs by window key (the normalised window and the facts it used).
+// Proofs by their obligation (the address, the regions and the premises that bear on them, the
+// unknowns renamed), and whole functions by their bytes and the facts. Bounded: a map that
+// outgrows its budget (entries, or bytes of keys) starts again empty.
 class ProofCache {
  public:
   ProofCache();
   ~ProofCache();
   size_t size() const;
   size_t hits = 0, misses = 0;
+  size_t function_hits = 0;  // whole functions answered (the same bytes and facts seen before)
   struct Impl;
   std::unique_ptr<Impl> impl;
 };
