@@ -28,6 +28,8 @@ struct EngineConfig {
   // engine adapter (the comparator's self-test). Both 0 in every normal run.
   uint64_t codegen_faults = 0;
   uint32_t harness_faults = 0;
+  // A bounds-check mutant (jit/mutants.h) for the JIT engine of its back end; 0 = none.
+  uint32_t bounds_mutant = 0;
   // Opcode coverage (the fuzz loop): when set, wasm::kNumOps bytes where the engine marks each
   // opcode it executes (ref) or compiles (JIT engines) with 1. Owned by the caller.
   uint8_t* opcode_coverage = nullptr;

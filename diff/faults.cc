@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "jit/faults.h"
+#include "jit/mutants.h"
 
 namespace tandem::diff {
 namespace {
@@ -60,6 +61,7 @@ std::vector<FaultInfo> KnownFaults() {
 std::vector<FaultSpec> ParseFaultList(std::string_view list) {
   std::vector<FaultSpec> out;
   const std::vector<FaultInfo> known = KnownFaults();
+  int mutants = 0;
   size_t pos = 0;
   while (pos < list.size()) {
     size_t comma = list.find(',', pos);
@@ -71,13 +73,24 @@ std::vector<FaultSpec> ParseFaultList(std::string_view list) {
     size_t at = item.find('@');
     spec.name = std::string(item.substr(0, at));
     if (at != std::string_view::npos) spec.engine = std::string(item.substr(at + 1));
+    if (const jit::BoundsMutantInfo* m = jit::FindBoundsMutant(spec.name)) {
+      // One mutant at a time: each stands for one unsound check, shown on its own input.
+      if (++mutants > 1)
+        throw std::invalid_argument("more than one bounds mutant given (one at a time)");
+      if (!spec.engine.empty() && spec.engine != m->back_end)
+        throw std::invalid_argument("mutant \"" + spec.name + "\" applies to " + m->back_end +
+                                    ", not to " + spec.engine);
+      out.push_back(std::move(spec));
+      continue;
+    }
     const FaultInfo* info = nullptr;
     for (const FaultInfo& f : known)
       if (f.name == spec.name) info = &f;
     if (!info) {
       std::string names;
       for (const FaultInfo& f : known) names += (names.empty() ? "" : ", ") + f.name;
-      throw std::invalid_argument("unknown fault \"" + spec.name + "\" (known: " + names + ")");
+      throw std::invalid_argument("unknown fault \"" + spec.name + "\" (known: " + names +
+                                  "; and the bounds mutants of tandem verify --list-mutants)");
     }
     if (!spec.engine.empty() && info->applies_to != "any engine" &&
         !BackEndListed(info->applies_to, spec.engine))
@@ -93,6 +106,10 @@ EngineConfig ConfigForEngine(const EngineConfig& base, const std::vector<FaultSp
   EngineConfig c = base;
   const std::string& engine = engines.at(index);
   for (const FaultSpec& f : faults) {
+    if (const jit::BoundsMutantInfo* m = jit::FindBoundsMutant(f.name)) {
+      if (engine == m->back_end) c.bounds_mutant = m->id;
+      continue;
+    }
     for (const jit::CodegenFaultInfo& cf : jit::CodegenFaults()) {
       if (f.name != cf.name) continue;
       bool target = f.engine.empty() ? BackEndListed(cf.back_ends, engine) : f.engine == engine;
@@ -110,6 +127,8 @@ EngineConfig ConfigForEngine(const EngineConfig& base, const std::vector<FaultSp
 
 std::string FaultNames(const EngineConfig& config) {
   std::string s = jit::CodegenFaultNames(config.codegen_faults);
+  if (const jit::BoundsMutantInfo* m = jit::BoundsMutantById(config.bounds_mutant))
+    s += (s.empty() ? "" : ",") + std::string(m->name);
   for (const HarnessFaultInfo& f : kHarnessFaults) {
     if (!(config.harness_faults & f.bit)) continue;
     if (!s.empty()) s += ',';

@@ -1,7 +1,8 @@
 // faults.h: every seeded fault by name (DESIGN.md "Seeded faults"): the code generator's
 // (jit/faults.h) and the engine adapter's harness faults, which perturb what one engine reports
 // so that the comparator can be shown to fire on every field it compares. `--seed-fault
-// NAME[@ENGINE][,...]` on `run`, `spec` and `diff` takes them.
+// NAME[@ENGINE][,...]` on `run`, `spec` and `diff` takes them, and the verifier's bounds-check
+// mutants (jit/mutants.h) as well, though KnownFaults() does not list those.
 #pragma once
 
 #include <cstdint>
@@ -46,14 +47,15 @@ struct FaultSpec {
   std::string engine;  // empty: the default target
 };
 
-// Parses "NAME[@ENGINE][,NAME[@ENGINE]...]". Throws std::invalid_argument naming an unknown
-// fault (with the known ones) or an engine the fault cannot apply to.
+// Parses "NAME[@ENGINE][,NAME[@ENGINE]...]"; NAME is a fault or a bounds mutant (at most one).
+// Throws std::invalid_argument naming an unknown fault (with the known ones) or an engine the
+// fault cannot apply to.
 std::vector<FaultSpec> ParseFaultList(std::string_view list);
 
 // The config engine number `index` of `engines` runs with: `base` plus the faults that apply to
 // it. A codegen fault applies to every listed engine of its back end (or the one named); a
 // harness fault to the last engine of the list (or the one named), so that it differs from the
-// others.
+// others; a bounds mutant to every listed engine of its back end.
 EngineConfig ConfigForEngine(const EngineConfig& base, const std::vector<FaultSpec>& faults,
                              const std::vector<std::string>& engines, size_t index);
 

@@ -68,7 +68,8 @@ std::optional<EngineReport> RunAlone(const Case& c, const HarnessOptions& o, siz
   // The faults placed on engine k in the full list, named for it.
   for (const FaultSpec& f : o.faults) {
     EngineConfig with = ConfigForEngine(EngineConfig{}, {f}, o.engines, k);
-    if (with.codegen_faults || with.harness_faults) one.faults.push_back({f.name, o.engines[k]});
+    if (with.codegen_faults || with.harness_faults || with.bounds_mutant)
+      one.faults.push_back({f.name, o.engines[k]});
   }
   CaseResult r = RunCaseIsolated(c, one);
   if (r.engines.empty() || r.engines[0].unsupported || r.verdict == CaseResult::Verdict::kCrash ||

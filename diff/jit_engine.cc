@@ -14,6 +14,7 @@ JitEngine::JitEngine(jit::Arch arch, const EngineConfig& config)
   jc.fuel = config.fuel;
   jc.nan_canonical = config.nan_canonical;
   jc.seed_faults = config.codegen_faults;
+  jc.bounds_mutant = config.bounds_mutant;
   jc.opcode_coverage = config.opcode_coverage;
   jc.max_memory_pages = config.max_memory_pages;
   SetHarnessFaults(config.harness_faults);

@@ -5,6 +5,7 @@
 #include <cstddef>
 
 #include "jit/arena.h"
+#include "jit/mutants.h"
 #include "jit/a64/masm_a64.h"
 #include "jit/x64/masm_x64.h"
 
@@ -39,8 +40,9 @@ void EmitMemoryAccess(Masm& masm, const MemAccess& a, std::vector<BoundsRecord>*
                       std::vector<CodeNote>* notes) {
   const uint32_t size = AccessSize(a.op);
   if (size == 0 || size > 8) throw UnsupportedFeature("bounds: not a scalar memory access");
+  const uint32_t start = static_cast<uint32_t>(masm.Offset());
   CodeNote note{CodeNote::kBoundsCheck,
-                static_cast<uint32_t>(masm.Offset()),
+                start,
                 a.wasm_offset,
                 wasm::TrapKind::Unreachable,
                 {}};
@@ -49,11 +51,20 @@ void EmitMemoryAccess(Masm& masm, const MemAccess& a, std::vector<BoundsRecord>*
   // ea = zext(index) + offset: at most 2^32 - 1 + 2^32 - 1, no wraparound in 64 bits.
   masm.BoundsEffectiveAddress(a.index, a.offset);
   // ea + size > size_bytes: trap before touching memory.
-  masm.BoundsCheck(size, a.desc_offset + static_cast<uint32_t>(offsetof(MemoryDesc, size_bytes)),
+  masm.BoundsCheck(a.op, a.desc_offset + static_cast<uint32_t>(offsetof(MemoryDesc, size_bytes)),
                    masm.TrapLabel(wasm::TrapKind::MemoryOutOfBounds));
   uint32_t at = masm.BoundsAccess(a.op, a.value, a.data_offset);
-  records->push_back(BoundsRecord{at, a.wasm_offset, static_cast<uint8_t>(size),
-                                  static_cast<uint8_t>(a.memory), IsStore(a.op)});
+  BoundsRecord record{at, a.wasm_offset, static_cast<uint8_t>(size),
+                      static_cast<uint8_t>(a.memory), IsStore(a.op)};
+  const uint32_t mutant = masm.bounds_mutant();
+  if (mutant == kMutantX64SideTableLie || mutant == kMutantA64SideTableLie) {
+    // The mutant whose code is right and whose record is not: it points at the start of the
+    // bounds sequence and claims a one-byte access, so a checker that trusted the side table
+    // would look at the wrong instruction.
+    record.code_offset = start;
+    record.size = 1;
+  }
+  records->push_back(record);
 }
 
 template void EmitMemoryAccess<x64::MasmX64>(x64::MasmX64&, const MemAccess&,

@@ -47,9 +47,10 @@ bool IsStore(wasm::Op op);
 // Emits the check and the access through the macro-assembler's bounds primitives and appends
 // the access's record to *records (and a kBoundsCheck note to *notes). Masm provides:
 //   void BoundsEffectiveAddress(Reg index, uint64_t offset);    // scratch ea = zext(index)+off
-//   void BoundsCheck(uint32_t size, uint32_t size_field, Label& oob);  // ea+size > [field]?
+//   void BoundsCheck(wasm::Op op, uint32_t size_field, Label& oob);  // ea+size > [field]?
 //   uint32_t BoundsAccess(wasm::Op op, Reg value, uint64_t data_offset);  // offset of access
-//   Label& TrapLabel(wasm::TrapKind);  size_t Offset();
+//   Label& TrapLabel(wasm::TrapKind);  size_t Offset();  uint32_t bounds_mutant();
+// (The verifier's bounds mutants, jit/mutants.h, weaken these primitives on purpose.)
 template <class Masm>
 void EmitMemoryAccess(Masm& masm, const MemAccess& a, std::vector<BoundsRecord>* records,
                       std::vector<CodeNote>* notes);

@@ -47,6 +47,7 @@ struct CompileOptions {
   // default: recording costs about a tenth of compile time.
   bool record_forms = false;
   uint64_t seed_faults = 0;  // jit/faults.h: wrong code on purpose (self-tests only)
+  uint32_t bounds_mutant = 0;  // jit/mutants.h: an unsound bounds check (verifier self-tests)
   // When set (wasm::kNumOps bytes), byte `op` becomes 1 for every opcode compiled (reached
   // code only): the fuzz loop's coverage.
   uint8_t* opcode_coverage = nullptr;

@@ -43,6 +43,9 @@ class Executor {
   // arguments already are. Returns 0 when the function returned (results at jit_sp), 1 when
   // the code left through the exit path (the arena header says why).
   virtual uint64_t Call(uint64_t target, uint64_t jit_sp) = 0;
+  // Why the last Call left through the exit path without a reason in the arena header, when the
+  // executor knows (an emulator that stopped on an unmapped address says which); else "".
+  virtual std::string LastError() const { return {}; }
 
   // Store templates (the fuzz loop reuses one store for many cases): SaveTemplate marks the code
   // and host-function entries made so far; ResetToTemplate (after the arena's reset) forgets

@@ -317,6 +317,7 @@ JitInstantiateResult JitStore::Instantiate(std::shared_ptr<const Module> module,
   opts.nan_canonical = config_.nan_canonical;
   opts.record_forms = config_.record_forms;
   opts.seed_faults = config_.seed_faults;
+  opts.bounds_mutant = config_.bounds_mutant;
   opts.opcode_coverage = config_.opcode_coverage;
   opts.code_table_address = reinterpret_cast<uint64_t>(im.code_table);
   opts.runtime_table_address = im.executor->runtime_table_address();
@@ -474,7 +475,12 @@ Outcome JitStore::Invoke(uint32_t func, std::span<const Value> args) {
     status = im.executor->Call(im.code_table[func], sp);
   }
   h.call_depth = 0;
-  if (status != 0) return OutcomeFromHeader(h);
+  if (status != 0) {
+    Outcome out = OutcomeFromHeader(h);
+    if (out.kind == Outcome::Kind::kInternalError)
+      if (std::string why = im.executor->LastError(); !why.empty()) out.message = why;
+    return out;
+  }
   h.exit_reason = static_cast<uint32_t>(ExitReason::kReturned);
   std::vector<Value> results(type.results.size());
   for (size_t i = 0; i < results.size(); ++i) {

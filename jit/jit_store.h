@@ -25,6 +25,7 @@ struct JitConfig {
   uint64_t stack_bytes = uint64_t{1} << 30;  // the JIT stack mapping (reserved, touched lazily)
   bool record_forms = false;  // CompileOptions::record_forms, for the code tests
   uint64_t seed_faults = 0;   // CompileOptions::seed_faults (jit/faults.h)
+  uint32_t bounds_mutant = 0;  // CompileOptions::bounds_mutant (jit/mutants.h)
   uint8_t* opcode_coverage = nullptr;  // CompileOptions::opcode_coverage
   uint64_t max_memory_pages = 65536;   // ArenaConfig::max_memory_pages
 };

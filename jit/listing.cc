@@ -3,6 +3,7 @@
 #include "jit/listing.h"
 
 #include "jit/faults.h"
+#include "jit/mutants.h"
 
 #include <cinttypes>
 #include <cstdio>
@@ -297,6 +298,9 @@ std::string FormatStoreListing(const JitStore& store) {
   std::string out;
   if (std::string faults = CodegenFaultNames(store.config().seed_faults); !faults.empty())
     out += ";; SEEDED FAULTS: " + faults + " (this code is wrong on purpose; jit/faults.h)\n";
+  if (const BoundsMutantInfo* m = BoundsMutantById(store.config().bounds_mutant);
+      m && BoundsMutantOf(m->id, store.config().arch == Arch::kX64 ? "x64" : "a64"))
+    out += ";; BOUNDS MUTANT: " + std::string(m->name) + " (" + m->what + "; jit/mutants.h)\n";
   for (const CodeInfo& info : store.code()) {
     if (!out.empty()) out += "\n";
     out += FormatFunctionListing(store.ModuleOf(info.instance), info, symbols,

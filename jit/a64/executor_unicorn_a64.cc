@@ -92,6 +92,14 @@ class A64UnicornExecutor final : public Executor {
       *error = std::string("Unicorn hook: ") + uc_strerror(err);
       return false;
     }
+    // An access to an unmapped page (outside every mapping, or an uncommitted arena page) stops
+    // the emulation; the hook only notes where, for the internal error that follows.
+    err = uc_hook_add(uc_, &h, UC_HOOK_MEM_UNMAPPED, reinterpret_cast<void*>(&OnUnmapped), this,
+                      1, 0);
+    if (err != UC_ERR_OK) {
+      *error = std::string("Unicorn hook: ") + uc_strerror(err);
+      return false;
+    }
     return SyncArena(error);
   }
 
@@ -182,17 +190,20 @@ class A64UnicornExecutor final : public Executor {
     uc_reg_write(uc_, UC_ARM64_REG_SP, &jit_sp);
     uc_reg_write(uc_, UC_ARM64_REG_LR, &lr);
     exited_ = false;
+    last_error_.clear();
+    fault_.clear();
     uc_err err = uc_emu_start(uc_, target, return_stub_, 0, 0);
     if (err != UC_ERR_OK) {
       uint64_t pc = 0;
       uc_reg_read(uc_, UC_ARM64_REG_PC, &pc);
       last_error_ = fmt::format("Unicorn stopped at 0x{:x}: {}", pc, uc_strerror(err));
+      if (!fault_.empty()) last_error_ += ": " + fault_;
       return Fail();
     }
     return exited_ ? 1 : 0;
   }
 
-  const std::string& last_error() const { return last_error_; }
+  std::string LastError() const override { return last_error_; }
 
  private:
   uint64_t Fail() {
@@ -235,6 +246,18 @@ class A64UnicornExecutor final : public Executor {
       }
     }
     return true;
+  }
+
+  static bool OnUnmapped(uc_engine*, uc_mem_type type, uint64_t address, int size, int64_t,
+                         void* user) {
+    auto* self = static_cast<A64UnicornExecutor*>(user);
+    const uint64_t arena = reinterpret_cast<uint64_t>(self->env_.arena->base());
+    const char* what = type == UC_MEM_WRITE_UNMAPPED  ? "write"
+                       : type == UC_MEM_FETCH_UNMAPPED ? "fetch"
+                                                       : "read";
+    self->fault_ = fmt::format("{} of {} bytes at 0x{:x}", what, size, address);
+    if (address >= arena) self->fault_ += fmt::format(" (arena + 0x{:x})", address - arena);
+    return false;  // not handled: the emulation stops
   }
 
   static void OnStub(uc_engine* uc, uint64_t address, uint32_t, void* user) {
@@ -298,6 +321,7 @@ class A64UnicornExecutor final : public Executor {
   std::map<uint64_t, uint64_t> mapped_;  // arena ranges mapped into the emulator
   bool exited_ = false;
   std::string last_error_;
+  std::string fault_;  // the unmapped access that stopped the emulation, if one did
 };
 
 }  // namespace

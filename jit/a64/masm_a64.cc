@@ -12,6 +12,7 @@
 
 #include "jit/arena.h"
 #include "jit/faults.h"
+#include "jit/mutants.h"
 
 namespace tandem::jit::a64 {
 
@@ -60,6 +61,7 @@ bool SplitAddSub(uint64_t imm, uint32_t* v, uint8_t* shift) {
 MasmA64::MasmA64(const InstanceLayout& layout, const CompileOptions& options)
     : layout_(layout), options_(options) {
   fault_cond_ = (options.seed_faults & kFaultCond) != 0;
+  if (BoundsMutantOf(options.bounds_mutant, "a64")) mutant_ = options.bounds_mutant;
 }
 
 // ---- Memory helpers ---------------------------------------------------------------------------
@@ -1025,14 +1027,22 @@ void MasmA64::CallRuntime(RuntimeCall id) {
 }
 
 // ---- Bounds primitives ------------------------------------------------------------------------
+// The sound sequence is `mov w16, windex; add x16, x16, #offset; ldr x17, [x28, #size_bytes];
+// subs x17, x17, x16; b.lo oob; cmp x17, #size; b.lo oob; add x16, x16, #data; OP [x28, x16]`.
+// The verifier's mutants (jit/mutants.h) each open one hole in it; with none compiled in,
+// mutant_ is 0 and every branch below takes the sound path.
 
 void MasmA64::BoundsEffectiveAddress(JReg index, uint64_t offset) {
   asm_.mov(W::k32, kS0, G(index));  // zero-extends
+  if (mutant_ == kMutantA64OffsetAfterCheck) {
+    late_offset_ = offset;  // mutant: BoundsAccess adds it
+    return;
+  }
   if (offset != 0) AddImm(kS0, kS0, offset);
 }
 
 // limit - ea must not borrow, and must be at least `size`: two unsigned checks, no wraparound.
-void MasmA64::BoundsCheck(uint32_t size, uint32_t size_field, Label& oob) {
+void MasmA64::CheckLimitMinusEa(uint32_t size, uint32_t size_field, Label& oob) {
   LoadMem(Kind::kX, 17, kArena, size_field);
   asm_.subs(W::k64, kS1, kS1, kS0);
   asm_.b(Cond::lo, oob);
@@ -1041,9 +1051,112 @@ void MasmA64::BoundsCheck(uint32_t size, uint32_t size_field, Label& oob) {
   asm_.b(Cond::lo, oob);
 }
 
+void MasmA64::BoundsCheck(Op op, uint32_t size_field, Label& oob) {
+  uint32_t size = AccessSize(op);
+  if (mutant_ != kMutantNone && MutantBoundsCheck(op, size, size_field, oob)) return;
+  CheckLimitMinusEa(size, size_field, oob);
+}
+
+bool MasmA64::MutantBoundsCheck(Op op, uint32_t& size, uint32_t& size_field, Label& oob) {
+  constexpr uint32_t kSizeAt = offsetof(MemoryDesc, size_bytes);
+  // The sound sequence with one part changed: the width, the two branch conditions, and
+  // whether each branch is there.
+  W w = W::k64;
+  Cond borrow = Cond::lo, too_short = Cond::lo;
+  bool borrow_branch = true, size_branch = true;
+  switch (mutant_) {
+    case kMutantA64DropCheck:
+      return true;
+    case kMutantA64StoresUnchecked:
+      return IsStore(op);
+    case kMutantA64LoadsUnchecked:
+      return !IsStore(op);
+    case kMutantA64CheckAfterAccess:
+      late_check_ = LateCheck{size, size_field, &oob};
+      return true;
+    case kMutantA64FirstByteOnly:
+      size = 1;
+      return false;
+    case kMutantA64OffByOne:
+      size -= 1;
+      return false;
+    case kMutantA64NarrowCheck:
+      if (size == 8) size = 4;
+      return false;
+    case kMutantA64ChecksReserved:
+      size_field = size_field - kSizeAt + offsetof(MemoryDesc, reserved_bytes);
+      return false;
+    case kMutantA64ChecksMax:
+      size_field = size_field - kSizeAt + offsetof(MemoryDesc, max_bytes);
+      return false;
+    case kMutantA64Checks4GiB:
+      asm_.add(W::k64, kS1, kS0, size);
+      asm_.lsr(W::k64, kS1, kS1, uint8_t{32});
+      asm_.cbnz(W::k64, kS1, oob);
+      return true;
+    case kMutantA64BranchToFallthrough: {
+      Label next;
+      LoadMem(Kind::kX, 17, kArena, size_field);
+      asm_.subs(W::k64, kS1, kS1, kS0);
+      asm_.b(Cond::lo, next);
+      asm_.cmp(W::k64, kS1, size);
+      asm_.b(Cond::lo, next);
+      Bind(next);
+      return true;
+    }
+    case kMutantA64NoBorrowCheck:
+      borrow_branch = false;
+      break;
+    case kMutantA64NoSizeCheck:
+      size_branch = false;
+      break;
+    case kMutantA64Compare32:
+      w = W::k32;
+      break;
+    case kMutantA64Compare32Signed:
+      w = W::k32;
+      borrow = too_short = Cond::lt;
+      break;
+    case kMutantA64InvertedBorrowBranch:
+      borrow = Cond::hs;
+      break;
+    case kMutantA64SizeBranchEqual:
+      too_short = Cond::eq;
+      break;
+    case kMutantA64SwappedSubtract:
+    case kMutantA64CarryLost:
+      break;
+    default:
+      return false;  // a mutant of the access, or none of the check
+  }
+  LoadMem(Kind::kX, 17, kArena, size_field);
+  if (mutant_ == kMutantA64SwappedSubtract)
+    asm_.subs(W::k64, kS1, kS0, kS1);
+  else if (mutant_ == kMutantA64CarryLost)
+    asm_.subs(W::k64, kS1, kS1, kS0, Extend::uxtw);
+  else
+    asm_.subs(w, kS1, kS1, kS0);
+  if (borrow_branch) asm_.b(borrow, oob);
+  if (size_branch) {
+    asm_.cmp(w, kS1, size);
+    asm_.b(too_short, oob);
+  }
+  return true;
+}
+
 uint32_t MasmA64::BoundsAccess(Op op, JReg value, uint64_t data_offset) {
-  if (data_offset != 0) AddImm(kS0, kS0, data_offset);
-  const Mem m(kArena, kS0);
+  if (mutant_ == kMutantA64OffsetAfterCheck && late_offset_ != 0) AddImm(kS0, kS0, late_offset_);
+  if (mutant_ == kMutantA64DisplacementPlusOne) data_offset += 1;
+  Mem m(kArena, kS0);
+  if (mutant_ == kMutantA64WrongIndexRegister) {
+    // x17 holds limit - ea after the check; x16 is free for the data offset.
+    asm_.MovImm64(kS0, data_offset);
+    asm_.add(W::k64, kS1, kS1, kS0);
+    m = Mem(kArena, kS1);
+  } else {
+    if (data_offset != 0) AddImm(kS0, kS0, data_offset);
+    if (mutant_ == kMutantA64NoArenaBase) m = Mem(kS0);  // the absolute address data + ea
+  }
   const uint32_t at = static_cast<uint32_t>(asm_.offset());
   Reg g = G(value);
   VReg v = V(value);
@@ -1107,6 +1220,14 @@ uint32_t MasmA64::BoundsAccess(Op op, JReg value, uint64_t data_offset) {
       break;
     default:
       throw std::logic_error("BoundsAccess: not an access");
+  }
+  if (late_check_) {  // mutant check-after-access: the sound check, on ea, after the access
+    if (data_offset != 0) {
+      asm_.MovImm64(kS1, data_offset);
+      asm_.sub(W::k64, kS0, kS0, kS1);
+    }
+    CheckLimitMinusEa(late_check_->size, late_check_->size_field, *late_check_->oob);
+    late_check_.reset();
   }
   return at;
 }

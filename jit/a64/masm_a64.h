@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -114,8 +115,10 @@ class MasmA64 {
 
   // --- Bounds primitives (jit/bounds.* only). ea lives in x16.
   void BoundsEffectiveAddress(JReg index, uint64_t offset);
-  void BoundsCheck(uint32_t size, uint32_t size_field, Label& oob);
+  void BoundsCheck(wasm::Op op, uint32_t size_field, Label& oob);
   uint32_t BoundsAccess(wasm::Op op, JReg value, uint64_t data_offset);
+  // The a64 bounds mutant compiled in (jit/mutants.h), 0 when none (or another back end's).
+  uint32_t bounds_mutant() const { return mutant_; }
 
   // Trap and exit stubs. Adds kTrapStub notes. No constant pool: constants are movz/movk.
   void Finish(std::vector<CodeNote>* notes);
@@ -138,6 +141,10 @@ class MasmA64 {
   void IntDivRem(wasm::Op op, JReg dst, JReg a, JReg b);
   void TruncFloat(wasm::Op op, JReg dst, JReg a, bool saturating);
   void FpScratchConst(FpW w, uint64_t bits);  // v31 = bits (through x16)
+  void CheckLimitMinusEa(uint32_t size, uint32_t size_field, Label& oob);  // the sound check
+  // The mutant's check, when it changes the sequence (true: done); else adjusts `size` or
+  // `size_field` for the sound sequence.
+  bool MutantBoundsCheck(wasm::Op op, uint32_t& size, uint32_t& size_field, Label& oob);
 
   const InstanceLayout& layout_;
   const CompileOptions& options_;
@@ -146,6 +153,15 @@ class MasmA64 {
   size_t frame_patch_ = 0;
   bool fault_cond_ = false;
   std::map<int, std::unique_ptr<Label>> stubs_;  // trap kind, or -1/-2/-3 for exits
+  // Bounds mutants: the one compiled in, and what two of them move past the check.
+  uint32_t mutant_ = 0;
+  uint64_t late_offset_ = 0;  // offset-after-check
+  struct LateCheck {
+    uint32_t size;
+    uint32_t size_field;
+    Label* oob;
+  };
+  std::optional<LateCheck> late_check_;  // check-after-access
 };
 
 }  // namespace tandem::jit::a64

@@ -3,6 +3,7 @@
 #include "jit/x64/masm_x64.h"
 
 #include "jit/faults.h"
+#include "jit/mutants.h"
 
 #include <bit>
 #include <cstddef>
@@ -31,7 +32,9 @@ constexpr uint64_t Bits(double d) { return std::bit_cast<uint64_t>(d); }
 }  // namespace
 
 MasmX64::MasmX64(const InstanceLayout& layout, const CompileOptions& options)
-    : layout_(layout), options_(options) {}
+    : layout_(layout), options_(options) {
+  if (BoundsMutantOf(options.bounds_mutant, "x64")) mutant_ = options.bounds_mutant;
+}
 
 // ---- Frame ------------------------------------------------------------------------------------
 
@@ -1139,9 +1142,12 @@ void MasmX64::CallRuntime(RuntimeCall id) {
 }
 
 // ---- Bounds primitives ------------------------------------------------------------------------
+// The sound sequence is `mov r11d, index; add r11, offset; lea r10, [r11 + size];
+// cmp r10, [r15 + size_bytes]; ja oob; OP [r15 + r11 + data]`. The verifier's mutants
+// (jit/mutants.h) each open one hole in it; with none compiled in, mutant_ is 0 and every
+// branch below takes the sound path.
 
-void MasmX64::BoundsEffectiveAddress(Reg index, uint64_t offset) {
-  asm_.mov(W::k32, Gp::r11, G(index));  // zero-extends
+void MasmX64::AddToEa(uint64_t offset) {
   if (offset == 0) return;
   if (offset <= 0x7fffffffu) {
     asm_.add(W::k64, Gp::r11, static_cast<int32_t>(offset));
@@ -1151,23 +1157,128 @@ void MasmX64::BoundsEffectiveAddress(Reg index, uint64_t offset) {
   }
 }
 
-void MasmX64::BoundsCheck(uint32_t size, uint32_t size_field, Label& oob) {
-  if (size == 1 && Fault(kFaultBoundsDropped)) return;  // seeded fault bounds-dropped
-  if (Fault(kFaultBoundsOffByOne)) --size;              // seeded fault bounds-off-by-one
+void MasmX64::BoundsEffectiveAddress(Reg index, uint64_t offset) {
+  if (mutant_ == kMutantX64IndexSignExtended)
+    asm_.movsxd(Gp::r11, G(index));  // mutant: sign-extends
+  else
+    asm_.mov(W::k32, Gp::r11, G(index));  // zero-extends
+  if (mutant_ == kMutantX64OffsetAfterCheck) {
+    late_offset_ = offset;  // mutant: BoundsAccess adds it
+    return;
+  }
+  AddToEa(offset);
+}
+
+void MasmX64::CheckEaPlusSize(uint32_t size, uint32_t size_field, Label& oob) {
   asm_.lea(W::k64, Gp::r10, Mem(Gp::r11, static_cast<int32_t>(size)));
   asm_.cmp(W::k64, Gp::r10, Arena(size_field));
   asm_.jcc(Cond::a, oob);
 }
 
+void MasmX64::BoundsCheck(Op op, uint32_t size_field, Label& oob) {
+  uint32_t size = AccessSize(op);
+  if (size == 1 && Fault(kFaultBoundsDropped)) return;  // seeded fault bounds-dropped
+  if (Fault(kFaultBoundsOffByOne)) --size;              // seeded fault bounds-off-by-one
+  if (mutant_ != kMutantNone && MutantBoundsCheck(op, size, size_field, oob)) return;
+  CheckEaPlusSize(size, size_field, oob);
+}
+
+bool MasmX64::MutantBoundsCheck(Op op, uint32_t& size, uint32_t& size_field, Label& oob) {
+  const Mem limit = Arena(size_field);
+  const Mem sum(Gp::r11, static_cast<int32_t>(size));
+  constexpr uint32_t kSizeAt = offsetof(MemoryDesc, size_bytes);
+  switch (mutant_) {
+    case kMutantX64DropCheck:
+      return true;
+    case kMutantX64StoresUnchecked:
+      return IsStore(op);
+    case kMutantX64LoadsUnchecked:
+      return !IsStore(op);
+    case kMutantX64CheckAfterAccess:
+      late_check_ = LateCheck{size, size_field, &oob};
+      return true;
+    case kMutantX64FirstByteOnly:
+      size = 1;
+      return false;
+    case kMutantX64OffByOne:
+      size -= 1;
+      return false;
+    case kMutantX64NarrowCheck:
+      if (size == 8) size = 4;
+      return false;
+    case kMutantX64ChecksReserved:
+      size_field = size_field - kSizeAt + offsetof(MemoryDesc, reserved_bytes);
+      return false;
+    case kMutantX64ChecksMax:
+      size_field = size_field - kSizeAt + offsetof(MemoryDesc, max_bytes);
+      return false;
+    case kMutantX64SizeNotAdded:
+      asm_.cmp(W::k64, Gp::r11, limit);
+      asm_.jcc(Cond::a, oob);
+      return true;
+    case kMutantX64Compare32:
+      asm_.lea(W::k64, Gp::r10, sum);
+      asm_.cmp(W::k32, Gp::r10, limit);
+      asm_.jcc(Cond::a, oob);
+      return true;
+    case kMutantX64Compare32Signed:
+      asm_.lea(W::k64, Gp::r10, sum);
+      asm_.cmp(W::k32, Gp::r10, limit);
+      asm_.jcc(Cond::g, oob);
+      return true;
+    case kMutantX64Sum32:
+      asm_.lea(W::k32, Gp::r10, sum);
+      asm_.cmp(W::k64, Gp::r10, limit);
+      asm_.jcc(Cond::a, oob);
+      return true;
+    case kMutantX64TrapBelow:
+      asm_.lea(W::k64, Gp::r10, sum);
+      asm_.cmp(W::k64, Gp::r10, limit);
+      asm_.jcc(Cond::b, oob);
+      return true;
+    case kMutantX64TrapEqual:
+      asm_.lea(W::k64, Gp::r10, sum);
+      asm_.cmp(W::k64, Gp::r10, limit);
+      asm_.jcc(Cond::e, oob);
+      return true;
+    case kMutantX64SwappedOperands:
+      asm_.lea(W::k64, Gp::r10, sum);
+      asm_.cmp(W::k64, limit, Gp::r10);
+      asm_.jcc(Cond::a, oob);
+      return true;
+    case kMutantX64Checks4GiB:
+      asm_.lea(W::k64, Gp::r10, sum);
+      asm_.shr(W::k64, Gp::r10, 32);
+      asm_.jcc(Cond::ne, oob);
+      return true;
+    case kMutantX64BranchToFallthrough: {
+      Label next;
+      asm_.lea(W::k64, Gp::r10, sum);
+      asm_.cmp(W::k64, Gp::r10, limit);
+      asm_.jcc(Cond::a, next);
+      asm_.bind(next);
+      return true;
+    }
+    default:
+      return false;  // a mutant of the access, or none of the check
+  }
+}
+
 uint32_t MasmX64::BoundsAccess(Op op, Reg value, uint64_t data_offset) {
+  if (mutant_ == kMutantX64OffsetAfterCheck) AddToEa(late_offset_);
+  if (mutant_ == kMutantX64DisplacementPlusOne) data_offset += 1;
+  // ea's register: the wrong-index-register mutant takes r10 (ea + size, left by the check).
+  const Gp ea = mutant_ == kMutantX64WrongIndexRegister ? Gp::r10 : Gp::r11;
+  const Gp other = ea == Gp::r11 ? Gp::r10 : Gp::r11;
   int32_t disp = 0;
   if (data_offset <= 0x7fffffffu) {
     disp = static_cast<int32_t>(data_offset);
   } else {
-    asm_.movabs(Gp::r10, data_offset);
-    asm_.add(W::k64, Gp::r11, Gp::r10);
+    asm_.movabs(other, data_offset);
+    asm_.add(W::k64, ea, other);
   }
-  Mem m(Gp::r15, Gp::r11, 1, disp);
+  // The no-arena-base mutant addresses [ea + data], an absolute address.
+  Mem m = mutant_ == kMutantX64NoArenaBase ? Mem(ea, disp) : Mem(Gp::r15, ea, 1, disp);
   uint32_t at = static_cast<uint32_t>(asm_.offset());
   Gp g = G(value);
   Xmm x = X(value);
@@ -1240,6 +1351,11 @@ uint32_t MasmX64::BoundsAccess(Op op, Reg value, uint64_t data_offset) {
       break;
     default:
       throw std::logic_error("BoundsAccess: not an access");
+  }
+  if (late_check_) {  // mutant check-after-access: the sound check, on ea, after the access
+    if (data_offset > 0x7fffffffu) asm_.sub(W::k64, Gp::r11, Gp::r10);
+    CheckEaPlusSize(late_check_->size, late_check_->size_field, *late_check_->oob);
+    late_check_.reset();
   }
   return at;
 }

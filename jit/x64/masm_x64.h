@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -116,10 +117,12 @@ class MasmX64 {
   static Reg RuntimeResult() { return Reg{0, false}; }
   void CallRuntime(RuntimeCall id);
 
-  // --- Bounds primitives (jit/bounds.* only).
+  // --- Bounds primitives (jit/bounds.* only). ea lives in r11.
   void BoundsEffectiveAddress(Reg index, uint64_t offset);
-  void BoundsCheck(uint32_t size, uint32_t size_field, Label& oob);
+  void BoundsCheck(wasm::Op op, uint32_t size_field, Label& oob);
   uint32_t BoundsAccess(wasm::Op op, Reg value, uint64_t data_offset);
+  // The x64 bounds mutant compiled in (jit/mutants.h), 0 when none (or another back end's).
+  uint32_t bounds_mutant() const { return mutant_; }
 
   // Trap and exit stubs, then (after a ud2 marking the end of the instructions) the constant
   // pool. Adds kTrapStub notes.
@@ -136,6 +139,11 @@ class MasmX64 {
   void TruncFloat(wasm::Op op, Reg dst, Reg a, bool saturating);
   void ConvertU64(bool f64, Xmm dst, Gp src);
   void FloatCompare(wasm::Op op, bool f64, Reg dst, Xmm a, Xmm b);
+  void AddToEa(uint64_t offset);                                  // r11 += offset (r10 scratch)
+  void CheckEaPlusSize(uint32_t size, uint32_t size_field, Label& oob);  // the sound check
+  // The mutant's check, when it changes the sequence (true: done); else adjusts `size` or
+  // `size_field` for the sound sequence.
+  bool MutantBoundsCheck(wasm::Op op, uint32_t& size, uint32_t& size_field, Label& oob);
 
   const InstanceLayout& layout_;
   const CompileOptions& options_;
@@ -143,6 +151,15 @@ class MasmX64 {
   size_t frame_patch_ = 0;
   std::map<int, std::unique_ptr<Label>> stubs_;  // trap kind, or -1/-2/-3 for exits
   std::vector<std::pair<uint64_t, std::unique_ptr<Label>>> pool_;
+  // Bounds mutants: the one compiled in, and what two of them move past the check.
+  uint32_t mutant_ = 0;
+  uint64_t late_offset_ = 0;  // offset-after-check
+  struct LateCheck {
+    uint32_t size;
+    uint32_t size_field;
+    Label* oob;
+  };
+  std::optional<LateCheck> late_check_;  // check-after-access
 };
 
 }  // namespace tandem::jit::x64
