@@ -268,6 +268,15 @@ std::string Canonical(const std::vector<z3::expr>& roots) {
   return out;
 }
 
+// A one-shot QF_BV solver with the verifier's time limit.
+z3::solver NewSolver(z3::context& c) {
+  z3::solver s(c, "QF_BV");
+  z3::params p(c);
+  p.set("timeout", kTimeoutMs);
+  s.set(p);
+  return s;
+}
+
 }  // namespace
 
 void Machine::TableEntryAxiom(const z3::expr& addr, const z3::expr& v) {
@@ -308,13 +317,11 @@ void Machine::TableEntryAxiom(const z3::expr& addr, const z3::expr& v) {
       if (auto it = axiom_cache->find(key); it != axiom_cache->end()) known = it->second;
     bool inside = known.value_or(false);
     if (!known) {
-      z3::solver& s = *solver;
-      s.push();
+      z3::solver s = NewSolver(c);
       for (size_t q = 0; q < premises.size(); ++q)
         if (taken[q]) s.add(premises[q]);
       s.add(!(z3::ule(lo, x) && z3::ule(x + 8, hi)));
       inside = s.check() == z3::unsat;
-      s.pop();
       if (axiom_cache) {
         if (axiom_cache->size() >= (size_t{1} << 20)) axiom_cache->clear();
         (*axiom_cache)[key] = inside;
@@ -365,14 +372,6 @@ FunctionResult Verify(const Lifter& lifter, const StoreFacts& facts, const Funct
 
   std::optional<z3::context> own;  // without a cache, one context for this function
   z3::context& c = cache ? cache->impl->ctx : own.emplace();
-  // One incremental solver for the function: each query pushes its premises and pops them
-  // (a solver made per query spent more in its setup than in most proofs).
-  z3::solver solver(c, "QF_BV");
-  {
-    z3::params p(c);
-    p.set("timeout", kTimeoutMs);
-    solver.set(p);
-  }
 
   // Whether a base plus a constant lies inside a region instruction k may touch.
   auto lin_inside = [&](const Lin& at, unsigned bytes, size_t k) {
@@ -465,7 +464,6 @@ FunctionResult Verify(const Lifter& lifter, const StoreFacts& facts, const Funct
     }
     std::unique_ptr<Machine> mp = lifter.NewMachine(c, facts, d);
     Machine& m = *mp;
-    m.solver = &solver;
     m.axiom_cache = cache ? &cache->impl->axioms : nullptr;
     if (at_entry) m.AtEntry();
     lifter.BlockPremises(d, g, b, m);
@@ -474,7 +472,7 @@ FunctionResult Verify(const Lifter& lifter, const StoreFacts& facts, const Funct
       m.Step(w, frame.sp[j]);
       if (w.flow == Flow::kBranch)
         for (auto& [e, t] : edges)
-          if (e == j) m.premises.push_back(t ? m.Taken(w) : !m.Taken(w));
+          if (e == j) m.premises.push_back((t ? m.Taken(w) : !m.Taken(w)).simplify());
     };
     for (size_t j : window) step(j);
     std::vector<std::unordered_set<unsigned>> premise_symbols;  // of m.premises, as they come
@@ -591,10 +589,25 @@ FunctionResult Verify(const Lifter& lifter, const StoreFacts& facts, const Funct
               continue;
             }
           }
+          // Inside a region of the arena or of the host: the offset from the region's start,
+          // rel = address - start (64 bits), is below 2^62 (it wraps to more when the address is
+          // below the start: every start is below 2^62) and rel + size is within the region's
+          // length. Written relative to the start, the obligation's terms match the premises'
+          // (the bounds check compares the same offset with the size), which the solver proves
+          // far faster than through two additions of the start.
+          auto relative = [&](const z3::expr& from, const Region& r) -> std::optional<z3::expr> {
+            uint64_t lo = 0;
+            if (!r.lo.is_numeral_u64(lo) || lo >= (uint64_t{1} << 62)) return std::nullopt;
+            const z3::expr rel = (from - c.bv_val(lo, 64)).simplify();
+            const z3::expr len = (r.hi - r.lo).simplify();
+            return z3::ule(rel, c.bv_val(uint64_t{1} << 62, 64)) &&
+                   z3::ule(z3::zext(rel, 1) + c.bv_val(bytes, 65), len);
+          };
           auto inside = [&](const Region& r) -> z3::expr {
             const z3::expr w = c.bv_val(bytes, 65);
             switch (r.base) {
               case Region::kArena: {
+                if (auto e = relative((addr - m.A).simplify(), r)) return *e;
                 z3::expr x = z3::zext((addr - m.A).simplify(), 1);
                 return z3::ule(r.lo, x) && z3::ule(x + w, r.hi);
               }
@@ -603,6 +616,7 @@ FunctionResult Verify(const Lifter& lifter, const StoreFacts& facts, const Funct
                 return r.lo <= x && x + w <= r.hi;
               }
               case Region::kAbsolute: {
+                if (auto e = relative(addr, r)) return *e;
                 z3::expr x = z3::zext(addr, 1);
                 return z3::ule(r.lo, x) && z3::ule(x + w, r.hi);
               }
@@ -673,9 +687,15 @@ FunctionResult Verify(const Lifter& lifter, const StoreFacts& facts, const Funct
           // A model of the premises points at a region; prove the address stays inside it.
           AccessResult res{ins.off, ins.text, Status::kUnknown, "", ""};
           ++out.solver;
-          z3::solver& s = solver;
-          s.push();  // popped below, after the last check of this access
-          for (unsigned q : sliced) s.add(m.premises[q]);
+          // Each query in a solver of its own, given everything at once: Z3's incremental
+          // solver (push, add, check, pop) took several times longer on these bit-vector
+          // queries than its one-shot QF_BV solver.
+          auto query = [&](const z3::expr* goal) {
+            z3::solver q = NewSolver(c);
+            for (unsigned k : sliced) q.add(m.premises[k]);
+            if (goal) q.add(*goal);
+            return q;
+          };
           // The common case first: the bounds emitter's shape (the arena base plus an index,
           // or a displacement that is a memory's data offset) is tried against the memories
           // alone, one check each.
@@ -688,10 +708,8 @@ FunctionResult Verify(const Lifter& lifter, const StoreFacts& facts, const Funct
               for (size_t q = 0; q < facts.memories.size(); ++q) first.push_back(q);
             }
             for (size_t q : first) {
-              s.push();
-              s.add(!inside(regions[q]));  // regions[q] is memory q (they come first)
-              const bool proved = s.check() == z3::unsat;
-              s.pop();
+              const z3::expr goal = !inside(regions[q]);  // regions[q] is memory q (they come first)
+              const bool proved = query(&goal).check() == z3::unsat;
               if (proved) {
                 res.status = Status::kProved;
                 res.region = regions[q].name;
@@ -700,6 +718,7 @@ FunctionResult Verify(const Lifter& lifter, const StoreFacts& facts, const Funct
             }
           }
           std::optional<z3::model> model;
+          z3::solver s = query(nullptr);
           z3::check_result pre = res.status == Status::kProved ? z3::unsat : s.check();
           if (pre == z3::sat) model = s.get_model();
           if (pre == z3::unsat) {
@@ -755,21 +774,19 @@ FunctionResult Verify(const Lifter& lifter, const StoreFacts& facts, const Funct
             } else {
               const Region& r = regions[*pick];
               res.region = r.name;
-              s.push();
-              s.add(!inside(r));
-              z3::check_result rc = s.check();
+              const z3::expr goal = !inside(r);
+              z3::solver s2 = query(&goal);
+              z3::check_result rc = s2.check();
               if (rc == z3::unsat) {
                 res.status = Status::kProved;
               } else if (rc == z3::sat) {
                 res.status = Status::kFailed;
-                res.why = "can leave " + r.name + ": " + counterexample(s.get_model());
+                res.why = "can leave " + r.name + ": " + counterexample(s2.get_model());
               } else {
                 res.why = "the solver gave no answer for " + r.name;
               }
-              s.pop();
             }
           }
-          s.pop();
           if (cache) {
             if (cache->impl->results.size() >= ProofCache::Impl::kMaxResults) cache->impl->results.clear();
             cache->impl->results[full_key] = res;

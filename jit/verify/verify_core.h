@@ -163,7 +163,6 @@ struct Machine {
   const StoreFacts& facts;
   z3::expr_vector premises;
   z3::expr A, F;
-  z3::solver* solver = nullptr;  // the function's incremental solver (push, add, check, pop)
   std::unordered_map<std::string, bool>* axiom_cache = nullptr;  // the proof cache's, if any
   // False for the first walk of a block, which follows only the base-plus-constant forms (Lin)
   // to see whether every access of the block is proved by them: no expression is built, and an
