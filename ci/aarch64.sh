@@ -109,6 +109,11 @@ X64_ONLY=(
   "verify: every access of every non-SIMD spec module's x64 code is proved"
   "verify: a sample of every region is proved"
   "verify: a dropped or an off-by-one bounds check is rejected with a counterexample"
+  "verify cache: a second pass over the same code is answered by the cache, with the same results"
+  "verify cache: a store fact the proofs use misses the cache when it changes, and the result is the changed facts' own"
+  "verify cache: a weakened bounds check verified after the sound one, with the same cache, is rejected"
+  "runner: --verify counts the x64 code's accesses, and a weakened bounds check fails the file"
+  "fuzz: --verify proves the x64 code of every case, and a weakened bounds check is a verify finding"
   "verify axioms: the x64 runtime keeps every axiom the verifier assumes"
 )
 # Slow under emulation and covered on x86-64 (where the same a64 code runs under Unicorn): the

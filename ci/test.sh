@@ -191,6 +191,44 @@ fi
 echo "  with bounds-off-by-one: $(grep -c 'failed at' "$vcase/out") accesses rejected"
 rm -rf "$vcase"
 
+# The verifier during fuzzing: every function the x64 engine compiles for a campaign of a fixed
+# seed and size is verified; an access not proved is a finding (exit 1), and the summary must
+# count accesses, all proved.
+step "tandem fuzz --verify: 1500 cases of single, mutate and smith on ref and x64, seed 1 (about 20 s)"
+"$tandem" fuzz --engines ref,x64 --verify --generator single,mutate,smith --seed 1 --cases 1500 -j "$jobs" -q \
+  --out build/release/fuzz-ci-verify --json build/release/fuzz-ci-verify/summary.json | tail -2
+python3 - build/release/fuzz-ci-verify/summary.json <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+v = s["verify"]["x64"]
+assert s["verdicts"].get("verify", 0) == 0 and v["failed"] == 0 and v["unknown"] == 0, v
+assert v["accesses"] > 0 and v["proved"] == v["accesses"], v
+print(f"  {s['cases']} cases, {v['functions']} functions, {v['accesses']} accesses proved "
+      f"({s['cases_per_second']:.0f} cases/s)")
+PY
+
+# The three larger programs of bench/large (each with at least 100 KB of code), verified at once:
+# every access of their x64 code proved.
+step "tandem verify: bench/large's three programs (C on wasi-libc, generated C, wasm-opt -ttf)"
+bench/large/build.sh
+large=(wasi_app generated ttf)
+pids=()
+for m in "${large[@]}"; do
+  "$tandem" verify "build/bench/large/$m.wasm" -q > "build/bench/large/$m.verify" 2>&1 &
+  pids+=($!)
+done
+failed=0
+for i in "${!large[@]}"; do
+  m=${large[$i]}
+  if ! wait "${pids[$i]}"; then
+    failed=1
+    echo "ci/test.sh: tandem verify build/bench/large/$m.wasm: not every access proved:" >&2
+    head -c 3000 "build/bench/large/$m.verify" >&2
+  fi
+  echo "  $m: $(tail -1 "build/bench/large/$m.verify")"
+done
+[ "$failed" = 0 ]
+
 # The nightly campaign with a fixed seed and case count (so that CI does not go red by chance on
 # a slow machine): three nights make three history lines, none with a new signature; a night
 # with a seeded fault has a new signature, reduces its finding and exits 1.

@@ -17,6 +17,7 @@
 
 #include "cli/report_command.h"
 #include "diff/case.h"
+#include "diff/code_verify.h"
 #include "diff/engine.h"
 #include "diff/faults.h"
 #include "diff/fuzz.h"
@@ -32,6 +33,7 @@
 #include "jit/listing.h"
 #include "jit/faults.h"
 #include "jit/jit_store.h"
+#include "jit/mutants.h"
 #include "jit/verify/verify.h"
 #include "reference/decoder.h"
 #include "reference/validator.h"
@@ -162,9 +164,28 @@ struct SpecArgs {
   uint32_t max_depth = diff::EngineConfig{}.max_call_depth;
   uint64_t fuel = 0;
   bool nan_canonical = false, strict = false, quiet = false, compare_arena = false;
+  bool verify = false;
   std::string seed_faults;
   std::vector<std::string> paths;
 };
+
+// --verify of spec and fuzz: false (message printed) when no engine of the list is a JIT
+// engine, or the verifier does not cover one of them (never a silent skip).
+bool CheckVerifiable(const std::vector<std::string>& engines, const char* command) {
+  bool any = false;
+  for (const std::string& e : engines) {
+    if (e != "x64" && e != "a64") continue;
+    any = true;
+    if (std::string why = diff::VerifierUnavailable(e); !why.empty()) {
+      std::cerr << "tandem " << command << ": --verify: " << why << "\n";
+      return false;
+    }
+  }
+  if (!any)
+    std::cerr << "tandem " << command
+              << ": --verify reads the code of the JIT engines (x64, a64); --engines names none\n";
+  return any;
+}
 
 // --seed-fault LIST into *out; false (message printed) for an unknown fault.
 bool ParseSeedFaults(const std::string& list, const char* command,
@@ -189,6 +210,8 @@ int RunSpecCommand(const SpecArgs& a, const CLI::App& cmd) {
   o.config.strict = a.strict;
   o.compare_arena = a.compare_arena;
   if (!ParseSeedFaults(a.seed_faults, "spec", &o.faults)) return kExitUsage;
+  if (a.verify && !CheckVerifiable(o.engines, "spec")) return kExitUsage;
+  o.verify = a.verify;
   if (o.compare_arena &&
       std::count_if(o.engines.begin(), o.engines.end(),
                     [](const std::string& e) { return e == "x64" || e == "a64"; }) < 2) {
@@ -878,7 +901,7 @@ struct FuzzArgs {
   std::string engines, generators = "single,mutate", seed_faults, out, json, testsuite, corpus,
       resume;
   bool simd = false, quiet = false, fresh_stores = false, denan = false, no_block_params = false,
-       binaryen = false, validation = false, list_faults = false;
+       binaryen = false, validation = false, list_faults = false, verify = false;
   uint64_t seed = 1, cases = 0, first_case = 0, max_findings = 0;
   double time = 0;
   int jobs = 0, timeout = 20;
@@ -943,7 +966,7 @@ nlohmann::json FuzzArgsJson(const FuzzArgs& a) {
           {"validation", a.validation}, {"seed", a.seed}, {"cases", a.cases},
           {"first_case", a.first_case}, {"max_findings", a.max_findings}, {"time", a.time},
           {"timeout", a.timeout}, {"max_depth", a.max_depth}, {"fuel", a.fuel},
-          {"max_memory_pages", a.max_memory_pages}};
+          {"max_memory_pages", a.max_memory_pages}, {"verify", a.verify}};
 }
 
 void FuzzArgsFromJson(const nlohmann::json& j, FuzzArgs& a) {
@@ -967,6 +990,7 @@ void FuzzArgsFromJson(const nlohmann::json& j, FuzzArgs& a) {
   j.at("max_depth").get_to(a.max_depth);
   j.at("fuel").get_to(a.fuel);
   j.at("max_memory_pages").get_to(a.max_memory_pages);
+  a.verify = j.value("verify", false);  // absent from states written before --verify
 }
 
 int RunFuzzCommand(const FuzzArgs& given, const CLI::App& cmd) {
@@ -1035,6 +1059,10 @@ int RunFuzzCommand(const FuzzArgs& given, const CLI::App& cmd) {
   o.quiet = a.quiet;
   o.fresh_stores = a.fresh_stores;
   o.resume = !given.resume.empty();
+  if (a.verify && a.validation)
+    return usage("--verify reads the code the JIT engines compile; --validation runs no engine");
+  if (a.verify && !CheckVerifiable(o.engines, "fuzz")) return kExitUsage;
+  o.verify = a.verify;
   o.campaign_args = FuzzArgsJson(a).dump();
   if (!SetUpGenerators("fuzz", a.testsuite, a.corpus, a.simd, a.quiet, o)) return kExitUsage;
   if (a.validation) {
@@ -1140,6 +1168,10 @@ CLI::App* AddFuzzCommand(CLI::App& app, FuzzArgs& a) {
   cmd->add_flag("--fresh-stores", a.fresh_stores,
                 "Create every engine's store anew for each case instead of resetting one per "
                 "worker to its template (slower; to check that reuse changes nothing)");
+  cmd->add_flag("--verify", a.verify,
+                "Prove every memory access of the code the JIT engines compile for each case in "
+                "bounds (docs/verifier.md; a proof cache per worker): an access not proved is a "
+                "finding, signature ENGINE:verify:REGION");
   cmd->add_flag("-q,--quiet", a.quiet, "No progress line");
   return cmd;
 }
@@ -1288,25 +1320,53 @@ CLI::App* AddGenCommand(CLI::App& app, GenArgs& a) {
 
 struct VerifyArgs {
   std::string file, engines = "x64", seed_faults;
-  bool json = false, quiet = false;
+  bool json = false, quiet = false, list_mutants = false;
+  int repeat = 1;
 };
+
+// --list-mutants: the verifier's bounds-check mutants (jit/mutants.h), apart from the faults.
+int ListMutants(bool json) {
+  nlohmann::json list = nlohmann::json::array();
+  const std::string dir = "corpus/verifier-mutants/";
+  if (!json) std::cout << "(inputs in " << dir << ")\n";
+  for (const jit::BoundsMutantInfo& m : jit::BoundsMutants()) {
+    if (json)
+      list.push_back({{"name", m.name}, {"back_end", m.back_end}, {"what", m.what},
+                      {"hole", m.hole}, {"module", dir + m.module}, {"script", dir + m.script},
+                      {"shows", m.shows}});
+    else
+      std::cout << fmt::format("{:<36} {:<4} {}\n{:<41} {} on {}: {}\n", m.name, m.back_end,
+                               m.what, "", m.script, m.module, m.shows);
+  }
+  if (json) std::cout << list.dump(1) << "\n";
+  return kExitOk;
+}
 
 int RunVerifyCommand(const VerifyArgs& a) {
   auto usage = [](const std::string& msg) {
     std::cerr << "tandem verify: " << msg << "\n";
     return kExitUsage;
   };
+  if (a.list_mutants) return ListMutants(a.json);
+  if (a.file.empty()) return usage("a module FILE is required (see --help)");
   std::vector<std::string> engines = SplitList(a.engines);
   if (engines.empty()) return usage("--engines names no engine");
   for (const std::string& e : engines)
-    if (e != "x64")
-      return usage("engine \"" + e + "\": the verifier covers x64 code so far (a64 is not done yet)");
+    if (e != "x64" && e != "a64") return usage("engine \"" + e + "\": the verifier reads JIT code (x64, a64)");
   uint64_t faults = 0;
+  uint32_t mutant = 0;  // a back end compiles only its own mutants
   for (const std::string& name : SplitList(a.seed_faults)) {
     bool known = false;
     for (const jit::CodegenFaultInfo& f : jit::CodegenFaults())
       if (name == f.name) faults |= f.bit, known = true;
-    if (!known) return usage("--seed-fault: \"" + name + "\" is no codegen fault (tandem diff --list-faults)");
+    if (const jit::BoundsMutantInfo* m = jit::FindBoundsMutant(name)) {
+      if (mutant != 0) return usage("--seed-fault: one bounds mutant at a time");
+      mutant = m->id, known = true;
+    }
+    if (!known)
+      return usage("--seed-fault: \"" + name +
+                   "\" is no codegen fault (tandem diff --list-faults) or bounds mutant "
+                   "(tandem verify --list-mutants)");
   }
   std::vector<uint8_t> bytes;
   std::string error;
@@ -1324,7 +1384,9 @@ int RunVerifyCommand(const VerifyArgs& a) {
   bool all_proved = true;
   for (const std::string& engine : engines) {
     jit::JitConfig config;
+    config.arch = engine == "a64" ? jit::Arch::kA64 : jit::Arch::kX64;
     config.seed_faults = faults;
+    config.bounds_mutant = mutant;
     auto store = jit::JitStore::Create(config, &error);
     if (!store) {
       std::cerr << "tandem verify: cannot make an " << engine << " store: " << error << "\n";
@@ -1378,6 +1440,30 @@ int RunVerifyCommand(const VerifyArgs& a) {
       std::cout << fmt::format("{}: {} functions, {} accesses: {} proved, {} failed, {} unknown "
                                "({:.2f} s; {} proofs from the cache)\n",
                                engine, results.size(), accesses, proved, failed, unknown, seconds, cache.hits);
+    // --repeat: the same code again with the same cache, each pass timed (its proofs come from
+    // the cache: bench/verifier_speed.py reads the cold and the warm rate here). A pass whose
+    // counts differ from the first is a fault of the cache, and fails the command.
+    nlohmann::json passes = nlohmann::json::array();
+    passes.push_back({{"seconds", seconds}, {"proved", proved}, {"cache_hits", cache.hits},
+                      {"cache_misses", cache.misses}});
+    for (int pass = 2; pass <= a.repeat; ++pass) {
+      const size_t hits = cache.hits, misses = cache.misses;
+      const auto again = std::chrono::steady_clock::now();
+      size_t proved_again = 0;
+      for (const auto& f : jit::verify::VerifyStore(*store, &cache)) proved_again += f.proved;
+      const double s =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - again).count();
+      passes.push_back({{"seconds", s}, {"proved", proved_again}, {"cache_hits", cache.hits - hits},
+                        {"cache_misses", cache.misses - misses}});
+      all_proved &= proved_again == proved;
+      if (!a.json)
+        std::cout << fmt::format("{} pass {}: {:.3f} s, {} proved; cache lookups: {} hits, {} misses{}\n",
+                                 engine, pass, s, proved_again, cache.hits - hits,
+                                 cache.misses - misses,
+                                 proved_again == proved ? "" : " (the first pass proved " +
+                                                                   std::to_string(proved) + ")");
+    }
+    report["engines"][engine]["passes"] = passes;
   }
   if (a.json) std::cout << report.dump(1) << "\n";
   return all_proved ? kExitOk : kExitFailed;
@@ -1390,14 +1476,24 @@ CLI::App* AddVerifyCommand(CLI::App& app, VerifyArgs& a) {
       "a region it may touch (a linear memory within its current size, an arena VM structure, a "
       "table's entries, the function's frame, ...; docs/verifier.md). Exit 0 when every access "
       "is proved, 1 when one is not (its counterexample and listing are printed), 2 on bad input.");
-  cmd->add_option("FILE", a.file, ".wasm or .wat module")->required();
-  cmd->add_option("--engines", a.engines, "Back ends to verify (x64; a64 is not done yet)")
+  cmd->add_option("FILE", a.file, ".wasm or .wat module (required unless --list-mutants)");
+  cmd->add_option("--engines", a.engines, "Back ends to verify (x64, a64; a64 runs under Unicorn on x86-64 hosts)")
       ->capture_default_str();
   cmd->add_option("--seed-fault", a.seed_faults,
-                  "Codegen faults to compile with (to see the verifier reject a weakened check)")
+                  "Codegen faults, and at most one bounds mutant, to compile with (to see the "
+                  "verifier reject a weakened check)")
       ->type_name("LIST");
+  cmd->add_flag("--list-mutants", a.list_mutants,
+                "List the bounds-check mutants (each a hole the verifier must reject, with the "
+                "input that shows it) and exit");
   cmd->add_flag("--json", a.json, "Print the results as JSON");
   cmd->add_flag("-q,--quiet", a.quiet, "Print only the functions with accesses not proved");
+  cmd->add_option("--repeat", a.repeat,
+                  "Verify the code N times with one proof cache, each pass timed (the passes "
+                  "after the first are answered by the cache)")
+      ->type_name("N")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
   return cmd;
 }
 
@@ -1507,6 +1603,9 @@ int main(int argc, char** argv) {
                  "Also compare the JIT engines' arenas byte for byte after every command "
                  "(needs two JIT engines, e.g. --engines x64,a64)");
   spec->add_flag("-q,--quiet", spec_args.quiet, "No progress output");
+  spec->add_flag("--verify", spec_args.verify,
+                 "Prove every memory access of the code the JIT engines compile in bounds "
+                 "(docs/verifier.md): an access not proved fails its file");
   spec->add_option("--seed-fault", spec_args.seed_faults,
                    "Seed faults NAME[@ENGINE][,...] (see tandem diff --list-faults)")
       ->type_name("LIST");

@@ -34,6 +34,7 @@
 #include <nlohmann/json.hpp>
 
 #include "diff/case.h"
+#include "diff/code_verify.h"
 #include "diff/gen/generator.h"
 #include "diff/harness.h"
 #include "diff/locate.h"
@@ -41,6 +42,7 @@
 #include "diff/process.h"
 #include "diff/v8_engine.h"
 #include "diff/validation.h"
+#include "jit/faults.h"
 #include "reference/binary_format.h"
 #include "reference/leb128.h"
 #include "reference/opcodes.h"
@@ -214,6 +216,49 @@ constexpr size_t kStepPageSize = 4096;
     h.instruction_count.push_back(ref ? &ref_instructions : nullptr);
     counted |= ref;
   }
+  // --verify: a proof cache per back end for the worker's life; what the verifier made of the
+  // current case's code (reset for each case).
+  std::map<std::string, std::unique_ptr<jit::verify::ProofCache>> caches;
+  json verified;
+  HarnessOptions hv = h;  // the case's own run; the locating runs below do not verify again
+  if (o.verify)
+    hv.after_instantiate = [&](const std::string& name, Engine& engine) {
+      std::string step = name + " verify";
+      std::memcpy(step_page, step.c_str(), step.size() + 1);
+      std::unique_ptr<jit::verify::ProofCache>& cache = caches[name];
+      if (!cache) cache = std::make_unique<jit::verify::ProofCache>();
+      const double start = MonotonicSeconds();
+      std::optional<std::vector<VerifiedFunction>> functions;
+      // All of the store's code: the case's one instantiation compiled it (a store's template
+      // holds host functions only, and a reset drops what the last case compiled).
+      size_t first = 0;
+      try {
+        functions = VerifyNewCode(engine, &first, cache.get());
+      } catch (const std::exception& e) {
+        verified["errors"].push_back(name + ": the verifier cannot verify this code: " + e.what());
+        return;
+      }
+      if (!functions) return;
+      uint64_t accesses = 0, proved = 0, failed = 0, unknown = 0, cached = 0;
+      for (const VerifiedFunction& vf : *functions) {
+        const jit::verify::FunctionResult& f = vf.result;
+        accesses += f.accesses, proved += f.proved, failed += f.failed, unknown += f.unknown;
+        cached += f.cached;
+        if (f.problems.empty()) continue;
+        for (const jit::verify::AccessResult& p : f.problems)
+          verified["problems"].push_back({{"engine", name}, {"function", vf.func_index},
+                                          {"code_offset", p.code_offset}, {"instruction", p.text},
+                                          {"status", jit::verify::StatusName(p.status)},
+                                          {"region", p.region}, {"why", p.why}});
+        verified["text"] = verified.value("text", "") +
+                           fmt::format("{} function {}: {} accesses, {} proved, {} failed, {} unknown\n{}",
+                                       name, vf.func_index, f.accesses, f.proved, f.failed,
+                                       f.unknown, FormatProblems(f));
+      }
+      verified["engines"][name] = {{"functions", functions->size()}, {"accesses", accesses},
+                                   {"proved", proved}, {"failed", failed}, {"unknown", unknown},
+                                   {"cached", cached}, {"seconds", MonotonicSeconds() - start}};
+    };
   std::string buf;
   char chunk[4096];
   for (;;) {
@@ -249,13 +294,25 @@ constexpr size_t kStepPageSize = 4096;
       } else {
         uint64_t created = pool.created;
         uint64_t instructions_before = ref_instructions;
-        CaseResult r = RunCase(c, h, [&](const std::string& step) {
+        verified = {{"engines", json::object()}, {"problems", json::array()}};
+        CaseResult r = RunCase(c, hv, [&](const std::string& step) {
           size_t n = std::min(step.size(), kStepPageSize - 1);
           std::memcpy(step_page, step.data(), n);
           step_page[n] = 0;
         });
         json j = ToJson(r);
-        if (IsFinding(r.verdict)) {
+        if (o.verify && !verified["problems"].empty()) {
+          // An access not proved is the finding, whatever the runs did (an out-of-bounds
+          // access need not show in any run); the runs' own verdict stays in the result.
+          const json& p = verified["problems"][0];
+          j["runs_verdict"] = j["verdict"];
+          j["verdict"] = "verify";
+          j["signature"] = p["engine"].get<std::string>() + ":verify:" +
+                           RegionWord(p["region"].get<std::string>());
+        } else if (o.verify && verified.contains("errors")) {
+          for (const json& e : verified["errors"]) j["failures"].push_back(e);
+          j["verdict"] = VerdictName(CaseResult::Verdict::kInternalError);
+        } else if (IsFinding(r.verdict)) {
           // The finding's signature, located here (the worker has the case; the bisections
           // fork runs of their own, so a crash there does not end the worker).
           // Bounded so that the case and its locating stay within the case's time limit (the
@@ -267,6 +324,7 @@ constexpr size_t kStepPageSize = 4096;
           j["signature"] = LocatedSignature(c, h, r, &where, lo).ToString();
           j["location"] = ToJson(where);
         }
+        if (o.verify) j["verify"] = verified;
         j["what"] = made.what;
         j["new_stores"] = o.fresh_stores ? o.engines.size() : pool.created - created;
         j["quality"] = CaseQuality(c, r);
@@ -406,6 +464,14 @@ class Campaign {
   std::map<std::string, uint64_t> validation_allowed_;
   uint64_t validation_agree_ = 0;
   std::map<std::string, uint64_t> invalid_reasons_;
+  // --verify: per JIT engine, the functions verified, their accesses, what became of them,
+  // the proofs the cache answered and the seconds spent.
+  struct VerifyTotals {
+    uint64_t functions = 0, accesses = 0, proved = 0, failed = 0, unknown = 0, cached = 0;
+    double seconds = 0;
+  };
+  std::map<std::string, VerifyTotals> verify_;
+  json VerifyJson() const;
   std::vector<json> findings_;  // the findings written (at most kExamples per signature)
   // Findings by signature: how many, and the ids of those written.
   struct SignatureGroup {
@@ -542,6 +608,17 @@ void Campaign::Record(uint64_t index, const json& r) {
     if (!r["validation"].value("peer_failure", "").empty()) ++validation_allowed_["peer failure (no V8 verdict)"];
     if (verdict == "agree" && allowed.empty()) ++validation_agree_;
   }
+  if (r.contains("verify") && r["verify"].contains("engines"))
+    for (const auto& [engine, n] : r["verify"]["engines"].items()) {
+      VerifyTotals& t = verify_[engine];
+      t.functions += n.value("functions", uint64_t{0});
+      t.accesses += n.value("accesses", uint64_t{0});
+      t.proved += n.value("proved", uint64_t{0});
+      t.failed += n.value("failed", uint64_t{0});
+      t.unknown += n.value("unknown", uint64_t{0});
+      t.cached += n.value("cached", uint64_t{0});
+      t.seconds += n.value("seconds", 0.0);
+    }
   if (r.contains("engines"))
     for (const json& e : r["engines"]) {
       if (!e.value("unsupported", false)) continue;
@@ -556,7 +633,7 @@ void Campaign::Record(uint64_t index, const json& r) {
       ++unsupported_[e.value("engine", "?")][ReasonKey(why)];
     }
   bool finding = verdict == "divergence" || verdict == "expectation" || verdict == "crash" ||
-                 verdict == "timeout" || verdict == "internal error";
+                 verdict == "timeout" || verdict == "internal error" || verdict == "verify";
   if (finding && !WriteFinding(index, r)) fatal_ = true;
 }
 
@@ -565,7 +642,16 @@ bool Campaign::WriteFinding(uint64_t index, const json& r) {
   std::string id = fmt::format("{:08d}-{}", index, g);
   std::string verdict = r.value("verdict", "?");
   std::string first;
-  if (r.contains("divergences") && !r["divergences"].empty())
+  const bool unproved = verdict == "verify" && r.contains("verify") &&
+                        !r["verify"].value("problems", json::array()).empty();
+  if (unproved) {
+    const json& p = r["verify"]["problems"][0];
+    first = fmt::format("{} function {} at {:#06x} `{}`{}: {}: {}", p.value("engine", "?"),
+                        p.value("function", 0), p.value("code_offset", 0),
+                        p.value("instruction", ""),
+                        p.value("region", "").empty() ? "" : " (" + p.value("region", "") + ")",
+                        p.value("status", ""), p.value("why", ""));
+  } else if (r.contains("divergences") && !r["divergences"].empty())
     first = r["divergences"][0].value("text", "");
   else if (r.contains("failures") && !r["failures"].empty())
     first = r["failures"][0].get<std::string>();
@@ -588,6 +674,22 @@ bool Campaign::WriteFinding(uint64_t index, const json& r) {
   if (o_.config.max_memory_pages != EngineConfig{}.max_memory_pages)
     replay += fmt::format(" --max-memory-pages {}", o_.config.max_memory_pages);
   if (o_.validation) replay = "tandem check case.wasm";
+  if (unproved) {
+    // The verifier on the case's module alone (its imports stood in for), with the code
+    // generator's faults this engine ran with.
+    const std::string engine = r["verify"]["problems"][0].value("engine", "");
+    std::string faults;
+    for (const json& e : r.value("engines", json::array())) {
+      if (e.value("engine", "") != engine) continue;
+      std::string names = e.value("faults", "") + ",";  // "cond,perturb-result"
+      for (size_t at = 0, comma; (comma = names.find(',', at)) != std::string::npos; at = comma + 1)
+        for (const jit::CodegenFaultInfo& f : jit::CodegenFaults())
+          if (names.compare(at, comma - at, f.name) == 0)
+            faults += (faults.empty() ? "" : ",") + names.substr(at, comma - at);
+    }
+    replay = "tandem verify case.wasm --engines " + engine +
+             (faults.empty() ? "" : " --seed-fault " + faults);
+  }
   // The signature: the worker's, or (a case that crashed or hung its worker) located here.
   std::string signature = r.value("signature", "");
   json location = r.contains("location") ? r["location"] : json();
@@ -670,6 +772,8 @@ bool Campaign::WriteFinding(uint64_t index, const json& r) {
     if (!o_.faults_text.empty()) outcome["seed_faults"] = o_.faults_text;
     put("outcome.json", outcome.dump(1) + "\n");
     put("summary.txt", summary + "\n");
+    // The accesses not proved, each function's listing around them.
+    if (unproved) put("verify.txt", r["verify"].value("text", ""));
   }
   if (ok) {
     fs::remove_all(dir, ec);
@@ -755,7 +859,7 @@ void Campaign::Progress(bool final) {
     unsup += fmt::format(" {} {}", e, n);
   }
   std::string kinds;
-  for (const char* v : {"divergence", "expectation", "crash", "timeout", "internal error"})
+  for (const char* v : {"divergence", "expectation", "crash", "timeout", "internal error", "verify"})
     if (auto it = verdicts_.find(v); it != verdicts_.end()) kinds += fmt::format(" {} {}", v, it->second);
   std::cerr << fmt::format("[{:6.0f}s] {} cases ({:.0f}/s) | findings {}{} | invalid {} | "
                            "unsupported{} | per generator:{}{}\n",
@@ -846,6 +950,16 @@ json Campaign::Summary() const {
               {"missing", missing}};
   }
   j["coverage"] = cov;
+  if (o_.verify) j["verify"] = VerifyJson();
+  return j;
+}
+
+json Campaign::VerifyJson() const {
+  json j = json::object();
+  for (const auto& [engine, t] : verify_)
+    j[engine] = {{"functions", t.functions}, {"accesses", t.accesses}, {"proved", t.proved},
+                 {"failed", t.failed},       {"unknown", t.unknown},   {"cached", t.cached},
+                 {"seconds", t.seconds}};
   return j;
 }
 
@@ -867,12 +981,15 @@ void Campaign::SkipDone() {
 
 // What makes a campaign: a state is resumed only with these the same.
 json Campaign::Identity() const {
-  return {{"seed", o_.seed}, {"engines", o_.engines}, {"generators", o_.generators},
-          {"seed_faults", o_.faults_text}, {"first_case", o_.first_case}, {"simd", o_.simd},
-          {"denan", o_.denan}, {"block_params", o_.block_params}, {"binaryen", o_.binaryen},
-          {"validation", o_.validation}, {"fuel", o_.config.fuel},
-          {"max_call_depth", o_.config.max_call_depth},
-          {"max_memory_pages", o_.config.max_memory_pages}};
+  json id = {{"seed", o_.seed}, {"engines", o_.engines}, {"generators", o_.generators},
+             {"seed_faults", o_.faults_text}, {"first_case", o_.first_case}, {"simd", o_.simd},
+             {"denan", o_.denan}, {"block_params", o_.block_params}, {"binaryen", o_.binaryen},
+             {"validation", o_.validation}, {"fuel", o_.config.fuel},
+             {"max_call_depth", o_.config.max_call_depth},
+             {"max_memory_pages", o_.config.max_memory_pages}};
+  // Only when set, so that the states of campaigns from before --verify still resume.
+  if (o_.verify) id["verify"] = true;
+  return id;
 }
 
 json Campaign::StateJson(bool finished) const {
@@ -910,6 +1027,7 @@ json Campaign::StateJson(bool finished) const {
   s["validation_allowed"] = validation_allowed_;
   s["validation_agree"] = validation_agree_;
   s["invalid_reasons"] = invalid_reasons_;
+  s["verify"] = VerifyJson();
   s["findings"] = findings_;
   s["findings_total"] = findings_total_;
   s["first_finding_seconds"] = first_finding_seconds_;
@@ -1031,6 +1149,17 @@ bool Campaign::LoadState(const json& s, std::string* error) {
     s["validation_allowed"].get_to(validation_allowed_);
     validation_agree_ = s["validation_agree"].get<uint64_t>();
     s["invalid_reasons"].get_to(invalid_reasons_);
+    if (s.contains("verify"))  // absent from the states of campaigns before --verify
+      for (const auto& [engine, n] : s["verify"].items()) {
+        VerifyTotals& t = verify_[engine];
+        t.functions = n["functions"].get<uint64_t>();
+        t.accesses = n["accesses"].get<uint64_t>();
+        t.proved = n["proved"].get<uint64_t>();
+        t.failed = n["failed"].get<uint64_t>();
+        t.unknown = n["unknown"].get<uint64_t>();
+        t.cached = n["cached"].get<uint64_t>();
+        t.seconds = n["seconds"].get<double>();
+      }
     findings_ = s["findings"].get<std::vector<json>>();
     findings_total_ = s["findings_total"].get<uint64_t>();
     first_finding_seconds_ = s["first_finding_seconds"].get<double>();
@@ -1318,8 +1447,13 @@ int Campaign::Loop() {
     }
     std::cout << "\n";
   }
+  for (const auto& [e, t] : verify_)
+    std::cout << fmt::format("verified on {}: {} functions, {} accesses: {} proved, {} failed, {} "
+                             "unknown ({} proofs from the cache; {:.1f} s)\n",
+                             e, t.functions, t.accesses, t.proved, t.failed, t.unknown, t.cached,
+                             t.seconds);
   std::cout << fmt::format("findings: {}", findings_total_);
-  for (const char* v : {"divergence", "expectation", "crash", "timeout", "internal error"})
+  for (const char* v : {"divergence", "expectation", "crash", "timeout", "internal error", "verify"})
     if (auto it = verdicts_.find(v); it != verdicts_.end()) std::cout << fmt::format(", {} {}", v, it->second);
   std::cout << (o_.out_dir.empty() || findings_.empty() ? "" : " (in " + (fs::path(o_.out_dir) / "findings").string() + ")") << "\n";
   if (!signatures_.empty()) {

@@ -60,6 +60,11 @@ struct FuzzOptions {
   bool validation = false;
   bool validation_v8 = true;
   std::string wasm_validate;
+  // Verify the code every JIT engine compiles for a case, right after its instantiation
+  // (jit/verify/; one proof cache per back end in each worker, for the worker's life). An
+  // access not proved makes the case a finding of verdict "verify", signature
+  // "ENGINE:verify:REGION", whatever the runs did. The caller checks VerifierUnavailable.
+  bool verify = false;
   // The modules of the `corpus` generator (gen::LoadCorpus); required when it is used.
   std::shared_ptr<const std::vector<gen::CorpusEntry>> corpus;
 };

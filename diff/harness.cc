@@ -251,6 +251,7 @@ CaseResult RunCase(const Case& c, const HarnessOptions& o,
     if (insts[k].status == InstantiateOutcome::Status::kInternalError)
       r.failures.push_back(e.name + ": internal error at instantiation: " + insts[k].message);
     if (insts[k].status == InstantiateOutcome::Status::kOk) e.instance = insts[k].instance;
+    if (o.after_instantiate) o.after_instantiate(e.name, *e.engine);
   }
   {
     const Running* b = nullptr;

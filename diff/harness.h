@@ -49,6 +49,9 @@ struct HarnessOptions {
   // Keep every engine's host-import log in EngineReport::logs (`tandem diff --locate` reads the
   // probes it put into a case there).
   bool keep_logs = false;
+  // Optional: called for each engine once its instantiation has returned (whatever its
+  // outcome), before the calls; the fuzz loop's --verify proves the code a JIT engine compiled.
+  std::function<void(const std::string& engine, Engine& e)> after_instantiate;
 };
 
 // One difference between an engine and the engine it is compared with.

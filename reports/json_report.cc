@@ -2,6 +2,7 @@
 #include "reports/json_report.h"
 
 #include <algorithm>
+#include <map>
 
 namespace tandem::reports {
 
@@ -26,6 +27,18 @@ void WriteSpecJson(const SpecRun& run, std::ostream& out) {
                   {"skipped", total.skipped},
                   {"expected_failures", total.xfail},
                   {"engines", run.engines}};
+  // --verify: the verifier's counts per engine, over the run and per file (absent without it).
+  auto verify_json = [](const VerifyCounts& v) {
+    return json{{"functions", v.functions}, {"accesses", v.accesses}, {"proved", v.proved},
+                {"failed", v.failed},       {"unknown", v.unknown},   {"cached", v.cached}};
+  };
+  std::map<std::string, VerifyCounts> verify_total;
+  for (const auto& f : run.files)
+    for (const VerifyCounts& v : f.verify) verify_total[v.engine].Add(v);
+  if (!verify_total.empty()) {
+    j["summary"]["verify"] = json::object();
+    for (const auto& [engine, v] : verify_total) j["summary"]["verify"][engine] = verify_json(v);
+  }
   j["files"] = json::array();
   j["results"] = json::array();
   for (const auto& f : run.files) {
@@ -33,6 +46,10 @@ void WriteSpecJson(const SpecRun& run, std::ostream& out) {
                           {"path", f.path},
                           {"state", FileStateName(f.state)},
                           {"error", f.error}});
+    if (!f.verify.empty()) {
+      json& v = j["files"].back()["verify"] = json::object();
+      for (const VerifyCounts& c : f.verify) v[c.engine] = verify_json(c);
+    }
     for (const auto& t : f.tests) {
       json r = ToJson(t);
       r["file"] = f.name;
@@ -114,6 +131,23 @@ SpecRun ReadSpecJson(std::string_view text) {
     if (!st) throw InputError(where + ": unknown state \"" + state + "\"");
     fr.state = *st;
     fr.error = Str(f, "error", where);
+    if (auto v = f.find("verify"); v != f.end()) {
+      if (!v->is_object()) throw InputError(where + ": \"verify\" must be an object");
+      for (const auto& [engine, counts] : v->items()) {
+        VerifyCounts c;
+        c.engine = engine;
+        const std::pair<const char*, uint64_t*> fields[] = {
+            {"functions", &c.functions}, {"accesses", &c.accesses}, {"proved", &c.proved},
+            {"failed", &c.failed},       {"unknown", &c.unknown},   {"cached", &c.cached}};
+        for (const auto& [key, out] : fields) {
+          auto it = counts.find(key);
+          if (it == counts.end() || !it->is_number_unsigned())
+            throw InputError(where + ": \"verify\".\"" + engine + "\" has no count \"" + key + "\"");
+          *out = it->get<uint64_t>();
+        }
+        fr.verify.push_back(std::move(c));
+      }
+    }
     run.files.push_back(std::move(fr));
   }
 

@@ -2,6 +2,8 @@
 // (DESIGN.md "Layout" reports/: json). The format: {"summary": {passed, failed, skipped,
 // expected_failures, engines}, "files": [{file, path, state, error}], "results": [{file, id,
 // line, command, engine, status, expected, got, message, skip_category}]}; docs/reports.md.
+// With --verify, "summary" and each file also hold "verify": {ENGINE: {functions, accesses,
+// proved, failed, unknown, cached}}.
 #pragma once
 
 #include <nlohmann/json.hpp>

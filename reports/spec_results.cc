@@ -62,6 +62,15 @@ void Counts::Add(Status s) {
   }
 }
 
+void VerifyCounts::Add(const VerifyCounts& o) {
+  functions += o.functions;
+  accesses += o.accesses;
+  proved += o.proved;
+  failed += o.failed;
+  unknown += o.unknown;
+  cached += o.cached;
+}
+
 Counts CountFor(const FileResult& file, const std::string& engine) {
   Counts c;
   for (const TestResult& t : file.tests)

@@ -27,12 +27,23 @@ struct TestResult {
   std::string skip_category;  // kSkipped: "text-format modules", "unsupported", ...
 };
 
+// `tandem spec --verify`: the verifier's counts for one JIT engine's code in a file (or a run):
+// every function the engine compiled for the file, each verified once.
+struct VerifyCounts {
+  std::string engine;
+  uint64_t functions = 0, accesses = 0, proved = 0, failed = 0, unknown = 0;
+  uint64_t cached = 0;  // proofs the cache answered
+  void Add(const VerifyCounts& o);
+  bool operator==(const VerifyCounts&) const = default;
+};
+
 struct FileResult {
   std::string path;  // as given (used in re-run commands)
   std::string name;  // base name, "i32.wast"
   enum class State : uint8_t { kOk, kError, kCrashed, kTimedOut } state = State::kOk;
   std::string error;  // kError/kCrashed/kTimedOut: what happened
   std::vector<TestResult> tests;
+  std::vector<VerifyCounts> verify;  // --verify: one per JIT engine that ran the file
 };
 const char* FileStateName(FileResult::State s);  // "ok", "error", "crashed", "timed out"
 std::optional<FileResult::State> ParseFileState(std::string_view name);

@@ -24,6 +24,9 @@
 #include <sstream>
 #include <variant>
 
+#include <fmt/format.h>
+
+#include "diff/code_verify.h"
 #include "diff/jit_engine.h"
 #include "diff/compare.h"
 #include "diff/v8_engine.h"
@@ -142,6 +145,11 @@ struct EngineState {
   std::optional<Outcome> last_outcome;
   std::optional<diff::InstantiateOutcome> last_instantiation;  // of this command, if any
   std::vector<diff::LogEntry> last_log;                         // logged during this command
+  // --verify: the entries of a JIT store's code list verified so far, the proof cache (one per
+  // engine: each file runs in a process of its own) and the counts.
+  size_t verified = 0;
+  std::unique_ptr<jit::verify::ProofCache> cache;
+  std::optional<reports::VerifyCounts> verify_counts;
 };
 
 class ScriptRunner {
@@ -183,10 +191,19 @@ class ScriptRunner {
         }
       }
       if (engines_.size() > 1) Compare(c, first);
+      if (options_.verify)
+        for (auto& e : engines_) Verify(c, e);
       if (sink_)
         for (size_t i = first; i < results_.size(); ++i) sink_(results_[i]);
     }
     return std::move(results_);
+  }
+
+  std::vector<reports::VerifyCounts> verify_counts() const {
+    std::vector<reports::VerifyCounts> out;
+    for (const auto& e : engines_)
+      if (e.verify_counts) out.push_back(*e.verify_counts);
+    return out;
   }
 
  private:
@@ -274,6 +291,46 @@ class ScriptRunner {
     }
   }
   size_t differences_ = 0;
+
+  // --verify: the functions the command made the engine compile, verified before the next
+  // command runs them (a file that crashes later still reports what was verified). A function
+  // with an access not proved is a failed "verify" result at line 0, a file-level result, so
+  // that no expected-failure entry of a module's line can hide it.
+  void Verify(const Command& c, EngineState& e) {
+    if (!dynamic_cast<diff::JitEngine*>(e.engine.get())) return;
+    if (!e.cache) e.cache = std::make_unique<jit::verify::ProofCache>();
+    if (!e.verify_counts) e.verify_counts = reports::VerifyCounts{e.name};
+    std::optional<std::vector<diff::VerifiedFunction>> functions;
+    try {
+      functions = diff::VerifyNewCode(*e.engine, &e.verified, e.cache.get());
+    } catch (const std::exception& ex) {
+      results_.push_back({0, "verify", e.name, Status::kFailed, "", "",
+                          fmt::format("the code of the module at line {} cannot be verified: {}",
+                                      c.line, ex.what()),
+                          ""});
+      return;
+    }
+    reports::VerifyCounts& counts = *e.verify_counts;
+    for (const diff::VerifiedFunction& vf : *functions) {
+      const jit::verify::FunctionResult& f = vf.result;
+      ++counts.functions;
+      counts.accesses += f.accesses;
+      counts.proved += f.proved;
+      counts.failed += f.failed;
+      counts.unknown += f.unknown;
+      counts.cached += f.cached;
+      if (f.problems.empty()) continue;
+      std::string problems = diff::FormatProblems(f);
+      while (!problems.empty() && problems.back() == '\n') problems.pop_back();
+      results_.push_back(
+          {0, "verify", e.name, Status::kFailed, "", "",
+           fmt::format("function {} of the module at line {}: {} of {} accesses not proved ({} "
+                       "failed, {} unknown)\n{}",
+                       vf.func_index, c.line, f.failed + f.unknown, f.accesses, f.failed,
+                       f.unknown, problems),
+           ""});
+    }
+  }
 
   const Loaded& Load(const std::string& filename) {
     auto it = cache_.find(filename);
@@ -631,7 +688,7 @@ FileResult RunFileIn(const std::string& wast_path, const fs::path& dir,
     fr.error = "wast2json failed" + (out.empty() ? std::string() : ": " + out.substr(0, 2000));
     return fr;
   }
-  fr.tests = RunScript(json_path.string(), fr.name, options, sink);
+  fr.tests = RunScript(json_path.string(), fr.name, options, sink, &fr.verify);
   return fr;
 }
 
@@ -684,6 +741,13 @@ struct Child {
   if (devnull >= 0) dup2(devnull, 1);  // host functions (spectest print*) write to stdout
   FileResult fr = RunFileIn(path, dir, options,
                             [fd](const TestResult& t) { WriteAll(fd, ToJson(t).dump() + "\n"); });
+  for (const reports::VerifyCounts& v : fr.verify)
+    WriteAll(fd, json{{"verify", {{"engine", v.engine}, {"functions", v.functions},
+                                  {"accesses", v.accesses}, {"proved", v.proved},
+                                  {"failed", v.failed}, {"unknown", v.unknown},
+                                  {"cached", v.cached}}}}
+                         .dump() +
+                     "\n");
   std::string out =
       json{{"state", FileStateName(fr.state)}, {"error", fr.error}, {"done", true}}.dump() + "\n";
   WriteAll(fd, out);
@@ -708,7 +772,13 @@ void Finish(Child& ch, FileResult& fr, bool timed_out, int timeout_seconds) {
     if (line.empty()) continue;
     try {
       json j = json::parse(line);
-      if (j.contains("done")) {
+      if (j.contains("verify")) {
+        const json& v = j["verify"];
+        fr.verify.push_back({v.at("engine").get<std::string>(), v.at("functions").get<uint64_t>(),
+                             v.at("accesses").get<uint64_t>(), v.at("proved").get<uint64_t>(),
+                             v.at("failed").get<uint64_t>(), v.at("unknown").get<uint64_t>(),
+                             v.at("cached").get<uint64_t>()});
+      } else if (j.contains("done")) {
         done = true;
         std::string st = j["state"].get<std::string>();
         fr.state = st == "ok" ? FileResult::State::kOk : FileResult::State::kError;
@@ -745,7 +815,8 @@ std::string Join(const std::vector<std::string>& v, const char* sep) {
 }  // namespace
 
 std::vector<TestResult> RunScript(const std::string& json_path, const std::string& wast_name,
-                                  const RunnerOptions& options, const ResultSink& sink) {
+                                  const RunnerOptions& options, const ResultSink& sink,
+                                  std::vector<reports::VerifyCounts>* verify) {
   std::vector<Command> commands;
   try {
     commands = ParseWastJson(ReadFile(json_path));
@@ -759,7 +830,9 @@ std::vector<TestResult> RunScript(const std::string& json_path, const std::strin
     return r;
   }
   ScriptRunner runner(fs::path(json_path).parent_path(), options, sink);
-  return runner.Run(commands);
+  std::vector<TestResult> results = runner.Run(commands);
+  if (verify) *verify = runner.verify_counts();
+  return results;
 }
 
 FileResult RunFile(const std::string& wast_path, const RunnerOptions& options) {
@@ -994,7 +1067,8 @@ int RunSpec(const std::vector<std::string>& wast_paths, const RunnerOptions& opt
         std::cout << ": expected " << t.expected << ", got " << t.got;
       if (!t.message.empty())
         std::cout << (t.expected.empty() && t.got.empty() ? ": " : " -- ") << t.message;
-      std::cout << "\n  re-run: " << reports::RerunCommand(f, t) << "\n";
+      std::cout << "\n  re-run: " << reports::RerunCommand(f, t)
+                << (t.command == "verify" ? " --verify" : "") << "\n";
     }
 
   std::cout << "\n";
@@ -1012,6 +1086,22 @@ int RunSpec(const std::vector<std::string>& wast_paths, const RunnerOptions& opt
       for (const auto& t : f.tests)
         if (t.message.find("differs from ") != std::string::npos) ++differences;
     std::cout << "differences between engines: " << differences << "\n";
+  }
+  if (options.verify) {
+    // Per engine, over every file: the functions compiled, their accesses and what became of
+    // them (the "verify" failures above name each access not proved).
+    std::map<std::string, reports::VerifyCounts> verified;
+    for (const auto& f : files)
+      for (const reports::VerifyCounts& v : f.verify) verified[v.engine].Add(v);
+    for (const auto& eng : options.engines) {
+      auto it = verified.find(eng);
+      if (it == verified.end()) continue;
+      const reports::VerifyCounts& v = it->second;
+      std::cout << fmt::format("{} verified: {} functions, {} accesses: {} proved, {} failed, {} "
+                               "unknown ({} proofs from the cache)\n",
+                               eng, v.functions, v.accesses, v.proved, v.failed, v.unknown,
+                               v.cached);
+    }
   }
   if (total.xfail)
     std::cout << "expected failures: " << total.xfail << " (listed in "

@@ -32,6 +32,11 @@ struct RunnerOptions {
   bool compare_arena = false;
   // Seeded faults (diff/faults.h), placed on the engines by diff::ConfigForEngine.
   std::vector<diff::FaultSpec> faults;
+  // Verify every function each JIT engine compiles for a script, once, after the command that
+  // compiled it and before the next runs it (jit/verify/, docs/verifier.md): an access not
+  // proved fails the file (a "verify" result), and FileResult::verify counts the accesses. The
+  // caller checks diff::VerifierUnavailable first.
+  bool verify = false;
 };
 
 // The results types live in reports/ (DESIGN.md "Layout": reports read results files), under
@@ -47,8 +52,10 @@ using ResultSink = std::function<void(const TestResult&)>;
 // Runs one converted script in this process (the forked child calls it). `json_path` is
 // wast2json's output; module files are beside it. Never throws: problems become results.
 // `sink`, when set, sees each result as soon as it is known (the child streams them).
+// With options.verify, `verify` (when set) receives the verifier's counts per JIT engine.
 std::vector<TestResult> RunScript(const std::string& json_path, const std::string& wast_name,
-                                  const RunnerOptions& options, const ResultSink& sink = {});
+                                  const RunnerOptions& options, const ResultSink& sink = {},
+                                  std::vector<reports::VerifyCounts>* verify = nullptr);
 
 // Converts and runs one .wast file in this process (wast2json into a private temp directory).
 FileResult RunFile(const std::string& wast_path, const RunnerOptions& options);

@@ -190,5 +190,54 @@ TEST_CASE("fuzz: a findings folder that cannot be written stops the campaign wit
   fs::remove_all(out);
 }
 
+TEST_CASE("fuzz: --verify proves the x64 code of every case, and a weakened bounds check is a "
+          "verify finding",
+          "[diff][fuzz-loop][x64][verify]") {
+  fs::path clean = TempDir("tandem-fuzz-verify"), weak = TempDir("tandem-fuzz-verify-weak");
+  FuzzOptions o = Options(clean, 1, 60);
+  o.engines = {"ref", "x64"};
+  o.faults.clear();
+  o.faults_text.clear();
+  o.verify = true;
+  CHECK(RunFuzz(o) == 0);
+  std::ifstream a(clean / "summary.json");
+  auto sa = nlohmann::json::parse(a);
+  const nlohmann::json& v = sa["verify"]["x64"];
+  CHECK(v["functions"].get<uint64_t>() >= 60);
+  CHECK(v["accesses"].get<uint64_t>() > 0);
+  CHECK(v["proved"] == v["accesses"]);
+
+  o = Options(weak, 1, 60);
+  o.engines = {"ref", "x64"};
+  o.faults = ParseFaultList("bounds-off-by-one");
+  o.faults_text = "bounds-off-by-one";
+  o.verify = true;
+  CHECK(RunFuzz(o) == 1);
+  std::ifstream b(weak / "summary.json");
+  auto sb = nlohmann::json::parse(b);
+  CHECK(sb["verdicts"].value("verify", 0) > 0);
+  CHECK(sb["verify"]["x64"]["failed"].get<uint64_t>() > 0);
+  bool memory_signature = false;
+  for (const auto& g : sb["signatures"])
+    memory_signature |= g["signature"].get<std::string>().rfind("x64:verify:memory-", 0) == 0;
+  CHECK(memory_signature);
+  // Each verify finding holds the accesses not proved with the listing, and replays with
+  // `tandem verify`.
+  size_t verify_findings = 0;
+  for (const std::string& id : Findings(weak)) {
+    std::ifstream f(weak / "findings" / id / "outcome.json");
+    auto outcome = nlohmann::json::parse(f);
+    if (outcome["verdict"] != "verify") continue;
+    ++verify_findings;
+    CHECK(outcome["replay"] ==
+          "tandem verify case.wasm --engines x64 --seed-fault bounds-off-by-one");
+    std::ifstream t(weak / "findings" / id / "verify.txt");
+    std::string text((std::istreambuf_iterator<char>(t)), std::istreambuf_iterator<char>());
+    CHECK(text.find("<-- not proved") != std::string::npos);
+  }
+  CHECK(verify_findings > 0);
+  for (const fs::path& p : {clean, weak}) fs::remove_all(p);
+}
+
 }  // namespace
 }  // namespace tandem::diff

@@ -77,6 +77,22 @@ TEST_CASE("reports: the JSON of a spec run, byte for byte, and read back", "[rep
   CHECK(Json(back) == text);  // read and written again: the same bytes
 }
 
+TEST_CASE("reports: the verifier's counts of a --verify run, written and read back",
+          "[reports]") {
+  SpecRun run = SmallRun();
+  run.files[0].verify = {{"x64", 3, 40, 39, 1, 0, 5}};
+  run.files[1].verify = {{"x64", 2, 10, 10, 0, 0, 0}};
+  const std::string text = Json(run);
+  CHECK(text.find("\"verify\": {\n   \"x64\": {\n    \"accesses\": 50,\n    \"cached\": 5,\n"
+                  "    \"failed\": 1,\n    \"functions\": 5,\n    \"proved\": 49,\n"
+                  "    \"unknown\": 0\n   }\n  }") != std::string::npos);  // the summary's totals
+  SpecRun back = ReadSpecJson(text);
+  REQUIRE(back.files[0].verify.size() == 1);
+  CHECK(back.files[0].verify[0] == run.files[0].verify[0]);
+  CHECK(Json(back) == text);
+  CHECK(Json(SmallRun()).find("verify") == std::string::npos);  // absent without --verify
+}
+
 TEST_CASE("reports: JSON that is not a spec run is refused, saying why", "[reports]") {
   CHECK_THAT(Error("{\"files\": ["), Catch::StartsWith("not JSON: parse error"));
   CHECK_THAT(Error("[1, 2]"), Catch::Contains("not an object"));

@@ -206,3 +206,43 @@ TEST_CASE("runner: wast2json's expected lists of multi-result functions without 
   CHECK(At(fr, 15).expected == "i64:2 i64:1");
   CHECK(At(fr, 15).got == "i64:1 i64:2");
 }
+
+TEST_CASE("runner: --verify counts the x64 code's accesses, and a weakened bounds check fails "
+          "the file",
+          "[spec][x64][verify]") {
+  const char* script = R"((module
+  (memory 1)
+  (func (export "get") (param i32) (result i32) (i32.load8_u offset=3 (local.get 0)))
+  (func (export "put") (param i32 i32) (i32.store (local.get 0) (local.get 1))))
+(assert_return (invoke "get" (i32.const 0)) (i32.const 0))
+(module (func (export "f") (result i32) (i32.const 1)))
+(assert_return (invoke "f") (i32.const 1))
+)";
+  RunnerOptions o;
+  o.engines = {"ref", "x64"};
+  o.verify = true;
+  FileResult fr = RunText("verified", script, o);
+  REQUIRE(fr.state == FileResult::State::kOk);
+  for (const auto& t : fr.tests) CHECK(t.status == Status::kPassed);
+  REQUIRE(fr.verify.size() == 1);  // ref is no JIT engine
+  CHECK(fr.verify[0].engine == "x64");
+  CHECK(fr.verify[0].functions == 3);  // each function once, though the store holds both modules
+  CHECK(fr.verify[0].accesses > 0);
+  CHECK(fr.verify[0].proved == fr.verify[0].accesses);
+
+  o.engines = {"x64"};
+  o.faults = tandem::diff::ParseFaultList("bounds-off-by-one");
+  fr = RunText("weakened", script, o);
+  REQUIRE(fr.verify.size() == 1);
+  CHECK(fr.verify[0].failed >= 2);
+  size_t failures = 0;
+  for (const auto& t : fr.tests)
+    if (t.command == "verify") {
+      ++failures;
+      CHECK(t.status == Status::kFailed);
+      CHECK(t.line == 0);  // file-level: no expected-failure entry can hide it
+      CHECK(t.message.find("of the module at line 1") != std::string::npos);
+      CHECK(t.message.find("<-- not proved") != std::string::npos);
+    }
+  CHECK(failures == 2);  // "get" and "put"
+}

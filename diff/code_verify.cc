@@ -1,0 +1,76 @@
+// code_verify.cc: the verifier over a JIT engine's compiled code (code_verify.h).
+#include "diff/code_verify.h"
+
+#include <algorithm>
+#include <memory>
+
+#include <fmt/format.h>
+
+#include "diff/jit_engine.h"
+#include "jit/jit_store.h"
+
+namespace tandem::diff {
+
+std::string VerifierUnavailable(std::string_view engine) {
+  jit::JitConfig config;
+  if (engine == "x64")
+    config.arch = jit::Arch::kX64;
+  else if (engine == "a64")
+    config.arch = jit::Arch::kA64;
+  else
+    return "\"" + std::string(engine) + "\" is no JIT engine (the verifier reads JIT code)";
+  std::string error;
+  auto store = jit::JitStore::Create(config, &error);
+  if (!store) return "cannot make an " + std::string(engine) + " store: " + error;
+  try {
+    jit::verify::ProofCache cache;
+    jit::verify::VerifyStore(*store, &cache);
+  } catch (const std::exception& e) {
+    return "the verifier does not cover " + std::string(engine) + " yet (" + e.what() + ")";
+  }
+  return "";
+}
+
+std::optional<std::vector<VerifiedFunction>> VerifyNewCode(Engine& engine, size_t* first,
+                                                           jit::verify::ProofCache* cache) {
+  auto* jit = dynamic_cast<JitEngine*>(&engine);
+  if (!jit) return std::nullopt;
+  jit::JitStore& store = jit->jit_store();
+  const std::vector<jit::CodeInfo>& code = store.code();
+  std::vector<VerifiedFunction> out;
+  if (*first >= code.size()) return out;
+  const jit::verify::StoreFacts facts = jit::verify::FactsOf(store);
+  for (size_t i = *first; i < code.size(); ++i) {
+    const jit::CodeInfo& info = code[i];
+    const wasm::Module& module = store.ModuleOf(info.instance);
+    const wasm::FuncType& type = module.types[module.func_types[info.func_index]];
+    jit::verify::FunctionInput in;
+    in.code = reinterpret_cast<const uint8_t*>(info.address);
+    in.size = info.compiled.code.size();
+    in.address = info.address;
+    in.store_index = info.store_index;
+    in.arg_slots = static_cast<uint32_t>(std::max(type.params.size(), type.results.size()));
+    out.push_back({info.instance, info.func_index, jit::verify::VerifyFunction(facts, in, cache)});
+  }
+  *first = code.size();
+  return out;
+}
+
+std::string FormatProblems(const jit::verify::FunctionResult& f) {
+  std::string s;
+  for (const jit::verify::AccessResult& p : f.problems)
+    s += fmt::format("  {} at {:#06x} `{}`{}: {}\n", jit::verify::StatusName(p.status),
+                     p.code_offset, p.text, p.region.empty() ? "" : " (" + p.region + ")", p.why);
+  return s + f.listing;
+}
+
+std::string RegionWord(std::string_view region) {
+  std::string w(region.substr(0, region.find(" (")));
+  while (!w.empty() && w.back() == ' ') w.pop_back();
+  if (w.empty()) return "no-region";
+  std::replace(w.begin(), w.end(), ' ', '-');
+  std::replace(w.begin(), w.end(), ':', '-');  // a signature's separator
+  return w;
+}
+
+}  // namespace tandem::diff

@@ -1,0 +1,195 @@
+// verify_cache_test.cc: the verifier's proof cache (jit/verify/verify.h ProofCache; DESIGN.md
+// "Verifier"): a second pass over the same code is answered by the cache with the same
+// results; a premise the proofs use that is not in the code (a fact the runtime states about
+// the store) is part of the key, so changing it misses the cache and gives the changed facts'
+// own result; and a weakened check in another module is never answered from the first's proofs.
+#include <catch2/catch.hpp>
+#include <algorithm>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "jit/faults.h"
+#include "jit/jit_store.h"
+#include "jit/tests/jit_test_util.h"
+#include "jit/verify/verify.h"
+#include "reference/decoder.h"
+#include "reference/tests/wat_util.h"
+#include "reference/validator.h"
+
+namespace tandem::jit::verify {
+namespace {
+
+// Accesses whose index is checked against memory 0's size as the code loads it: their proofs
+// need the solver (and so the cache), and they use memory 0's facts.
+const char* kModule = R"(
+  (module
+    (memory 1)
+    (func (export "f") (param i32 i32) (result i32)
+      (i32.store offset=8 (local.get 0) (local.get 1))
+      (i32.add (i32.load (local.get 1)) (i32.load16_u offset=2 (local.get 0))))
+    (func (export "g") (param i32) (result i32)
+      (i32.load8_u offset=3 (local.get 0))))
+)";
+
+std::unique_ptr<JitStore> StoreOf(const char* wat, uint64_t faults = 0) {
+  auto module = std::make_shared<wasm::Module>(wasm::Decode(tandem::testing::WatToWasm(wat)));
+  wasm::Validate(*module);
+  JitConfig config;
+  config.seed_faults = faults;
+  std::string error;
+  auto store = JitStore::Create(config, &error);
+  REQUIRE(store);
+  REQUIRE(testutil::InstantiateWithStandIns(*store, module).instance.has_value());
+  return store;
+}
+
+// Each compiled function as VerifyStore gives it to VerifyFunction (x64 code runs where it
+// lies, linked).
+std::vector<FunctionInput> Inputs(JitStore& store) {
+  std::vector<FunctionInput> out;
+  for (const CodeInfo& info : store.code()) {
+    const wasm::Module& m = store.ModuleOf(info.instance);
+    const wasm::FuncType& type = m.types[m.func_types[info.func_index]];
+    FunctionInput in;
+    in.code = reinterpret_cast<const uint8_t*>(info.address);
+    in.size = info.compiled.code.size();
+    in.address = info.address;
+    in.store_index = info.store_index;
+    in.arg_slots = static_cast<uint32_t>(std::max(type.params.size(), type.results.size()));
+    out.push_back(in);
+  }
+  return out;
+}
+
+// One pass over the functions: the counts, each access not proved, and the cache's hits and
+// misses during the pass (accesses, and whole functions answered).
+struct Pass {
+  size_t accesses = 0, proved = 0, failed = 0, unknown = 0, cached = 0;
+  std::vector<std::string> problems;  // "function offset status region"
+  uint64_t hits = 0, misses = 0, function_hits = 0;
+};
+
+Pass Run(const StoreFacts& facts, const std::vector<FunctionInput>& inputs, ProofCache* cache) {
+  Pass p;
+  const uint64_t hits = cache ? cache->hits : 0, misses = cache ? cache->misses : 0,
+                 function_hits = cache ? cache->function_hits : 0;
+  for (const FunctionInput& in : inputs) {
+    FunctionResult f = VerifyFunction(facts, in, cache);
+    p.accesses += f.accesses;
+    p.proved += f.proved;
+    p.failed += f.failed;
+    p.unknown += f.unknown;
+    p.cached += f.cached;
+    for (const AccessResult& a : f.problems)
+      p.problems.push_back(std::to_string(in.store_index) + " " + std::to_string(a.code_offset) +
+                           " " + StatusName(a.status) + " " + a.region);
+  }
+  if (cache) {
+    p.hits = cache->hits - hits;
+    p.misses = cache->misses - misses;
+    p.function_hits = cache->function_hits - function_hits;
+  }
+  return p;
+}
+
+void CheckSameResults(const Pass& a, const Pass& b) {
+  CHECK(a.accesses == b.accesses);
+  CHECK(a.proved == b.proved);
+  CHECK(a.failed == b.failed);
+  CHECK(a.unknown == b.unknown);
+  CHECK(a.problems == b.problems);
+}
+
+TEST_CASE("verify cache: a second pass over the same code is answered by the cache, with the "
+          "same results",
+          "[verify][x64]") {
+  auto store = StoreOf(kModule);
+  const StoreFacts facts = FactsOf(*store);
+  const std::vector<FunctionInput> inputs = Inputs(*store);
+  ProofCache cache;
+  const Pass cold = Run(facts, inputs, &cache);
+  INFO("cold: " << cold.hits << " hits, " << cold.misses << " misses");
+  CHECK(cold.accesses > 0);
+  CHECK(cold.proved == cold.accesses);
+  REQUIRE(cold.misses > 0);  // some proofs needed the solver, and went into the cache
+  const Pass warm = Run(facts, inputs, &cache);
+  CheckSameResults(cold, warm);
+  // Every function answered whole, or else every access that needed a proof.
+  CHECK(warm.misses == 0);
+  CHECK((warm.function_hits == inputs.size() || warm.hits == cold.hits + cold.misses));
+  // The same through VerifyStore.
+  size_t proved = 0;
+  const uint64_t misses = cache.misses;
+  for (const FunctionResult& f : VerifyStore(*store, &cache)) proved += f.proved;
+  CHECK(proved == cold.accesses);
+  CHECK(cache.misses == misses);
+}
+
+TEST_CASE("verify cache: a store fact the proofs use misses the cache when it changes, and the "
+          "result is the changed facts' own",
+          "[verify][x64]") {
+  auto store = StoreOf(kModule);
+  const StoreFacts facts = FactsOf(*store);
+  REQUIRE(facts.memories.size() == 1);
+  const std::vector<FunctionInput> inputs = Inputs(*store);
+  ProofCache cache;
+  const Pass first = Run(facts, inputs, &cache);
+  REQUIRE(first.proved == first.accesses);
+  const uint64_t lookups = first.hits + first.misses;
+  REQUIRE(lookups > 0);
+
+  SECTION("memory 0's data offset: the same code now leaves the memory the runtime states") {
+    // The code is the same byte for byte (same address, same window, same checks); only the
+    // runtime's statement of where memory 0's data lies differs, 64 KiB further on. A cache
+    // keyed on the code alone would answer "proved".
+    StoreFacts moved = facts;
+    moved.memories[0].data += 0x10000;
+    const Pass p = Run(moved, inputs, &cache);
+    CHECK(p.hits == 0);
+    CHECK(p.function_hits == 0);
+    CHECK(p.misses == lookups);
+    CHECK(p.failed >= 4);  // the four linear-memory accesses
+    CheckSameResults(p, Run(moved, inputs, nullptr));
+  }
+  SECTION("memory 0's reservation: a premise of every proof that loads its size") {
+    StoreFacts smaller = facts;
+    smaller.memories[0].reserved /= 2;
+    const Pass p = Run(smaller, inputs, &cache);
+    CHECK(p.hits == 0);
+    CHECK(p.function_hits == 0);
+    CHECK(p.misses == lookups);
+    CHECK(p.proved == p.accesses);
+    CheckSameResults(p, Run(smaller, inputs, nullptr));
+  }
+  SECTION("a fact no proof of this code uses (the exit path's address) may hit") {
+    StoreFacts other = facts;
+    other.exit += 16;
+    const Pass p = Run(other, inputs, &cache);
+    CHECK(p.misses == 0);
+    CHECK((p.hits == lookups || p.function_hits == inputs.size()));
+    CheckSameResults(p, first);
+  }
+}
+
+TEST_CASE("verify cache: a weakened bounds check verified after the sound one, with the same "
+          "cache, is rejected",
+          "[verify][x64]") {
+  ProofCache cache;
+  auto sound = StoreOf(kModule);
+  const Pass a = Run(FactsOf(*sound), Inputs(*sound), &cache);
+  REQUIRE(a.proved == a.accesses);
+  for (uint64_t fault : {kFaultBoundsOffByOne, kFaultBoundsDropped}) {
+    auto weak = StoreOf(kModule, fault);
+    const StoreFacts facts = FactsOf(*weak);
+    const std::vector<FunctionInput> inputs = Inputs(*weak);
+    const Pass b = Run(facts, inputs, &cache);
+    INFO("fault " << fault << ": " << b.hits << " hits, " << b.misses << " misses");
+    CHECK(b.failed >= 1);
+    // The module's own result, as a verification without the cache gives it.
+    CheckSameResults(b, Run(facts, inputs, nullptr));
+  }
+}
+
+}  // namespace
+}  // namespace tandem::jit::verify
