@@ -115,6 +115,7 @@ X64_ONLY=(
   "runner: --verify counts the x64 code's accesses, and a weakened bounds check fails the file"
   "fuzz: --verify proves the x64 code of every case, and a weakened bounds check is a verify finding"
   "verify axioms: the x64 runtime keeps every axiom the verifier assumes"
+  "verify: every corpus/regress module's x64 code is proved"
 )
 # Slow under emulation and covered on x86-64 (where the same a64 code runs under Unicorn): the
 # verifier's proofs of every spec module's a64 code (Z3 under qemu-user takes several minutes).

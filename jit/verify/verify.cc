@@ -191,7 +191,7 @@ void Symbols(const z3::expr& e, std::unordered_set<unsigned>& out) {
     todo.pop_back();
     if (!seen.insert(x.id()).second || !x.is_app()) continue;
     if (x.is_const() && !x.is_numeral()) {
-      out.insert(x.decl().id());
+      if (!x.is_true() && !x.is_false()) out.insert(x.decl().id());  // true, false: no unknowns
       continue;
     }
     for (unsigned k = 0; k < x.num_args(); ++k) todo.push_back(x.arg(k));
@@ -238,6 +238,8 @@ std::string Canonical(const std::vector<z3::expr>& roots) {
       std::string text;
       if (x.is_numeral()) {
         text = "n" + std::to_string(x.get_sort().bv_size()) + ":" + Z3_get_numeral_string(ctx, x);
+      } else if (x.is_true() || x.is_false()) {
+        text = x.is_true() ? "true" : "false";  // constants, not unknowns to rename
       } else if (x.is_const()) {
         const std::string name = x.decl().name().str();
         const unsigned width = x.is_bv() ? x.get_sort().bv_size() : 0;
@@ -301,7 +303,7 @@ void Machine::TableEntryAxiom(const z3::expr& addr, const z3::expr& v) {
       grew = false;
       for (size_t q = 0; q < premises.size(); ++q) {
         if (taken[q]) continue;
-        bool shares = false;
+        bool shares = symbols[q].empty();  // a constant premise (`false`: an impossible path)
         for (unsigned sym : symbols[q]) shares = shares || cone.count(sym) > 0;
         if (!shares) continue;
         taken[q] = grew = true;
@@ -638,7 +640,9 @@ FunctionResult Verify(const Lifter& lifter, const StoreFacts& facts, const Funct
               grew = false;
               for (size_t q = 0; q < premise_symbols.size(); ++q) {
                 if (taken[q]) continue;
-                bool shares = false;
+                // A premise without symbols is a constant: `false` makes the path impossible
+                // (a branch whose condition always holds, not taken), and must reach the solver.
+                bool shares = premise_symbols[q].empty();
                 for (unsigned sym : premise_symbols[q])
                   if (cone.count(sym)) {
                     shares = true;
