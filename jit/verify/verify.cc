@@ -602,8 +602,17 @@ FunctionResult Verify(const Lifter& lifter, const StoreFacts& facts, const Funct
             if (!r.lo.is_numeral_u64(lo) || lo >= (uint64_t{1} << 62)) return std::nullopt;
             const z3::expr rel = (from - c.bv_val(lo, 64)).simplify();
             const z3::expr len = (r.hi - r.lo).simplify();
-            return z3::ule(rel, c.bv_val(uint64_t{1} << 62, 64)) &&
-                   z3::ule(z3::zext(rel, 1) + c.bv_val(bytes, 65), len);
+            const z3::expr small = z3::ule(rel, c.bv_val(uint64_t{1} << 62, 64));
+            // Two equivalent forms, either of which implies the access is inside: rel + size
+            // <= len (how the x64 bounds check states it), and rel <= len with len - rel >=
+            // size (how the a64 check does, its subtraction exact as rel <= len). Given both,
+            // the solver refutes the negation through whichever matches the premises' terms;
+            // through the other it is an adder against a subtractor, ten times slower.
+            const z3::expr len64 = len.extract(63, 0).simplify();
+            const z3::expr by_sum = z3::ule(z3::zext(rel, 1) + c.bv_val(bytes, 65), len);
+            const z3::expr by_difference = len.extract(64, 64) == c.bv_val(0, 1) && z3::ule(rel, len64) &&
+                                           z3::uge((len64 - rel).simplify(), c.bv_val(bytes, 64));
+            return small && (by_sum || by_difference);
           };
           auto inside = [&](const Region& r) -> z3::expr {
             const z3::expr w = c.bv_val(bytes, 65);

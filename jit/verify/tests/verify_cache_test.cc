@@ -66,7 +66,7 @@ std::vector<FunctionInput> Inputs(JitStore& store) {
 // misses during the pass (accesses, and whole functions answered).
 struct Pass {
   size_t accesses = 0, proved = 0, failed = 0, unknown = 0, cached = 0;
-  std::vector<std::string> problems;  // "function offset status region"
+  std::vector<std::string> problems;  // "function offset status [region]"
   uint64_t hits = 0, misses = 0, function_hits = 0;
 };
 
@@ -81,9 +81,12 @@ Pass Run(const StoreFacts& facts, const std::vector<FunctionInput>& inputs, Proo
     p.failed += f.failed;
     p.unknown += f.unknown;
     p.cached += f.cached;
+    // The region a failed access is said to leave is the nearest one below its counterexample,
+    // and Z3 may give another counterexample in another context: only the access and its
+    // status must be the same.
     for (const AccessResult& a : f.problems)
       p.problems.push_back(std::to_string(in.store_index) + " " + std::to_string(a.code_offset) +
-                           " " + StatusName(a.status) + " " + a.region);
+                           " " + StatusName(a.status) + (a.status == Status::kFailed ? "" : " " + a.region));
   }
   if (cache) {
     p.hits = cache->hits - hits;
