@@ -42,15 +42,8 @@ std::optional<std::vector<VerifiedFunction>> VerifyNewCode(Engine& engine, size_
   const jit::verify::StoreFacts facts = jit::verify::FactsOf(store);
   for (size_t i = *first; i < code.size(); ++i) {
     const jit::CodeInfo& info = code[i];
-    const wasm::Module& module = store.ModuleOf(info.instance);
-    const wasm::FuncType& type = module.types[module.func_types[info.func_index]];
-    jit::verify::FunctionInput in;
-    in.code = reinterpret_cast<const uint8_t*>(info.address);
-    in.size = info.compiled.code.size();
-    in.address = info.address;
-    in.store_index = info.store_index;
-    in.arg_slots = static_cast<uint32_t>(std::max(type.params.size(), type.results.size()));
-    out.push_back({info.instance, info.func_index, jit::verify::VerifyFunction(facts, in, cache)});
+    out.push_back({info.instance, info.func_index,
+                   jit::verify::VerifyFunction(facts, jit::verify::InputOf(store, info), cache)});
   }
   *first = code.size();
   return out;

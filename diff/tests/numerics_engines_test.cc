@@ -18,6 +18,7 @@
 #include "reference/decoder.h"
 #include "reference/numerics.h"
 #include "reference/opcodes.h"
+#include "reference/tests/numerics_rows.h"
 #include "reference/tests/wat_util.h"
 #include "reference/trap.h"
 #include "reference/validator.h"
@@ -25,28 +26,9 @@
 namespace tandem::diff {
 namespace {
 
-enum class Expect : uint8_t { kValue, kCanonicalNaN, kArithmeticNaN, kTrap };
-
-struct Row {
-  const char* op;
-  uint64_t a;
-  uint64_t b;
-  Expect expect;
-  uint64_t bits;         // kValue only
-  wasm::TrapKind trap;   // kTrap only
-};
-
-#define NUM_VALUE(op, a, b, bits) {op, a, b, Expect::kValue, bits, wasm::TrapKind::Unreachable},
-#define NUM_NAN_CANONICAL(op, a, b) {op, a, b, Expect::kCanonicalNaN, 0, wasm::TrapKind::Unreachable},
-#define NUM_NAN_ARITHMETIC(op, a, b) {op, a, b, Expect::kArithmeticNaN, 0, wasm::TrapKind::Unreachable},
-#define NUM_TRAP(op, a, b, kind) {op, a, b, Expect::kTrap, 0, wasm::TrapKind::kind},
-constexpr Row kRows[] = {
-#include "reference/tests/numerics_tables.inc"
-};
-#undef NUM_VALUE
-#undef NUM_NAN_CANONICAL
-#undef NUM_NAN_ARITHMETIC
-#undef NUM_TRAP
+using wasm::num::table::Expect;
+using wasm::num::table::kRows;
+using wasm::num::table::Row;
 
 const wasm::OpInfo* FindOp(const std::string& name) {
   for (int k = 0; k < wasm::kNumOps; ++k) {

@@ -869,22 +869,22 @@ FunctionResult VerifyFunction(const StoreFacts& facts, const FunctionInput& in, 
   return r;
 }
 
+FunctionInput InputOf(JitStore& store, const CodeInfo& info) {
+  const wasm::Module& module = store.ModuleOf(info.instance);
+  const wasm::FuncType& type = module.types[module.func_types[info.func_index]];
+  FunctionInput in;
+  in.code = reinterpret_cast<const uint8_t*>(info.address);
+  in.size = info.compiled.code.size();
+  in.address = info.address;
+  in.store_index = info.store_index;
+  in.arg_slots = static_cast<uint32_t>(std::max(type.params.size(), type.results.size()));
+  return in;
+}
+
 std::vector<FunctionResult> VerifyStore(JitStore& store, ProofCache* cache) {
   StoreFacts facts = FactsOf(store);
   std::vector<FunctionResult> results;
-  for (const CodeInfo& info : store.code()) {
-    const wasm::Module& module = store.ModuleOf(info.instance);
-    const wasm::FuncType& type = module.types[module.func_types[info.func_index]];
-    FunctionInput in;
-    // The code as it runs, linked: on x64 natively, on a64 natively or in the emulator's
-    // mapping of the same host memory.
-    in.code = reinterpret_cast<const uint8_t*>(info.address);
-    in.size = info.compiled.code.size();
-    in.address = info.address;
-    in.store_index = info.store_index;
-    in.arg_slots = static_cast<uint32_t>(std::max(type.params.size(), type.results.size()));
-    results.push_back(VerifyFunction(facts, in, cache));
-  }
+  for (const CodeInfo& info : store.code()) results.push_back(VerifyFunction(facts, InputOf(store, info), cache));
   return results;
 }
 

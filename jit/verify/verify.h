@@ -28,6 +28,7 @@
 
 namespace tandem::jit {
 class JitStore;
+struct CodeInfo;
 }
 
 namespace tandem::jit::verify {
@@ -107,6 +108,10 @@ struct FunctionInput {
 };
 
 FunctionResult VerifyFunction(const StoreFacts& facts, const FunctionInput& in, ProofCache* cache);
+
+// A compiled function of the store as VerifyFunction takes it: its code as it runs, linked (on
+// x64 natively; on a64 natively or in the host memory Unicorn maps at the same addresses).
+FunctionInput InputOf(JitStore& store, const CodeInfo& info);
 
 // Every compiled function of the store (x64 today).
 std::vector<FunctionResult> VerifyStore(JitStore& store, ProofCache* cache);

@@ -13,33 +13,15 @@
 #include <tuple>
 #include <type_traits>
 
+#include "reference/tests/numerics_rows.h"
 #include "reference/trap.h"
 
 namespace tandem::wasm::num {
 namespace {
 
-enum class Expect : uint8_t { kValue, kCanonicalNaN, kArithmeticNaN, kTrap };
-
-struct Row {
-  const char* op;
-  uint64_t a;
-  uint64_t b;
-  Expect expect;
-  uint64_t bits;  // kValue only
-  TrapKind trap;  // kTrap only
-};
-
-#define NUM_VALUE(op, a, b, bits) {op, a, b, Expect::kValue, bits, TrapKind::Unreachable},
-#define NUM_NAN_CANONICAL(op, a, b) {op, a, b, Expect::kCanonicalNaN, 0, TrapKind::Unreachable},
-#define NUM_NAN_ARITHMETIC(op, a, b) {op, a, b, Expect::kArithmeticNaN, 0, TrapKind::Unreachable},
-#define NUM_TRAP(op, a, b, kind) {op, a, b, Expect::kTrap, 0, TrapKind::kind},
-constexpr Row kRows[] = {
-#include "reference/tests/numerics_tables.inc"
-};
-#undef NUM_VALUE
-#undef NUM_NAN_CANONICAL
-#undef NUM_NAN_ARITHMETIC
-#undef NUM_TRAP
+using table::Expect;
+using table::kRows;
+using table::Row;
 
 enum class Kind : uint8_t { kI32, kI64, kF32, kF64 };
 

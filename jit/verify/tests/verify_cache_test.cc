@@ -48,17 +48,7 @@ std::unique_ptr<JitStore> StoreOf(const char* wat, uint64_t faults = 0) {
 // lies, linked).
 std::vector<FunctionInput> Inputs(JitStore& store) {
   std::vector<FunctionInput> out;
-  for (const CodeInfo& info : store.code()) {
-    const wasm::Module& m = store.ModuleOf(info.instance);
-    const wasm::FuncType& type = m.types[m.func_types[info.func_index]];
-    FunctionInput in;
-    in.code = reinterpret_cast<const uint8_t*>(info.address);
-    in.size = info.compiled.code.size();
-    in.address = info.address;
-    in.store_index = info.store_index;
-    in.arg_slots = static_cast<uint32_t>(std::max(type.params.size(), type.results.size()));
-    out.push_back(in);
-  }
+  for (const CodeInfo& info : store.code()) out.push_back(InputOf(store, info));
   return out;
 }
 
