@@ -26,6 +26,7 @@
 #include "jit/disasm.h"
 #include "jit/jit_store.h"
 #include "jit/verify/verify.h"
+#include "jit/verify/linear.h"
 #include "jit/verify/verify_core.h"
 #include "reference/module.h"
 #include "reference/value.h"
@@ -47,6 +48,7 @@ struct ProofCache::Impl {
   // context per function cost more than the proofs of a small one. Its expressions are
   // reference-counted and go when the function's machine and solver do.
   z3::context ctx;
+  core::Prover prover{ctx};
   std::unordered_map<std::string, bool> axioms;  // table-entry queries, by the query itself
   std::unordered_map<std::string, FunctionResult> functions;  // whole functions (VerifyFunction)
   size_t function_key_bytes = 0;
@@ -279,9 +281,51 @@ z3::solver NewSolver(z3::context& c) {
   return s;
 }
 
+// The light tactic's conflict budget: a query it cannot settle within it goes to the solver.
+constexpr unsigned kLightConflicts = 20000;
+
 }  // namespace
 
+Prover::Prover(z3::context& c)
+    : c_(c),
+      tactic_([&] {
+        z3::params p(c);
+        p.set("max_conflicts", kLightConflicts);
+        return z3::tactic(c, "simplify") & z3::tactic(c, "propagate-values") & z3::tactic(c, "solve-eqs") &
+               z3::tactic(c, "bit-blast") & z3::with(z3::tactic(c, "sat"), p);
+      }()) {}
+
+Prover::Answer Prover::Decide(const std::vector<z3::expr>& assertions, bool want_model) {
+  Answer a;
+  try {
+    z3::goal g(c_, /*models=*/false);
+    for (const z3::expr& e : assertions) g.add(e);
+    z3::apply_result r = tactic_(g);
+    if (r.size() == 1 && r[0].is_decided_unsat()) {
+      ++light;
+      a.result = z3::unsat;
+      return a;
+    }
+    // A model is asked for rarely (to pick a region, or for a counterexample); the solver
+    // gives it (a model converted back through the tactic's steps did not evaluate reliably).
+    if (r.size() == 1 && r[0].is_decided_sat() && !want_model) {
+      ++light;
+      a.result = z3::sat;
+      return a;
+    }
+  } catch (const z3::exception&) {
+    // The SAT tactic gives up at its conflict budget by failing: the solver decides.
+  }
+  ++full;
+  z3::solver s = NewSolver(c_);
+  for (const z3::expr& e : assertions) s.add(e);
+  a.result = s.check();
+  if (a.result == z3::sat && want_model) a.model = s.get_model();
+  return a;
+}
+
 void Machine::TableEntryAxiom(const z3::expr& addr, const z3::expr& v) {
+  if (!prover) return;
   for (size_t k = 0; k < facts.tables.size(); ++k) {
     const auto& t = facts.tables[k];
     // Only below the size the window loaded: the runtime keeps the entries of a table's current
@@ -319,11 +363,17 @@ void Machine::TableEntryAxiom(const z3::expr& addr, const z3::expr& v) {
       if (auto it = axiom_cache->find(key); it != axiom_cache->end()) known = it->second;
     bool inside = known.value_or(false);
     if (!known) {
-      z3::solver s = NewSolver(c);
+      std::vector<z3::expr> query;
       for (size_t q = 0; q < premises.size(); ++q)
-        if (taken[q]) s.add(premises[q]);
-      s.add(!(z3::ule(lo, x) && z3::ule(x + 8, hi)));
-      inside = s.check() == z3::unsat;
+        if (taken[q]) query.push_back(premises[q]);
+      const z3::expr goal = z3::ule(lo, x) && z3::ule(x + 8, hi);
+      inside = Prove(query, goal) != Verdict::kNotShown;  // a contradiction: a path that cannot run
+      if (inside) {
+        ++prover->quick;
+      } else {
+        query.push_back(!goal);
+        inside = prover->Decide(query).result == z3::unsat;
+      }
       if (axiom_cache) {
         if (axiom_cache->size() >= (size_t{1} << 20)) axiom_cache->clear();
         (*axiom_cache)[key] = inside;
@@ -374,6 +424,8 @@ FunctionResult Verify(const Lifter& lifter, const StoreFacts& facts, const Funct
 
   std::optional<z3::context> own;  // without a cache, one context for this function
   z3::context& c = cache ? cache->impl->ctx : own.emplace();
+  std::optional<Prover> own_prover;
+  Prover& prover = cache ? cache->impl->prover : own_prover.emplace(c);
 
   // Whether a base plus a constant lies inside a region instruction k may touch.
   auto lin_inside = [&](const Lin& at, unsigned bytes, size_t k) {
@@ -467,6 +519,7 @@ FunctionResult Verify(const Lifter& lifter, const StoreFacts& facts, const Funct
     std::unique_ptr<Machine> mp = lifter.NewMachine(c, facts, d);
     Machine& m = *mp;
     m.axiom_cache = cache ? &cache->impl->axioms : nullptr;
+    m.prover = &prover;
     if (at_entry) m.AtEntry();
     lifter.BlockPremises(d, g, b, m);
     auto step = [&](size_t j) {
@@ -700,15 +753,20 @@ FunctionResult Verify(const Lifter& lifter, const StoreFacts& facts, const Funct
           // A model of the premises points at a region; prove the address stays inside it.
           AccessResult res{ins.off, ins.text, Status::kUnknown, "", ""};
           ++out.solver;
-          // Each query in a solver of its own, given everything at once: Z3's incremental
-          // solver (push, add, check, pop) took several times longer on these bit-vector
-          // queries than its one-shot QF_BV solver.
-          auto query = [&](const z3::expr* goal) {
-            z3::solver q = NewSolver(c);
-            for (unsigned k : sliced) q.add(m.premises[k]);
-            if (goal) q.add(*goal);
-            return q;
+          // Each query given everything at once (the premises sliced above, and the negated
+          // goal): Z3's incremental solver (push, add, check, pop) took several times longer on
+          // these bit-vector queries.
+          auto decide = [&](const z3::expr* goal, bool want_model) {
+            std::vector<z3::expr> as;
+            for (unsigned k : sliced) as.push_back(m.premises[k]);
+            if (goal) as.push_back(*goal);
+            return prover.Decide(as, want_model);
           };
+          // The quick prover first (linear.h): most obligations are an offset against a size
+          // under a check of nearly the same offset against the same size.
+          std::vector<z3::expr> given;
+          for (unsigned k : sliced) given.push_back(m.premises[k]);
+          auto quick = [&](const Region& r) { return Prove(given, inside(r)); };
           // The common case first: the bounds emitter's shape (the arena base plus an index,
           // or a displacement that is a memory's data offset) is tried against the memories
           // alone, one check each.
@@ -721,8 +779,14 @@ FunctionResult Verify(const Lifter& lifter, const StoreFacts& facts, const Funct
               for (size_t q = 0; q < facts.memories.size(); ++q) first.push_back(q);
             }
             for (size_t q : first) {
-              const z3::expr goal = !inside(regions[q]);  // regions[q] is memory q (they come first)
-              const bool proved = query(&goal).check() == z3::unsat;
+              // regions[q] is memory q (they come first)
+              bool proved = quick(regions[q]) != Verdict::kNotShown;
+              if (proved) {
+                ++prover.quick;
+              } else {
+                const z3::expr goal = !inside(regions[q]);
+                proved = decide(&goal, false).result == z3::unsat;
+              }
               if (proved) {
                 res.status = Status::kProved;
                 res.region = regions[q].name;
@@ -730,10 +794,26 @@ FunctionResult Verify(const Lifter& lifter, const StoreFacts& facts, const Funct
               }
             }
           }
+          // Then each region in turn by the quick prover.
+          for (size_t q = 0; q < regions.size() && res.status != Status::kProved; ++q) {
+            const Verdict v = quick(regions[q]);
+            if (v == Verdict::kNotShown) continue;
+            ++prover.quick;
+            res.status = Status::kProved;
+            if (v == Verdict::kProved) {
+              res.region = regions[q].name;
+            } else {
+              res.region = "unreachable (the window's premises contradict)";
+              ++out.vacuous;
+            }
+          }
           std::optional<z3::model> model;
-          z3::solver s = query(nullptr);
-          z3::check_result pre = res.status == Status::kProved ? z3::unsat : s.check();
-          if (pre == z3::sat) model = s.get_model();
+          z3::check_result pre = z3::unsat;
+          if (res.status != Status::kProved) {
+            Prover::Answer a = decide(nullptr, true);
+            pre = a.result;
+            model = std::move(a.model);
+          }
           if (pre == z3::unsat) {
             if (res.status != Status::kProved) {
               res.region = "unreachable (the window's premises contradict)";
@@ -788,13 +868,12 @@ FunctionResult Verify(const Lifter& lifter, const StoreFacts& facts, const Funct
               const Region& r = regions[*pick];
               res.region = r.name;
               const z3::expr goal = !inside(r);
-              z3::solver s2 = query(&goal);
-              z3::check_result rc = s2.check();
-              if (rc == z3::unsat) {
+              Prover::Answer a = decide(&goal, true);
+              if (a.result == z3::unsat) {
                 res.status = Status::kProved;
-              } else if (rc == z3::sat) {
+              } else if (a.result == z3::sat) {
                 res.status = Status::kFailed;
-                res.why = "can leave " + r.name + ": " + counterexample(s2.get_model());
+                res.why = "can leave " + r.name + ": " + counterexample(*a.model);
               } else {
                 res.why = "the solver gave no answer for " + r.name;
               }

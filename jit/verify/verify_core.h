@@ -134,6 +134,29 @@ void PropagateSp(const Decoded& d, const Cfg& g, int64_t entry, Step step, Frame
 // next block while its one predecessor is the one before).
 bool InEntryChain(const Cfg& g, size_t k);
 
+// Decides the verifier's queries (is this conjunction satisfiable?). Most are small: a bounds
+// check's premise against an access's obligation. A light tactic applied to the goal (simplify,
+// propagate values, solve equations, bit-blast, SAT within a conflict budget) answers such a
+// query in tens of microseconds, where a solver object costs several hundred (its set-up and
+// the timer its time limit starts). What the tactic leaves undecided goes to Z3's QF_BV solver
+// with the verifier's time limit. Both are sound and complete for bit-vectors; the first is
+// only cheaper.
+class Prover {
+ public:
+  explicit Prover(z3::context& c);
+  struct Answer {
+    z3::check_result result = z3::unknown;
+    std::optional<z3::model> model;  // when satisfiable and a model was asked for
+  };
+  Answer Decide(const std::vector<z3::expr>& assertions, bool want_model = false);
+  size_t light = 0, full = 0;  // queries each one decided
+  size_t quick = 0;            // obligations the quick prover (linear.h) proved first
+
+ private:
+  z3::context& c_;
+  z3::tactic tactic_;
+};
+
 // A value as a base plus a constant (the arena base A, the frame base F, or nothing): most
 // addresses are, and need no solver.
 struct Lin {
@@ -164,6 +187,7 @@ struct Machine {
   z3::expr_vector premises;
   z3::expr A, F;
   std::unordered_map<std::string, bool>* axiom_cache = nullptr;  // the proof cache's, if any
+  Prover* prover = nullptr;  // decides the table-entry axiom's query (none: the axiom is not granted)
   // False for the first walk of a block, which follows only the base-plus-constant forms (Lin)
   // to see whether every access of the block is proved by them: no expression is built, and an
   // access's `addr` is a placeholder. The forms must come out as in the symbolic walk.
