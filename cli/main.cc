@@ -1435,11 +1435,17 @@ int RunVerifyCommand(const VerifyArgs& a) {
     all_proved &= failed == 0 && unknown == 0;
     report["engines"][engine] = {{"functions", functions}, {"accesses", accesses}, {"proved", proved},
                                  {"failed", failed}, {"unknown", unknown}, {"seconds", seconds},
-                                 {"cache_hits", cache.hits}, {"cache_misses", cache.misses}};
+                                 {"cache_hits", cache.hits}, {"cache_misses", cache.misses},
+                                 {"block_hits", cache.block_hits}, {"function_hits", cache.function_hits},
+                                 {"quick_proofs", cache.quick_proofs()}, {"z3_tactic_queries", cache.tactic_queries()},
+                                 {"z3_solver_queries", cache.solver_queries()}};
     if (!a.json)
       std::cout << fmt::format("{}: {} functions, {} accesses: {} proved, {} failed, {} unknown "
-                               "({:.2f} s; {} proofs from the cache)\n",
-                               engine, results.size(), accesses, proved, failed, unknown, seconds, cache.hits);
+                               "({:.2f} s; from the cache: {} blocks, {} proofs; {} by the quick prover, "
+                               "{} by Z3)\n",
+                               engine, results.size(), accesses, proved, failed, unknown, seconds,
+                               cache.block_hits, cache.hits, cache.quick_proofs(),
+                               cache.tactic_queries() + cache.solver_queries());
     // --repeat: the same code again with the same cache, each pass timed (its proofs come from
     // the cache: bench/verifier_speed.py reads the cold and the warm rate here). A pass whose
     // counts differ from the first is a fault of the cache, and fails the command.

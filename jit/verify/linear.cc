@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <optional>
+#include <set>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -102,21 +103,29 @@ class Prover {
  public:
   explicit Prover(z3::context& c) : c_(c) {}
 
-  Verdict Run(const std::vector<z3::expr>& premises, const z3::expr& goal) {
+  // Reads the premises; false when they contradict.
+  bool Assume(const std::vector<z3::expr>& premises) {
     for (const z3::expr& p : premises) Flatten(p, literals_);
-    for (const z3::expr& l : literals_)
+    for (const z3::expr& l : literals_) {
       if (l.is_app() && l.decl().decl_kind() == Z3_OP_NOT) negated_.insert(l.arg(0).id());
+      if (l.is_app() && l.decl().decl_kind() == Z3_OP_DISTINCT && l.num_args() == 2) {
+        distinct_.insert({l.arg(0).id(), l.arg(1).id()});
+        distinct_.insert({l.arg(1).id(), l.arg(0).id()});
+      }
+    }
     for (int round = 0; round < kRounds; ++round) {
       forms_.clear();
       ineqs_.clear();
-      for (const z3::expr& l : literals_) Assume(l);
+      for (const z3::expr& l : literals_) AssumeLiteral(l);
       for (int pass = 0; pass < 2; ++pass)
         for (const Lin& d : ineqs_)
-          if (!Narrow(d)) return Verdict::kContradiction;
+          if (!Narrow(d)) return false;
     }
     forms_.clear();
-    return Goal(goal) ? Verdict::kProved : Verdict::kNotShown;
+    return true;
   }
+
+  bool Shows(const z3::expr& goal) { return Goal(goal); }
 
  private:
   struct Atom {
@@ -192,6 +201,7 @@ class Prover {
 
   static std::optional<U> Numeral(const z3::expr& e) {
     if (!e.is_numeral()) return std::nullopt;
+    if (uint64_t v = 0; Z3_get_numeral_uint64(e.ctx(), e, &v)) return U{v};
     const std::string s = Z3_get_numeral_string(e.ctx(), e);
     U v = 0;
     for (char ch : s) {
@@ -368,6 +378,8 @@ class Prover {
   // True when the literal cannot hold in the current ranges (or its negation is a premise).
   bool Refuted(const z3::expr& lit) {
     if (negated_.count(lit.id())) return true;
+    if (lit.is_app() && lit.decl().decl_kind() == Z3_OP_EQ && distinct_.count({lit.arg(0).id(), lit.arg(1).id()}))
+      return true;
     if (lit.is_false()) return true;
     if (auto ds = Ineqs(lit))
       for (const Lin& d : *ds)
@@ -375,7 +387,7 @@ class Prover {
     return false;
   }
 
-  void Assume(const z3::expr& lit) {
+  void AssumeLiteral(const z3::expr& lit) {
     if (lit.is_app() && lit.decl().decl_kind() == Z3_OP_OR) {
       // A disjunction whose other disjuncts are refuted states its last one.
       std::optional<z3::expr> left;
@@ -387,7 +399,7 @@ class Prover {
       if (left) {
         std::vector<z3::expr> parts;
         Flatten(*left, parts);
-        for (const z3::expr& p : parts) Assume(p);
+        for (const z3::expr& p : parts) AssumeLiteral(p);
       }
       return;
     }
@@ -397,9 +409,10 @@ class Prover {
     }
     if (HighBits(lit)) return;
     // x != K with K at an end of x's range narrows it.
-    if (lit.is_app() && lit.decl().decl_kind() == Z3_OP_NOT) {
-      const z3::expr e = lit.arg(0);
-      if (e.is_app() && e.decl().decl_kind() == Z3_OP_EQ && e.arg(0).is_bv()) {
+    const bool distinct = lit.is_app() && lit.decl().decl_kind() == Z3_OP_DISTINCT && lit.num_args() == 2;
+    if (distinct || (lit.is_app() && lit.decl().decl_kind() == Z3_OP_NOT)) {
+      const z3::expr e = distinct ? lit : lit.arg(0);
+      if (e.is_app() && (distinct || e.decl().decl_kind() == Z3_OP_EQ) && e.arg(0).is_bv()) {
         for (int side = 0; side < 2; ++side) {
           auto v = Numeral(e.arg(1 - side));
           auto x = Read(e.arg(side));
@@ -552,6 +565,7 @@ class Prover {
   z3::context& c_;
   std::vector<z3::expr> literals_;
   std::unordered_set<unsigned> negated_;  // ids of terms whose negation is a premise literal
+  std::set<std::pair<unsigned, unsigned>> distinct_;  // (a, b) of every premise a != b
   std::vector<Atom> atoms_;
   std::unordered_map<unsigned, size_t> atom_of_;
   std::unordered_map<unsigned, Lin> forms_;
@@ -561,9 +575,26 @@ class Prover {
 
 }  // namespace
 
+struct QuickProver::Impl : Prover {
+  using Prover::Prover;
+  bool contradiction = false;
+};
+
+QuickProver::QuickProver(z3::context& c, const std::vector<z3::expr>& premises)
+    : impl_(std::make_unique<Impl>(c)) {
+  impl_->contradiction = !impl_->Assume(premises);
+}
+
+QuickProver::~QuickProver() = default;
+
+Verdict QuickProver::Prove(const z3::expr& goal) {
+  if (impl_->contradiction) return Verdict::kContradiction;
+  return impl_->Shows(goal) ? Verdict::kProved : Verdict::kNotShown;
+}
+
 Verdict Prove(const std::vector<z3::expr>& premises, const z3::expr& goal) {
-  Prover p(goal.ctx());
-  return p.Run(premises, goal);
+  QuickProver p(goal.ctx(), premises);
+  return p.Prove(goal);
 }
 
 }  // namespace tandem::jit::verify::core

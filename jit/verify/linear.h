@@ -20,13 +20,27 @@
 
 #include <z3++.h>
 
+#include <memory>
 #include <vector>
 
 namespace tandem::jit::verify::core {
 
 enum class Verdict { kProved, kContradiction, kNotShown };
 
-// Whether `goal` holds wherever every premise does (sound, incomplete).
+// The premises read once, for several goals (an access tried against each region in turn).
+class QuickProver {
+ public:
+  QuickProver(z3::context& c, const std::vector<z3::expr>& premises);
+  ~QuickProver();
+  // Whether `goal` holds wherever every premise does (sound, incomplete).
+  Verdict Prove(const z3::expr& goal);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// The same for one goal.
 Verdict Prove(const std::vector<z3::expr>& premises, const z3::expr& goal);
 
 }  // namespace tandem::jit::verify::core

@@ -52,12 +52,17 @@ struct ProofCache::Impl {
   std::unordered_map<std::string, bool> axioms;  // table-entry queries, by the query itself
   std::unordered_map<std::string, FunctionResult> functions;  // whole functions (VerifyFunction)
   size_t function_key_bytes = 0;
+  std::unordered_map<std::string, core::BlockResult> blocks;  // blocks (Verify)
+  size_t block_key_bytes = 0;
   // A long campaign compiles millions of functions: the maps stay within these.
   static constexpr size_t kMaxResults = 1 << 20, kMaxFunctionKeyBytes = size_t{256} << 20;
 };
 ProofCache::ProofCache() : impl(std::make_unique<Impl>()) {}
 ProofCache::~ProofCache() = default;
 size_t ProofCache::size() const { return impl->results.size(); }
+size_t ProofCache::quick_proofs() const { return impl->prover.quick; }
+size_t ProofCache::tactic_queries() const { return impl->prover.light; }
+size_t ProofCache::solver_queries() const { return impl->prover.full; }
 
 StoreFacts FactsOf(JitStore& store) {
   StoreFacts f;
@@ -387,6 +392,19 @@ void Machine::TableEntryAxiom(const z3::expr& addr, const z3::expr& v) {
   }
 }
 
+// Everything a function's proofs take besides its code: the store's facts and the function's
+// argument slots (the key of the whole-function and block caches starts with it).
+std::string FactsKey(const StoreFacts& facts, uint32_t arg_slots) {
+  std::string key = fmt::format("{}|{}|{:#x}|{}|", static_cast<int>(facts.arch), arg_slots, facts.vm_bytes,
+                                facts.memories.size());
+  for (const auto& m : facts.memories) key += fmt::format("{:#x},{:#x},{:#x};", m.desc, m.data, m.reserved);
+  for (const auto& t : facts.tables) key += fmt::format("{:#x},{:#x},{},{};", t.desc, t.elems, t.reserved, t.funcref);
+  key += fmt::format("|{:#x},{},{:#x}|{:#x},{}|{:#x},{}|{:#x}|{:#x},{:#x}|", facts.func_descs, facts.func_capacity,
+                     facts.func_descs_field, facts.code_table, facts.code_table_entries, facts.runtime_table,
+                     facts.runtime_entries, facts.exit, facts.stack_base, facts.stack_limit);
+  return key;
+}
+
 FunctionResult Verify(const Lifter& lifter, const StoreFacts& facts, const FunctionInput& in, ProofCache* cache) {
   FunctionResult out;
   out.store_index = in.store_index;
@@ -450,10 +468,30 @@ FunctionResult Verify(const Lifter& lifter, const StoreFacts& facts, const Funct
   // entry, or kMaxWindow instructions) is executed once, then the block instruction by
   // instruction; each access is proved in the state just before it. The premises only grow
   // along the walk.
+  //
+  // A block's result depends only on its instructions and its window's (their bytes, where
+  // they lie in the function, the stack pointer before each, whether the entry check comes
+  // before), the edges the window takes, whether it starts at the entry, the frame and pool
+  // bounds, the store's facts and the argument slots: with a cache, a block met before (in this
+  // function, another, another case's) is answered whole. Absolute addresses the code holds
+  // are in its bytes; branches and pool references are relative (the whole-function cache
+  // rests on the same).
+  std::string function_key;
+  if (cache)
+    function_key = FactsKey(facts, in.arg_slots) +
+                   fmt::format("{}|{}|{}|{}|{}|{}|", in.size, d.pool_begin, frame_fits, frame.lowest, frame_top,
+                               cache->quick);
   for (size_t b = 0; b < g.blocks.size(); ++b) {
     bool any = false;
     for (size_t k = g.blocks[b].first; k <= g.blocks[b].last && !any; ++k) any = d.ins[k].accesses > 0;
     if (!any) continue;
+    const FunctionResult before = [&] {
+      FunctionResult r;
+      r.accesses = out.accesses, r.proved = out.proved, r.failed = out.failed, r.unknown = out.unknown;
+      r.cached = out.cached, r.solver = out.solver, r.vacuous = out.vacuous;
+      return r;
+    }();
+    const size_t problems_before = out.problems.size();
     if (frame.sp[g.blocks[b].first] == kSpUnreached) {
       // Dead code: no path from the entry reaches it (control enters a function only at its
       // start, and its only ways out are the return and the jump to the exit path).
@@ -489,6 +527,67 @@ FunctionResult Verify(const Lifter& lifter, const StoreFacts& facts, const Funct
     std::reverse(window.begin(), window.end());
     at_entry = at_entry && (window.empty() ? b == 0 : window.front() == 0);
 
+    std::string block_key;
+    if (cache) {
+      block_key = function_key;
+      auto add = [&](size_t j) {
+        const Ins& w = d.ins[j];
+        block_key.append(reinterpret_cast<const char*>(w.bytes.data()), w.bytes.size());
+        block_key += fmt::format(":{}:{}", frame.sp[j], j > frame.check_at);
+        // Where it lies matters only to an operand relative to the instruction's own address
+        // (x64's rip-relative pool references; a64's adr), which the lifter resolves to an
+        // absolute address; branch targets only shape the graph, which the edges give.
+        if (w.text.find("rip") != std::string::npos || w.text.rfind("adr", 0) == 0)
+          block_key += fmt::format("@{}", w.off);
+        block_key += ';';
+      };
+      for (size_t j : window) add(j);
+      block_key += '|';
+      for (size_t k = g.blocks[b].first; k <= g.blocks[b].last; ++k) add(k);
+      for (auto& [e, t] : edges)
+        block_key += fmt::format("e{}:{};", std::find(window.begin(), window.end(), e) - window.begin(), t);
+      const Block& blk = g.blocks[b];
+      block_key += fmt::format("|{}|{}", at_entry, blk.pred.size());
+      if (blk.pred.size() == 2 && blk.first > 0) {  // a loop head (BlockPremises reads the one before it)
+        add(blk.first - 1);
+        block_key += fmt::format("{},{}", blk.pred[0] + 1 == b || blk.pred[1] + 1 == b,
+                                 blk.pred[0] == b || blk.pred[1] == b);
+      }
+      if (auto it = cache->impl->blocks.find(block_key); it != cache->impl->blocks.end()) {
+        const BlockResult& r = it->second;
+        ++cache->block_hits;
+        out.accesses += r.counts.accesses, out.proved += r.counts.proved, out.failed += r.counts.failed;
+        out.unknown += r.counts.unknown, out.cached += r.counts.accesses, out.vacuous += r.counts.vacuous;
+        for (const auto& [k, a] : r.problems) {
+          AccessResult p = a;
+          p.code_offset = d.ins[g.blocks[b].first + k].off;
+          p.text = d.ins[g.blocks[b].first + k].text;
+          out.problems.push_back(std::move(p));
+        }
+        continue;
+      }
+    }
+    // Keeps the block's result under its key (on each way out of the walks below).
+    auto remember = [&] {
+      if (!cache) return;
+      BlockResult r;
+      r.counts.accesses = out.accesses - before.accesses, r.counts.proved = out.proved - before.proved;
+      r.counts.failed = out.failed - before.failed, r.counts.unknown = out.unknown - before.unknown;
+      r.counts.vacuous = out.vacuous - before.vacuous;
+      for (size_t q = problems_before; q < out.problems.size(); ++q) {
+        size_t k = g.blocks[b].first;
+        while (k < g.blocks[b].last && d.ins[k].off != out.problems[q].code_offset) ++k;
+        r.problems.push_back({static_cast<uint32_t>(k - g.blocks[b].first), out.problems[q]});
+      }
+      auto& blocks = cache->impl->blocks;
+      if (cache->impl->block_key_bytes + block_key.size() > ProofCache::Impl::kMaxFunctionKeyBytes) {
+        blocks.clear();
+        cache->impl->block_key_bytes = 0;
+      }
+      cache->impl->block_key_bytes += block_key.size();
+      blocks.emplace(std::move(block_key), std::move(r));
+    };
+
     // The first walk follows the base-plus-constant forms alone: when they prove every access
     // of the block, it needs no expression at all (most blocks: frame slots, VM fields).
     {
@@ -513,6 +612,7 @@ FunctionResult Verify(const Lifter& lifter, const StoreFacts& facts, const Funct
       if (all) {
         out.accesses += n;
         out.proved += n;
+        remember();
         continue;
       }
     }
@@ -527,10 +627,19 @@ FunctionResult Verify(const Lifter& lifter, const StoreFacts& facts, const Funct
       m.Step(w, frame.sp[j]);
       if (w.flow == Flow::kBranch)
         for (auto& [e, t] : edges)
-          if (e == j) m.premises.push_back((t ? m.Taken(w) : !m.Taken(w)).simplify());
+          if (e == j) m.premises.push_back(t ? m.Taken(w) : !m.Taken(w));
     };
     for (size_t j : window) step(j);
     std::vector<std::unordered_set<unsigned>> premise_symbols;  // of m.premises, as they come
+    // The premises as the solver and the cache key take them: simplified (their terms then
+    // match the obligation's), once each, when first needed. The quick prover reads them as
+    // they are.
+    std::vector<std::optional<z3::expr>> simplified;
+    auto for_solver = [&](unsigned q) -> const z3::expr& {
+      if (simplified.size() < m.premises.size()) simplified.resize(m.premises.size());
+      if (!simplified[q]) simplified[q] = m.premises[q].simplify();
+      return *simplified[q];
+    };
 
     for (size_t k = g.blocks[b].first; k <= g.blocks[b].last; ++k) {
       const Ins& ins = d.ins[k];
@@ -650,37 +759,40 @@ FunctionResult Verify(const Lifter& lifter, const StoreFacts& facts, const Funct
           // length. Written relative to the start, the obligation's terms match the premises'
           // (the bounds check compares the same offset with the size), which the solver proves
           // far faster than through two additions of the start.
-          auto relative = [&](const z3::expr& from, const Region& r) -> std::optional<z3::expr> {
+          // (Simplified for the solver; the quick prover reads the terms as they are.)
+          auto relative = [&](const z3::expr& from, const Region& r, bool simp) -> std::optional<z3::expr> {
             uint64_t lo = 0;
             if (!r.lo.is_numeral_u64(lo) || lo >= (uint64_t{1} << 62)) return std::nullopt;
-            const z3::expr rel = (from - c.bv_val(lo, 64)).simplify();
-            const z3::expr len = (r.hi - r.lo).simplify();
+            auto s = [&](const z3::expr& e) { return simp ? e.simplify() : e; };
+            const z3::expr rel = s(from - c.bv_val(lo, 64));
+            const z3::expr len = s(r.hi - r.lo);
             const z3::expr small = z3::ule(rel, c.bv_val(uint64_t{1} << 62, 64));
             // Two equivalent forms, either of which implies the access is inside: rel + size
             // <= len (how the x64 bounds check states it), and rel <= len with len - rel >=
             // size (how the a64 check does, its subtraction exact as rel <= len). Given both,
             // the solver refutes the negation through whichever matches the premises' terms;
             // through the other it is an adder against a subtractor, ten times slower.
-            const z3::expr len64 = len.extract(63, 0).simplify();
+            const z3::expr len64 = s(len.extract(63, 0));
             const z3::expr by_sum = z3::ule(z3::zext(rel, 1) + c.bv_val(bytes, 65), len);
             const z3::expr by_difference = len.extract(64, 64) == c.bv_val(0, 1) && z3::ule(rel, len64) &&
-                                           z3::uge((len64 - rel).simplify(), c.bv_val(bytes, 64));
+                                           z3::uge(s(len64 - rel), c.bv_val(bytes, 64));
             return small && (by_sum || by_difference);
           };
-          auto inside = [&](const Region& r) -> z3::expr {
+          auto inside = [&](const Region& r, bool simp = true) -> z3::expr {
             const z3::expr w = c.bv_val(bytes, 65);
+            auto s = [&](const z3::expr& e) { return simp ? e.simplify() : e; };
             switch (r.base) {
               case Region::kArena: {
-                if (auto e = relative((addr - m.A).simplify(), r)) return *e;
-                z3::expr x = z3::zext((addr - m.A).simplify(), 1);
+                if (auto e = relative(s(addr - m.A), r, simp)) return *e;
+                z3::expr x = z3::zext(s(addr - m.A), 1);
                 return z3::ule(r.lo, x) && z3::ule(x + w, r.hi);
               }
               case Region::kFrame: {
-                z3::expr x = z3::sext((addr - m.F).simplify(), 1);
+                z3::expr x = z3::sext(s(addr - m.F), 1);
                 return r.lo <= x && x + w <= r.hi;
               }
               case Region::kAbsolute: {
-                if (auto e = relative(addr, r)) return *e;
+                if (auto e = relative(addr, r, simp)) return *e;
                 z3::expr x = z3::zext(addr, 1);
                 return z3::ule(r.lo, x) && z3::ule(x + w, r.hi);
               }
@@ -718,6 +830,36 @@ FunctionResult Verify(const Lifter& lifter, const StoreFacts& facts, const Funct
             for (size_t q = 0; q < taken.size(); ++q)
               if (taken[q]) sliced.push_back(static_cast<unsigned>(q));
           }
+          // The quick prover first (linear.h), on the premises as they are: most obligations are
+          // an offset against a size under a check of nearly the same offset against the same
+          // size. The memories first when the access has the bounds emitter's shape, then every
+          // region in turn. What it proves needs neither the cache nor the solver.
+          if (!cache || cache->quick) {
+            std::vector<z3::expr> given;
+            for (unsigned q : sliced) given.push_back(for_solver(q));
+            std::vector<size_t> order;
+            if (arena_regions && (acc.disp_memory || acc.heap_shape))
+              for (size_t q = 0; q < facts.memories.size(); ++q)
+                if (!acc.disp_memory || facts.memories[q].data == *acc.disp_memory) order.push_back(q);
+            for (size_t q = 0; q < regions.size(); ++q)
+              if (std::find(order.begin(), order.end(), q) == order.end()) order.push_back(q);
+            std::optional<Verdict> shown;
+            size_t where = 0;
+            QuickProver quick(c, given);
+            for (size_t q : order) {
+              const Verdict v = quick.Prove(inside(regions[q], false));
+              if (v != Verdict::kNotShown) {
+                shown = v, where = q;
+                break;
+              }
+            }
+            if (shown) {
+              ++prover.quick;
+              ++out.proved;
+              if (*shown == Verdict::kContradiction) ++out.vacuous;
+              continue;
+            }
+          }
           // The proof obligation decides the answer, and the cache key is the obligation itself,
           // normalised: the address, the regions (names and bounds) and the premises sliced
           // above, written with the symbols renamed in order of appearance (A and F keep their
@@ -731,7 +873,7 @@ FunctionResult Verify(const Lifter& lifter, const StoreFacts& facts, const Funct
               roots.push_back(r.lo);
               roots.push_back(r.hi);
             }
-            for (unsigned q : sliced) roots.push_back(m.premises[q]);
+            for (unsigned q : sliced) roots.push_back(for_solver(q));
             full_key = fmt::format("{}:{}:", bytes, regions.size());
             for (const Region& r : regions) full_key += r.name + ";";
             full_key += Canonical(roots);
@@ -758,15 +900,10 @@ FunctionResult Verify(const Lifter& lifter, const StoreFacts& facts, const Funct
           // these bit-vector queries.
           auto decide = [&](const z3::expr* goal, bool want_model) {
             std::vector<z3::expr> as;
-            for (unsigned k : sliced) as.push_back(m.premises[k]);
+            for (unsigned k : sliced) as.push_back(for_solver(k));
             if (goal) as.push_back(*goal);
             return prover.Decide(as, want_model);
           };
-          // The quick prover first (linear.h): most obligations are an offset against a size
-          // under a check of nearly the same offset against the same size.
-          std::vector<z3::expr> given;
-          for (unsigned k : sliced) given.push_back(m.premises[k]);
-          auto quick = [&](const Region& r) { return Prove(given, inside(r)); };
           // The common case first: the bounds emitter's shape (the arena base plus an index,
           // or a displacement that is a memory's data offset) is tried against the memories
           // alone, one check each.
@@ -779,32 +916,12 @@ FunctionResult Verify(const Lifter& lifter, const StoreFacts& facts, const Funct
               for (size_t q = 0; q < facts.memories.size(); ++q) first.push_back(q);
             }
             for (size_t q : first) {
-              // regions[q] is memory q (they come first)
-              bool proved = quick(regions[q]) != Verdict::kNotShown;
-              if (proved) {
-                ++prover.quick;
-              } else {
-                const z3::expr goal = !inside(regions[q]);
-                proved = decide(&goal, false).result == z3::unsat;
-              }
-              if (proved) {
+              const z3::expr goal = !inside(regions[q]);  // regions[q] is memory q (they come first)
+              if (decide(&goal, false).result == z3::unsat) {
                 res.status = Status::kProved;
                 res.region = regions[q].name;
                 break;
               }
-            }
-          }
-          // Then each region in turn by the quick prover.
-          for (size_t q = 0; q < regions.size() && res.status != Status::kProved; ++q) {
-            const Verdict v = quick(regions[q]);
-            if (v == Verdict::kNotShown) continue;
-            ++prover.quick;
-            res.status = Status::kProved;
-            if (v == Verdict::kProved) {
-              res.region = regions[q].name;
-            } else {
-              res.region = "unreachable (the window's premises contradict)";
-              ++out.vacuous;
             }
           }
           std::optional<z3::model> model;
@@ -893,6 +1010,7 @@ FunctionResult Verify(const Lifter& lifter, const StoreFacts& facts, const Funct
       }
       step(k);
     }
+    remember();
   }
   if (!out.problems.empty()) {
     std::set<uint32_t> near;
@@ -923,13 +1041,7 @@ FunctionResult VerifyFunction(const StoreFacts& facts, const FunctionInput& in, 
   // and constant-pool references are relative, and every absolute address the code holds is in
   // its bytes (the address it runs at matters only through them). The same function compiled
   // again (a fuzz case's module is often mostly another's) is answered whole.
-  std::string key = fmt::format("{}|{}|{:#x}|{}|", static_cast<int>(facts.arch), in.arg_slots, facts.vm_bytes,
-                                facts.memories.size());
-  for (const auto& m : facts.memories) key += fmt::format("{:#x},{:#x},{:#x};", m.desc, m.data, m.reserved);
-  for (const auto& t : facts.tables) key += fmt::format("{:#x},{:#x},{},{};", t.desc, t.elems, t.reserved, t.funcref);
-  key += fmt::format("|{:#x},{},{:#x}|{:#x},{}|{:#x},{}|{:#x}|{:#x},{:#x}|", facts.func_descs, facts.func_capacity,
-                     facts.func_descs_field, facts.code_table, facts.code_table_entries, facts.runtime_table,
-                     facts.runtime_entries, facts.exit, facts.stack_base, facts.stack_limit);
+  std::string key = core::FactsKey(facts, in.arg_slots);
   key.append(reinterpret_cast<const char*>(in.code), in.size);
   auto& functions = cache->impl->functions;
   if (auto it = functions.find(key); it != functions.end()) {

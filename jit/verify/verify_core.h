@@ -231,6 +231,15 @@ struct Lifter {
   virtual void BlockPremises(const Decoded&, const Cfg&, size_t /*block*/, Machine&) const {}
 };
 
+// A block's part of a function's result, as the block cache keeps it: its counts, and the
+// accesses not proved by instruction (from the block's first).
+struct BlockResult {
+  FunctionResult counts;
+  std::vector<std::pair<uint32_t, AccessResult>> problems;
+};
+
+std::string FactsKey(const StoreFacts& facts, uint32_t arg_slots);
+
 FunctionResult Verify(const Lifter& lifter, const StoreFacts& facts, const FunctionInput& in,
                       ProofCache* cache);
 

@@ -75,7 +75,7 @@ class Terms {
       case 2: return z3::uge(a, b);
       case 3: return z3::ugt(a, b);
       case 4: return a == b;
-      case 5: return !(a == b);
+      case 5: return Pick(2) ? !(a == b) : a != b;
       case 6: return !z3::ule(a, b);
       case 7: return z3::ule(a, b) || z3::ult(b, Term(width, depth));
       default: return a.extract(width - 1, 3) == c_.bv_val(0, width - 3);

@@ -21,7 +21,8 @@ namespace tandem::jit::verify {
 namespace {
 
 // Accesses whose index is checked against memory 0's size as the code loads it: their proofs
-// need the solver (and so the cache), and they use memory 0's facts.
+// need the solver (and so the cache; the quick prover, which would prove them first, is off in
+// these tests), and they use memory 0's facts.
 const char* kModule = R"(
   (module
     (memory 1)
@@ -62,6 +63,7 @@ struct Pass {
 
 Pass Run(const StoreFacts& facts, const std::vector<FunctionInput>& inputs, ProofCache* cache) {
   Pass p;
+  if (cache) cache->quick = false;
   const uint64_t hits = cache ? cache->hits : 0, misses = cache ? cache->misses : 0,
                  function_hits = cache ? cache->function_hits : 0;
   for (const FunctionInput& in : inputs) {
@@ -181,6 +183,33 @@ TEST_CASE("verify cache: a weakened bounds check verified after the sound one, w
     CHECK(b.failed >= 1);
     // The module's own result, as a verification without the cache gives it.
     CheckSameResults(b, Run(facts, inputs, nullptr));
+  }
+}
+
+TEST_CASE("verify: the quick prover and the solver give the same results", "[verify][x64]") {
+  for (uint64_t fault : {uint64_t{0}, uint64_t{kFaultBoundsOffByOne}, uint64_t{kFaultBoundsDropped}}) {
+    auto store = StoreOf(kModule, fault);
+    const StoreFacts facts = FactsOf(*store);
+    const std::vector<FunctionInput> inputs = Inputs(*store);
+    ProofCache solver_only;
+    const Pass slow = Run(facts, inputs, &solver_only);  // Run turns the quick prover off
+    ProofCache with_quick;
+    size_t accesses = 0, proved = 0, failed = 0;
+    std::vector<std::string> problems;
+    for (const FunctionInput& in : inputs) {
+      FunctionResult f = VerifyFunction(facts, in, &with_quick);
+      accesses += f.accesses, proved += f.proved, failed += f.failed;
+      for (const AccessResult& a : f.problems)
+        problems.push_back(std::to_string(in.store_index) + " " + std::to_string(a.code_offset) + " " +
+                           StatusName(a.status) + (a.status == Status::kFailed ? "" : " " + a.region));
+    }
+    INFO("fault " << fault);
+    CHECK(slow.misses > 0);              // the solver's run proved through the solver
+    if (fault == 0) CHECK(with_quick.misses == 0);  // the quick prover took every one
+    CHECK(accesses == slow.accesses);
+    CHECK(proved == slow.proved);
+    CHECK(failed == slow.failed);
+    CHECK(problems == slow.problems);
   }
 }
 
