@@ -589,32 +589,42 @@ FunctionResult Verify(const Lifter& lifter, const StoreFacts& facts, const Funct
     };
 
     // The first walk follows the base-plus-constant forms alone: when they prove every access
-    // of the block, it needs no expression at all (most blocks: frame slots, VM fields).
+    // of the block, it needs no expression at all (most blocks: frame slots, VM fields). The
+    // symbolic walk then goes only as far as the last access they do not prove: those after
+    // it are proved already (the forms come out the same in both walks).
+    size_t symbolic_last = g.blocks[b].last;  // the symbolic walk's last instruction
+    size_t tail = 0;                          // accesses after it (proved by the first walk)
     {
       std::unique_ptr<Machine> lm = lifter.NewMachine(c, facts, d);
       lm->symbolic = false;
       if (at_entry) lm->AtEntry();
       for (size_t j : window) lm->Step(d.ins[j], frame.sp[j]);
-      bool all = true;
+      std::optional<size_t> last_unproved;
       size_t n = 0;
-      for (size_t k = g.blocks[b].first; k <= g.blocks[b].last && all; ++k) {
+      for (size_t k = g.blocks[b].first; k <= g.blocks[b].last; ++k) {
         const Ins& ins = d.ins[k];
         if (ins.accesses > 0) {
           lm->SetSp(frame.sp[k]);
+          bool all = true;
+          size_t here = 0;
           for (const Access& a : lm->Accesses(ins)) {
             all = all && a.reject.empty() && !(frame.sp[k] == kSpDiffers && a.uses_sp) && a.lin &&
                   lin_inside(*a.lin, a.bytes, k);
-            ++n;
+            ++here;
           }
+          if (!all || here != ins.accesses) last_unproved = k, tail = 0;
+          else tail += here;
+          n += here;
         }
         lm->Step(ins, frame.sp[k]);
       }
-      if (all) {
+      if (!last_unproved) {
         out.accesses += n;
         out.proved += n;
         remember();
         continue;
       }
+      symbolic_last = *last_unproved;
     }
     std::unique_ptr<Machine> mp = lifter.NewMachine(c, facts, d);
     Machine& m = *mp;
@@ -641,7 +651,7 @@ FunctionResult Verify(const Lifter& lifter, const StoreFacts& facts, const Funct
       return *simplified[q];
     };
 
-    for (size_t k = g.blocks[b].first; k <= g.blocks[b].last; ++k) {
+    for (size_t k = g.blocks[b].first; k <= symbolic_last; ++k) {
       const Ins& ins = d.ins[k];
       if (ins.accesses > 0) {
         m.SetSp(frame.sp[k]);
@@ -1010,6 +1020,8 @@ FunctionResult Verify(const Lifter& lifter, const StoreFacts& facts, const Funct
       }
       step(k);
     }
+    out.accesses += tail;
+    out.proved += tail;
     remember();
   }
   if (!out.problems.empty()) {
