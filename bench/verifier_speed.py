@@ -126,10 +126,12 @@ def VerifySet(tandem, name, modules, timeout):
     return t
 
 
-def Fuzz(tandem, testsuite, seed, cases, verify, work):
+def Fuzz(tandem, testsuite, seed, cases, verify, work, generator):
     summary = os.path.join(work, f"fuzz-{'verify' if verify else 'plain'}.json")
     cmd = [tandem, "fuzz", "--engines", "ref,x64", "-j", "1", "--seed", str(seed), "--cases",
            str(cases), "--json", summary, "-q", "--testsuite", testsuite]
+    if generator:
+        cmd += ["--generator", generator]
     if verify:
         cmd.append("--verify")
     start = time.perf_counter()
@@ -162,6 +164,9 @@ def Main():
     ap.add_argument("--cases", type=int, default=400, help="fuzz cases per campaign (default 400)")
     ap.add_argument("--seed", type=int, default=1, help="the campaigns' seed (default 1)")
     ap.add_argument("--no-fuzz", action="store_true", help="leave out the fuzzing throughput")
+    ap.add_argument("--generator", default="",
+                    help="the campaigns' generators (default: tandem fuzz's, single and mutate; smith's "
+                         "larger functions cost the verifier far more per case)")
     ap.add_argument("--timeout", type=int, default=900, help="seconds per `tandem verify` (default 900)")
     ap.add_argument("--json", action="store_true", help="print the figures as JSON")
     a = ap.parse_args()
@@ -188,7 +193,7 @@ def Main():
         if not a.no_fuzz:
             if not a.json:
                 print(f"fuzzing {a.cases} cases twice ...", file=sys.stderr)
-            fuzz = [Fuzz(tandem, a.testsuite, a.seed, a.cases, v, work) for v in (False, True)]
+            fuzz = [Fuzz(tandem, a.testsuite, a.seed, a.cases, v, work, a.generator) for v in (False, True)]
 
     result = {"verifier": sets}
     if fuzz:
@@ -219,7 +224,8 @@ def Main():
     if fuzz:
         f = result["fuzz"]
         v = verified.get("verified", {})
-        print(f"\nfuzz ref,x64 -j 1, seed {a.seed}, {a.cases} cases:")
+        gens = f", generator {a.generator}" if a.generator else ""
+        print(f"\nfuzz ref,x64 -j 1, seed {a.seed}, {a.cases} cases{gens}:")
         print(f"  without --verify: {plain['cases_per_second']:8.1f} cases/s ({plain['seconds']:.1f} s)")
         print(f"  with --verify:    {verified['cases_per_second']:8.1f} cases/s ({verified['seconds']:.1f} s; "
               f"{v.get('accesses', 0)} accesses verified in {v.get('seconds', 0):.1f} s, "

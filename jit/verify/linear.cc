@@ -403,11 +403,12 @@ class Prover {
       }
       return;
     }
+    // (Before the general reading, which would take extract(w-1, l, x) as an atom of its own.)
+    if (HighBits(lit)) return;
     if (auto ds = Ineqs(lit)) {
       for (Lin& d : *ds) ineqs_.push_back(std::move(d));
       return;
     }
-    if (HighBits(lit)) return;
     // x != K with K at an end of x's range narrows it.
     const bool distinct = lit.is_app() && lit.decl().decl_kind() == Z3_OP_DISTINCT && lit.num_args() == 2;
     if (distinct || (lit.is_app() && lit.decl().decl_kind() == Z3_OP_NOT)) {
