@@ -29,6 +29,10 @@ std::optional<I> Mul(I a, I b) {
   return r;
 }
 
+// Within ±2^120: bounds this far from overflow can be negated, subtracted and rounded safely
+// (ranges that large tell nothing here anyway).
+bool Small(I x) { return x > -(I{1} << 120) && x < (I{1} << 120); }
+
 // Floor and ceiling of a / b for b > 0.
 I FloorDiv(I a, I b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
 I CeilDiv(I a, I b) { return a >= 0 ? (a + b - 1) / b : -((-a) / b); }
@@ -191,7 +195,7 @@ class Prover {
   // value of its atoms in their ranges; nullopt when its range spans 2^w or more.
   std::optional<Lin> Exact(const Lin& l, unsigned w) const {
     auto r = TightRange(l);
-    if (!r || r->hi - r->lo >= Pow2(w)) return std::nullopt;
+    if (!r || !Small(r->lo) || !Small(r->hi) || r->hi - r->lo >= Pow2(w)) return std::nullopt;
     const I m = FloorDiv(r->lo, Pow2(w));
     if (r->hi - m * Pow2(w) >= Pow2(w)) return std::nullopt;
     Lin out = l;
@@ -500,7 +504,7 @@ class Prover {
       Lin rest = d;
       rest.terms.erase(rest.terms.begin() + static_cast<long>(t));
       auto r = RangeOf(rest);
-      if (!r) continue;
+      if (!r || !Small(r->lo)) continue;
       Range& ar = atoms_[a].r;
       // c·a <= -rest <= -r->lo.
       if (c > 0) ar.hi = std::min(ar.hi, FloorDiv(-r->lo, c));
