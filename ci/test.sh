@@ -108,6 +108,10 @@ expect2 diff "$bad/ok.wat" --signature not-a-signature
 expect2 verify "$bad/missing.wasm"
 expect2 verify "$bad/bad.wasm"
 expect2 verify "$bad/ok.wat" --engines nope
+expect2 fuzz --list-faults --json "$bad/missing/faults.json"
+# fuzz --list-faults --json FILE writes the catalogue (diff --list-faults --json prints it).
+"$tandem" fuzz --list-faults --json "$bad/faults.json" >/dev/null
+python3 -c 'import json, sys; f = json.load(open(sys.argv[1])); assert len(f) > 20 and all("name" in x for x in f), f' "$bad/faults.json"
 # Without node (a PATH with wast2json only) the V8 engines are unavailable (exit 2, saying so);
 # the others still work.
 mkdir "$bad/bin"

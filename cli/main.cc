@@ -664,8 +664,10 @@ std::string DefaultEngineList() {
   return list;
 }
 
-// --list-faults of diff and fuzz: the seeded faults, codegen faults (the catalogue) first.
-int ListFaults(bool json) {
+// --list-faults of diff and fuzz: the seeded faults, codegen faults (the catalogue) first. As
+// JSON on standard output (diff --json), or into a file (fuzz --json FILE, "-" for standard
+// output).
+int ListFaults(bool json, const std::string& json_file = "") {
   nlohmann::json list = nlohmann::json::array();
   for (const diff::FaultInfo& f : diff::KnownFaults()) {
     if (json)
@@ -674,7 +676,16 @@ int ListFaults(bool json) {
     else
       std::cout << fmt::format("{:<22} {:<8} {:<11} {}\n", f.name, f.kind, f.applies_to, f.what);
   }
-  if (json) std::cout << list.dump(1) << "\n";
+  if (json && !json_file.empty() && json_file != "-") {
+    std::ofstream f(json_file);
+    f << list.dump(1) << "\n";
+    if (!f) {
+      std::cerr << "tandem: cannot write " << json_file << "\n";
+      return kExitUsage;
+    }
+  } else if (json) {
+    std::cout << list.dump(1) << "\n";
+  }
   return kExitOk;
 }
 
@@ -994,7 +1005,7 @@ void FuzzArgsFromJson(const nlohmann::json& j, FuzzArgs& a) {
 }
 
 int RunFuzzCommand(const FuzzArgs& given, const CLI::App& cmd) {
-  if (given.list_faults) return ListFaults(false);
+  if (given.list_faults) return ListFaults(!given.json.empty(), given.json);
   auto usage = [](const std::string& msg) {
     std::cerr << "tandem fuzz: " << msg << "\n";
     return kExitUsage;
@@ -1160,7 +1171,8 @@ CLI::App* AddFuzzCommand(CLI::App& app, FuzzArgs& a) {
       ->type_name("DIR");
   cmd->add_flag("--list-faults", a.list_faults,
                 "List the seeded faults (the codegen fault catalogue with the back ends each "
-                "applies to, then the harness faults) and exit");
+                "applies to, then the harness faults) and exit; with --json FILE, as JSON into "
+                "FILE (- for standard output)");
   cmd->add_flag("--validation", a.validation,
                 "The validation differential: every generated module, valid or not, is decoded "
                 "and validated by tandem, V8 and WABT's wasm-validate; a disagreement is a "
