@@ -116,11 +116,13 @@ X64_ONLY=(
   "fuzz: --verify proves the x64 code of every case, and a weakened bounds check is a verify finding"
   "verify axioms: the x64 runtime keeps every axiom the verifier assumes"
   "verify: every corpus/regress module's x64 code is proved"
+  "verify: the quick prover and the solver give the same results"
 )
 # Slow under emulation and covered on x86-64 (where the same a64 code runs under Unicorn): the
 # verifier's proofs of every spec module's a64 code (Z3 under qemu-user takes several minutes).
 QEMU_SLOW=(
   "verify: every access of every non-SIMD spec module's a64 code is proved"
+  "the quick prover never claims what Z3 refutes"
 )
 # The V8 peer's tests ("v8: ...", "validation: ..."): node is an x86-64 program on this host,
 # which the emulated test binary cannot start.
