@@ -120,6 +120,7 @@ X64_ONLY=(
 )
 # Slow under emulation and covered on x86-64 (where the same a64 code runs under Unicorn): the
 # verifier's proofs of every spec module's a64 code (Z3 under qemu-user takes several minutes).
+# And the quick prover's 4,000 random queries checked against Z3.
 QEMU_SLOW=(
   "verify: every access of every non-SIMD spec module's a64 code is proved"
   "the quick prover never claims what Z3 refutes"
