@@ -14,6 +14,7 @@
 #include <z3++.h>
 
 #include <algorithm>
+#include <cstring>
 #include <set>
 #include <sstream>
 #include <stdexcept>
@@ -392,6 +393,17 @@ void Machine::TableEntryAxiom(const z3::expr& addr, const z3::expr& v) {
   }
 }
 
+// Whether an instruction's bytes hold, at any byte, an 8-byte value in [lo, hi): an absolute
+// address inside the function itself, whose proofs then depend on where the function lies.
+bool HoldsAddressIn(const uint8_t* bytes, size_t n, uint64_t lo, uint64_t hi) {
+  for (size_t k = 0; k + 8 <= n; ++k) {
+    uint64_t v = 0;
+    std::memcpy(&v, bytes + k, 8);
+    if (v >= lo && v < hi) return true;
+  }
+  return false;
+}
+
 // Everything a function's proofs take besides its code: the store's facts and the function's
 // argument slots (the key of the whole-function and block caches starts with it).
 std::string FactsKey(const StoreFacts& facts, uint32_t arg_slots) {
@@ -469,13 +481,13 @@ FunctionResult Verify(const Lifter& lifter, const StoreFacts& facts, const Funct
   // instruction; each access is proved in the state just before it. The premises only grow
   // along the walk.
   //
-  // A block's result depends only on its instructions and its window's (their bytes, where
-  // they lie in the function, the stack pointer before each, whether the entry check comes
-  // before), the edges the window takes, whether it starts at the entry, the frame and pool
-  // bounds, the store's facts and the argument slots: with a cache, a block met before (in this
-  // function, another, another case's) is answered whole. Absolute addresses the code holds
-  // are in its bytes; branches and pool references are relative (the whole-function cache
-  // rests on the same).
+  // A block's result depends only on its instructions and its window's (their bytes, the stack
+  // pointer before each, whether the entry check comes before it, and where it lies when an
+  // operand is relative to it), the edges the window takes, whether it starts at the entry,
+  // the frame and pool bounds, the store's facts and the argument slots: with a cache, a block
+  // met before (in this function, another, another case's) is answered whole. Absolute
+  // addresses the code holds are in its bytes (and one inside the function itself keys the
+  // function's address too); branches and pool references are relative.
   std::string function_key;
   if (cache)
     function_key = FactsKey(facts, in.arg_slots) +
@@ -539,6 +551,8 @@ FunctionResult Verify(const Lifter& lifter, const StoreFacts& facts, const Funct
         // absolute address; branch targets only shape the graph, which the edges give.
         if (w.text.find("rip") != std::string::npos || w.text.rfind("adr", 0) == 0)
           block_key += fmt::format("@{}", w.off);
+        if (HoldsAddressIn(w.bytes.data(), w.bytes.size(), in.address, in.address + in.size))
+          block_key += fmt::format("@@{}", w.addr);
         block_key += ';';
       };
       for (size_t j : window) add(j);
@@ -854,12 +868,11 @@ FunctionResult Verify(const Lifter& lifter, const StoreFacts& facts, const Funct
             for (size_t q = 0; q < regions.size(); ++q)
               if (std::find(order.begin(), order.end(), q) == order.end()) order.push_back(q);
             std::optional<Verdict> shown;
-            size_t where = 0;
             QuickProver quick(c, given);
             for (size_t q : order) {
               const Verdict v = quick.Prove(inside(regions[q], false));
               if (v != Verdict::kNotShown) {
-                shown = v, where = q;
+                shown = v;
                 break;
               }
             }
@@ -1054,6 +1067,9 @@ FunctionResult VerifyFunction(const StoreFacts& facts, const FunctionInput& in, 
   // its bytes (the address it runs at matters only through them). The same function compiled
   // again (a fuzz case's module is often mostly another's) is answered whole.
   std::string key = core::FactsKey(facts, in.arg_slots);
+  // (Code that holds an absolute address inside itself is keyed by where it lies too.)
+  if (core::HoldsAddressIn(in.code, in.size, in.address, in.address + in.size))
+    key += fmt::format("@{:#x}|", in.address);
   key.append(reinterpret_cast<const char*>(in.code), in.size);
   auto& functions = cache->impl->functions;
   if (auto it = functions.find(key); it != functions.end()) {

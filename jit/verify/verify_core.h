@@ -239,6 +239,7 @@ struct BlockResult {
 };
 
 std::string FactsKey(const StoreFacts& facts, uint32_t arg_slots);
+bool HoldsAddressIn(const uint8_t* bytes, size_t n, uint64_t lo, uint64_t hi);
 
 FunctionResult Verify(const Lifter& lifter, const StoreFacts& facts, const FunctionInput& in,
                       ProofCache* cache);

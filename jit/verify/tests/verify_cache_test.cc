@@ -186,6 +186,38 @@ TEST_CASE("verify cache: a weakened bounds check verified after the sound one, w
   }
 }
 
+// Two functions that differ before a join and are the same after it: the blocks after the join
+// (their windows stop there) are the same blocks.
+const char* kTwins = R"(
+  (module
+    (memory 1)
+    (func (export "a") (param i32 i32) (result i32)
+      (if (local.get 1) (then (local.set 1 (i32.const 11))))
+      (i32.add (i32.load offset=4 (local.get 0)) (i32.load16_u offset=2 (local.get 1))))
+    (func (export "b") (param i32 i32) (result i32)
+      (if (local.get 1) (then (local.set 1 (i32.const 22))))
+      (i32.add (i32.load offset=4 (local.get 0)) (i32.load16_u offset=2 (local.get 1)))))
+)";
+
+TEST_CASE("verify cache: a block met again in another function is answered whole, with the same "
+          "results",
+          "[verify][x64]") {
+  auto store = StoreOf(kTwins);
+  const StoreFacts facts = FactsOf(*store);
+  const std::vector<FunctionInput> inputs = Inputs(*store);
+  ProofCache cache;
+  const Pass cached = Run(facts, inputs, &cache);
+  CHECK(cache.function_hits == 0);  // the functions differ
+  CHECK(cache.block_hits > 0);      // their blocks after the join do not
+  CHECK(cached.proved == cached.accesses);
+  CheckSameResults(cached, Run(facts, inputs, nullptr));
+  // A weakened check in the same code is not answered by the sound blocks.
+  auto weak = StoreOf(kTwins, kFaultBoundsOffByOne);
+  const Pass b = Run(FactsOf(*weak), Inputs(*weak), &cache);
+  CHECK(b.failed >= 2);
+  CheckSameResults(b, Run(FactsOf(*weak), Inputs(*weak), nullptr));
+}
+
 TEST_CASE("verify: the quick prover and the solver give the same results", "[verify][x64]") {
   for (uint64_t fault : {uint64_t{0}, uint64_t{kFaultBoundsOffByOne}, uint64_t{kFaultBoundsDropped}}) {
     auto store = StoreOf(kModule, fault);
