@@ -875,14 +875,15 @@ int RunReduceCommand(const ReduceArgs& a) {
       "signature {}: {} -> {} bytes in {:.1f} s ({} tests{})\n", r.signature.ToString(),
       r.stats.original_bytes, r.stats.reduced_bytes, r.stats.seconds, r.stats.tests,
       r.stats.timed_out ? ", stopped by the time limit" : "");
-  std::cout << diff::FormatLocation(r.location, r.reduced);
+  const bool verify = r.signature.kind == "verify";  // the verifier's finding: nothing is run
+  if (!verify) std::cout << diff::FormatLocation(r.location, r.reduced);
   if (!r.review.empty()) std::cout << "review: " << r.review << "\n";
   if (!r.text_form_note.empty()) std::cout << r.text_form_note << "\n";
   std::cout << "written to " << r.out_dir << ":";
   for (const std::string& file : r.files) std::cout << " " << file;
   std::cout << "\n  replay: cd " << r.out_dir << " && "
             << f.outcome.value("replay", std::string("tandem diff case.wasm --script script.json"))
-            << " --locate\n";
+            << (verify ? "" : " --locate") << "\n";
   return kExitOk;
 }
 
@@ -1367,18 +1368,12 @@ int RunVerifyCommand(const VerifyArgs& a) {
     if (e != "x64" && e != "a64") return usage("engine \"" + e + "\": the verifier reads JIT code (x64, a64)");
   uint64_t faults = 0;
   uint32_t mutant = 0;  // a back end compiles only its own mutants
-  for (const std::string& name : SplitList(a.seed_faults)) {
-    bool known = false;
-    for (const jit::CodegenFaultInfo& f : jit::CodegenFaults())
-      if (name == f.name) faults |= f.bit, known = true;
-    if (const jit::BoundsMutantInfo* m = jit::FindBoundsMutant(name)) {
-      if (mutant != 0) return usage("--seed-fault: one bounds mutant at a time");
-      mutant = m->id, known = true;
-    }
-    if (!known)
-      return usage("--seed-fault: \"" + name +
-                   "\" is no codegen fault (tandem diff --list-faults) or bounds mutant "
-                   "(tandem verify --list-mutants)");
+  try {
+    const diff::VerifyFaults parsed = diff::ParseVerifyFaults(a.seed_faults);
+    faults = parsed.codegen;
+    mutant = parsed.mutant;
+  } catch (const std::invalid_argument& e) {
+    return usage(e.what());
   }
   std::vector<uint8_t> bytes;
   std::string error;

@@ -3,11 +3,14 @@
 
 #include <algorithm>
 #include <memory>
+#include <stdexcept>
 
 #include <fmt/format.h>
 
 #include "diff/jit_engine.h"
+#include "jit/faults.h"
 #include "jit/jit_store.h"
+#include "jit/mutants.h"
 
 namespace tandem::diff {
 
@@ -47,6 +50,58 @@ std::optional<std::vector<VerifiedFunction>> VerifyNewCode(Engine& engine, size_
   }
   *first = code.size();
   return out;
+}
+
+VerifyFaults ParseVerifyFaults(const std::string& list) {
+  VerifyFaults out;
+  size_t at = 0;
+  while (at <= list.size()) {
+    size_t comma = list.find(',', at);
+    if (comma == std::string::npos) comma = list.size();
+    const std::string name = list.substr(at, comma - at);
+    at = comma + 1;
+    if (name.empty()) continue;
+    bool known = false;
+    for (const jit::CodegenFaultInfo& f : jit::CodegenFaults())
+      if (name == f.name) out.codegen |= f.bit, known = true;
+    if (const jit::BoundsMutantInfo* m = jit::FindBoundsMutant(name)) {
+      if (out.mutant != 0) throw std::invalid_argument("--seed-fault: one bounds mutant at a time");
+      out.mutant = m->id, known = true;
+    }
+    if (!known)
+      throw std::invalid_argument("--seed-fault: \"" + name +
+                                  "\" is no codegen fault (tandem diff --list-faults) or bounds mutant "
+                                  "(tandem verify --list-mutants)");
+  }
+  return out;
+}
+
+std::optional<std::vector<jit::verify::FunctionResult>> VerifyModule(
+    std::shared_ptr<const wasm::Module> module, const std::string& engine, const VerifyFaults& faults,
+    std::string* why) {
+  jit::JitConfig config;
+  config.arch = engine == "a64" ? jit::Arch::kA64 : jit::Arch::kX64;
+  config.seed_faults = faults.codegen;
+  config.bounds_mutant = faults.mutant;
+  std::string error;
+  auto store = jit::JitStore::Create(config, &error);
+  if (!store) {
+    *why = "cannot make an " + engine + " store: " + error;
+    return std::nullopt;
+  }
+  jit::JitInstantiateResult inst;
+  try {
+    inst = jit::InstantiateWithStandIns(*store, std::move(module));
+  } catch (const std::exception& e) {
+    *why = std::string("cannot instantiate: ") + e.what();
+    return std::nullopt;
+  }
+  if (inst.failure.kind == wasm::Outcome::Kind::kUnsupported) {
+    *why = engine + " cannot compile it: " + inst.failure.message;
+    return std::nullopt;
+  }
+  jit::verify::ProofCache cache;
+  return jit::verify::VerifyStore(*store, &cache);
 }
 
 std::string FormatProblems(const jit::verify::FunctionResult& f) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -10,6 +11,7 @@
 
 #include "diff/engine.h"
 #include "jit/verify/verify.h"
+#include "reference/module.h"
 
 namespace tandem::diff {
 
@@ -38,6 +40,22 @@ std::optional<std::vector<VerifiedFunction>> VerifyNewCode(Engine& engine, size_
 // A function's accesses not proved, one a line, then its listing, as `tandem verify` prints
 // them: "  failed at 0x005b `mov dword ptr [...], edi` (memory 0): can leave memory 0: ...".
 std::string FormatProblems(const jit::verify::FunctionResult& f);
+
+// The codegen faults and the bounds mutant (at most one) a --seed-fault list names for the
+// verifier's back ends ("bounds-off-by-one,mutant-x64-drop-check"). Throws
+// std::invalid_argument for a name that is neither, or a second mutant.
+struct VerifyFaults {
+  uint64_t codegen = 0;  // jit::CodegenFaultInfo bits
+  uint32_t mutant = 0;   // jit::BoundsMutantInfo id, 0 for none
+};
+VerifyFaults ParseVerifyFaults(const std::string& list);
+
+// The module compiled by one back end ("x64", "a64") with `faults`, alone (its imports stood
+// in for), and verified: what `tandem verify` does. nullopt (with *why) when the module is not
+// instantiated (refused, or unsupported by the back end).
+std::optional<std::vector<jit::verify::FunctionResult>> VerifyModule(
+    std::shared_ptr<const wasm::Module> module, const std::string& engine, const VerifyFaults& faults,
+    std::string* why);
 
 // A region as one word of a finding's signature ("x64:verify:memory-0"): the name without
 // its parenthesised note, spaces as '-'; "no-region" for an access in none.

@@ -5,11 +5,13 @@
 #include <fstream>
 #include <algorithm>
 #include <map>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 
 #include <fmt/format.h>
 
+#include "diff/code_verify.h"
 #include "diff/faults.h"
 #include "diff/process.h"
 
@@ -135,7 +137,119 @@ Finding LoadFinding(const std::string& dir) {
   return f;
 }
 
+namespace {
+
+// A region's signature word without its store index ("memory-1" -> "memory", "table-0-entries"
+// -> "table-entries"): the campaign's store numbers the case's memories after its own, the
+// module verified alone from 0.
+std::string RegionKind(const std::string& word) {
+  std::string out;
+  size_t at = 0;
+  while (at < word.size()) {
+    size_t dash = word.find('-', at);
+    std::string part = word.substr(at, dash == std::string::npos ? std::string::npos : dash - at);
+    const bool number = !part.empty() && std::all_of(part.begin(), part.end(), [](char ch) { return ch >= '0' && ch <= '9'; });
+    if (!number) out += (out.empty() ? "" : "-") + part;
+    if (dash == std::string::npos) break;
+    at = dash + 1;
+  }
+  return out;
+}
+
+// The regions (RegionKind of their signature words) of the accesses the verifier does not
+// prove in the code `engine` compiles for the case's module.
+std::set<std::string> UnprovedRegions(const Case& c, const std::string& engine, const VerifyFaults& faults) {
+  std::set<std::string> out;
+  if (!c.module) return out;
+  std::string why;
+  auto results = VerifyModule(c.module, engine, faults, &why);
+  if (!results) return out;
+  for (const jit::verify::FunctionResult& r : *results)
+    for (const jit::verify::AccessResult& p : r.problems) out.insert(RegionKind(RegionWord(p.region)));
+  return out;
+}
+
+void WriteTextForm(const ReduceFindingOptions& ro, const fs::path& d, ReducedFinding& out) {
+  std::string wasm2wat = ro.wasm2wat.empty() ? "" : FindInPath(ro.wasm2wat);
+  if (wasm2wat.empty()) {
+    out.text_form_note = "wasm2wat not found: no case.wat";
+    return;
+  }
+  try {
+    int st = RunQuiet({wasm2wat, (d / "case.wasm").string(), "-o", (d / "case.wat").string()});
+    if (st == 0)
+      out.files.push_back("case.wat");
+    else
+      out.text_form_note = "wasm2wat failed on case.wasm";
+  } catch (const std::exception& e) {
+    out.text_form_note = e.what();
+  }
+}
+
+// A `verify` finding: the module shrunk while the verifier still leaves an access of the same
+// kind of region (RegionKind) unproved in the code of the same back end, compiled with the
+// same faults. Nothing is
+// run; the result is a module to replay with `tandem verify` (and, once the verifier is fixed,
+// a case for corpus/regress/, whose modules the verifier's tests prove on each back end).
+ReducedFinding ReduceVerifyFinding(const Finding& f, const ReduceFindingOptions& ro) {
+  ReducedFinding out;
+  const std::optional<Signature> want = ParseSignature(f.outcome.value("signature", ""));
+  if (!want || want->kind != "verify")
+    throw std::runtime_error(f.dir + "/outcome.json: a verify finding without a verify signature");
+  const std::string engine = want->engines;
+  const std::string replay = f.outcome.value("replay", "");
+  auto opts = ReplayOptions(replay);
+  VerifyFaults faults;
+  try {
+    faults = ParseVerifyFaults(opts.count("--seed-fault") ? opts["--seed-fault"] : "");
+  } catch (const std::invalid_argument& e) {
+    throw std::runtime_error(f.dir + "/outcome.json: " + e.what());
+  }
+  out.signature = *want;
+  const std::string region = RegionKind(want->op);
+  if (!UnprovedRegions(f.c, engine, faults).count(region))
+    throw std::runtime_error(f.dir + ": the verifier proves the case's " + engine +
+                             " code now (no access of a " + region + " region is left unproved)");
+  auto interesting = [&](const Case& c) { return UnprovedRegions(c, engine, faults).count(region) > 0; };
+  ReduceOptions opts_r;
+  opts_r.time_seconds = std::max(1.0, 0.95 * ro.time_seconds);
+  opts_r.progress = ro.progress;
+  out.reduced = Reduce(f.c, interesting, opts_r, &out.stats);
+  out.location.method = "verify";
+
+  out.out_dir = ro.out_dir.empty() ? (fs::path(f.dir) / "reduced").string() : ro.out_dir;
+  fs::path d(out.out_dir);
+  std::error_code ec;
+  fs::create_directories(d, ec);
+  if (ec) throw std::runtime_error("cannot create " + d.string() + ": " + ec.message());
+  auto put = [&](const std::string& name, const std::string& data) {
+    WriteFile(d / name, data);
+    out.files.push_back(name);
+  };
+  put("case.wasm", std::string(out.reduced.bytes.begin(), out.reduced.bytes.end()));
+  Script plain = out.reduced.script;
+  for (Call& c : plain.calls) c.expect.reset();
+  put("script.json", ScriptToJson(plain));
+  // What the verifier says of the reduced module: the accesses not proved and the listing.
+  std::string text, why;
+  if (auto results = VerifyModule(out.reduced.module, engine, faults, &why)) {
+    for (const jit::verify::FunctionResult& r : *results)
+      if (!r.problems.empty())
+        text += fmt::format("{} function (store index) {}: {} accesses, {} proved, {} failed, {} unknown\n{}",
+                            engine, r.store_index, r.accesses, r.proved, r.failed, r.unknown, FormatProblems(r));
+  } else {
+    text = why + "\n";
+  }
+  put("verify.txt", text);
+  WriteTextForm(ro, d, out);
+  put("reduce.json", ToJson(out).dump(1) + "\n");
+  return out;
+}
+
+}  // namespace
+
 ReducedFinding ReduceFinding(const Finding& f, const ReduceFindingOptions& ro) {
+  if (f.outcome.value("verdict", "") == "verify") return ReduceVerifyFinding(f, ro);
   ReducedFinding out;
   HarnessOptions o = f.options;
   o.timeout_seconds = std::min(o.timeout_seconds, 10);
@@ -258,20 +372,7 @@ ReducedFinding ReduceFinding(const Finding& f, const ReduceFindingOptions& ro) {
   for (Call& c : plain.calls) c.expect.reset();
   put("script.json", ScriptToJson(plain));
   put("case.script.json", ScriptToJson(regress));
-  std::string wasm2wat = ro.wasm2wat.empty() ? "" : FindInPath(ro.wasm2wat);
-  if (wasm2wat.empty()) {
-    out.text_form_note = "wasm2wat not found: no case.wat";
-  } else {
-    try {
-      int st = RunQuiet({wasm2wat, (d / "case.wasm").string(), "-o", (d / "case.wat").string()});
-      if (st == 0)
-        out.files.push_back("case.wat");
-      else
-        out.text_form_note = "wasm2wat failed on case.wasm";
-    } catch (const std::exception& e) {
-      out.text_form_note = e.what();
-    }
-  }
+  WriteTextForm(ro, d, out);
   put("reduce.json", ToJson(out).dump(1) + "\n");
   return out;
 }

@@ -13,7 +13,9 @@
 #include <nlohmann/json.hpp>
 
 #include "diff/case.h"
+#include "diff/code_verify.h"
 #include "diff/faults.h"
+#include "diff/finding.h"
 #include "diff/fuzz.h"
 #include "diff/harness.h"
 
@@ -236,6 +238,33 @@ TEST_CASE("fuzz: --verify proves the x64 code of every case, and a weakened boun
     CHECK(text.find("<-- not proved") != std::string::npos);
   }
   CHECK(verify_findings > 0);
+  // tandem reduce shrinks a verify finding while the verifier still rejects the same kind of
+  // region in its code (nothing is run): the reduced module is smaller and still rejected.
+  for (const std::string& id : Findings(weak)) {
+    Finding f = LoadFinding((weak / "findings" / id).string());
+    if (f.outcome["verdict"] != "verify") continue;
+    ReduceFindingOptions ro;
+    ro.time_seconds = 20;
+    ro.wasm2wat.clear();
+    ReducedFinding r = ReduceFinding(f, ro);
+    CHECK(r.signature.kind == "verify");
+    CHECK(r.stats.reduced_bytes < r.stats.original_bytes);
+    REQUIRE(r.reduced.module);
+    std::string why;
+    auto results = VerifyModule(r.reduced.module, "x64", ParseVerifyFaults("bounds-off-by-one"), &why);
+    REQUIRE(results.has_value());
+    size_t failed = 0;
+    for (const auto& fr : *results) failed += fr.failed;
+    CHECK(failed > 0);
+    // Without the fault the same module is proved: the reduction kept the weakened check.
+    auto sound = VerifyModule(r.reduced.module, "x64", ParseVerifyFaults(""), &why);
+    REQUIRE(sound.has_value());
+    for (const auto& fr : *sound) CHECK(fr.proved == fr.accesses);
+    std::ifstream t(fs::path(r.out_dir) / "verify.txt");
+    std::string text((std::istreambuf_iterator<char>(t)), std::istreambuf_iterator<char>());
+    CHECK(text.find("<-- not proved") != std::string::npos);
+    break;
+  }
   for (const fs::path& p : {clean, weak}) fs::remove_all(p);
 }
 
