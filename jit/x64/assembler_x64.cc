@@ -783,4 +783,253 @@ void Assembler::xorps(Xmm dst, const Mem& src) { SseRM(0, 0x57, "xorps", dst, sr
 void Assembler::xorpd(Xmm dst, Xmm src) { SseRR(0x66, 0x57, "xorpd", dst, src); }
 void Assembler::xorpd(Xmm dst, const Mem& src) { SseRM(0x66, 0x57, "xorpd", dst, src); }
 
+// --- Packed SSE (128-bit SIMD) --------------------------------------------------------------
+
+void Assembler::Sse38RR(uint8_t op, const char* form, Xmm dst, Xmm src) {
+  EmitRR(MakeSse(0x66, {0x0F, 0x38, op}), Code(dst), Code(src));
+  Record(form, "x", "x");
+}
+
+void Assembler::SseRRI(const Op& op, const char* form, Xmm dst, Xmm src, uint8_t imm) {
+  EmitRR(op, Code(dst), Code(src));
+  Emit8(imm);
+  Record(form, "x", "x", "imm8");
+}
+
+// 66 0F 71/72/73 /ext ib: the register is the r/m operand, the reg field extends the opcode.
+void Assembler::SseShiftImm(uint8_t op, uint8_t ext, const char* form, Xmm dst, uint8_t count) {
+  EmitRR(MakeSse(0x66, {0x0F, op}), ext, Code(dst));
+  Emit8(count);
+  Record(form, "x", "imm8");
+}
+
+void Assembler::InsertLane(const Op& op, const char* form, const char* kind, Xmm dst, Gp src,
+                           uint8_t lane) {
+  EmitRR(op, Code(dst), Code(src));
+  Emit8(lane);
+  Record(form, "x", kind, "imm8");
+}
+
+// The 0F 3A extracts: the xmm is the reg operand, the destination the r/m operand.
+void Assembler::ExtractLane(const Op& op, const char* form, const char* kind, Gp dst, Xmm src,
+                            uint8_t lane) {
+  EmitRR(op, Code(src), Code(dst));
+  Emit8(lane);
+  Record(form, kind, "x", "imm8");
+}
+
+void Assembler::MoveMask(uint8_t prefix, uint8_t op, const char* form, Gp dst, Xmm src) {
+  EmitRR(MakeSse(prefix, {0x0F, op}), Code(dst), Code(src));
+  Record(form, "r32", "x");
+}
+
+void Assembler::movdqu(Xmm dst, const Mem& src) {
+  EmitRM(MakeSse(0xF3, {0x0F, 0x6F}), Code(dst), src);
+  Record("movdqu", "x", "m128");
+}
+void Assembler::movdqu(const Mem& dst, Xmm src) {
+  EmitRM(MakeSse(0xF3, {0x0F, 0x7F}), Code(src), dst);
+  Record("movdqu", "m128", "x");
+}
+void Assembler::movdqa(Xmm dst, Xmm src) { SseRR(0x66, 0x6F, "movdqa", dst, src); }
+
+// 66 0F op (SSE2 integer) and 66 0F 38 op (SSSE3/SSE4.1) register-register forms.
+#define TANDEM_X64_SSE_66(name, op) \
+  void Assembler::name(Xmm dst, Xmm src) { SseRR(0x66, op, #name, dst, src); }
+#define TANDEM_X64_SSE_38(name, op) \
+  void Assembler::name(Xmm dst, Xmm src) { Sse38RR(op, #name, dst, src); }
+TANDEM_X64_SSE_66(paddb, 0xFC)
+TANDEM_X64_SSE_66(paddw, 0xFD)
+TANDEM_X64_SSE_66(paddd, 0xFE)
+TANDEM_X64_SSE_66(paddq, 0xD4)
+TANDEM_X64_SSE_66(psubb, 0xF8)
+TANDEM_X64_SSE_66(psubw, 0xF9)
+TANDEM_X64_SSE_66(psubd, 0xFA)
+TANDEM_X64_SSE_66(psubq, 0xFB)
+TANDEM_X64_SSE_66(paddsb, 0xEC)
+TANDEM_X64_SSE_66(paddsw, 0xED)
+TANDEM_X64_SSE_66(paddusb, 0xDC)
+TANDEM_X64_SSE_66(paddusw, 0xDD)
+TANDEM_X64_SSE_66(psubsb, 0xE8)
+TANDEM_X64_SSE_66(psubsw, 0xE9)
+TANDEM_X64_SSE_66(psubusb, 0xD8)
+TANDEM_X64_SSE_66(psubusw, 0xD9)
+TANDEM_X64_SSE_66(pmullw, 0xD5)
+TANDEM_X64_SSE_38(pmulld, 0x40)
+TANDEM_X64_SSE_66(pmuludq, 0xF4)
+TANDEM_X64_SSE_66(pmaddwd, 0xF5)
+TANDEM_X64_SSE_38(pmulhrsw, 0x0B)
+TANDEM_X64_SSE_66(pavgb, 0xE0)
+TANDEM_X64_SSE_66(pavgw, 0xE3)
+TANDEM_X64_SSE_38(pabsb, 0x1C)
+TANDEM_X64_SSE_38(pabsw, 0x1D)
+TANDEM_X64_SSE_38(pabsd, 0x1E)
+TANDEM_X64_SSE_38(pminsb, 0x38)
+TANDEM_X64_SSE_66(pminsw, 0xEA)
+TANDEM_X64_SSE_38(pminsd, 0x39)
+TANDEM_X64_SSE_66(pminub, 0xDA)
+TANDEM_X64_SSE_38(pminuw, 0x3A)
+TANDEM_X64_SSE_38(pminud, 0x3B)
+TANDEM_X64_SSE_38(pmaxsb, 0x3C)
+TANDEM_X64_SSE_66(pmaxsw, 0xEE)
+TANDEM_X64_SSE_38(pmaxsd, 0x3D)
+TANDEM_X64_SSE_66(pmaxub, 0xDE)
+TANDEM_X64_SSE_38(pmaxuw, 0x3E)
+TANDEM_X64_SSE_38(pmaxud, 0x3F)
+TANDEM_X64_SSE_66(pcmpeqb, 0x74)
+TANDEM_X64_SSE_66(pcmpeqw, 0x75)
+TANDEM_X64_SSE_66(pcmpeqd, 0x76)
+TANDEM_X64_SSE_38(pcmpeqq, 0x29)
+TANDEM_X64_SSE_66(pcmpgtb, 0x64)
+TANDEM_X64_SSE_66(pcmpgtw, 0x65)
+TANDEM_X64_SSE_66(pcmpgtd, 0x66)
+TANDEM_X64_SSE_38(pcmpgtq, 0x37)
+TANDEM_X64_SSE_66(pand, 0xDB)
+TANDEM_X64_SSE_66(pandn, 0xDF)
+TANDEM_X64_SSE_66(por, 0xEB)
+TANDEM_X64_SSE_66(pxor, 0xEF)
+TANDEM_X64_SSE_38(ptest, 0x17)
+TANDEM_X64_SSE_66(psllw, 0xF1)
+TANDEM_X64_SSE_66(pslld, 0xF2)
+TANDEM_X64_SSE_66(psllq, 0xF3)
+TANDEM_X64_SSE_66(psrlw, 0xD1)
+TANDEM_X64_SSE_66(psrld, 0xD2)
+TANDEM_X64_SSE_66(psrlq, 0xD3)
+TANDEM_X64_SSE_66(psraw, 0xE1)
+TANDEM_X64_SSE_66(psrad, 0xE2)
+TANDEM_X64_SSE_38(pshufb, 0x00)
+TANDEM_X64_SSE_66(punpcklbw, 0x60)
+TANDEM_X64_SSE_66(punpcklwd, 0x61)
+TANDEM_X64_SSE_66(punpckldq, 0x62)
+TANDEM_X64_SSE_66(punpcklqdq, 0x6C)
+TANDEM_X64_SSE_66(punpckhbw, 0x68)
+TANDEM_X64_SSE_66(punpckhwd, 0x69)
+TANDEM_X64_SSE_66(punpckhdq, 0x6A)
+TANDEM_X64_SSE_66(punpckhqdq, 0x6D)
+TANDEM_X64_SSE_66(packsswb, 0x63)
+TANDEM_X64_SSE_66(packssdw, 0x6B)
+TANDEM_X64_SSE_66(packuswb, 0x67)
+TANDEM_X64_SSE_38(packusdw, 0x2B)
+TANDEM_X64_SSE_38(pmovsxbw, 0x20)
+TANDEM_X64_SSE_38(pmovsxwd, 0x23)
+TANDEM_X64_SSE_38(pmovsxdq, 0x25)
+TANDEM_X64_SSE_38(pmovzxbw, 0x30)
+TANDEM_X64_SSE_38(pmovzxwd, 0x33)
+TANDEM_X64_SSE_38(pmovzxdq, 0x35)
+#undef TANDEM_X64_SSE_66
+#undef TANDEM_X64_SSE_38
+
+// Variable blends read their mask from xmm0, which has no encoding of its own.
+void Assembler::pblendvb(Xmm dst, Xmm src) {
+  EmitRR(MakeSse(0x66, {0x0F, 0x38, 0x10}), Code(dst), Code(src));
+  Record("pblendvb", "x", "x", "xmm0");
+}
+void Assembler::blendvps(Xmm dst, Xmm src) {
+  EmitRR(MakeSse(0x66, {0x0F, 0x38, 0x14}), Code(dst), Code(src));
+  Record("blendvps", "x", "x", "xmm0");
+}
+void Assembler::blendvpd(Xmm dst, Xmm src) {
+  EmitRR(MakeSse(0x66, {0x0F, 0x38, 0x15}), Code(dst), Code(src));
+  Record("blendvpd", "x", "x", "xmm0");
+}
+
+void Assembler::psllw(Xmm dst, uint8_t count) { SseShiftImm(0x71, 6, "psllw", dst, count); }
+void Assembler::pslld(Xmm dst, uint8_t count) { SseShiftImm(0x72, 6, "pslld", dst, count); }
+void Assembler::psllq(Xmm dst, uint8_t count) { SseShiftImm(0x73, 6, "psllq", dst, count); }
+void Assembler::psrlw(Xmm dst, uint8_t count) { SseShiftImm(0x71, 2, "psrlw", dst, count); }
+void Assembler::psrld(Xmm dst, uint8_t count) { SseShiftImm(0x72, 2, "psrld", dst, count); }
+void Assembler::psrlq(Xmm dst, uint8_t count) { SseShiftImm(0x73, 2, "psrlq", dst, count); }
+void Assembler::psraw(Xmm dst, uint8_t count) { SseShiftImm(0x71, 4, "psraw", dst, count); }
+void Assembler::psrad(Xmm dst, uint8_t count) { SseShiftImm(0x72, 4, "psrad", dst, count); }
+void Assembler::pslldq(Xmm dst, uint8_t bytes) { SseShiftImm(0x73, 7, "pslldq", dst, bytes); }
+void Assembler::psrldq(Xmm dst, uint8_t bytes) { SseShiftImm(0x73, 3, "psrldq", dst, bytes); }
+
+void Assembler::pshufd(Xmm dst, Xmm src, uint8_t imm) {
+  SseRRI(MakeSse(0x66, {0x0F, 0x70}), "pshufd", dst, src, imm);
+}
+void Assembler::pshuflw(Xmm dst, Xmm src, uint8_t imm) {
+  SseRRI(MakeSse(0xF2, {0x0F, 0x70}), "pshuflw", dst, src, imm);
+}
+void Assembler::pshufhw(Xmm dst, Xmm src, uint8_t imm) {
+  SseRRI(MakeSse(0xF3, {0x0F, 0x70}), "pshufhw", dst, src, imm);
+}
+void Assembler::palignr(Xmm dst, Xmm src, uint8_t bytes) {
+  SseRRI(MakeSse(0x66, {0x0F, 0x3A, 0x0F}), "palignr", dst, src, bytes);
+}
+void Assembler::shufps(Xmm dst, Xmm src, uint8_t imm) {
+  SseRRI(MakeSse(0, {0x0F, 0xC6}), "shufps", dst, src, imm);
+}
+void Assembler::pblendw(Xmm dst, Xmm src, uint8_t mask) {
+  SseRRI(MakeSse(0x66, {0x0F, 0x3A, 0x0E}), "pblendw", dst, src, mask);
+}
+void Assembler::insertps(Xmm dst, Xmm src, uint8_t imm) {
+  SseRRI(MakeSse(0x66, {0x0F, 0x3A, 0x21}), "insertps", dst, src, imm);
+}
+void Assembler::cmpps(Xmm dst, Xmm src, uint8_t pred) {
+  SseRRI(MakeSse(0, {0x0F, 0xC2}), "cmpps", dst, src, pred);
+}
+void Assembler::cmppd(Xmm dst, Xmm src, uint8_t pred) {
+  SseRRI(MakeSse(0x66, {0x0F, 0xC2}), "cmppd", dst, src, pred);
+}
+void Assembler::roundps(Xmm dst, Xmm src, uint8_t mode) {
+  SseRRI(MakeSse(0x66, {0x0F, 0x3A, 0x08}), "roundps", dst, src, mode);
+}
+void Assembler::roundpd(Xmm dst, Xmm src, uint8_t mode) {
+  SseRRI(MakeSse(0x66, {0x0F, 0x3A, 0x09}), "roundpd", dst, src, mode);
+}
+
+void Assembler::pinsrb(Xmm dst, Gp src, uint8_t lane) {
+  InsertLane(MakeSse(0x66, {0x0F, 0x3A, 0x20}), "pinsrb", "r32", dst, src, lane);
+}
+void Assembler::pinsrw(Xmm dst, Gp src, uint8_t lane) {
+  InsertLane(MakeSse(0x66, {0x0F, 0xC4}), "pinsrw", "r32", dst, src, lane);
+}
+void Assembler::pinsrd(Xmm dst, Gp src, uint8_t lane) {
+  InsertLane(MakeSse(0x66, {0x0F, 0x3A, 0x22}), "pinsrd", "r32", dst, src, lane);
+}
+void Assembler::pinsrq(Xmm dst, Gp src, uint8_t lane) {
+  InsertLane(MakeSse(0x66, {0x0F, 0x3A, 0x22}, true), "pinsrq", "r64", dst, src, lane);
+}
+void Assembler::pextrb(Gp dst, Xmm src, uint8_t lane) {
+  ExtractLane(MakeSse(0x66, {0x0F, 0x3A, 0x14}), "pextrb", "r32", dst, src, lane);
+}
+// The SSE2 form (0F C5): unlike the 0F 3A extracts, the destination is the reg operand.
+void Assembler::pextrw(Gp dst, Xmm src, uint8_t lane) {
+  EmitRR(MakeSse(0x66, {0x0F, 0xC5}), Code(dst), Code(src));
+  Emit8(lane);
+  Record("pextrw", "r32", "x", "imm8");
+}
+void Assembler::pextrd(Gp dst, Xmm src, uint8_t lane) {
+  ExtractLane(MakeSse(0x66, {0x0F, 0x3A, 0x16}), "pextrd", "r32", dst, src, lane);
+}
+void Assembler::pextrq(Gp dst, Xmm src, uint8_t lane) {
+  ExtractLane(MakeSse(0x66, {0x0F, 0x3A, 0x16}, true), "pextrq", "r64", dst, src, lane);
+}
+void Assembler::extractps(Gp dst, Xmm src, uint8_t lane) {
+  ExtractLane(MakeSse(0x66, {0x0F, 0x3A, 0x17}), "extractps", "r32", dst, src, lane);
+}
+void Assembler::pmovmskb(Gp dst, Xmm src) { MoveMask(0x66, 0xD7, "pmovmskb", dst, src); }
+void Assembler::movmskps(Gp dst, Xmm src) { MoveMask(0, 0x50, "movmskps", dst, src); }
+void Assembler::movmskpd(Gp dst, Xmm src) { MoveMask(0x66, 0x50, "movmskpd", dst, src); }
+
+#define TANDEM_X64_SSE_PACKED(name, op)                                              \
+  void Assembler::name##ps(Xmm dst, Xmm src) { SseRR(0, op, #name "ps", dst, src); } \
+  void Assembler::name##pd(Xmm dst, Xmm src) { SseRR(0x66, op, #name "pd", dst, src); }
+TANDEM_X64_SSE_PACKED(add, 0x58)
+TANDEM_X64_SSE_PACKED(mul, 0x59)
+TANDEM_X64_SSE_PACKED(sub, 0x5C)
+TANDEM_X64_SSE_PACKED(div, 0x5E)
+TANDEM_X64_SSE_PACKED(sqrt, 0x51)
+TANDEM_X64_SSE_PACKED(min, 0x5D)
+TANDEM_X64_SSE_PACKED(max, 0x5F)
+TANDEM_X64_SSE_PACKED(unpckl, 0x14)
+#undef TANDEM_X64_SSE_PACKED
+
+void Assembler::cvtdq2ps(Xmm dst, Xmm src) { SseRR(0, 0x5B, "cvtdq2ps", dst, src); }
+void Assembler::cvttps2dq(Xmm dst, Xmm src) { SseRR(0xF3, 0x5B, "cvttps2dq", dst, src); }
+void Assembler::cvtdq2pd(Xmm dst, Xmm src) { SseRR(0xF3, 0xE6, "cvtdq2pd", dst, src); }
+void Assembler::cvtps2pd(Xmm dst, Xmm src) { SseRR(0, 0x5A, "cvtps2pd", dst, src); }
+void Assembler::cvtpd2ps(Xmm dst, Xmm src) { SseRR(0x66, 0x5A, "cvtpd2ps", dst, src); }
+void Assembler::cvttpd2dq(Xmm dst, Xmm src) { SseRR(0x66, 0xE6, "cvttpd2dq", dst, src); }
+
 }  // namespace tandem::jit::x64

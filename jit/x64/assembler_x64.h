@@ -272,6 +272,160 @@ class Assembler {
   void xorpd(Xmm dst, Xmm src);
   void xorpd(Xmm dst, const Mem& src);
 
+  // --- SSE2/SSSE3/SSE4.1 packed (128-bit SIMD), register-register unless noted. pcmpgtq needs
+  // SSE4.2. Shift counts (imm8 or the low quadword of an xmm) above the lane width give zeros
+  // (sign bits for psraw/psrad); pslldq/psrldq shift whole bytes.
+  void movdqu(Xmm dst, const Mem& src);  // m128, no alignment needed
+  void movdqu(const Mem& dst, Xmm src);
+  void movdqa(Xmm dst, Xmm src);
+  // Integer arithmetic (b/w/d/q: 8/16/32/64-bit lanes; s: signed saturation; us: unsigned).
+  void paddb(Xmm dst, Xmm src);
+  void paddw(Xmm dst, Xmm src);
+  void paddd(Xmm dst, Xmm src);
+  void paddq(Xmm dst, Xmm src);
+  void psubb(Xmm dst, Xmm src);
+  void psubw(Xmm dst, Xmm src);
+  void psubd(Xmm dst, Xmm src);
+  void psubq(Xmm dst, Xmm src);
+  void paddsb(Xmm dst, Xmm src);
+  void paddsw(Xmm dst, Xmm src);
+  void paddusb(Xmm dst, Xmm src);
+  void paddusw(Xmm dst, Xmm src);
+  void psubsb(Xmm dst, Xmm src);
+  void psubsw(Xmm dst, Xmm src);
+  void psubusb(Xmm dst, Xmm src);
+  void psubusw(Xmm dst, Xmm src);
+  void pmullw(Xmm dst, Xmm src);
+  void pmulld(Xmm dst, Xmm src);
+  void pmuludq(Xmm dst, Xmm src);
+  void pmaddwd(Xmm dst, Xmm src);
+  void pmulhrsw(Xmm dst, Xmm src);
+  void pavgb(Xmm dst, Xmm src);
+  void pavgw(Xmm dst, Xmm src);
+  void pabsb(Xmm dst, Xmm src);
+  void pabsw(Xmm dst, Xmm src);
+  void pabsd(Xmm dst, Xmm src);
+  void pminsb(Xmm dst, Xmm src);
+  void pminsw(Xmm dst, Xmm src);
+  void pminsd(Xmm dst, Xmm src);
+  void pminub(Xmm dst, Xmm src);
+  void pminuw(Xmm dst, Xmm src);
+  void pminud(Xmm dst, Xmm src);
+  void pmaxsb(Xmm dst, Xmm src);
+  void pmaxsw(Xmm dst, Xmm src);
+  void pmaxsd(Xmm dst, Xmm src);
+  void pmaxub(Xmm dst, Xmm src);
+  void pmaxuw(Xmm dst, Xmm src);
+  void pmaxud(Xmm dst, Xmm src);
+  // Compares (all-ones lanes where true) and bitwise logic; ptest sets ZF/CF only.
+  void pcmpeqb(Xmm dst, Xmm src);
+  void pcmpeqw(Xmm dst, Xmm src);
+  void pcmpeqd(Xmm dst, Xmm src);
+  void pcmpeqq(Xmm dst, Xmm src);
+  void pcmpgtb(Xmm dst, Xmm src);
+  void pcmpgtw(Xmm dst, Xmm src);
+  void pcmpgtd(Xmm dst, Xmm src);
+  void pcmpgtq(Xmm dst, Xmm src);
+  void pand(Xmm dst, Xmm src);
+  void pandn(Xmm dst, Xmm src);  // dst = ~dst & src
+  void por(Xmm dst, Xmm src);
+  void pxor(Xmm dst, Xmm src);
+  void ptest(Xmm a, Xmm b);
+  // Shifts by the count in an xmm, or by an imm8.
+  void psllw(Xmm dst, Xmm count);
+  void pslld(Xmm dst, Xmm count);
+  void psllq(Xmm dst, Xmm count);
+  void psrlw(Xmm dst, Xmm count);
+  void psrld(Xmm dst, Xmm count);
+  void psrlq(Xmm dst, Xmm count);
+  void psraw(Xmm dst, Xmm count);
+  void psrad(Xmm dst, Xmm count);
+  void psllw(Xmm dst, uint8_t count);
+  void pslld(Xmm dst, uint8_t count);
+  void psllq(Xmm dst, uint8_t count);
+  void psrlw(Xmm dst, uint8_t count);
+  void psrld(Xmm dst, uint8_t count);
+  void psrlq(Xmm dst, uint8_t count);
+  void psraw(Xmm dst, uint8_t count);
+  void psrad(Xmm dst, uint8_t count);
+  void pslldq(Xmm dst, uint8_t bytes);
+  void psrldq(Xmm dst, uint8_t bytes);
+  // Shuffles, interleaves and narrowing packs (imm8: the instruction's selector).
+  void pshufb(Xmm dst, Xmm sel);
+  void pshufd(Xmm dst, Xmm src, uint8_t imm);
+  void pshuflw(Xmm dst, Xmm src, uint8_t imm);
+  void pshufhw(Xmm dst, Xmm src, uint8_t imm);
+  void palignr(Xmm dst, Xmm src, uint8_t bytes);
+  void shufps(Xmm dst, Xmm src, uint8_t imm);
+  void punpcklbw(Xmm dst, Xmm src);
+  void punpcklwd(Xmm dst, Xmm src);
+  void punpckldq(Xmm dst, Xmm src);
+  void punpcklqdq(Xmm dst, Xmm src);
+  void punpckhbw(Xmm dst, Xmm src);
+  void punpckhwd(Xmm dst, Xmm src);
+  void punpckhdq(Xmm dst, Xmm src);
+  void punpckhqdq(Xmm dst, Xmm src);
+  void packsswb(Xmm dst, Xmm src);
+  void packssdw(Xmm dst, Xmm src);
+  void packuswb(Xmm dst, Xmm src);
+  void packusdw(Xmm dst, Xmm src);
+  // Blends: pblendw by an imm8 word mask; the variable blends by the mask in xmm0 (implicit).
+  void pblendw(Xmm dst, Xmm src, uint8_t mask);
+  void pblendvb(Xmm dst, Xmm src);
+  void blendvps(Xmm dst, Xmm src);
+  void blendvpd(Xmm dst, Xmm src);
+  // Lanes through general-purpose registers (r32 unless the name ends in q: r64). Extracts
+  // zero-extend into the full register.
+  void pinsrb(Xmm dst, Gp src, uint8_t lane);
+  void pinsrw(Xmm dst, Gp src, uint8_t lane);
+  void pinsrd(Xmm dst, Gp src, uint8_t lane);
+  void pinsrq(Xmm dst, Gp src, uint8_t lane);
+  void pextrb(Gp dst, Xmm src, uint8_t lane);
+  void pextrw(Gp dst, Xmm src, uint8_t lane);
+  void pextrd(Gp dst, Xmm src, uint8_t lane);
+  void pextrq(Gp dst, Xmm src, uint8_t lane);
+  void insertps(Xmm dst, Xmm src, uint8_t imm);  // imm8: source lane, dest lane, zero mask
+  void extractps(Gp dst, Xmm src, uint8_t lane);
+  void pmovmskb(Gp dst, Xmm src);  // one bit per lane's sign bit
+  void movmskps(Gp dst, Xmm src);
+  void movmskpd(Gp dst, Xmm src);
+  // Widening moves from the low half (sx: sign-, zx: zero-extend).
+  void pmovsxbw(Xmm dst, Xmm src);
+  void pmovsxwd(Xmm dst, Xmm src);
+  void pmovsxdq(Xmm dst, Xmm src);
+  void pmovzxbw(Xmm dst, Xmm src);
+  void pmovzxwd(Xmm dst, Xmm src);
+  void pmovzxdq(Xmm dst, Xmm src);
+  // Packed floating point (ps: 4 x f32, pd: 2 x f64).
+  void addps(Xmm dst, Xmm src);
+  void addpd(Xmm dst, Xmm src);
+  void subps(Xmm dst, Xmm src);
+  void subpd(Xmm dst, Xmm src);
+  void mulps(Xmm dst, Xmm src);
+  void mulpd(Xmm dst, Xmm src);
+  void divps(Xmm dst, Xmm src);
+  void divpd(Xmm dst, Xmm src);
+  void sqrtps(Xmm dst, Xmm src);
+  void sqrtpd(Xmm dst, Xmm src);
+  void minps(Xmm dst, Xmm src);
+  void minpd(Xmm dst, Xmm src);
+  void maxps(Xmm dst, Xmm src);
+  void maxpd(Xmm dst, Xmm src);
+  // Predicate imm8 0..7: eq, lt, le, unord, neq, nlt, nle, ord.
+  void cmpps(Xmm dst, Xmm src, uint8_t pred);
+  void cmppd(Xmm dst, Xmm src, uint8_t pred);
+  // Rounding mode imm8 as for roundss.
+  void roundps(Xmm dst, Xmm src, uint8_t mode);
+  void roundpd(Xmm dst, Xmm src, uint8_t mode);
+  void cvtdq2ps(Xmm dst, Xmm src);
+  void cvttps2dq(Xmm dst, Xmm src);
+  void cvtdq2pd(Xmm dst, Xmm src);  // low two i32 lanes
+  void cvtps2pd(Xmm dst, Xmm src);  // low two f32 lanes
+  void cvtpd2ps(Xmm dst, Xmm src);  // upper two lanes zeroed
+  void cvttpd2dq(Xmm dst, Xmm src);
+  void unpcklps(Xmm dst, Xmm src);
+  void unpcklpd(Xmm dst, Xmm src);
+
  private:
   enum class Alu : uint8_t { kAdd = 0, kOr = 1, kAnd = 4, kSub = 5, kXor = 6, kCmp = 7 };
   enum class Shift : uint8_t { kRol = 0, kRor = 1, kShl = 4, kShr = 5, kSar = 7 };
@@ -308,6 +462,12 @@ class Assembler {
   void Extend(bool sign, const char* name, W w, Gp dst, W src_w, const Gp* src, const Mem* m);
   void SseRR(uint8_t prefix, uint8_t op, const char* form, Xmm dst, Xmm src);
   void SseRM(uint8_t prefix, uint8_t op, const char* form, Xmm dst, const Mem& src);
+  void Sse38RR(uint8_t op, const char* form, Xmm dst, Xmm src);  // 66 0F 38 op
+  void SseRRI(const Op& op, const char* form, Xmm dst, Xmm src, uint8_t imm);
+  void SseShiftImm(uint8_t op, uint8_t ext, const char* form, Xmm dst, uint8_t count);
+  void InsertLane(const Op& op, const char* form, const char* kind, Xmm dst, Gp src, uint8_t lane);
+  void ExtractLane(const Op& op, const char* form, const char* kind, Gp dst, Xmm src, uint8_t lane);
+  void MoveMask(uint8_t prefix, uint8_t op, const char* form, Gp dst, Xmm src);
 
   void Record(const char* mnemonic, const char* a = nullptr, const char* b = nullptr,
               const char* c = nullptr);

@@ -361,6 +361,76 @@ def gen_sse():
                     f"{op} {NAMES[bits][r]}, xmm{x}")
 
 
+# Packed SSE2/SSSE3/SSE4.1 register-register forms, in assembler declaration order.
+SIMD_RR = (
+    "movdqa "
+    "paddb paddw paddd paddq psubb psubw psubd psubq paddsb paddsw paddusb paddusw "
+    "psubsb psubsw psubusb psubusw pmullw pmulld pmuludq pmaddwd pmulhrsw pavgb pavgw "
+    "pabsb pabsw pabsd pminsb pminsw pminsd pminub pminuw pminud pmaxsb pmaxsw pmaxsd "
+    "pmaxub pmaxuw pmaxud "
+    "pcmpeqb pcmpeqw pcmpeqd pcmpeqq pcmpgtb pcmpgtw pcmpgtd pcmpgtq pand pandn por pxor ptest "
+    "psllw pslld psllq psrlw psrld psrlq psraw psrad "
+    "pshufb punpcklbw punpcklwd punpckldq punpcklqdq punpckhbw punpckhwd punpckhdq punpckhqdq "
+    "packsswb packssdw packuswb packusdw "
+    "pmovsxbw pmovsxwd pmovsxdq pmovzxbw pmovzxwd pmovzxdq "
+    "addps addpd subps subpd mulps mulpd divps divpd sqrtps sqrtpd minps minpd maxps maxpd "
+    "cvtdq2ps cvttps2dq cvtdq2pd cvtps2pd cvtpd2ps cvttpd2dq unpcklps unpcklpd"
+).split()
+# x, x, imm8 forms with the immediates each row uses.
+SIMD_RRI = [("pshufd", (0, 0x1b, 0xff)), ("pshuflw", (0xe4, 1, 0x80)),
+            ("pshufhw", (0xb1, 0, 0xff)), ("palignr", (1, 8, 15)), ("shufps", (0, 0x44, 0xee)),
+            ("pblendw", (0x0f, 0xf0, 0xaa)), ("insertps", (0, 0x1d, 0xf0)),
+            ("roundps", (0, 1, 11)), ("roundpd", (2, 3, 9))]
+# cmpps/cmppd predicates 0..7, which Capstone 4 prints as cmp<pred>ps/pd pseudo-ops.
+CMP_PREDS = ["eq", "lt", "le", "unord", "neq", "nlt", "nle", "ord"]
+
+
+def gen_simd():
+    xp = [(0, 1), (8, 2), (15, 9), (3, 12)]
+    for k, m in enumerate(MEMS[i] for i in (0, 4, 11, 14, 17, 18)):
+        x = [0, 7, 8, 15, 3, 12][k]
+        row("movdqu x, m128", f"a.movdqu({xmm(x)}, {m.cpp()});", f"movdqu xmm{x}, {m.asm(128)}")
+        row("movdqu m128, x", f"a.movdqu({m.cpp()}, {xmm(x)});", f"movdqu {m.asm(128)}, xmm{x}")
+    for op in SIMD_RR:
+        for d, s in xp[:3]:
+            row(f"{op} x, x", f"a.{op}({xmm(d)}, {xmm(s)});", f"{op} xmm{d}, xmm{s}")
+    # Variable blends: the mask is implicitly xmm0, which Capstone 4 leaves out.
+    for op in ("pblendvb", "blendvps", "blendvpd"):
+        for d, s in xp[:3]:
+            row(f"{op} x, x, xmm0", f"a.{op}({xmm(d)}, {xmm(s)});",
+                f"{op} xmm{d}, xmm{s}, xmm0", f"{op} xmm{d}, xmm{s}")
+    # Shifts by an immediate count (the register is the ModRM r/m operand).
+    for op in ("psllw", "pslld", "psllq", "psrlw", "psrld", "psrlq", "psraw", "psrad",
+               "pslldq", "psrldq"):
+        for x, v in [(0, 1), (9, 7), (15, 0x3f)]:
+            row(f"{op} x, imm8", f"a.{op}({xmm(x)}, {v});", f"{op} xmm{x}, {v}")
+    for op, imms in SIMD_RRI:
+        for (d, s), v in zip(xp, imms):
+            row(f"{op} x, x, imm8", f"a.{op}({xmm(d)}, {xmm(s)}, {v});",
+                f"{op} xmm{d}, xmm{s}, {v}")
+    for op in ("cmpps", "cmppd"):
+        for (d, s), v in zip(xp + xp, range(8)):
+            row(f"{op} x, x, imm8", f"a.{op}({xmm(d)}, {xmm(s)}, {v});",
+                f"{op} xmm{d}, xmm{s}, {v}", f"cmp{CMP_PREDS[v]}{op[3:]} xmm{d}, xmm{s}")
+    # Lane inserts and extracts through general-purpose registers.
+    gx = [(0, 0, 1), (13, 9, 0), (4, 15, 3), (8, 3, 2)]  # (gp, xmm, lane)
+    for op, bits, lanes in [("pinsrb", 32, 16), ("pinsrw", 32, 8), ("pinsrd", 32, 4),
+                            ("pinsrq", 64, 2)]:
+        for r, x, lane in gx:
+            lane = (lane * 5 + 1) % lanes
+            row(f"{op} x, r{bits}, imm8", f"a.{op}({xmm(x)}, {gp(r)}, {lane});",
+                f"{op} xmm{x}, {NAMES[bits][r]}, {lane}")
+    for op, bits, lanes in [("pextrb", 32, 16), ("pextrw", 32, 8), ("pextrd", 32, 4),
+                            ("pextrq", 64, 2), ("extractps", 32, 4)]:
+        for r, x, lane in gx:
+            lane = (lane * 3 + 2) % lanes
+            row(f"{op} r{bits}, x, imm8", f"a.{op}({gp(r)}, {xmm(x)}, {lane});",
+                f"{op} {NAMES[bits][r]}, xmm{x}, {lane}")
+    for op in ("pmovmskb", "movmskps", "movmskpd"):
+        for r, x, _ in gx:
+            row(f"{op} r32, x", f"a.{op}({gp(r)}, {xmm(x)});", f"{op} {GP32[r]}, xmm{x}")
+
+
 def read_sections(obj):
     """Returns {section name: bytes} of an ELF64 little-endian object file."""
     data = open(obj, "rb").read()
@@ -408,6 +478,7 @@ def main():
     gen_integer()
     gen_control()
     gen_sse()
+    gen_simd()
     hexes = assemble(args.as_path)
     version = subprocess.run([args.as_path, "--version"], capture_output=True, text=True,
                              check=True).stdout.splitlines()[0]
