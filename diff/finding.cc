@@ -169,6 +169,27 @@ std::set<std::string> UnprovedRegions(const Case& c, const std::string& engine, 
   return out;
 }
 
+// The reduced case's folder (made if missing), in out.out_dir.
+fs::path OutputDir(const Finding& f, const ReduceFindingOptions& ro, ReducedFinding& out) {
+  out.out_dir = ro.out_dir.empty() ? (fs::path(f.dir) / "reduced").string() : ro.out_dir;
+  fs::path d(out.out_dir);
+  std::error_code ec;
+  fs::create_directories(d, ec);
+  if (ec) throw std::runtime_error("cannot create " + d.string() + ": " + ec.message());
+  return d;
+}
+
+// case.wasm and script.json (the calls without expectations: replay with the finding's
+// command).
+void WriteReducedCase(const fs::path& d, ReducedFinding& out) {
+  WriteFile(d / "case.wasm", std::string(out.reduced.bytes.begin(), out.reduced.bytes.end()));
+  Script plain = out.reduced.script;
+  for (Call& c : plain.calls) c.expect.reset();
+  WriteFile(d / "script.json", ScriptToJson(plain));
+  out.files.push_back("case.wasm");
+  out.files.push_back("script.json");
+}
+
 void WriteTextForm(const ReduceFindingOptions& ro, const fs::path& d, ReducedFinding& out) {
   std::string wasm2wat = ro.wasm2wat.empty() ? "" : FindInPath(ro.wasm2wat);
   if (wasm2wat.empty()) {
@@ -217,19 +238,12 @@ ReducedFinding ReduceVerifyFinding(const Finding& f, const ReduceFindingOptions&
   out.reduced = Reduce(f.c, interesting, opts_r, &out.stats);
   out.location.method = "verify";
 
-  out.out_dir = ro.out_dir.empty() ? (fs::path(f.dir) / "reduced").string() : ro.out_dir;
-  fs::path d(out.out_dir);
-  std::error_code ec;
-  fs::create_directories(d, ec);
-  if (ec) throw std::runtime_error("cannot create " + d.string() + ": " + ec.message());
+  const fs::path d = OutputDir(f, ro, out);
   auto put = [&](const std::string& name, const std::string& data) {
     WriteFile(d / name, data);
     out.files.push_back(name);
   };
-  put("case.wasm", std::string(out.reduced.bytes.begin(), out.reduced.bytes.end()));
-  Script plain = out.reduced.script;
-  for (Call& c : plain.calls) c.expect.reset();
-  put("script.json", ScriptToJson(plain));
+  WriteReducedCase(d, out);
   // What the verifier says of the reduced module: the accesses not proved and the listing.
   std::string text, why;
   if (auto results = VerifyModule(out.reduced.module, engine, faults, &why)) {
@@ -358,19 +372,12 @@ ReducedFinding ReduceFinding(const Finding& f, const ReduceFindingOptions& ro) {
       out.stats.reduced_bytes, fmt::join(o.engines, ","),
       out.review.empty() ? "" : " (review: " + out.review + ")");
 
-  out.out_dir = ro.out_dir.empty() ? (fs::path(f.dir) / "reduced").string() : ro.out_dir;
-  fs::path d(out.out_dir);
-  std::error_code ec;
-  fs::create_directories(d, ec);
-  if (ec) throw std::runtime_error("cannot create " + d.string() + ": " + ec.message());
+  const fs::path d = OutputDir(f, ro, out);
   auto put = [&](const std::string& name, const std::string& data) {
     WriteFile(d / name, data);
     out.files.push_back(name);
   };
-  put("case.wasm", std::string(out.reduced.bytes.begin(), out.reduced.bytes.end()));
-  Script plain = out.reduced.script;
-  for (Call& c : plain.calls) c.expect.reset();
-  put("script.json", ScriptToJson(plain));
+  WriteReducedCase(d, out);
   put("case.script.json", ScriptToJson(regress));
   WriteTextForm(ro, d, out);
   put("reduce.json", ToJson(out).dump(1) + "\n");
