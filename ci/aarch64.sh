@@ -118,6 +118,7 @@ X64_ONLY=(
   "verify: every corpus/regress module's x64 code is proved"
   "verify: the quick prover and the solver give the same results"
   "verify cache: a block met again in another function is answered whole, with the same results"
+  "x64 cpu features: CPUID agrees with /proc/cpuinfo's flags"
 )
 # Slow under emulation and covered on x86-64 (where the same a64 code runs under Unicorn): the
 # verifier's proofs of every spec module's a64 code (Z3 under qemu-user takes several minutes).

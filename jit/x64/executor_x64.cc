@@ -4,10 +4,13 @@
 
 #include <cstring>
 #include <stdexcept>
+#include <string>
+#include <vector>
 
 #include "jit/arena.h"
 #include "jit/native_executor.h"
 #include "jit/x64/assembler_x64.h"
+#include "jit/x64/cpu_features.h"
 
 namespace tandem::jit {
 
@@ -85,6 +88,14 @@ class X64NativeExecutor final : public NativeExecutor {
 
 std::unique_ptr<Executor> MakeX64NativeExecutor(const ExecutorEnv& env, std::string* error) {
 #if defined(__x86_64__)
+  // The code uses lzcnt, tzcnt, popcnt and SSE4.1; without lzcnt or tzcnt its bytes would run
+  // as bsr and bsf and give other results in silence.
+  if (std::vector<std::string> missing = x64::MissingJitFeatures(x64::HostCpuFeatures()); !missing.empty()) {
+    *error = "this CPU lacks what the x64 JIT's code uses:";
+    for (const std::string& m : missing) *error += " " + m;
+    *error += " (/proc/cpuinfo's names)";
+    return nullptr;
+  }
   auto e = std::make_unique<X64NativeExecutor>(env);
   if (!e->Init(error)) return nullptr;
   return e;
