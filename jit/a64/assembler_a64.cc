@@ -39,6 +39,24 @@ uint32_t Xn(Reg r) {
 
 uint32_t V(VReg r) { return static_cast<uint32_t>(r); }
 
+uint32_t Q(Arr t) { return static_cast<uint32_t>(t) < 4 ? 1u << 30 : 0; }
+bool IsQ(Arr t) { return static_cast<uint32_t>(t) < 4; }
+// log2 of the element size in bytes (the `size` field).
+uint32_t Size(Arr t) {
+  uint32_t v = static_cast<uint32_t>(t);
+  return v < 4 ? v : v - 4;
+}
+Arr MakeArr(uint32_t size, bool q) { return static_cast<Arr>(q ? size : size + 4); }
+const char* A(Arr t) {
+  static const char* const kNames[] = {"16b", "8h", "4s", "2d", "8b", "4h", "2s"};
+  return kNames[static_cast<uint32_t>(t)];
+}
+const char* L(Lane l) {
+  static const char* const kNames[] = {"b", "h", "s", "d"};
+  return kNames[static_cast<uint32_t>(l)];
+}
+std::string Vt(Arr t) { return std::string("v.") + A(t); }
+
 bool IsXExtend(Extend e) { return e == Extend::uxtx || e == Extend::sxtx; }
 
 bool FitsSigned(int64_t v, int bits) {
@@ -597,8 +615,8 @@ void Assembler::csetm(W w, Reg d, Cond c) {
 // Unsigned-offset, pre/post-index and register-offset forms of "load/store register".
 void Assembler::LoadStore(uint32_t size_log2, uint32_t opc, bool v, const char* name,
                           const char* treg, uint32_t t, const Mem& m) {
-  uint32_t base =
-      (size_log2 << 30) | 0x38000000 | (v ? 1u << 26 : 0) | (opc << 22) | (Sp(m.base) << 5) | t;
+  uint32_t base = ((size_log2 & 3) << 30) | 0x38000000 | (v ? 1u << 26 : 0) | (opc << 22) |
+                  (Sp(m.base) << 5) | t;
   switch (m.mode) {
     case Mem::Mode::kOffset: {
       int64_t size = int64_t{1} << size_log2;
@@ -641,7 +659,7 @@ void Assembler::LoadStoreUnscaled(uint32_t size_log2, uint32_t opc, bool v, cons
                                   const char* treg, uint32_t t, const Mem& m) {
   Require(m.mode == Mem::Mode::kOffset, "ldur/stur take [base, #offset] only");
   Require(m.offset >= -256 && m.offset <= 255, "ldur/stur offset must be -256..255");
-  Emit((size_log2 << 30) | 0x38000000 | (v ? 1u << 26 : 0) | (opc << 22) |
+  Emit(((size_log2 & 3) << 30) | 0x38000000 | (v ? 1u << 26 : 0) | (opc << 22) |
        ((static_cast<uint32_t>(m.offset) & 0x1FF) << 12) | (Sp(m.base) << 5) | t);
   Record(std::string(name) + " " + treg + ", [x, #simm]");
 }
@@ -916,6 +934,467 @@ void Assembler::cnt_8b(VReg d, VReg n) {
 void Assembler::addv_8b(VReg d, VReg n) {
   Emit(0x0E31B800 | (V(n) << 5) | V(d));
   Record("addv b, v.8b");
+}
+
+// --- AdvSIMD -------------------------------------------------------------------------------
+
+void Assembler::ldr_q(VReg t, const Mem& m) { LoadStore(4, 3, true, "ldr", "q", V(t), m); }
+void Assembler::str_q(VReg t, const Mem& m) { LoadStore(4, 2, true, "str", "q", V(t), m); }
+void Assembler::ldur_q(VReg t, const Mem& m) {
+  LoadStoreUnscaled(4, 3, true, "ldur", "q", V(t), m);
+}
+void Assembler::stur_q(VReg t, const Mem& m) {
+  LoadStoreUnscaled(4, 2, true, "stur", "q", V(t), m);
+}
+
+// Load/store single structure, one register, no writeback: Q:S:size hold the lane index.
+void Assembler::SimdLane(bool load, VReg t, Lane l, uint8_t lane, Reg n) {
+  uint32_t log2 = static_cast<uint32_t>(l);
+  Require(lane < (16u >> log2), "lane index out of range");
+  uint32_t idx = static_cast<uint32_t>(lane) << log2;  // byte offset of the lane: Q:S:size
+  uint32_t opcode = log2 == 0 ? 0 : log2 == 1 ? 2 : 4;
+  uint32_t size = log2 == 3 ? 1 : idx & 3;
+  Emit(0x0D000000 | ((idx >> 3) << 30) | ((load ? 1u : 0u) << 22) | (opcode << 13) |
+       (((idx >> 2) & 1) << 12) | (size << 10) | (Sp(n) << 5) | V(t));
+  Record(std::string(load ? "ld1" : "st1") + " {v." + L(l) + "}[lane], [x]");
+}
+
+void Assembler::ld1(VReg t, Lane l, uint8_t lane, Reg n) { SimdLane(true, t, l, lane, n); }
+void Assembler::st1(VReg t, Lane l, uint8_t lane, Reg n) { SimdLane(false, t, l, lane, n); }
+
+void Assembler::ld1r(Arr t, VReg v, Reg n) {
+  Emit(0x0D40C000 | Q(t) | (Size(t) << 10) | (Sp(n) << 5) | V(v));
+  Record("ld1r {" + Vt(t) + "}, [x]");
+}
+
+void Assembler::mov_v(VReg d, VReg n) {
+  Emit(0x4EA01C00 | (V(n) << 16) | (V(n) << 5) | V(d));
+  Record("mov v.16b, v.16b");
+}
+
+// Modified immediate: a:b:c at 18:16, d:e:f:g:h at 9:5.
+void Assembler::movi(Arr t, VReg d, uint64_t imm) {
+  uint32_t op = 0;
+  uint32_t cmode = 0;
+  uint32_t imm8 = 0;
+  switch (Size(t)) {
+    case 0:
+      Require(imm < 256, "movi .16b/.8b takes an 8-bit immediate");
+      cmode = 0xE;
+      imm8 = static_cast<uint32_t>(imm);
+      break;
+    case 1:
+    case 2:
+      Require(imm < 256, "movi .8h/.4s takes an 8-bit immediate (lsl #0)");
+      cmode = Size(t) == 1 ? 0x8 : 0x0;
+      imm8 = static_cast<uint32_t>(imm);
+      break;
+    case 3:
+      Require(t == Arr::k2D, "movi: no 1D form");
+      op = 1;
+      cmode = 0xE;
+      for (int i = 0; i < 8; ++i) {
+        uint64_t byte = (imm >> (8 * i)) & 0xFF;
+        Require(byte == 0 || byte == 0xFF, "movi .2d bytes must each be 0x00 or 0xff");
+        imm8 |= (byte != 0 ? 1u : 0u) << i;
+      }
+      break;
+  }
+  Emit(0x0F000400 | Q(t) | (op << 29) | ((imm8 >> 5) << 16) | (cmode << 12) | ((imm8 & 31) << 5) |
+       V(d));
+  Record("movi " + Vt(t) + ", #imm");
+}
+
+void Assembler::mvni(Arr t, VReg d, uint8_t imm) {
+  Require(Size(t) == 1 || Size(t) == 2, "mvni takes .8h/.4h/.4s/.2s");
+  uint32_t cmode = Size(t) == 1 ? 0x8 : 0x0;
+  Emit(0x2F000400 | Q(t) | ((static_cast<uint32_t>(imm) >> 5) << 16) | (cmode << 12) |
+       ((imm & 31u) << 5) | V(d));
+  Record("mvni " + Vt(t) + ", #imm");
+}
+
+namespace {
+// imm5 of the copy group: the lane index above a one marking the element size.
+uint32_t Imm5(uint32_t size, uint8_t lane) {
+  Require(lane < (16u >> size), "lane index out of range");
+  return ((static_cast<uint32_t>(lane) << 1 | 1u) << size) << 16;
+}
+}  // namespace
+
+void Assembler::dup(Arr t, VReg d, Reg n) {
+  Emit(0x0E000C00 | Q(t) | Imm5(Size(t), 0) | (Zr(n) << 5) | V(d));
+  Record("dup " + Vt(t) + (Size(t) == 3 ? ", x" : ", w"));
+}
+
+void Assembler::dup(Arr t, VReg d, VReg n, uint8_t lane) {
+  Emit(0x0E000400 | Q(t) | Imm5(Size(t), lane) | (V(n) << 5) | V(d));
+  Record("dup " + Vt(t) + ", v." + L(static_cast<Lane>(Size(t))) + "[lane]");
+}
+
+void Assembler::ins(Lane l, VReg d, uint8_t lane, Reg n) {
+  uint32_t size = static_cast<uint32_t>(l);
+  Emit(0x4E001C00 | Imm5(size, lane) | (Zr(n) << 5) | V(d));
+  Record(std::string("ins v.") + L(l) + "[lane], " + (size == 3 ? "x" : "w"));
+}
+
+void Assembler::ins(Lane l, VReg d, uint8_t lane, VReg n, uint8_t lane2) {
+  uint32_t size = static_cast<uint32_t>(l);
+  Require(lane2 < (16u >> size), "lane index out of range");
+  Emit(0x6E000400 | Imm5(size, lane) | ((static_cast<uint32_t>(lane2) << size) << 11) |
+       (V(n) << 5) | V(d));
+  Record(std::string("ins v.") + L(l) + "[lane], v." + L(l) + "[lane]");
+}
+
+void Assembler::umov(Lane l, Reg d, VReg n, uint8_t lane) {
+  uint32_t size = static_cast<uint32_t>(l);
+  Emit(0x0E003C00 | (size == 3 ? 1u << 30 : 0) | Imm5(size, lane) | (V(n) << 5) | Zr(d));
+  Record(std::string("umov ") + (size == 3 ? "x" : "w") + ", v." + L(l) + "[lane]");
+}
+
+void Assembler::smov(W w, Lane l, Reg d, VReg n, uint8_t lane) {
+  uint32_t size = static_cast<uint32_t>(l);
+  Require(size < 2 || (size == 2 && w == W::k64), "smov: b/h lanes, or an s lane into x");
+  Emit(0x0E002C00 | (w == W::k64 ? 1u << 30 : 0) | Imm5(size, lane) | (V(n) << 5) | Zr(d));
+  Record(std::string("smov ") + R(w) + ", v." + L(l) + "[lane]");
+}
+
+// Three registers, same arrangement: 0 Q U 01110 size 1 m opcode 1 n d.
+void Assembler::Simd3(uint32_t op, const char* name, Arr t, VReg d, VReg n, VReg m) {
+  Emit(op | Q(t) | (Size(t) << 22) | (V(m) << 16) | (V(n) << 5) | V(d));
+  Record(std::string(name) + " " + Vt(t) + ", " + Vt(t) + ", " + Vt(t));
+}
+
+// Two-register miscellaneous: 0 Q U 01110 size 10000 opcode 10 n d.
+void Assembler::Simd2(uint32_t op, const char* name, Arr t, VReg d, VReg n, const char* tail) {
+  Emit(op | Q(t) | (Size(t) << 22) | (V(n) << 5) | V(d));
+  Record(std::string(name) + " " + Vt(t) + ", " + Vt(t) + tail);
+}
+
+namespace {
+constexpr uint32_t kU = 1u << 29;
+uint32_t Three(uint32_t opcode) { return 0x0E200400 | (opcode << 11); }
+uint32_t Misc(uint32_t opcode) { return 0x0E200800 | (opcode << 12); }
+void NotD(Arr t) { Require(t != Arr::k2D, "no .2d form"); }
+void OnlyHS(Arr t) { Require(Size(t) == 1 || Size(t) == 2, "only .8h/.4h/.4s/.2s forms"); }
+void OnlyB(Arr t) { Require(Size(t) == 0, "only .16b/.8b forms"); }
+}  // namespace
+
+void Assembler::add(Arr t, VReg d, VReg n, VReg m) { Simd3(Three(0x10), "add", t, d, n, m); }
+void Assembler::sub(Arr t, VReg d, VReg n, VReg m) { Simd3(kU | Three(0x10), "sub", t, d, n, m); }
+void Assembler::mul(Arr t, VReg d, VReg n, VReg m) {
+  NotD(t);
+  Simd3(Three(0x13), "mul", t, d, n, m);
+}
+void Assembler::sqadd(Arr t, VReg d, VReg n, VReg m) { Simd3(Three(0x01), "sqadd", t, d, n, m); }
+void Assembler::uqadd(Arr t, VReg d, VReg n, VReg m) {
+  Simd3(kU | Three(0x01), "uqadd", t, d, n, m);
+}
+void Assembler::sqsub(Arr t, VReg d, VReg n, VReg m) { Simd3(Three(0x05), "sqsub", t, d, n, m); }
+void Assembler::uqsub(Arr t, VReg d, VReg n, VReg m) {
+  Simd3(kU | Three(0x05), "uqsub", t, d, n, m);
+}
+void Assembler::smax(Arr t, VReg d, VReg n, VReg m) {
+  NotD(t);
+  Simd3(Three(0x0C), "smax", t, d, n, m);
+}
+void Assembler::umax(Arr t, VReg d, VReg n, VReg m) {
+  NotD(t);
+  Simd3(kU | Three(0x0C), "umax", t, d, n, m);
+}
+void Assembler::smin(Arr t, VReg d, VReg n, VReg m) {
+  NotD(t);
+  Simd3(Three(0x0D), "smin", t, d, n, m);
+}
+void Assembler::umin(Arr t, VReg d, VReg n, VReg m) {
+  NotD(t);
+  Simd3(kU | Three(0x0D), "umin", t, d, n, m);
+}
+void Assembler::urhadd(Arr t, VReg d, VReg n, VReg m) {
+  NotD(t);
+  Simd3(kU | Three(0x02), "urhadd", t, d, n, m);
+}
+void Assembler::addp(Arr t, VReg d, VReg n, VReg m) { Simd3(Three(0x17), "addp", t, d, n, m); }
+void Assembler::sqrdmulh(Arr t, VReg d, VReg n, VReg m) {
+  OnlyHS(t);
+  Simd3(kU | Three(0x16), "sqrdmulh", t, d, n, m);
+}
+void Assembler::cmeq(Arr t, VReg d, VReg n, VReg m) { Simd3(kU | Three(0x11), "cmeq", t, d, n, m); }
+void Assembler::cmgt(Arr t, VReg d, VReg n, VReg m) { Simd3(Three(0x06), "cmgt", t, d, n, m); }
+void Assembler::cmge(Arr t, VReg d, VReg n, VReg m) { Simd3(Three(0x07), "cmge", t, d, n, m); }
+void Assembler::cmhi(Arr t, VReg d, VReg n, VReg m) { Simd3(kU | Three(0x06), "cmhi", t, d, n, m); }
+void Assembler::cmhs(Arr t, VReg d, VReg n, VReg m) { Simd3(kU | Three(0x07), "cmhs", t, d, n, m); }
+void Assembler::sshl(Arr t, VReg d, VReg n, VReg m) { Simd3(Three(0x08), "sshl", t, d, n, m); }
+void Assembler::ushl(Arr t, VReg d, VReg n, VReg m) { Simd3(kU | Three(0x08), "ushl", t, d, n, m); }
+void Assembler::neg(Arr t, VReg d, VReg n) { Simd2(kU | Misc(0x0B), "neg", t, d, n); }
+void Assembler::abs(Arr t, VReg d, VReg n) { Simd2(Misc(0x0B), "abs", t, d, n); }
+void Assembler::cmeq(Arr t, VReg d, VReg n) { Simd2(Misc(0x09), "cmeq", t, d, n, ", #0"); }
+void Assembler::cmge(Arr t, VReg d, VReg n) { Simd2(kU | Misc(0x08), "cmge", t, d, n, ", #0"); }
+void Assembler::cmgt(Arr t, VReg d, VReg n) { Simd2(Misc(0x08), "cmgt", t, d, n, ", #0"); }
+void Assembler::cmle(Arr t, VReg d, VReg n) { Simd2(kU | Misc(0x09), "cmle", t, d, n, ", #0"); }
+void Assembler::cmlt(Arr t, VReg d, VReg n) { Simd2(Misc(0x0A), "cmlt", t, d, n, ", #0"); }
+
+// Bitwise ops: the size field selects the operation; the arrangement is always bytes.
+void Assembler::and_(Arr t, VReg d, VReg n, VReg m) {
+  OnlyB(t);
+  Simd3(Three(0x03), "and", t, d, n, m);
+}
+void Assembler::bic(Arr t, VReg d, VReg n, VReg m) {
+  OnlyB(t);
+  Simd3((1u << 22) | Three(0x03), "bic", t, d, n, m);
+}
+void Assembler::orr(Arr t, VReg d, VReg n, VReg m) {
+  OnlyB(t);
+  Simd3((2u << 22) | Three(0x03), "orr", t, d, n, m);
+}
+void Assembler::orn(Arr t, VReg d, VReg n, VReg m) {
+  OnlyB(t);
+  Simd3((3u << 22) | Three(0x03), "orn", t, d, n, m);
+}
+void Assembler::eor(Arr t, VReg d, VReg n, VReg m) {
+  OnlyB(t);
+  Simd3(kU | Three(0x03), "eor", t, d, n, m);
+}
+void Assembler::bsl(Arr t, VReg d, VReg n, VReg m) {
+  OnlyB(t);
+  Simd3(kU | (1u << 22) | Three(0x03), "bsl", t, d, n, m);
+}
+void Assembler::bit(Arr t, VReg d, VReg n, VReg m) {
+  OnlyB(t);
+  Simd3(kU | (2u << 22) | Three(0x03), "bit", t, d, n, m);
+}
+void Assembler::bif(Arr t, VReg d, VReg n, VReg m) {
+  OnlyB(t);
+  Simd3(kU | (3u << 22) | Three(0x03), "bif", t, d, n, m);
+}
+void Assembler::not_(Arr t, VReg d, VReg n) {
+  OnlyB(t);
+  Simd2(kU | Misc(0x05), "not", t, d, n);
+}
+void Assembler::cnt(Arr t, VReg d, VReg n) {
+  OnlyB(t);
+  Simd2(Misc(0x05), "cnt", t, d, n);
+}
+
+// Across lanes: 0 Q U 01110 size 11000 opcode 10 n d; the result is a b/h/s scalar.
+void Assembler::SimdAcross(uint32_t op, const char* name, Arr t, VReg d, VReg n) {
+  Require(Size(t) < 2 || t == Arr::k4S, "across-lanes forms take 16b/8b/8h/4h/4s");
+  Emit(0x0E300800 | op | Q(t) | (Size(t) << 22) | (V(n) << 5) | V(d));
+  Record(std::string(name) + " " + L(static_cast<Lane>(Size(t))) + ", " + Vt(t));
+}
+
+void Assembler::addv(Arr t, VReg d, VReg n) { SimdAcross(0x1Bu << 12, "addv", t, d, n); }
+void Assembler::umaxv(Arr t, VReg d, VReg n) { SimdAcross(kU | (0x0Au << 12), "umaxv", t, d, n); }
+void Assembler::uminv(Arr t, VReg d, VReg n) { SimdAcross(kU | (0x1Au << 12), "uminv", t, d, n); }
+
+// Widening: t is the destination (8H/4S/2D); the source has half-size elements, its low
+// (Q = 0) or high (Q = 1, `upper`) half. `three`: a second source m (three-different group),
+// else a two-register op whose source is the full register (saddlp) or a shift-immediate form.
+void Assembler::SimdLong(uint32_t op, const char* name, Arr t, bool upper, VReg d, VReg n, VReg m,
+                         bool three) {
+  Require(IsQ(t) && Size(t) > 0, "widening forms write .8h/.4s/.2d");
+  Arr src = MakeArr(Size(t) - 1, upper);
+  uint32_t q = upper ? 1u << 30 : 0;
+  std::string form = std::string(name) + (upper ? "2 " : " ") + Vt(t) + ", " + Vt(src);
+  if (three) {
+    Emit(op | q | ((Size(t) - 1) << 22) | (V(m) << 16) | (V(n) << 5) | V(d));
+    form += ", " + Vt(src);
+  } else {  // sshll/ushll #0: immh = the source element size's one bit, immb = 0
+    Emit(op | q | ((8u << (Size(t) - 1)) << 16) | (V(n) << 5) | V(d));
+  }
+  Record(form);
+}
+
+void Assembler::smull(Arr t, VReg d, VReg n, VReg m) {
+  SimdLong(0x0E20C000, "smull", t, false, d, n, m, true);
+}
+void Assembler::smull2(Arr t, VReg d, VReg n, VReg m) {
+  SimdLong(0x0E20C000, "smull", t, true, d, n, m, true);
+}
+void Assembler::umull(Arr t, VReg d, VReg n, VReg m) {
+  SimdLong(kU | 0x0E20C000, "umull", t, false, d, n, m, true);
+}
+void Assembler::umull2(Arr t, VReg d, VReg n, VReg m) {
+  SimdLong(kU | 0x0E20C000, "umull", t, true, d, n, m, true);
+}
+void Assembler::sxtl(Arr t, VReg d, VReg n) {
+  SimdLong(0x0F00A400, "sxtl", t, false, d, n, n, false);
+}
+void Assembler::sxtl2(Arr t, VReg d, VReg n) {
+  SimdLong(0x0F00A400, "sxtl", t, true, d, n, n, false);
+}
+void Assembler::uxtl(Arr t, VReg d, VReg n) {
+  SimdLong(kU | 0x0F00A400, "uxtl", t, false, d, n, n, false);
+}
+void Assembler::uxtl2(Arr t, VReg d, VReg n) {
+  SimdLong(kU | 0x0F00A400, "uxtl", t, true, d, n, n, false);
+}
+
+void Assembler::saddlp(Arr t, VReg d, VReg n) {
+  Require(Size(t) > 0, "saddlp writes .8h/.4s/.2d/.4h/.2s");
+  Arr src = MakeArr(Size(t) - 1, IsQ(t));
+  Emit(Misc(0x02) | Q(t) | ((Size(t) - 1) << 22) | (V(n) << 5) | V(d));
+  Record("saddlp " + Vt(t) + ", " + Vt(src));
+}
+void Assembler::uaddlp(Arr t, VReg d, VReg n) {
+  Require(Size(t) > 0, "uaddlp writes .8h/.4s/.2d/.4h/.2s");
+  Arr src = MakeArr(Size(t) - 1, IsQ(t));
+  Emit(kU | Misc(0x02) | Q(t) | ((Size(t) - 1) << 22) | (V(n) << 5) | V(d));
+  Record("uaddlp " + Vt(t) + ", " + Vt(src));
+}
+
+// Narrowing: t is the destination (8B/4H/2S, or 16B/8H/4S for the "2" forms).
+void Assembler::SimdNarrow(uint32_t op, const char* name, Arr t, bool upper, VReg d, VReg n) {
+  Require(IsQ(t) == upper && Size(t) < 3, "narrowing: 8b/4h/2s, or 16b/8h/4s for the 2 forms");
+  Emit(op | Q(t) | (Size(t) << 22) | (V(n) << 5) | V(d));
+  Record(std::string(name) + (upper ? "2 " : " ") + Vt(t) + ", " + Vt(MakeArr(Size(t) + 1, true)));
+}
+
+void Assembler::xtn(Arr t, VReg d, VReg n) { SimdNarrow(Misc(0x12), "xtn", t, false, d, n); }
+void Assembler::xtn2(Arr t, VReg d, VReg n) { SimdNarrow(Misc(0x12), "xtn", t, true, d, n); }
+void Assembler::sqxtn(Arr t, VReg d, VReg n) { SimdNarrow(Misc(0x14), "sqxtn", t, false, d, n); }
+void Assembler::sqxtn2(Arr t, VReg d, VReg n) { SimdNarrow(Misc(0x14), "sqxtn", t, true, d, n); }
+void Assembler::sqxtun(Arr t, VReg d, VReg n) {
+  SimdNarrow(kU | Misc(0x12), "sqxtun", t, false, d, n);
+}
+void Assembler::sqxtun2(Arr t, VReg d, VReg n) {
+  SimdNarrow(kU | Misc(0x12), "sqxtun", t, true, d, n);
+}
+void Assembler::uqxtn(Arr t, VReg d, VReg n) {
+  SimdNarrow(kU | Misc(0x14), "uqxtn", t, false, d, n);
+}
+void Assembler::uqxtn2(Arr t, VReg d, VReg n) {
+  SimdNarrow(kU | Misc(0x14), "uqxtn", t, true, d, n);
+}
+
+// Shift by immediate: 0 Q U 011110 immh:immb opcode 1 n d; immh:immb = esize + shift (left) or
+// 2 * esize - shift (right).
+void Assembler::SimdShift(uint32_t op, const char* name, Arr t, VReg d, VReg n, bool right,
+                          uint8_t shift) {
+  uint32_t esize = 8u << Size(t);
+  Require(right ? shift >= 1 && shift <= esize : shift < esize, "shift amount out of range");
+  uint32_t immhb = right ? 2 * esize - shift : esize + shift;
+  Emit(op | Q(t) | (immhb << 16) | (V(n) << 5) | V(d));
+  Record(std::string(name) + " " + Vt(t) + ", " + Vt(t) + ", #imm");
+}
+
+void Assembler::shl(Arr t, VReg d, VReg n, uint8_t shift) {
+  SimdShift(0x0F005400, "shl", t, d, n, false, shift);
+}
+void Assembler::sshr(Arr t, VReg d, VReg n, uint8_t shift) {
+  SimdShift(0x0F000400, "sshr", t, d, n, true, shift);
+}
+void Assembler::ushr(Arr t, VReg d, VReg n, uint8_t shift) {
+  SimdShift(kU | 0x0F000400, "ushr", t, d, n, true, shift);
+}
+
+void Assembler::tbl(Arr t, VReg d, VReg n, VReg m) {
+  OnlyB(t);
+  Emit(0x0E000000 | Q(t) | (V(m) << 16) | (V(n) << 5) | V(d));
+  Record("tbl " + Vt(t) + ", {v.16b}, " + Vt(t));
+}
+
+void Assembler::tbl2(Arr t, VReg d, VReg n, VReg m) {
+  OnlyB(t);
+  Emit(0x0E002000 | Q(t) | (V(m) << 16) | (V(n) << 5) | V(d));
+  Record("tbl " + Vt(t) + ", {v.16b, v.16b}, " + Vt(t));
+}
+
+void Assembler::ext(Arr t, VReg d, VReg n, VReg m, uint8_t index) {
+  OnlyB(t);
+  Require(index < (IsQ(t) ? 16 : 8), "ext index out of range");
+  Emit(0x2E000000 | Q(t) | (V(m) << 16) | (static_cast<uint32_t>(index) << 11) | (V(n) << 5) |
+       V(d));
+  Record("ext " + Vt(t) + ", " + Vt(t) + ", " + Vt(t) + ", #imm");
+}
+
+namespace {
+uint32_t Perm(uint32_t opcode) { return 0x0E000800 | (opcode << 12); }
+}  // namespace
+
+void Assembler::uzp1(Arr t, VReg d, VReg n, VReg m) { Simd3(Perm(1), "uzp1", t, d, n, m); }
+void Assembler::trn1(Arr t, VReg d, VReg n, VReg m) { Simd3(Perm(2), "trn1", t, d, n, m); }
+void Assembler::zip1(Arr t, VReg d, VReg n, VReg m) { Simd3(Perm(3), "zip1", t, d, n, m); }
+void Assembler::uzp2(Arr t, VReg d, VReg n, VReg m) { Simd3(Perm(5), "uzp2", t, d, n, m); }
+void Assembler::trn2(Arr t, VReg d, VReg n, VReg m) { Simd3(Perm(6), "trn2", t, d, n, m); }
+void Assembler::zip2(Arr t, VReg d, VReg n, VReg m) { Simd3(Perm(7), "zip2", t, d, n, m); }
+void Assembler::rev64(Arr t, VReg d, VReg n) {
+  NotD(t);
+  Simd2(Misc(0x00), "rev64", t, d, n);
+}
+
+// Floating point: bit 22 is sz (0 single, 1 double); `op` may set bit 23 (o1 / o2).
+void Assembler::SimdFp3(uint32_t op, const char* name, Arr t, VReg d, VReg n, VReg m) {
+  Require(Size(t) == 2 || t == Arr::k2D, "float vectors are .4s, .2s or .2d");
+  Emit(op | Q(t) | ((Size(t) & 1) << 22) | (V(m) << 16) | (V(n) << 5) | V(d));
+  Record(std::string(name) + " " + Vt(t) + ", " + Vt(t) + ", " + Vt(t));
+}
+
+void Assembler::SimdFp2(uint32_t op, const char* name, Arr t, VReg d, VReg n) {
+  Require(Size(t) == 2 || t == Arr::k2D, "float vectors are .4s, .2s or .2d");
+  Emit(op | Q(t) | ((Size(t) & 1) << 22) | (V(n) << 5) | V(d));
+  Record(std::string(name) + " " + Vt(t) + ", " + Vt(t));
+}
+
+namespace {
+constexpr uint32_t kB23 = 1u << 23;
+}  // namespace
+
+void Assembler::fadd(Arr t, VReg d, VReg n, VReg m) { SimdFp3(Three(0x1A), "fadd", t, d, n, m); }
+void Assembler::fsub(Arr t, VReg d, VReg n, VReg m) {
+  SimdFp3(kB23 | Three(0x1A), "fsub", t, d, n, m);
+}
+void Assembler::fmul(Arr t, VReg d, VReg n, VReg m) {
+  SimdFp3(kU | Three(0x1B), "fmul", t, d, n, m);
+}
+void Assembler::fdiv(Arr t, VReg d, VReg n, VReg m) {
+  SimdFp3(kU | Three(0x1F), "fdiv", t, d, n, m);
+}
+void Assembler::fmax(Arr t, VReg d, VReg n, VReg m) { SimdFp3(Three(0x1E), "fmax", t, d, n, m); }
+void Assembler::fmin(Arr t, VReg d, VReg n, VReg m) {
+  SimdFp3(kB23 | Three(0x1E), "fmin", t, d, n, m);
+}
+void Assembler::fmaxnm(Arr t, VReg d, VReg n, VReg m) {
+  SimdFp3(Three(0x18), "fmaxnm", t, d, n, m);
+}
+void Assembler::fminnm(Arr t, VReg d, VReg n, VReg m) {
+  SimdFp3(kB23 | Three(0x18), "fminnm", t, d, n, m);
+}
+void Assembler::fcmeq(Arr t, VReg d, VReg n, VReg m) { SimdFp3(Three(0x1C), "fcmeq", t, d, n, m); }
+void Assembler::fcmge(Arr t, VReg d, VReg n, VReg m) {
+  SimdFp3(kU | Three(0x1C), "fcmge", t, d, n, m);
+}
+void Assembler::fcmgt(Arr t, VReg d, VReg n, VReg m) {
+  SimdFp3(kU | kB23 | Three(0x1C), "fcmgt", t, d, n, m);
+}
+void Assembler::fabs(Arr t, VReg d, VReg n) { SimdFp2(kB23 | Misc(0x0F), "fabs", t, d, n); }
+void Assembler::fneg(Arr t, VReg d, VReg n) { SimdFp2(kU | kB23 | Misc(0x0F), "fneg", t, d, n); }
+void Assembler::fsqrt(Arr t, VReg d, VReg n) { SimdFp2(kU | kB23 | Misc(0x1F), "fsqrt", t, d, n); }
+void Assembler::frintn(Arr t, VReg d, VReg n) { SimdFp2(Misc(0x18), "frintn", t, d, n); }
+void Assembler::frintm(Arr t, VReg d, VReg n) { SimdFp2(Misc(0x19), "frintm", t, d, n); }
+void Assembler::frintp(Arr t, VReg d, VReg n) { SimdFp2(kB23 | Misc(0x18), "frintp", t, d, n); }
+void Assembler::frintz(Arr t, VReg d, VReg n) { SimdFp2(kB23 | Misc(0x19), "frintz", t, d, n); }
+void Assembler::scvtf(Arr t, VReg d, VReg n) { SimdFp2(Misc(0x1D), "scvtf", t, d, n); }
+void Assembler::ucvtf(Arr t, VReg d, VReg n) { SimdFp2(kU | Misc(0x1D), "ucvtf", t, d, n); }
+void Assembler::fcvtzs(Arr t, VReg d, VReg n) { SimdFp2(kB23 | Misc(0x1B), "fcvtzs", t, d, n); }
+void Assembler::fcvtzu(Arr t, VReg d, VReg n) {
+  SimdFp2(kU | kB23 | Misc(0x1B), "fcvtzu", t, d, n);
+}
+
+void Assembler::fcvtl(VReg d, VReg n) {
+  Emit(Misc(0x17) | (1u << 22) | (V(n) << 5) | V(d));
+  Record("fcvtl v.2d, v.2s");
+}
+void Assembler::fcvtl2(VReg d, VReg n) {
+  Emit(Misc(0x17) | (1u << 30) | (1u << 22) | (V(n) << 5) | V(d));
+  Record("fcvtl2 v.2d, v.4s");
+}
+void Assembler::fcvtn(VReg d, VReg n) {
+  Emit(Misc(0x16) | (1u << 22) | (V(n) << 5) | V(d));
+  Record("fcvtn v.2s, v.2d");
+}
+void Assembler::fcvtn2(VReg d, VReg n) {
+  Emit(Misc(0x16) | (1u << 30) | (1u << 22) | (V(n) << 5) | V(d));
+  Record("fcvtn2 v.4s, v.2d");
 }
 
 }  // namespace tandem::jit::a64

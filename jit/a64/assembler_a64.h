@@ -33,6 +33,11 @@ enum class VReg : uint8_t {
 };
 // clang-format on
 
+// AdvSIMD arrangements: the 128-bit (q) forms, then the 64-bit (d) ones. An element of a vector
+// register (lane syntax v.b[i] ... v.d[i]) is named by its Lane.
+enum class Arr : uint8_t { k16B, k8H, k4S, k2D, k8B, k4H, k2S };
+enum class Lane : uint8_t { kB, kH, kS, kD };
+
 // Condition codes in encoding order (`nv` is not offered: it behaves as `al`).
 enum class Cond : uint8_t { eq, ne, hs, lo, mi, pl, vs, vc, hi, ls, ge, lt, gt, le, al };
 
@@ -323,6 +328,145 @@ class Assembler {
   void cnt_8b(VReg d, VReg n);
   void addv_8b(VReg d, VReg n);
 
+  // --- AdvSIMD (128-bit SIMD). Each vector method throws for an arrangement A64 does not offer
+  // (e.g. mul .2d, 1d anywhere); form ids name the arrangement ("add v.4s, v.4s, v.4s").
+  // q-register loads/stores: every Mem mode, scaled by 16 (ldur/stur: -256..255).
+  void ldr_q(VReg t, const Mem& m);
+  void str_q(VReg t, const Mem& m);
+  void ldur_q(VReg t, const Mem& m);
+  void stur_q(VReg t, const Mem& m);
+  // One lane from/to [n] (n SP-type); lane index below 16 / 8 / 4 / 2 for B / H / S / D.
+  void ld1(VReg t, Lane l, uint8_t lane, Reg n);
+  void st1(VReg t, Lane l, uint8_t lane, Reg n);
+  void ld1r(Arr t, VReg v, Reg n);  // load one element and replicate it
+
+  // Moves. mov_v is orr d.16b, n.16b, n.16b. movi: 16B/8B any imm8; 8H/4H/4S/2S imm8 (lsl #0);
+  // 2D a 64-bit value whose bytes are each 0x00 or 0xff. mvni (8H/4H/4S/2S): d = ~imm8.
+  void mov_v(VReg d, VReg n);
+  void movi(Arr t, VReg d, uint64_t imm);
+  void mvni(Arr t, VReg d, uint8_t imm);
+  // dup from a general register (ZR-type; x view for 2D, w otherwise) or from a lane of n.
+  void dup(Arr t, VReg d, Reg n);
+  void dup(Arr t, VReg d, VReg n, uint8_t lane);
+  // ins d.l[lane], n (w view, x view for D); ins d.l[lane], n.l[lane2].
+  void ins(Lane l, VReg d, uint8_t lane, Reg n);
+  void ins(Lane l, VReg d, uint8_t lane, VReg n, uint8_t lane2);
+  // umov: w destination for B/H/S lanes, x for D. smov: B/H into w or x, S into x only.
+  void umov(Lane l, Reg d, VReg n, uint8_t lane);
+  void smov(W w, Lane l, Reg d, VReg n, uint8_t lane);
+
+  // Integer, element-wise (t the arrangement of all operands).
+  void add(Arr t, VReg d, VReg n, VReg m);
+  void sub(Arr t, VReg d, VReg n, VReg m);
+  void mul(Arr t, VReg d, VReg n, VReg m);  // not 2D
+  void sqadd(Arr t, VReg d, VReg n, VReg m);
+  void uqadd(Arr t, VReg d, VReg n, VReg m);
+  void sqsub(Arr t, VReg d, VReg n, VReg m);
+  void uqsub(Arr t, VReg d, VReg n, VReg m);
+  void smin(Arr t, VReg d, VReg n, VReg m);  // min/max/urhadd: not 2D
+  void umin(Arr t, VReg d, VReg n, VReg m);
+  void smax(Arr t, VReg d, VReg n, VReg m);
+  void umax(Arr t, VReg d, VReg n, VReg m);
+  void urhadd(Arr t, VReg d, VReg n, VReg m);
+  void addp(Arr t, VReg d, VReg n, VReg m);
+  void sqrdmulh(Arr t, VReg d, VReg n, VReg m);  // 8H/4S/4H/2S
+  void cmeq(Arr t, VReg d, VReg n, VReg m);
+  void cmgt(Arr t, VReg d, VReg n, VReg m);
+  void cmge(Arr t, VReg d, VReg n, VReg m);
+  void cmhi(Arr t, VReg d, VReg n, VReg m);
+  void cmhs(Arr t, VReg d, VReg n, VReg m);
+  void sshl(Arr t, VReg d, VReg n, VReg m);
+  void ushl(Arr t, VReg d, VReg n, VReg m);
+  void neg(Arr t, VReg d, VReg n);
+  void abs(Arr t, VReg d, VReg n);
+  // Compare with #0.
+  void cmeq(Arr t, VReg d, VReg n);
+  void cmge(Arr t, VReg d, VReg n);
+  void cmgt(Arr t, VReg d, VReg n);
+  void cmle(Arr t, VReg d, VReg n);
+  void cmlt(Arr t, VReg d, VReg n);
+  // Bitwise (16B or 8B). bsl: d = (d & n) | (~d & m); bit: insert n where m; bif: where ~m.
+  void and_(Arr t, VReg d, VReg n, VReg m);
+  void bic(Arr t, VReg d, VReg n, VReg m);
+  void orr(Arr t, VReg d, VReg n, VReg m);
+  void orn(Arr t, VReg d, VReg n, VReg m);
+  void eor(Arr t, VReg d, VReg n, VReg m);
+  void bsl(Arr t, VReg d, VReg n, VReg m);
+  void bit(Arr t, VReg d, VReg n, VReg m);
+  void bif(Arr t, VReg d, VReg n, VReg m);
+  void not_(Arr t, VReg d, VReg n);
+  void cnt(Arr t, VReg d, VReg n);  // 16B/8B
+  // Across lanes into a scalar (b/h/s view of d): 16B, 8B, 8H, 4H, 4S.
+  void addv(Arr t, VReg d, VReg n);
+  void umaxv(Arr t, VReg d, VReg n);
+  void uminv(Arr t, VReg d, VReg n);
+  // Widening and narrowing: t is always the destination's arrangement. The "2" forms read
+  // (widening) or write (narrowing) the upper half; their t is a 128-bit arrangement.
+  void smull(Arr t, VReg d, VReg n, VReg m);  // t 8H/4S/2D
+  void smull2(Arr t, VReg d, VReg n, VReg m);
+  void umull(Arr t, VReg d, VReg n, VReg m);
+  void umull2(Arr t, VReg d, VReg n, VReg m);
+  void saddlp(Arr t, VReg d, VReg n);  // pairwise, t 8H/4S/2D (4H/2S: from a d register)
+  void uaddlp(Arr t, VReg d, VReg n);
+  void sxtl(Arr t, VReg d, VReg n);  // sshll #0, t 8H/4S/2D
+  void sxtl2(Arr t, VReg d, VReg n);
+  void uxtl(Arr t, VReg d, VReg n);  // ushll #0
+  void uxtl2(Arr t, VReg d, VReg n);
+  void xtn(Arr t, VReg d, VReg n);   // t 8B/4H/2S
+  void xtn2(Arr t, VReg d, VReg n);  // t 16B/8H/4S
+  void sqxtn(Arr t, VReg d, VReg n);
+  void sqxtn2(Arr t, VReg d, VReg n);
+  void sqxtun(Arr t, VReg d, VReg n);
+  void sqxtun2(Arr t, VReg d, VReg n);
+  void uqxtn(Arr t, VReg d, VReg n);
+  void uqxtn2(Arr t, VReg d, VReg n);
+  // Shifts by immediate: shl 0..esize-1, sshr/ushr 1..esize.
+  void shl(Arr t, VReg d, VReg n, uint8_t shift);
+  void sshr(Arr t, VReg d, VReg n, uint8_t shift);
+  void ushr(Arr t, VReg d, VReg n, uint8_t shift);
+
+  // Permutes. tbl: 16B/8B result from one table n or two n, n+1 (out-of-range index gives 0).
+  // ext: bytes index..index+15 of n:m (index below 16, below 8 for 8B). rev64: 16B/8H/4S (and
+  // their 64-bit forms).
+  void tbl(Arr t, VReg d, VReg n, VReg m);
+  void tbl2(Arr t, VReg d, VReg n, VReg m);
+  void ext(Arr t, VReg d, VReg n, VReg m, uint8_t index);
+  void zip1(Arr t, VReg d, VReg n, VReg m);
+  void zip2(Arr t, VReg d, VReg n, VReg m);
+  void uzp1(Arr t, VReg d, VReg n, VReg m);
+  void uzp2(Arr t, VReg d, VReg n, VReg m);
+  void trn1(Arr t, VReg d, VReg n, VReg m);
+  void trn2(Arr t, VReg d, VReg n, VReg m);
+  void rev64(Arr t, VReg d, VReg n);
+
+  // Floating point, element-wise: 4S, 2D or 2S.
+  void fadd(Arr t, VReg d, VReg n, VReg m);
+  void fsub(Arr t, VReg d, VReg n, VReg m);
+  void fmul(Arr t, VReg d, VReg n, VReg m);
+  void fdiv(Arr t, VReg d, VReg n, VReg m);
+  void fmin(Arr t, VReg d, VReg n, VReg m);
+  void fmax(Arr t, VReg d, VReg n, VReg m);
+  void fminnm(Arr t, VReg d, VReg n, VReg m);
+  void fmaxnm(Arr t, VReg d, VReg n, VReg m);
+  void fcmeq(Arr t, VReg d, VReg n, VReg m);
+  void fcmgt(Arr t, VReg d, VReg n, VReg m);
+  void fcmge(Arr t, VReg d, VReg n, VReg m);
+  void fsqrt(Arr t, VReg d, VReg n);
+  void fabs(Arr t, VReg d, VReg n);
+  void fneg(Arr t, VReg d, VReg n);
+  void frintn(Arr t, VReg d, VReg n);
+  void frintm(Arr t, VReg d, VReg n);
+  void frintp(Arr t, VReg d, VReg n);
+  void frintz(Arr t, VReg d, VReg n);
+  void scvtf(Arr t, VReg d, VReg n);
+  void ucvtf(Arr t, VReg d, VReg n);
+  void fcvtzs(Arr t, VReg d, VReg n);  // toward zero, saturating, NaN -> 0
+  void fcvtzu(Arr t, VReg d, VReg n);
+  void fcvtl(VReg d, VReg n);   // d.2d <- n.2s
+  void fcvtl2(VReg d, VReg n);  // d.2d <- n.4s (upper half)
+  void fcvtn(VReg d, VReg n);   // d.2s <- n.2d (upper half of d zeroed)
+  void fcvtn2(VReg d, VReg n);  // d.4s upper half <- n.2d
+
  private:
   void Emit(uint32_t word);
   void EmitBranch(uint32_t word, Label& target, Label::Field field);
@@ -341,7 +485,8 @@ class Assembler {
   void DataProc2(uint32_t op, const char* name, W w, Reg d, Reg n, Reg m);
   void Bitfield(uint32_t opc, W w, Reg d, Reg n, uint32_t immr, uint32_t imms);
   void CondSelect(uint32_t op, const char* name, W w, Reg d, Reg n, Reg m, Cond c);
-  // size_log2: 0..3; opc bits 23:22; `v` for SIMD&FP registers. `t` is the register number.
+  // size_log2: 0..3, or 4 for q (size bits 0, offsets scaled by 16); opc bits 23:22; `v` for
+  // SIMD&FP registers. `t` is the register number.
   void LoadStore(uint32_t size_log2, uint32_t opc, bool v, const char* name, const char* treg,
                  uint32_t t, const Mem& m);
   void LoadStoreUnscaled(uint32_t size_log2, uint32_t opc, bool v, const char* name,
@@ -354,6 +499,18 @@ class Assembler {
   void Fp1(uint32_t op, const char* name, FpW w, VReg d, VReg n);
   void Fp2(uint32_t op, const char* name, FpW w, VReg d, VReg n, VReg m);
   void FpInt(uint32_t op, const char* form, bool sf, FpW fw, uint32_t d, uint32_t n);
+
+  // AdvSIMD groups; `op` holds the fixed bits, the helpers add Q, size and registers.
+  void Simd3(uint32_t op, const char* name, Arr t, VReg d, VReg n, VReg m);
+  void Simd2(uint32_t op, const char* name, Arr t, VReg d, VReg n, const char* tail = "");
+  void SimdFp3(uint32_t op, const char* name, Arr t, VReg d, VReg n, VReg m);
+  void SimdFp2(uint32_t op, const char* name, Arr t, VReg d, VReg n);
+  void SimdLong(uint32_t op, const char* name, Arr t, bool upper, VReg d, VReg n, VReg m,
+                bool three);
+  void SimdNarrow(uint32_t op, const char* name, Arr t, bool upper, VReg d, VReg n);
+  void SimdShift(uint32_t op, const char* name, Arr t, VReg d, VReg n, bool right, uint8_t shift);
+  void SimdAcross(uint32_t op, const char* name, Arr t, VReg d, VReg n);
+  void SimdLane(bool load, VReg t, Lane l, uint8_t lane, Reg n);
 
   void Record(std::string form);
 

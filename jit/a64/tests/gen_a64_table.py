@@ -7,7 +7,8 @@ Each row is (form id, our-encoder call, GNU as source, expected disassembly). Th
 row is assembled by `aarch64-linux-gnu-as`, each row in its own section, and the section bytes
 are read back from the ELF object. The disassembly column is what Capstone 4 must print for those
 bytes (after the test's normalisation); it equals the source except where Capstone prints an
-alias (cset for csinc, lsr #0 for lsl #0, ...), where Capstone 4 misprints (a negative
+alias (cset for csinc, lsr #0 for lsl #0, mov for umov of an s or d lane, mvn for not, ...) or
+the instruction behind one (sshll/ushll #0 for sxtl/uxtl), where Capstone 4 misprints (a negative
 post-index offset of ldr/str comes out as a 64-bit unsigned number), and for label rows, whose
 branch targets Capstone prints as offsets. Rows whose form starts with an upper-case letter are
 helper sequences (MovImm64/MovImm32); the sequence they must produce is derived here from the
@@ -584,6 +585,234 @@ def gen_fp():
         row("addv b, v.8b", f"a.addv_8b({cv(a_)}, {cv(b_)});", f"addv b{a_}, v{b_}.8b")
 
 
+# --- AdvSIMD (128-bit SIMD). Arrangement names as written in assembly; C++ Arr enumerators.
+ARRS = ["16b", "8h", "4s", "2d", "8b", "4h", "2s"]
+ESIZE = {"16b": 8, "8b": 8, "8h": 16, "4h": 16, "4s": 32, "2s": 32, "2d": 64}
+LANES = {"b": 16, "h": 8, "s": 4, "d": 2}
+NO_2D = [t for t in ARRS if t != "2d"]
+BYTES = ["16b", "8b"]
+FLOATS = ["4s", "2d", "2s"]
+VTRIPLES = [(0, 1, 2), (31, 30, 29), (15, 16, 31)]
+
+
+def ca(t):
+    return f"Arr::k{t.upper()}"
+
+
+def cl(lane):
+    return f"Lane::k{lane.upper()}"
+
+
+def vt(t):
+    return f"v.{t}"
+
+
+def elem(t):
+    return {8: "b", 16: "h", 32: "s", 64: "d"}[ESIZE[t]]
+
+
+def widen(t, upper):
+    """The half-size source arrangement of a widening op with destination t."""
+    half = {"8h": ("8b", "16b"), "4s": ("4h", "8h"), "2d": ("2s", "4s"),
+            "4h": ("8b", None), "2s": ("4h", None)}[t]
+    return half[1] if upper else half[0]
+
+
+def arr_regs(arrs, n, regs=VTRIPLES):
+    """(arrangement, register tuple) cases: all register tuples for the first arrangement, then
+    one each (rotating) for the others, so the lowest and highest registers reach every slot."""
+    out = [(arrs[0], r) for r in regs]
+    for k, t in enumerate(arrs[1:]):
+        out.append((t, regs[(k + 1) % len(regs)]))
+    return [(t, r[:n]) for t, r in out]
+
+
+def gen_simd_mem():
+    cases = [(0, 1, 0, "off"), (31, SP, 16, "off"), (17, 29, 4095 * 16, "off"),
+             (5, 30, 1600, "off"), (9, SP, -256, "pre"), (30, 3, 255, "post"),
+             (2, SP, -16, "post"), (31, 7, 32, "pre")]
+    for mn in ("ldr", "str"):
+        for t, base, off, mode in cases:
+            dis = None
+            if mode == "post" and off < 0:
+                dis = f"{mn} q{t}, [{rn(base, 64)}], #{hex(off & (2**64 - 1))}"
+            row(f"{mn} q, {MEM_FORM[mode]}", f"a.{mn}_q({cv(t)}, {mem_cpp(base, off, mode)});",
+                f"{mn} q{t}, {mem_src(base, off, mode)}", dis)
+        for t, ext, scaled, base, idx in [(0, "lsl", False, 1, 2), (31, "lsl", True, SP, ZR),
+                                          (17, "uxtw", False, 3, 4), (8, "sxtw", True, 30, 29),
+                                          (30, "sxtx", False, 5, 6)]:
+            ix = rn(idx, 32 if ext in ("uxtw", "sxtw") else 64)
+            if ext == "lsl":
+                tail = ", lsl #4" if scaled else ""
+            else:
+                tail = f", {ext}" + (" #4" if scaled else "")
+            form_ix = {"lsl": "x, lsl", "uxtw": "w, uxtw", "sxtw": "w, sxtw", "sxtx": "x, sxtx"}
+            row(f"{mn} q, [x, {form_ix[ext]}]",
+                f"a.{mn}_q({cv(t)}, Mem({cr(base)}, {cr(idx)}, IndexExt::{ext}, "
+                f"{'true' if scaled else 'false'}));", f"{mn} q{t}, [{rn(base, 64)}, {ix}{tail}]")
+    for mn in ("ldur", "stur"):
+        for t, base, off in [(0, 1, -256), (31, SP, 255), (17, 29, -1), (9, 3, 1)]:
+            row(f"{mn} q, [x, #simm]", f"a.{mn}_q({cv(t)}, Mem({cr(base)}, {off}));",
+                f"{mn} q{t}, {mem_src(base, off, 'off')}")
+    for mn in ("ld1", "st1"):
+        for lane, count in LANES.items():
+            for t, idx, base in [(0, 0, 0), (31, count - 1, SP), (17, count // 2, 30)]:
+                row(f"{mn} {{v.{lane}}}[lane], [x]",
+                    f"a.{mn}({cv(t)}, {cl(lane)}, {idx}, {cr(base)});",
+                    f"{mn} {{v{t}.{lane}}}[{idx}], [{rn(base, 64)}]")
+    for t, (v, base) in arr_regs(ARRS, 2, [(0, 0), (31, SP), (17, 30)]):
+        row(f"ld1r {{{vt(t)}}}, [x]", f"a.ld1r({ca(t)}, {cv(v)}, {cr(base)});",
+            f"ld1r {{v{v}.{t}}}, [{rn(base, 64)}]")
+
+
+def gen_simd_moves():
+    for d, n in [(0, 1), (31, 30), (15, 31)]:
+        row("mov v.16b, v.16b", f"a.mov_v({cv(d)}, {cv(n)});", f"mov v{d}.16b, v{n}.16b")
+    for t, d, imm in [("16b", 0, 0), ("16b", 31, 0xff), ("16b", 7, 0x5a), ("8b", 30, 0x80),
+                      ("8h", 0, 0), ("8h", 31, 0xff), ("4h", 3, 0x12), ("4s", 0, 0),
+                      ("4s", 31, 0xff), ("4s", 9, 1), ("2s", 17, 0x7f), ("2d", 0, 0),
+                      ("2d", 31, 0xffffffffffffffff), ("2d", 12, 0xff00ff0000ff00ff)]:
+        row(f"movi {vt(t)}, #imm", f"a.movi({ca(t)}, {cv(d)}, {hex(imm)}ull);",
+            f"movi v{d}.{t}, #{hex(imm)}")
+    for t, d, imm in [("4s", 0, 0), ("4s", 31, 0xff), ("8h", 5, 0), ("4h", 30, 0x81),
+                      ("2s", 1, 0x3c)]:
+        row(f"mvni {vt(t)}, #imm", f"a.mvni({ca(t)}, {cv(d)}, {hex(imm)});",
+            f"mvni v{d}.{t}, #{hex(imm)}")
+    for k, t in enumerate(ARRS):
+        bits = 64 if t == "2d" else 32
+        regs = [(0, 1), (31, 30), (17, ZR)]
+        for d, n in regs if k < 4 else [regs[k % 3]]:
+            row(f"dup {vt(t)}, {rk(bits)}", f"a.dup({ca(t)}, {cv(d)}, {cr(n)});",
+                f"dup v{d}.{t}, {rn(n, bits)}")
+        e = elem(t)
+        for d, n, lane in [(0, 1, 0), (31, 30, LANES[e] - 1), (17, 31, 1)]:
+            row(f"dup {vt(t)}, v.{e}[lane]", f"a.dup({ca(t)}, {cv(d)}, {cv(n)}, {lane});",
+                f"dup v{d}.{t}, v{n}.{e}[{lane}]")
+    for lane, count in LANES.items():
+        bits = 64 if lane == "d" else 32
+        for d, idx, n in [(0, 0, 1), (31, count - 1, 30), (17, 1, ZR)]:
+            row(f"ins v.{lane}[lane], {rk(bits)}", f"a.ins({cl(lane)}, {cv(d)}, {idx}, {cr(n)});",
+                f"ins v{d}.{lane}[{idx}], {rn(n, bits)}")
+        for d, idx, n, idx2 in [(0, 0, 1, count - 1), (31, count - 1, 30, 0), (17, 1, 31, 1)]:
+            row(f"ins v.{lane}[lane], v.{lane}[lane]",
+                f"a.ins({cl(lane)}, {cv(d)}, {idx}, {cv(n)}, {idx2});",
+                f"ins v{d}.{lane}[{idx}], v{n}.{lane}[{idx2}]")
+        for d, n, idx in [(0, 1, 0), (30, 31, count - 1), (ZR, 17, 1)]:
+            # Capstone 4 prints the mov alias for s and d lanes (as ARM's preferred syntax).
+            row(f"umov {rk(bits)}, v.{lane}[lane]",
+                f"a.umov({cl(lane)}, {cr(d)}, {cv(n)}, {idx});",
+                f"umov {rn(d, bits)}, v{n}.{lane}[{idx}]",
+                f"mov {rn(d, bits)}, v{n}.{lane}[{idx}]" if lane in "sd" else None)
+    for bits, lanes in [(32, "bh"), (64, "bhs")]:
+        for lane in lanes:
+            count = LANES[lane]
+            for d, n, idx in [(0, 1, 0), (30, 31, count - 1), (ZR, 17, 1)]:
+                row(f"smov {rk(bits)}, v.{lane}[lane]",
+                    f"a.smov({cw(bits)}, {cl(lane)}, {cr(d)}, {cv(n)}, {idx});",
+                    f"smov {rn(d, bits)}, v{n}.{lane}[{idx}]")
+
+
+def simd3(op, arrs, cop=None):
+    for t, (d, n, m) in arr_regs(arrs, 3):
+        row(f"{op} {vt(t)}, {vt(t)}, {vt(t)}",
+            f"a.{cop or op}({ca(t)}, {cv(d)}, {cv(n)}, {cv(m)});",
+            f"{op} v{d}.{t}, v{n}.{t}, v{m}.{t}")
+
+
+def simd2(op, arrs, cop=None, tail=""):
+    for t, (d, n) in arr_regs(arrs, 2):
+        # Capstone 4 prints not as its mvn alias.
+        dis = f"mvn v{d}.{t}, v{n}.{t}" if op == "not" else None
+        row(f"{op} {vt(t)}, {vt(t)}{tail}", f"a.{cop or op}({ca(t)}, {cv(d)}, {cv(n)});",
+            f"{op} v{d}.{t}, v{n}.{t}{tail}", dis)
+
+
+def gen_simd_int():
+    for op in ("add", "sub", "sqadd", "uqadd", "sqsub", "uqsub", "addp", "cmeq", "cmgt", "cmge",
+               "cmhi", "cmhs", "sshl", "ushl"):
+        simd3(op, ARRS)
+    for op in ("mul", "smin", "umin", "smax", "umax", "urhadd"):
+        simd3(op, NO_2D)
+    simd3("sqrdmulh", ["8h", "4s", "4h", "2s"])
+    for op in ("neg", "abs"):
+        simd2(op, ARRS)
+    for op in ("cmeq", "cmge", "cmgt", "cmle", "cmlt"):
+        simd2(op, ARRS, tail=", #0")
+    for op in ("and", "bic", "orr", "orn", "eor", "bsl", "bit", "bif"):
+        simd3(op, BYTES, "and_" if op == "and" else op)
+    simd2("not", BYTES, "not_")
+    simd2("cnt", BYTES)
+    for op in ("addv", "umaxv", "uminv"):
+        for t, (d, n) in arr_regs(["16b", "8b", "8h", "4h", "4s"], 2):
+            row(f"{op} {elem(t)}, {vt(t)}", f"a.{op}({ca(t)}, {cv(d)}, {cv(n)});",
+                f"{op} {elem(t)}{d}, v{n}.{t}")
+    for op in ("smull", "umull"):
+        for upper in (False, True):
+            name = op + ("2" if upper else "")
+            for t, (d, n, m) in arr_regs(["8h", "4s", "2d"], 3):
+                s_ = widen(t, upper)
+                row(f"{name} {vt(t)}, {vt(s_)}, {vt(s_)}",
+                    f"a.{name}({ca(t)}, {cv(d)}, {cv(n)}, {cv(m)});",
+                    f"{name} v{d}.{t}, v{n}.{s_}, v{m}.{s_}")
+    for op in ("saddlp", "uaddlp"):
+        for t, (d, n) in arr_regs(["8h", "4s", "2d", "4h", "2s"], 2):
+            s_ = {"8h": "16b", "4s": "8h", "2d": "4s", "4h": "8b", "2s": "4h"}[t]
+            row(f"{op} {vt(t)}, {vt(s_)}", f"a.{op}({ca(t)}, {cv(d)}, {cv(n)});",
+                f"{op} v{d}.{t}, v{n}.{s_}")
+    for op in ("sxtl", "uxtl"):
+        for upper in (False, True):
+            name = op + ("2" if upper else "")
+            for t, (d, n) in arr_regs(["8h", "4s", "2d"], 2):
+                s_ = widen(t, upper)
+                # Capstone 4 prints the sshll/ushll #0 these alias.
+                long = {"sxtl": "sshll", "uxtl": "ushll"}[op] + ("2" if upper else "")
+                row(f"{name} {vt(t)}, {vt(s_)}", f"a.{name}({ca(t)}, {cv(d)}, {cv(n)});",
+                    f"{name} v{d}.{t}, v{n}.{s_}", f"{long} v{d}.{t}, v{n}.{s_}, #0")
+    for op in ("xtn", "sqxtn", "sqxtun", "uqxtn"):
+        for upper in (False, True):
+            name = op + ("2" if upper else "")
+            dsts = ["16b", "8h", "4s"] if upper else ["8b", "4h", "2s"]
+            for t, (d, n) in arr_regs(dsts, 2):
+                s_ = {"8b": "8h", "16b": "8h", "4h": "4s", "8h": "4s", "2s": "2d", "4s": "2d"}[t]
+                row(f"{name} {vt(t)}, {vt(s_)}", f"a.{name}({ca(t)}, {cv(d)}, {cv(n)});",
+                    f"{name} v{d}.{t}, v{n}.{s_}")
+    for op in ("shl", "sshr", "ushr"):
+        for k, t in enumerate(ARRS):
+            es = ESIZE[t]
+            amounts = [0, es - 1, es // 2] if op == "shl" else [1, es, es // 2 + 1]
+            for (d, n, _), sh in zip(VTRIPLES, amounts):
+                row(f"{op} {vt(t)}, {vt(t)}, #imm", f"a.{op}({ca(t)}, {cv(d)}, {cv(n)}, {sh});",
+                    f"{op} v{d}.{t}, v{n}.{t}, #{sh}")
+
+
+def gen_simd_perm_fp():
+    for t, (d, n, m) in arr_regs(BYTES, 3):
+        row(f"tbl {vt(t)}, {{v.16b}}, {vt(t)}", f"a.tbl({ca(t)}, {cv(d)}, {cv(n)}, {cv(m)});",
+            f"tbl v{d}.{t}, {{v{n}.16b}}, v{m}.{t}")
+        row(f"tbl {vt(t)}, {{v.16b, v.16b}}, {vt(t)}",
+            f"a.tbl2({ca(t)}, {cv(d)}, {cv(n)}, {cv(m)});",
+            f"tbl v{d}.{t}, {{v{n}.16b, v{(n + 1) % 32}.16b}}, v{m}.{t}")
+    for t, (d, n, m), idx in [("16b", (0, 1, 2), 0), ("16b", (31, 30, 29), 15),
+                              ("16b", (15, 16, 31), 8), ("8b", (3, 4, 5), 7)]:
+        row(f"ext {vt(t)}, {vt(t)}, {vt(t)}, #imm",
+            f"a.ext({ca(t)}, {cv(d)}, {cv(n)}, {cv(m)}, {idx});",
+            f"ext v{d}.{t}, v{n}.{t}, v{m}.{t}, #{idx}")
+    for op in ("zip1", "zip2", "uzp1", "uzp2", "trn1", "trn2"):
+        simd3(op, ARRS)
+    simd2("rev64", NO_2D)
+    for op in ("fadd", "fsub", "fmul", "fdiv", "fmin", "fmax", "fminnm", "fmaxnm", "fcmeq",
+               "fcmgt", "fcmge"):
+        simd3(op, FLOATS)
+    for op in ("fsqrt", "fabs", "fneg", "frintn", "frintm", "frintp", "frintz", "scvtf", "ucvtf",
+               "fcvtzs", "fcvtzu"):
+        simd2(op, FLOATS)
+    for d, n in [(0, 1), (31, 30), (15, 31)]:
+        row("fcvtl v.2d, v.2s", f"a.fcvtl({cv(d)}, {cv(n)});", f"fcvtl v{d}.2d, v{n}.2s")
+        row("fcvtl2 v.2d, v.4s", f"a.fcvtl2({cv(d)}, {cv(n)});", f"fcvtl2 v{d}.2d, v{n}.4s")
+        row("fcvtn v.2s, v.2d", f"a.fcvtn({cv(d)}, {cv(n)});", f"fcvtn v{d}.2s, v{n}.2d")
+        row("fcvtn2 v.4s, v.2d", f"a.fcvtn2({cv(d)}, {cv(n)});", f"fcvtn2 v{d}.4s, v{n}.2d")
+
+
 def read_sections(obj):
     """Returns {section name: bytes} of an ELF64 little-endian object file."""
     data = open(obj, "rb").read()
@@ -636,6 +865,10 @@ def main():
     gen_loadstore()
     gen_control()
     gen_fp()
+    gen_simd_mem()
+    gen_simd_moves()
+    gen_simd_int()
+    gen_simd_perm_fp()
     hexes = assemble(args.as_path)
     version = subprocess.run([args.as_path, "--version"], capture_output=True, text=True,
                              check=True).stdout.splitlines()[0]
