@@ -608,11 +608,30 @@ FunctionResult Verify(const Lifter& lifter, const StoreFacts& facts, const Funct
     // it are proved already (the forms come out the same in both walks).
     size_t symbolic_last = g.blocks[b].last;  // the symbolic walk's last instruction
     size_t tail = 0;                          // accesses after it (proved by the first walk)
+    // The block's instructions whose accesses the first walk proved (the symbolic walk counts
+    // them and goes on).
+    std::vector<bool> first_walk_proved(g.blocks[b].last - g.blocks[b].first + 1, false);
     {
       std::unique_ptr<Machine> lm = lifter.NewMachine(c, facts, d);
       lm->symbolic = false;
       if (at_entry) lm->AtEntry();
-      for (size_t j : window) lm->Step(d.ins[j], frame.sp[j]);
+      for (size_t j : window) {
+        lm->Step(d.ins[j], frame.sp[j]);
+        if (d.ins[j].flow == Flow::kBranch)
+          for (auto& [e, t] : edges)
+            if (e == j) lm->Edge(d.ins[j], t);
+      }
+      // An index the bounds emitter made, past a check of it (x64): inside the memory when
+      // what the access adds to the index, plus its size, is at most what the check added.
+      auto heap_inside = [&](const Access& a) {
+        if (!a.heap || (cache && !cache->quick)) return false;
+        for (const Machine::CheckedIndex& f : lm->checked) {
+          if (f.id != a.heap->id) continue;
+          const __int128 rel = __int128{a.heap->add} - facts.memories[f.memory].data;
+          if (rel >= 0 && rel + a.bytes <= f.add) return true;
+        }
+        return false;
+      };
       std::optional<size_t> last_unproved;
       size_t n = 0;
       for (size_t k = g.blocks[b].first; k <= g.blocks[b].last; ++k) {
@@ -622,12 +641,12 @@ FunctionResult Verify(const Lifter& lifter, const StoreFacts& facts, const Funct
           bool all = true;
           size_t here = 0;
           for (const Access& a : lm->Accesses(ins)) {
-            all = all && a.reject.empty() && !(frame.sp[k] == kSpDiffers && a.uses_sp) && a.lin &&
-                  lin_inside(*a.lin, a.bytes, k);
+            all = all && a.reject.empty() && !(frame.sp[k] == kSpDiffers && a.uses_sp) &&
+                  ((a.lin && lin_inside(*a.lin, a.bytes, k)) || heap_inside(a));
             ++here;
           }
           if (!all || here != ins.accesses) last_unproved = k, tail = 0;
-          else tail += here;
+          else tail += here, first_walk_proved[k - g.blocks[b].first] = true;
           n += here;
         }
         lm->Step(ins, frame.sp[k]);
@@ -667,7 +686,10 @@ FunctionResult Verify(const Lifter& lifter, const StoreFacts& facts, const Funct
 
     for (size_t k = g.blocks[b].first; k <= symbolic_last; ++k) {
       const Ins& ins = d.ins[k];
-      if (ins.accesses > 0) {
+      if (ins.accesses > 0 && first_walk_proved[k - g.blocks[b].first]) {
+        out.accesses += ins.accesses;
+        out.proved += ins.accesses;
+      } else if (ins.accesses > 0) {
         m.SetSp(frame.sp[k]);
         std::vector<Access> accesses = m.Accesses(ins);
         if (accesses.size() != ins.accesses)

@@ -96,8 +96,9 @@ class ProofCache {
   size_t hits = 0, misses = 0;
   size_t function_hits = 0;  // whole functions answered (the same bytes and facts seen before)
   size_t block_hits = 0;     // blocks answered (the same instructions, window and facts seen before)
-  // The quick prover (linear forms and ranges, jit/verify/linear.h) tries each obligation
-  // before the cache and the solver. Off, every obligation goes to them (the cache's tests).
+  // The quick proofs: the first walk's of an x64 bounds-checked index, and the quick prover's
+  // (linear forms and ranges, jit/verify/linear.h), both before the cache and the solver. Off,
+  // every obligation goes to them (the cache's tests).
   bool quick = true;
   // How the obligations that reached neither cache were decided: by the quick prover, by Z3's
   // light tactic, by Z3's solver.

@@ -119,11 +119,16 @@ Decoded DecodeA64(const uint8_t* code, size_t size, uint64_t address) {
     };
     cs_regs regs_read, regs_write;
     uint8_t nr = 0, nw = 0;
-    if (cs_regs_access(h, insn, regs_read, &nr, regs_write, &nw) == CS_ERR_OK) {
-      for (uint8_t k = 0; k < nw; ++k) {
-        if (regs_write[k] == ARM64_REG_NZCV) r.writes_flags = true;
-        else if (!IsFlagsOnly(i.id)) add_write(regs_write[k]);
-      }
+    // What it writes, flags and implicit registers included: an instruction without that list
+    // is rejected, not taken to write nothing.
+    if (cs_regs_access(h, insn, regs_read, &nr, regs_write, &nw) != CS_ERR_OK) {
+      d.error = fmt::format("Capstone cannot tell the registers `{} {}` at offset {:#x} writes", insn->mnemonic,
+                            insn->op_str, insn->address - address);
+      break;
+    }
+    for (uint8_t k = 0; k < nw; ++k) {
+      if (regs_write[k] == ARM64_REG_NZCV) r.writes_flags = true;
+      else if (!IsFlagsOnly(i.id)) add_write(regs_write[k]);
     }
     // Registers the operands say are written, in case the list above misses one.
     for (uint8_t k = 0; k < r.x.op_count; ++k) {

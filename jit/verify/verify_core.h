@@ -165,6 +165,13 @@ struct Lin {
   bool known() const { return base != kUnknown; }
 };
 
+// An index as the x64 bounds emitter makes it (jit/bounds.h), followed by the first walk:
+// zext32(value #id) + add, the value unknown.
+struct HeapIndex {
+  int id = 0;
+  int64_t add = 0;
+};
+
 // One memory access of an instruction, in the state just before it.
 struct Access {
   Access(int t, z3::expr a, unsigned n, std::optional<Lin> l = std::nullopt)
@@ -176,6 +183,7 @@ struct Access {
   bool uses_sp = false;        // through the stack pointer (unprovable where sp differs)
   bool heap_shape = false;     // arena base plus an index: try the linear memories first
   std::optional<uint64_t> disp_memory;  // a displacement equal to this memory's data offset
+  std::optional<HeapIndex> heap;        // [arena + index + disp]: the index plus disp (x64)
   std::string reject;                   // why the back end cannot lift it (rejected, not proved)
 };
 
@@ -211,6 +219,17 @@ struct Machine {
   // `v`, 64 bits loaded from `addr`: when the address is provably inside a funcref table's
   // entries, v is null or a function index (axiom "table entries").
   void TableEntryAxiom(const z3::expr& addr, const z3::expr& v);
+
+  // The bounds checks the first walk saw pass (x64): zext32(value #id) + add <= the size of
+  // `memory` as the check loaded it (memories never shrink: axiom "memory size").
+  struct CheckedIndex {
+    int id = 0;
+    int64_t add = 0;
+    size_t memory = 0;
+  };
+  std::vector<CheckedIndex> checked;
+  // The window takes branch `i` (taken or not); called right after the branch's Step.
+  virtual void Edge(const Ins& /*i*/, bool /*taken*/) {}
 
   // The back end's part.
   virtual void AtEntry() = 0;  // the frame register holds the caller's value

@@ -17,6 +17,7 @@
 
 #include <fmt/format.h>
 
+#include "jit/arena.h"
 #include "jit/verify/verify_core.h"
 
 namespace tandem::jit::verify::core {
@@ -133,12 +134,18 @@ Decoded DecodeX64(const uint8_t* code, size_t size, uint64_t address) {
     i.bytes.assign(insn->bytes, insn->bytes + insn->size);
     cs_regs regs_read, regs_write;
     uint8_t nr = 0, nw = 0;
-    if (cs_regs_access(h, insn, regs_read, &nr, regs_write, &nw) == CS_ERR_OK) {
-      for (uint8_t k = 0; k < nw; ++k) {
-        if (regs_write[k] == X86_REG_EFLAGS) r.writes_flags = true;
-        RegPart rp = Part(regs_write[k]);
-        if (rp.gpr != kNoGpr) r.gpr_writes.push_back(rp.gpr);
-      }
+    // What it writes, implicit registers included: every register the lifter does not model an
+    // instruction's effect on is made unknown from this list, so an instruction without one is
+    // rejected, not taken to write nothing.
+    if (cs_regs_access(h, insn, regs_read, &nr, regs_write, &nw) != CS_ERR_OK) {
+      d.error = fmt::format("Capstone cannot tell the registers `{} {}` at offset {:#x} writes", insn->mnemonic,
+                            insn->op_str, insn->address - address);
+      break;
+    }
+    for (uint8_t k = 0; k < nw; ++k) {
+      if (regs_write[k] == X86_REG_EFLAGS) r.writes_flags = true;
+      RegPart rp = Part(regs_write[k]);
+      if (rp.gpr != kNoGpr) r.gpr_writes.push_back(rp.gpr);
     }
     const bool direct = r.x.op_count == 1 && r.x.operands[0].type == X86_OP_IMM;
     if (i.id == X86_INS_JMP) {
@@ -257,6 +264,20 @@ struct X64Machine : Machine {
   Flags flags;
   // Beside each register's expression, the same value when it is a base plus a constant.
   Lin lin[16];
+  // And when it is the bounds emitter's index (jit/bounds.h): `mov r32, r32` zero-extends an
+  // unknown value, `add r64, imm`, `add r64, r64` of a known constant and `lea r64, [r + disp]`
+  // add to it. A following `cmp r64, qword ptr [r15 + a memory's size field]` whose `ja` is not
+  // taken states it (plus what was added) is within the size: the first walk then proves the
+  // access [r15 + index + disp] without an expression.
+  std::optional<HeapIndex> ea[16];
+  int ea_ids = 0;
+  struct PendingCheck {
+    uint64_t next = 0;  // the address right after the cmp
+    HeapIndex ea;
+    size_t memory = 0;
+  };
+  std::optional<PendingCheck> pending;     // the last instruction was such a cmp
+  std::optional<PendingCheck> at_branch;   // what the last ja stepped had pending
 
   X64Machine(z3::context& ctx, const StoreFacts& f, const Decoded& dec) : Machine(ctx, f), d(dec) {
     for (int r = 0; r < 16; ++r) {
@@ -423,17 +444,77 @@ struct X64Machine : Machine {
         next = Lin{lin[dst].base, lin[dst].off + (i.id == X86_INS_ADD ? op[1].imm : -op[1].imm)};
       }
     }
+    std::optional<HeapIndex> ea_next;
+    std::optional<PendingCheck> pending_next;
+    TrackIndex(i, dst, &ea_next, &pending_next);
     if (symbolic) StepExpr(i);
     for (int r : Rec(d, i).gpr_writes)
-      if (r != RSP && r != R15 && r != RBP) lin[r] = Lin{};
+      if (r != RSP && r != R15 && r != RBP) lin[r] = Lin{}, ea[r].reset();
     if (i.id == X86_INS_CALL)
       for (int r = 0; r < 16; ++r)
-        if (r != RSP && r != RBP && r != R15) lin[r] = Lin{};
+        if (r != RSP && r != RBP && r != R15) lin[r] = Lin{}, ea[r].reset();
     if (next && dst != kNoGpr && dst != RSP && dst != R15 && dst != RBP) lin[dst] = *next;
+    if (ea_next && dst != kNoGpr && dst != RSP && dst != R15 && dst != RBP) ea[dst] = ea_next;
+    if (i.id == X86_INS_JA) at_branch = pending;
+    pending = pending_next;
     if (i.id == X86_INS_MOV && IsReg(x.operands[0], X86_REG_RBP)) {  // the prologue
       reg[RBP] = F;
       lin[RBP] = {Lin::kFrame, 0};
     }
+  }
+
+  // The bounds emitter's index through instruction i (before i's writes are applied).
+  void TrackIndex(const Ins& i, int dst, std::optional<HeapIndex>* ea_next, std::optional<PendingCheck>* pending_next) {
+    const cs_x86& x = Rec(d, i).x;
+    const cs_x86_op* op = x.operands;
+    if (x.op_count != 2 || op[0].type != X86_OP_REG || dst == kNoGpr) return;
+    const RegPart p = Part(op[0].reg);
+    constexpr int64_t kMaxAdd = int64_t{1} << 40;  // far from any wrap-around
+    auto add = [&](const HeapIndex& e, int64_t k) -> std::optional<HeapIndex> {
+      if (k < 0 || k > kMaxAdd || e.add + k > kMaxAdd) return std::nullopt;
+      return HeapIndex{e.id, e.add + k};
+    };
+    switch (i.id) {
+      case X86_INS_MOV:  // mov r32, r32: a 32-bit write zero-extends
+        if (p.bits == 32 && op[1].type == X86_OP_REG && Part(op[1].reg).bits == 32 && Part(op[1].reg).gpr != kNoGpr)
+          *ea_next = HeapIndex{ea_ids++, 0};
+        return;
+      case X86_INS_ADD:
+        if (p.bits != 64 || !ea[dst]) return;
+        if (op[1].type == X86_OP_IMM) {
+          *ea_next = add(*ea[dst], op[1].imm);
+        } else if (op[1].type == X86_OP_REG && Part(op[1].reg).bits == 64 && Part(op[1].reg).gpr != kNoGpr) {
+          const Lin& k = lin[Part(op[1].reg).gpr];
+          if (k.base == Lin::kConst) *ea_next = add(*ea[dst], k.off);
+        }
+        return;
+      case X86_INS_LEA: {
+        const x86_op_mem& m = op[1].mem;
+        if (p.bits != 64 || op[1].type != X86_OP_MEM || m.index != X86_REG_INVALID || m.segment != X86_REG_INVALID)
+          return;
+        const RegPart b = Part(m.base);
+        if (b.bits == 64 && b.gpr != kNoGpr && ea[b.gpr]) *ea_next = add(*ea[b.gpr], m.disp);
+        return;
+      }
+      case X86_INS_CMP: {
+        const x86_op_mem& m = op[1].mem;
+        if (p.bits != 64 || !ea[dst] || op[1].type != X86_OP_MEM || op[1].size != 8 || m.index != X86_REG_INVALID ||
+            m.segment != X86_REG_INVALID || Part(m.base).gpr != R15 || Part(m.base).bits != 64 || m.disp < 0)
+          return;
+        for (size_t q = 0; q < facts.memories.size(); ++q)
+          if (static_cast<uint64_t>(m.disp) == facts.memories[q].desc + offsetof(MemoryDesc, size_bytes))
+            *pending_next = PendingCheck{i.addr + i.size, *ea[dst], q};
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  // `ja` not taken right after such a cmp: index + add <= the size (unsigned, no wrap-around).
+  void Edge(const Ins& i, bool taken) override {
+    if (i.id == X86_INS_JA && !taken && at_branch && at_branch->next == i.addr)
+      checked.push_back({at_branch->ea.id, at_branch->ea.add, at_branch->memory});
   }
 
   void StepExpr(const Ins& i) {
@@ -549,8 +630,13 @@ struct X64Machine : Machine {
         Access a{o, symbolic ? Address(i, op.mem) : c.bv_val(0, 64), op.size, LinAddress(i, op.mem)};
         a.uses_sp = op.mem.base == X86_REG_RSP || op.mem.index == X86_REG_RSP;
         // The bounds emitter's shape: [r15 + index + data_offset].
-        if (op.mem.index != X86_REG_INVALID && op.mem.base != X86_REG_INVALID && Part(op.mem.base).gpr == R15)
+        if (op.mem.index != X86_REG_INVALID && op.mem.base != X86_REG_INVALID && Part(op.mem.base).gpr == R15) {
           a.disp_memory = static_cast<uint64_t>(op.mem.disp);
+          const RegPart ix = Part(op.mem.index);
+          if (Part(op.mem.base).bits == 64 && ix.bits == 64 && ix.gpr != kNoGpr && ea[ix.gpr] && op.mem.scale == 1 &&
+              op.mem.segment == X86_REG_INVALID)
+            a.heap = HeapIndex{ea[ix.gpr]->id, ea[ix.gpr]->add + op.mem.disp};
+        }
         out.push_back(std::move(a));
       }
     const bool push = i.id == X86_INS_PUSH || i.id == X86_INS_CALL;
