@@ -417,7 +417,8 @@ std::string FactsKey(const StoreFacts& facts, uint32_t arg_slots) {
   return key;
 }
 
-FunctionResult Verify(const Lifter& lifter, const StoreFacts& facts, const FunctionInput& in, ProofCache* cache) {
+FunctionResult Verify(const Lifter& lifter, const StoreFacts& facts, const FunctionInput& in, ProofCache* cache,
+                      const std::string* facts_key) {
   FunctionResult out;
   out.store_index = in.store_index;
   Decoded d = lifter.Decode(in.code, in.size, in.address);
@@ -490,7 +491,7 @@ FunctionResult Verify(const Lifter& lifter, const StoreFacts& facts, const Funct
   // function's address too); branches and pool references are relative.
   std::string function_key;
   if (cache)
-    function_key = FactsKey(facts, in.arg_slots) +
+    function_key = (facts_key ? *facts_key : FactsKey(facts, in.arg_slots)) +
                    fmt::format("{}|{}|{}|{}|{}|{}|", in.size, d.pool_begin, frame_fits, frame.lowest, frame_top,
                                cache->quick);
   for (size_t b = 0; b < g.blocks.size(); ++b) {
@@ -545,7 +546,8 @@ FunctionResult Verify(const Lifter& lifter, const StoreFacts& facts, const Funct
       auto add = [&](size_t j) {
         const Ins& w = d.ins[j];
         block_key.append(reinterpret_cast<const char*>(w.bytes.data()), w.bytes.size());
-        block_key += fmt::format(":{}:{}", frame.sp[j], j > frame.check_at);
+        block_key.append(reinterpret_cast<const char*>(&frame.sp[j]), sizeof frame.sp[j]);
+        block_key += j > frame.check_at ? '>' : '<';
         // Where it lies matters only to an operand relative to the instruction's own address
         // (x64's rip-relative pool references; a64's adr), which the lifter resolves to an
         // absolute address; branch targets only shape the graph, which the edges give.
@@ -1088,7 +1090,8 @@ FunctionResult VerifyFunction(const StoreFacts& facts, const FunctionInput& in, 
   // and constant-pool references are relative, and every absolute address the code holds is in
   // its bytes (the address it runs at matters only through them). The same function compiled
   // again (a fuzz case's module is often mostly another's) is answered whole.
-  std::string key = core::FactsKey(facts, in.arg_slots);
+  const std::string facts_key = core::FactsKey(facts, in.arg_slots);
+  std::string key = facts_key;
   // (Code that holds an absolute address inside itself is keyed by where it lies too.)
   if (core::HoldsAddressIn(in.code, in.size, in.address, in.address + in.size))
     key += fmt::format("@{:#x}|", in.address);
@@ -1100,7 +1103,7 @@ FunctionResult VerifyFunction(const StoreFacts& facts, const FunctionInput& in, 
     r.store_index = in.store_index;
     return r;
   }
-  FunctionResult r = core::Verify(lifter, facts, in, cache);
+  FunctionResult r = core::Verify(lifter, facts, in, cache, &facts_key);
   if (cache->impl->function_key_bytes + key.size() > ProofCache::Impl::kMaxFunctionKeyBytes) {
     functions.clear();
     cache->impl->function_key_bytes = 0;

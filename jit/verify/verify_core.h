@@ -260,8 +260,9 @@ struct BlockResult {
 std::string FactsKey(const StoreFacts& facts, uint32_t arg_slots);
 bool HoldsAddressIn(const uint8_t* bytes, size_t n, uint64_t lo, uint64_t hi);
 
+// (facts_key: FactsKey(facts, in.arg_slots) when the caller has it.)
 FunctionResult Verify(const Lifter& lifter, const StoreFacts& facts, const FunctionInput& in,
-                      ProofCache* cache);
+                      ProofCache* cache, const std::string* facts_key = nullptr);
 
 const Lifter& X64Lifter();
 const Lifter& A64Lifter();
