@@ -614,8 +614,7 @@ FunctionResult Verify(const Lifter& lifter, const StoreFacts& facts, const Funct
     // them and goes on).
     std::vector<bool> first_walk_proved(g.blocks[b].last - g.blocks[b].first + 1, false);
     {
-      std::unique_ptr<Machine> lm = lifter.NewMachine(c, facts, d);
-      lm->symbolic = false;
+      std::unique_ptr<Machine> lm = lifter.NewMachine(c, facts, d, /*symbolic=*/false);
       if (at_entry) lm->AtEntry();
       for (size_t j : window) {
         lm->Step(d.ins[j], frame.sp[j]);

@@ -321,8 +321,13 @@ struct A64Machine : Machine {
   Flags flags;
   Lin lin[32];
 
-  A64Machine(z3::context& ctx, const StoreFacts& f, const Decoded& dec) : Machine(ctx, f), d(dec) {
+  A64Machine(z3::context& ctx, const StoreFacts& f, const Decoded& dec, bool sym) : Machine(ctx, f), d(dec) {
+    symbolic = sym;
     for (int r = 0; r < 32; ++r) {
+      if (!symbolic) {  // the first walk reads no register's expression
+        reg.push_back(A);
+        continue;
+      }
       z3::expr v = c.bv_const(RegName(r).c_str(), 64);
       reg.push_back(v);
       named.emplace_back(RegName(r), v);
@@ -786,8 +791,9 @@ struct A64 : Lifter {
   FrameFacts Frame(const Decoded& d, const Cfg& g, const StoreFacts& facts) const override {
     return FrameA64(d, g, facts);
   }
-  std::unique_ptr<Machine> NewMachine(z3::context& c, const StoreFacts& facts, const Decoded& d) const override {
-    return std::make_unique<A64Machine>(c, facts, d);
+  std::unique_ptr<Machine> NewMachine(z3::context& c, const StoreFacts& facts, const Decoded& d,
+                                      bool symbolic) const override {
+    return std::make_unique<A64Machine>(c, facts, d, symbolic);
   }
 };
 

@@ -244,8 +244,9 @@ struct Lifter {
   virtual ~Lifter() = default;
   virtual Decoded Decode(const uint8_t* code, size_t size, uint64_t address) const = 0;
   virtual FrameFacts Frame(const Decoded& d, const Cfg& g, const StoreFacts& facts) const = 0;
-  virtual std::unique_ptr<Machine> NewMachine(z3::context& c, const StoreFacts& facts,
-                                              const Decoded& d) const = 0;
+  // symbolic false: the first walk's machine (base-plus-constant forms only, no expressions).
+  virtual std::unique_ptr<Machine> NewMachine(z3::context& c, const StoreFacts& facts, const Decoded& d,
+                                              bool symbolic = true) const = 0;
   // Premises a block may add before its walk (x64: the frame-zeroing loop's counter range).
   virtual void BlockPremises(const Decoded&, const Cfg&, size_t /*block*/, Machine&) const {}
 };

@@ -295,8 +295,13 @@ struct X64Machine : Machine {
   std::optional<PendingCheck> pending;     // the last instruction was such a cmp
   std::optional<PendingCheck> at_branch;   // what the last ja stepped had pending
 
-  X64Machine(z3::context& ctx, const StoreFacts& f, const Decoded& dec) : Machine(ctx, f), d(dec) {
+  X64Machine(z3::context& ctx, const StoreFacts& f, const Decoded& dec, bool sym) : Machine(ctx, f), d(dec) {
+    symbolic = sym;
     for (int r = 0; r < 16; ++r) {
+      if (!symbolic) {  // the first walk reads no register's expression
+        reg.push_back(A);
+        continue;
+      }
       z3::expr v = c.bv_const(kGprNames[r], 64);
       reg.push_back(v);
       named.emplace_back(kGprNames[r], v);
@@ -675,8 +680,9 @@ struct X64 : Lifter {
   FrameFacts Frame(const Decoded& d, const Cfg& g, const StoreFacts& facts) const override {
     return FrameX64(d, g, facts);
   }
-  std::unique_ptr<Machine> NewMachine(z3::context& c, const StoreFacts& facts, const Decoded& d) const override {
-    return std::make_unique<X64Machine>(c, facts, d);
+  std::unique_ptr<Machine> NewMachine(z3::context& c, const StoreFacts& facts, const Decoded& d,
+                                      bool symbolic) const override {
+    return std::make_unique<X64Machine>(c, facts, d, symbolic);
   }
   // A counted loop of one block (the frame-zeroing loop): `mov R, -N` falls into the block,
   // which ends `add R, 1; jne <itself>` and writes R nowhere else. In its body R runs from -N
