@@ -206,6 +206,30 @@ void Symbols(const z3::expr& e, std::unordered_set<unsigned>& out) {
   }
 }
 
+// The premises (by index) that share a symbol with `cone`, closed under sharing (a premise
+// taken adds its symbols). A premise without symbols is a constant and always taken: `false`
+// makes the path impossible (a branch whose condition always holds, not taken) and must reach
+// the solver.
+std::vector<unsigned> Slice(const std::vector<std::unordered_set<unsigned>>& symbols,
+                            std::unordered_set<unsigned> cone) {
+  std::vector<bool> taken(symbols.size(), false);
+  for (bool grew = true; grew;) {
+    grew = false;
+    for (size_t q = 0; q < symbols.size(); ++q) {
+      if (taken[q]) continue;
+      bool shares = symbols[q].empty();
+      for (auto it = symbols[q].begin(); it != symbols[q].end() && !shares; ++it) shares = cone.count(*it) > 0;
+      if (!shares) continue;
+      taken[q] = grew = true;
+      cone.insert(symbols[q].begin(), symbols[q].end());
+    }
+  }
+  std::vector<unsigned> out;
+  for (size_t q = 0; q < taken.size(); ++q)
+    if (taken[q]) out.push_back(static_cast<unsigned>(q));
+  return out;
+}
+
 bool Mentions(const z3::expr& e, const char* name) {
   std::vector<z3::expr> todo = {e};
   std::unordered_set<unsigned> seen;
@@ -348,21 +372,9 @@ void Machine::TableEntryAxiom(const z3::expr& addr, const z3::expr& v) {
     Symbols(hi, cone);
     std::vector<std::unordered_set<unsigned>> symbols(premises.size());
     for (size_t q = 0; q < premises.size(); ++q) Symbols(premises[q], symbols[q]);
-    std::vector<bool> taken(premises.size(), false);
-    for (bool grew = true; grew;) {
-      grew = false;
-      for (size_t q = 0; q < premises.size(); ++q) {
-        if (taken[q]) continue;
-        bool shares = symbols[q].empty();  // a constant premise (`false`: an impossible path)
-        for (unsigned sym : symbols[q]) shares = shares || cone.count(sym) > 0;
-        if (!shares) continue;
-        taken[q] = grew = true;
-        cone.insert(symbols[q].begin(), symbols[q].end());
-      }
-    }
+    const std::vector<unsigned> sliced = Slice(symbols, std::move(cone));
     std::vector<z3::expr> roots = {x, hi};
-    for (size_t q = 0; q < premises.size(); ++q)
-      if (taken[q]) roots.push_back(premises[q]);
+    for (unsigned q : sliced) roots.push_back(premises[q]);
     const std::string key = "table entry " + std::to_string(t.elems) + ":" + Canonical(roots);
     std::optional<bool> known;
     if (axiom_cache)
@@ -370,8 +382,7 @@ void Machine::TableEntryAxiom(const z3::expr& addr, const z3::expr& v) {
     bool inside = known.value_or(false);
     if (!known) {
       std::vector<z3::expr> query;
-      for (size_t q = 0; q < premises.size(); ++q)
-        if (taken[q]) query.push_back(premises[q]);
+      for (unsigned q : sliced) query.push_back(premises[q]);
       const z3::expr goal = z3::ule(lo, x) && z3::ule(x + 8, hi);
       inside = Prove(query, goal) != Verdict::kNotShown;  // a contradiction: a path that cannot run
       if (inside) {
@@ -391,6 +402,29 @@ void Machine::TableEntryAxiom(const z3::expr& addr, const z3::expr& v) {
       return;
     }
   }
+}
+
+Capstone& ThreadCapstone(Arch arch) {
+  struct Open : Capstone {
+    explicit Open(Arch a) {
+      const bool x64 = a == Arch::kX64;
+      if (cs_open(x64 ? CS_ARCH_X86 : CS_ARCH_ARM64, x64 ? CS_MODE_64 : CS_MODE_ARM, &handle) != CS_ERR_OK)
+        throw std::runtime_error("capstone: cs_open failed");
+      if (x64) cs_option(handle, CS_OPT_SYNTAX, CS_OPT_SYNTAX_INTEL);
+      cs_option(handle, CS_OPT_DETAIL, CS_OPT_ON);
+      insn = cs_malloc(handle);
+    }
+    ~Open() {
+      cs_free(insn, 1);
+      cs_close(&handle);
+    }
+  };
+  if (arch == Arch::kX64) {
+    thread_local Open x64(Arch::kX64);
+    return x64;
+  }
+  thread_local Open a64(Arch::kA64);
+  return a64;
 }
 
 // Whether an instruction's bytes hold, at any byte, an 8-byte value in [lo, hi): an absolute
@@ -418,7 +452,7 @@ std::string FactsKey(const StoreFacts& facts, uint32_t arg_slots) {
 }
 
 FunctionResult Verify(const Lifter& lifter, const StoreFacts& facts, const FunctionInput& in, ProofCache* cache,
-                      const std::string* facts_key) {
+                      const FunctionKeys* keys) {
   FunctionResult out;
   out.store_index = in.store_index;
   Decoded d = lifter.Decode(in.code, in.size, in.address);
@@ -490,8 +524,12 @@ FunctionResult Verify(const Lifter& lifter, const StoreFacts& facts, const Funct
   // addresses the code holds are in its bytes (and one inside the function itself keys the
   // function's address too); branches and pool references are relative.
   std::string function_key;
+  // Whether any instruction holds an address inside this function (then each one that does
+  // keys its address): the whole code is scanned once, not each block's window again.
+  const bool self_address =
+      cache && (keys ? keys->self_address : HoldsAddressIn(in.code, in.size, in.address, in.address + in.size));
   if (cache)
-    function_key = (facts_key ? *facts_key : FactsKey(facts, in.arg_slots)) +
+    function_key = (keys ? keys->facts : FactsKey(facts, in.arg_slots)) +
                    fmt::format("{}|{}|{}|{}|{}|{}|", in.size, d.pool_begin, frame_fits, frame.lowest, frame_top,
                                cache->quick);
   for (size_t b = 0; b < g.blocks.size(); ++b) {
@@ -553,7 +591,7 @@ FunctionResult Verify(const Lifter& lifter, const StoreFacts& facts, const Funct
         // absolute address; branch targets only shape the graph, which the edges give.
         if (w.text.find("rip") != std::string::npos || w.text.rfind("adr", 0) == 0)
           block_key += fmt::format("@{}", w.off);
-        if (HoldsAddressIn(w.bytes.data(), w.bytes.size(), in.address, in.address + in.size))
+        if (self_address && HoldsAddressIn(w.bytes.data(), w.bytes.size(), in.address, in.address + in.size))
           block_key += fmt::format("@@{}", w.addr);
         block_key += ';';
       };
@@ -609,7 +647,6 @@ FunctionResult Verify(const Lifter& lifter, const StoreFacts& facts, const Funct
     // symbolic walk then goes only as far as the last access they do not prove: those after
     // it are proved already (the forms come out the same in both walks).
     size_t symbolic_last = g.blocks[b].last;  // the symbolic walk's last instruction
-    size_t tail = 0;                          // accesses after it (proved by the first walk)
     // The block's instructions whose accesses the first walk proved (the symbolic walk counts
     // them and goes on).
     std::vector<bool> first_walk_proved(g.blocks[b].last - g.blocks[b].first + 1, false);
@@ -646,8 +683,8 @@ FunctionResult Verify(const Lifter& lifter, const StoreFacts& facts, const Funct
                   ((a.lin && lin_inside(*a.lin, a.bytes, k)) || heap_inside(a));
             ++here;
           }
-          if (!all || here != ins.accesses) last_unproved = k, tail = 0;
-          else tail += here, first_walk_proved[k - g.blocks[b].first] = true;
+          if (!all || here != ins.accesses) last_unproved = k;
+          else first_walk_proved[k - g.blocks[b].first] = true;
           n += here;
         }
         lm->Step(ins, frame.sp[k]);
@@ -848,35 +885,13 @@ FunctionResult Verify(const Lifter& lifter, const StoreFacts& facts, const Funct
           };
           // Only the premises that bear on the address (its symbols and the regions' bounds,
           // closed under sharing a symbol): a long block's other checks stay out of the solver.
-          std::vector<unsigned> sliced;
-          {
-            std::unordered_set<unsigned> cone;
-            Symbols(addr, cone);
-            for (const Region& r : regions) {
-              Symbols(r.lo, cone);
-              Symbols(r.hi, cone);
-            }
-            std::vector<bool> taken(m.premises.size(), false);
-            for (bool grew = true; grew;) {
-              grew = false;
-              for (size_t q = 0; q < premise_symbols.size(); ++q) {
-                if (taken[q]) continue;
-                // A premise without symbols is a constant: `false` makes the path impossible
-                // (a branch whose condition always holds, not taken), and must reach the solver.
-                bool shares = premise_symbols[q].empty();
-                for (unsigned sym : premise_symbols[q])
-                  if (cone.count(sym)) {
-                    shares = true;
-                    break;
-                  }
-                if (!shares) continue;
-                taken[q] = grew = true;
-                cone.insert(premise_symbols[q].begin(), premise_symbols[q].end());
-              }
-            }
-            for (size_t q = 0; q < taken.size(); ++q)
-              if (taken[q]) sliced.push_back(static_cast<unsigned>(q));
+          std::unordered_set<unsigned> cone;
+          Symbols(addr, cone);
+          for (const Region& r : regions) {
+            Symbols(r.lo, cone);
+            Symbols(r.hi, cone);
           }
+          const std::vector<unsigned> sliced = Slice(premise_symbols, std::move(cone));
           // The quick prover first (linear.h), on the premises as they are: most obligations are
           // an offset against a size under a check of nearly the same offset against the same
           // size. The memories first when the access has the bounds emitter's shape, then every
@@ -1056,8 +1071,11 @@ FunctionResult Verify(const Lifter& lifter, const StoreFacts& facts, const Funct
       }
       step(k);
     }
-    out.accesses += tail;
-    out.proved += tail;
+    // The accesses after the symbolic walk's end, every one proved by the first walk.
+    for (size_t k = symbolic_last + 1; k <= g.blocks[b].last; ++k) {
+      out.accesses += d.ins[k].accesses;
+      out.proved += d.ins[k].accesses;
+    }
     remember();
   }
   if (!out.problems.empty()) {
@@ -1089,11 +1107,12 @@ FunctionResult VerifyFunction(const StoreFacts& facts, const FunctionInput& in, 
   // and constant-pool references are relative, and every absolute address the code holds is in
   // its bytes (the address it runs at matters only through them). The same function compiled
   // again (a fuzz case's module is often mostly another's) is answered whole.
-  const std::string facts_key = core::FactsKey(facts, in.arg_slots);
-  std::string key = facts_key;
+  core::FunctionKeys keys;
+  keys.facts = core::FactsKey(facts, in.arg_slots);
+  keys.self_address = core::HoldsAddressIn(in.code, in.size, in.address, in.address + in.size);
+  std::string key = keys.facts;
   // (Code that holds an absolute address inside itself is keyed by where it lies too.)
-  if (core::HoldsAddressIn(in.code, in.size, in.address, in.address + in.size))
-    key += fmt::format("@{:#x}|", in.address);
+  if (keys.self_address) key += fmt::format("@{:#x}|", in.address);
   key.append(reinterpret_cast<const char*>(in.code), in.size);
   auto& functions = cache->impl->functions;
   if (auto it = functions.find(key); it != functions.end()) {
@@ -1102,7 +1121,7 @@ FunctionResult VerifyFunction(const StoreFacts& facts, const FunctionInput& in, 
     r.store_index = in.store_index;
     return r;
   }
-  FunctionResult r = core::Verify(lifter, facts, in, cache, &facts_key);
+  FunctionResult r = core::Verify(lifter, facts, in, cache, &keys);
   if (cache->impl->function_key_bytes + key.size() > ProofCache::Impl::kMaxFunctionKeyBytes) {
     functions.clear();
     cache->impl->function_key_bytes = 0;

@@ -86,28 +86,13 @@ const A64Rec& Rec(const Decoded& d, const Ins& i) {
 
 bool IsFlagsOnly(unsigned id) { return id == ARM64_INS_CMP || id == ARM64_INS_CMN || id == ARM64_INS_TST; }
 
-// One Capstone handle (operand details) and instruction buffer per thread, made on first use.
-struct Disassembler {
-  csh h = 0;
-  cs_insn* insn = nullptr;
-  Disassembler() {
-    if (cs_open(CS_ARCH_ARM64, CS_MODE_ARM, &h) != CS_ERR_OK) throw std::runtime_error("capstone: cs_open failed");
-    cs_option(h, CS_OPT_DETAIL, CS_OPT_ON);
-    insn = cs_malloc(h);
-  }
-  ~Disassembler() {
-    cs_free(insn, 1);
-    cs_close(&h);
-  }
-};
-
 Decoded DecodeA64(const uint8_t* code, size_t size, uint64_t address) {
   Decoded d;
   auto records = std::make_shared<A64Records>();
   d.ins.reserve(size / 4 + 1);
   records->recs.reserve(size / 4 + 1);
-  thread_local Disassembler dis;
-  csh h = dis.h;
+  Capstone& dis = ThreadCapstone(Arch::kA64);
+  csh h = dis.handle;
   cs_insn* insn = dis.insn;
   const uint8_t* p = code;
   size_t left = size - size % 4;

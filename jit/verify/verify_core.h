@@ -9,6 +9,7 @@
 // the proofs, the cache, the counterexamples and the listing.
 #pragma once
 
+#include <capstone/capstone.h>
 #include <z3++.h>
 
 #include <climits>
@@ -34,6 +35,15 @@ constexpr unsigned kTimeoutMs = 5000;
 // frame-relative and arena accesses are admitted there).
 constexpr int64_t kSpUnreached = INT64_MIN;
 constexpr int64_t kSpDiffers = INT64_MIN + 1;
+
+// A Capstone handle with operand details (Intel syntax on x64) and an instruction buffer, one
+// per thread and architecture, opened on first use: opening Capstone for each function cost as
+// much as decoding a small one.
+struct Capstone {
+  csh handle = 0;
+  cs_insn* insn = nullptr;
+};
+Capstone& ThreadCapstone(Arch arch);
 
 // How control leaves an instruction.
 enum class Flow : uint8_t {
@@ -261,9 +271,13 @@ struct BlockResult {
 std::string FactsKey(const StoreFacts& facts, uint32_t arg_slots);
 bool HoldsAddressIn(const uint8_t* bytes, size_t n, uint64_t lo, uint64_t hi);
 
-// (facts_key: FactsKey(facts, in.arg_slots) when the caller has it.)
+// What the caches' keys take of a function, when the caller has worked it out already.
+struct FunctionKeys {
+  std::string facts;          // FactsKey(facts, in.arg_slots)
+  bool self_address = false;  // HoldsAddressIn(the code, its own address range)
+};
 FunctionResult Verify(const Lifter& lifter, const StoreFacts& facts, const FunctionInput& in,
-                      ProofCache* cache, const std::string* facts_key = nullptr);
+                      ProofCache* cache, const FunctionKeys* keys = nullptr);
 
 const Lifter& X64Lifter();
 const Lifter& A64Lifter();

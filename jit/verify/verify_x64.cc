@@ -102,31 +102,14 @@ unsigned CountAccesses(unsigned id, const cs_x86& x) {
   return n;
 }
 
-// One Capstone handle (Intel syntax, operand details) and instruction buffer per thread, made
-// on first use: opening Capstone for each function cost as much as decoding a small one.
-struct Disassembler {
-  csh h = 0;
-  cs_insn* insn = nullptr;
-  Disassembler() {
-    if (cs_open(CS_ARCH_X86, CS_MODE_64, &h) != CS_ERR_OK) throw std::runtime_error("capstone: cs_open failed");
-    cs_option(h, CS_OPT_SYNTAX, CS_OPT_SYNTAX_INTEL);
-    cs_option(h, CS_OPT_DETAIL, CS_OPT_ON);
-    insn = cs_malloc(h);
-  }
-  ~Disassembler() {
-    cs_free(insn, 1);
-    cs_close(&h);
-  }
-};
-
 Decoded DecodeX64(const uint8_t* code, size_t size, uint64_t address) {
   Decoded d;
   auto records = std::make_shared<X86Records>();
   // (About one instruction in four bytes.)
   d.ins.reserve(size / 4 + 1);
   records->recs.reserve(size / 4 + 1);
-  thread_local Disassembler dis;
-  csh h = dis.h;
+  Capstone& dis = ThreadCapstone(Arch::kX64);
+  csh h = dis.handle;
   cs_insn* insn = dis.insn;
   const uint8_t* p = code;
   size_t left = size;
