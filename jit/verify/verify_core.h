@@ -194,6 +194,10 @@ struct Access {
   bool heap_shape = false;     // arena base plus an index: try the linear memories first
   std::optional<uint64_t> disp_memory;  // a displacement equal to this memory's data offset
   std::optional<HeapIndex> heap;        // [arena + index + disp]: the index plus disp (x64)
+  // Inside its region by a form the first walk follows (x64: a table entry through a checked
+  // index, a function descriptor or code-table entry through a function index); the region's
+  // name. The symbolic walk ignores it.
+  const char* by_form = nullptr;
   std::string reject;                   // why the back end cannot lift it (rejected, not proved)
 };
 

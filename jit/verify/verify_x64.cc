@@ -19,6 +19,7 @@
 
 #include "jit/arena.h"
 #include "jit/verify/verify_core.h"
+#include "reference/value.h"
 
 namespace tandem::jit::verify::core {
 namespace {
@@ -270,13 +271,35 @@ struct X64Machine : Machine {
   // access [r15 + index + disp] without an expression.
   std::optional<HeapIndex> ea[16];
   int ea_ids = 0;
+  // Table and function indices as the table emitters and call_indirect make them (masm_x64.cc
+  // TableGet, TableSet, CallIndirect), followed by the first walk the same way:
+  //  - kTableLow: the low 32 bits are below table `table`'s size as the window loaded it
+  //    (`cmp r32, dword ptr [r15 + its size field]`, jae not taken);
+  //  - kTable: the whole register is (a 32-bit move of such a value zero-extends it);
+  //  - kFuncOrNull: loaded from a funcref table's entry through a kTable index of that table:
+  //    null or a function index (axiom "table entries");
+  //  - kFunc: such a value past `cmp r64, -1` with je not taken (null is all ones): a function
+  //    index, below the function capacity;
+  //  - kFunc16: a function index shifted left by 4 (FuncDesc's size).
+  // The accesses through them the first walk proves: [arena + elems + 8 * kTable] (a table's
+  // entries), [r15 + kFunc16 + disp] within one FuncDesc, and [code table + 8 * kFunc].
+  enum class Idx : uint8_t { kNone, kTableLow, kTable, kFuncOrNull, kFunc, kFunc16 };
+  struct IdxFact {
+    Idx kind = Idx::kNone;
+    size_t table = 0;  // kTableLow, kTable
+  };
+  IdxFact idx[16];
+  static_assert(wasm::kNullRef == ~uint64_t{0}, "the null check compares with -1");
+  static_assert(sizeof(FuncDesc) == 16, "kFunc16 is a FuncDesc's offset");
   struct PendingCheck {
+    enum Kind : uint8_t { kMemory, kTable, kNull } kind = kMemory;
     uint64_t next = 0;  // the address right after the cmp
-    HeapIndex ea;
-    size_t memory = 0;
+    HeapIndex ea;       // kMemory: the index compared
+    size_t memory = 0;  // kMemory: the memory; kTable: the table
+    int gpr = kNoGpr;   // kTable, kNull: the register compared
   };
   std::optional<PendingCheck> pending;     // the last instruction was such a cmp
-  std::optional<PendingCheck> at_branch;   // what the last ja stepped had pending
+  std::optional<PendingCheck> at_branch;   // what the last jcc stepped had pending
 
   X64Machine(z3::context& ctx, const StoreFacts& f, const Decoded& dec, bool sym) : Machine(ctx, f), d(dec) {
     symbolic = sym;
@@ -441,25 +464,42 @@ struct X64Machine : Machine {
         else if (op[1].type == X86_OP_REG && wide && Part(op[1].reg).bits == 64 && Part(op[1].reg).gpr != kNoGpr &&
                  lin[Part(op[1].reg).gpr].base != Lin::kUnknown)
           next = lin[Part(op[1].reg).gpr];
+        else if (op[1].type == X86_OP_MEM && (wide || p.bits == 32) && op[1].size * 8u == p.bits)
+          // A field the runtime keeps constant (axiom "fixed offsets"), as Load gives it.
+          if (std::optional<Lin> at = LinAddress(i, op[1].mem); at && at->base == Lin::kArena)
+            if (std::optional<uint64_t> v = ArenaConstant(static_cast<uint64_t>(at->off), p.bits))
+              next = Lin{Lin::kConst, static_cast<int64_t>(*v)};
       } else if (i.id == X86_INS_LEA && wide && op[1].type == X86_OP_MEM) {
         next = LinAddress(i, op[1].mem);
       } else if ((i.id == X86_INS_ADD || i.id == X86_INS_SUB) && wide && x.op_count == 2 &&
                  op[1].type == X86_OP_IMM && dst != kNoGpr && lin[dst].base != Lin::kUnknown) {
         next = Lin{lin[dst].base, lin[dst].off + (i.id == X86_INS_ADD ? op[1].imm : -op[1].imm)};
+      } else if (i.id == X86_INS_ADD && wide && x.op_count == 2 && op[1].type == X86_OP_REG && dst != kNoGpr) {
+        // A base plus a constant, plus a constant.
+        const RegPart s = Part(op[1].reg);
+        if (s.bits == 64 && s.gpr != kNoGpr) {
+          const Lin a = lin[dst], b = lin[s.gpr];
+          if (a.known() && b.known() && (a.base == Lin::kConst || b.base == Lin::kConst))
+            next = Lin{a.base == Lin::kConst ? b.base : a.base,
+                       static_cast<int64_t>(static_cast<uint64_t>(a.off) + static_cast<uint64_t>(b.off))};
+        }
       }
     }
     std::optional<HeapIndex> ea_next;
     std::optional<PendingCheck> pending_next;
     TrackIndex(i, dst, &ea_next, &pending_next);
+    std::optional<IdxFact> idx_next;
+    TrackTable(i, dst, &idx_next, &pending_next);
     if (symbolic) StepExpr(i);
     for (int r : Rec(d, i).gpr_writes)
-      if (r != RSP && r != R15 && r != RBP) lin[r] = Lin{}, ea[r].reset();
+      if (r != RSP && r != R15 && r != RBP) lin[r] = Lin{}, ea[r].reset(), idx[r] = {};
     if (i.id == X86_INS_CALL)
       for (int r = 0; r < 16; ++r)
-        if (r != RSP && r != RBP && r != R15) lin[r] = Lin{}, ea[r].reset();
+        if (r != RSP && r != RBP && r != R15) lin[r] = Lin{}, ea[r].reset(), idx[r] = {};
     if (next && dst != kNoGpr && dst != RSP && dst != R15 && dst != RBP) lin[dst] = *next;
     if (ea_next && dst != kNoGpr && dst != RSP && dst != R15 && dst != RBP) ea[dst] = ea_next;
-    if (i.id == X86_INS_JA) at_branch = pending;
+    if (idx_next && dst != kNoGpr && dst != RSP && dst != R15 && dst != RBP) idx[dst] = *idx_next;
+    if (IsJcc(i.id)) at_branch = pending;
     pending = pending_next;
     if (i.id == X86_INS_MOV && IsReg(x.operands[0], X86_REG_RBP)) {  // the prologue
       reg[RBP] = F;
@@ -507,7 +547,7 @@ struct X64Machine : Machine {
           return;
         for (size_t q = 0; q < facts.memories.size(); ++q)
           if (static_cast<uint64_t>(m.disp) == facts.memories[q].desc + offsetof(MemoryDesc, size_bytes))
-            *pending_next = PendingCheck{i.addr + i.size, *ea[dst], q};
+            *pending_next = PendingCheck{PendingCheck::kMemory, i.addr + i.size, *ea[dst], q, dst};
         return;
       }
       default:
@@ -515,10 +555,94 @@ struct X64Machine : Machine {
     }
   }
 
-  // `ja` not taken right after such a cmp: index + add <= the size (unsigned, no wrap-around).
+  // The table's entry [base + index * 8 + disp] (8 bytes) is in: the base is the arena plus
+  // that table's elems offset (less disp), the index below its size as the window loaded it.
+  std::optional<size_t> TableEntryOf(const x86_op_mem& m, unsigned size) const {
+    if (size != 8 || m.scale != 8 || m.segment != X86_REG_INVALID || m.index == X86_REG_INVALID) return std::nullopt;
+    const RegPart b = Part(m.base), x = Part(m.index);
+    if (b.gpr == kNoGpr || b.bits != 64 || x.gpr == kNoGpr || x.bits != 64) return std::nullopt;
+    if (lin[b.gpr].base != Lin::kArena || idx[x.gpr].kind != Idx::kTable) return std::nullopt;
+    const size_t k = idx[x.gpr].table;
+    if (static_cast<uint64_t>(lin[b.gpr].off) + static_cast<uint64_t>(m.disp) != facts.tables[k].elems)
+      return std::nullopt;
+    return k;
+  }
+
+  // The region of an access through a table or function index, when the forms prove it inside.
+  const char* FormRegion(const x86_op_mem& m, unsigned size) const {
+    if (m.segment != X86_REG_INVALID || m.index == X86_REG_INVALID) return nullptr;
+    if (TableEntryOf(m, size)) return "table entries";
+    const RegPart b = Part(m.base), x = Part(m.index);
+    if (b.gpr == kNoGpr || b.bits != 64 || x.gpr == kNoGpr || x.bits != 64) return nullptr;
+    // [r15 + 16 f + disp], f below the capacity: inside FuncDesc f when disp - func_descs +
+    // size <= 16.
+    if (b.gpr == R15 && m.scale == 1 && idx[x.gpr].kind == Idx::kFunc16 && m.disp >= 0) {
+      const uint64_t disp = static_cast<uint64_t>(m.disp);
+      if (disp >= facts.func_descs && disp - facts.func_descs + size <= 16) return "function descriptors";
+    }
+    // [code table + 8 f], f below the capacity, which the code table's entries cover.
+    if (m.scale == 8 && m.disp == 0 && size == 8 && idx[x.gpr].kind == Idx::kFunc &&
+        lin[b.gpr].base == Lin::kConst && static_cast<uint64_t>(lin[b.gpr].off) == facts.code_table &&
+        facts.func_capacity <= facts.code_table_entries)
+      return "code table";
+    return nullptr;
+  }
+
+  // Table and function indices through instruction i (before i's writes are applied).
+  void TrackTable(const Ins& i, int dst, std::optional<IdxFact>* idx_next, std::optional<PendingCheck>* pending_next) {
+    const cs_x86& x = Rec(d, i).x;
+    const cs_x86_op* op = x.operands;
+    if (x.op_count != 2 || op[0].type != X86_OP_REG || dst == kNoGpr) return;
+    const RegPart p = Part(op[0].reg);
+    switch (i.id) {
+      case X86_INS_MOV:
+        if (op[1].type == X86_OP_REG) {
+          const RegPart s = Part(op[1].reg);
+          if (s.gpr == kNoGpr || s.shift != 0 || s.bits != p.bits) return;
+          const IdxFact& f = idx[s.gpr];
+          if (p.bits == 32 && (f.kind == Idx::kTableLow || f.kind == Idx::kTable))
+            *idx_next = IdxFact{Idx::kTable, f.table};  // zero-extends the low 32 bits
+          else if (p.bits == 64 && f.kind != Idx::kNone)
+            *idx_next = f;
+        } else if (op[1].type == X86_OP_MEM && p.bits == 64) {
+          if (std::optional<size_t> k = TableEntryOf(op[1].mem, op[1].size); k && facts.tables[*k].funcref)
+            *idx_next = IdxFact{Idx::kFuncOrNull, 0};
+        }
+        return;
+      case X86_INS_SHL:
+        if (p.bits == 64 && op[1].type == X86_OP_IMM && op[1].imm == 4 && idx[dst].kind == Idx::kFunc)
+          *idx_next = IdxFact{Idx::kFunc16, 0};
+        return;
+      case X86_INS_CMP:
+        if (p.bits == 32 && p.shift == 0 && op[1].type == X86_OP_MEM && op[1].size == 4) {
+          const x86_op_mem& m = op[1].mem;
+          if (m.index != X86_REG_INVALID || m.segment != X86_REG_INVALID || Part(m.base).gpr != R15 ||
+              Part(m.base).bits != 64 || m.disp < 0)
+            return;
+          for (size_t k = 0; k < facts.tables.size(); ++k)
+            if (static_cast<uint64_t>(m.disp) == facts.tables[k].desc + offsetof(TableDesc, size))
+              *pending_next = PendingCheck{PendingCheck::kTable, i.addr + i.size, {}, k, dst};
+        } else if (p.bits == 64 && op[1].type == X86_OP_IMM && op[1].imm == -1 && idx[dst].kind == Idx::kFuncOrNull) {
+          *pending_next = PendingCheck{PendingCheck::kNull, i.addr + i.size, {}, 0, dst};
+        }
+        return;
+      default:
+        return;
+    }
+  }
+
+  // The window's branch i, not taken, right after such a cmp (a jcc writes no register):
+  // `ja` after a memory's check: index + add <= the size (unsigned, no wrap-around); `jae`
+  // after a table's: the low 32 bits below its size; `je` after the null check: not null.
   void Edge(const Ins& i, bool taken) override {
-    if (i.id == X86_INS_JA && !taken && at_branch && at_branch->next == i.addr)
-      checked.push_back({at_branch->ea.id, at_branch->ea.add, at_branch->memory});
+    if (taken || !at_branch || at_branch->next != i.addr) return;
+    const PendingCheck& p = *at_branch;
+    if (p.kind == PendingCheck::kMemory && i.id == X86_INS_JA)
+      checked.push_back({p.ea.id, p.ea.add, p.memory});
+    else if (p.kind == PendingCheck::kTable && i.id == X86_INS_JAE)
+      idx[p.gpr] = IdxFact{Idx::kTableLow, p.memory};
+    else if (p.kind == PendingCheck::kNull && i.id == X86_INS_JE && idx[p.gpr].kind == Idx::kFuncOrNull)
+      idx[p.gpr] = IdxFact{Idx::kFunc, 0};
   }
 
   void StepExpr(const Ins& i) {
@@ -641,6 +765,7 @@ struct X64Machine : Machine {
               op.mem.segment == X86_REG_INVALID)
             a.heap = HeapIndex{ea[ix.gpr]->id, ea[ix.gpr]->add + op.mem.disp};
         }
+        a.by_form = FormRegion(op.mem, op.size);
         out.push_back(std::move(a));
       }
     const bool push = i.id == X86_INS_PUSH || i.id == X86_INS_CALL;
