@@ -50,6 +50,7 @@ struct ProofCache::Impl {
   // reference-counted and go when the function's machine and solver do.
   z3::context ctx;
   core::Prover prover{ctx};
+  core::Machine::Bases bases{ctx};  // the bases' symbols, made once
   std::unordered_map<std::string, bool> axioms;  // table-entry queries, by the query itself
   std::unordered_map<std::string, FunctionResult> functions;  // whole functions (VerifyFunction)
   size_t function_key_bytes = 0;
@@ -93,23 +94,26 @@ namespace core {
 
 Cfg BuildCfg(const Decoded& d) {
   Cfg g;
-  for (size_t k = 0; k < d.ins.size(); ++k) g.index_of[d.ins[k].addr] = k;
-  std::set<size_t> leaders = {0};
+  g.addrs.reserve(d.ins.size());
+  for (const Ins& i : d.ins) g.addrs.push_back(i.addr);
+  std::vector<bool> leader(d.ins.size() + 1, false);
+  leader[0] = true;
   for (size_t k = 0; k < d.ins.size(); ++k) {
     const Ins& i = d.ins[k];
     const bool jump = i.flow == Flow::kJump || i.flow == Flow::kBranch;
     if (jump && i.target) {
-      auto it = g.index_of.find(*i.target);
-      if (it == g.index_of.end()) {
+      std::optional<size_t> to = g.IndexOf(*i.target);
+      if (!to) {
         g.error = fmt::format("branch at {:#x} to {:#x}, no instruction of the function", i.off, *i.target);
         return g;
       }
-      leaders.insert(it->second);
+      leader[*to] = true;
     }
-    if (i.flow != Flow::kNext) leaders.insert(k + 1);
+    if (i.flow != Flow::kNext) leader[k + 1] = true;
   }
-  std::vector<size_t> starts(leaders.begin(), leaders.end());
-  while (!starts.empty() && starts.back() >= d.ins.size()) starts.pop_back();
+  std::vector<size_t> starts;
+  for (size_t k = 0; k < d.ins.size(); ++k)
+    if (leader[k]) starts.push_back(k);
   g.block_of.assign(d.ins.size(), 0);
   for (size_t b = 0; b < starts.size(); ++b) {
     Block blk;
@@ -125,7 +129,7 @@ Cfg BuildCfg(const Decoded& d) {
       g.blocks[to].pred.push_back(b);
     };
     if ((i.flow == Flow::kJump || i.flow == Flow::kBranch) && i.target)
-      add(g.block_of[g.index_of[*i.target]]);
+      add(g.block_of[*g.IndexOf(*i.target)]);
     const bool falls = i.flow == Flow::kNext || i.flow == Flow::kBranch;
     if (falls && b + 1 < g.blocks.size()) add(b + 1);
   }
@@ -441,13 +445,17 @@ bool HoldsAddressIn(const uint8_t* bytes, size_t n, uint64_t lo, uint64_t hi) {
 // Everything a function's proofs take besides its code: the store's facts and the function's
 // argument slots (the key of the whole-function and block caches starts with it).
 std::string FactsKey(const StoreFacts& facts, uint32_t arg_slots) {
-  std::string key = fmt::format("{}|{}|{:#x}|{}|", static_cast<int>(facts.arch), arg_slots, facts.vm_bytes,
-                                facts.memories.size());
-  for (const auto& m : facts.memories) key += fmt::format("{:#x},{:#x},{:#x};", m.desc, m.data, m.reserved);
-  for (const auto& t : facts.tables) key += fmt::format("{:#x},{:#x},{},{};", t.desc, t.elems, t.reserved, t.funcref);
-  key += fmt::format("|{:#x},{},{:#x}|{:#x},{}|{:#x},{}|{:#x}|{:#x},{:#x}|", facts.func_descs, facts.func_capacity,
-                     facts.func_descs_field, facts.code_table, facts.code_table_entries, facts.runtime_table,
-                     facts.runtime_entries, facts.exit, facts.stack_base, facts.stack_limit);
+  // Every field's bytes, raw (a key, never read back; it is made for every function verified).
+  std::string key;
+  key.reserve(96 + 24 * (facts.memories.size() + facts.tables.size()));
+  auto put = [&](auto v) { key.append(reinterpret_cast<const char*>(&v), sizeof v); };
+  put(static_cast<uint8_t>(facts.arch)), put(arg_slots), put(facts.vm_bytes);
+  put(static_cast<uint32_t>(facts.memories.size())), put(static_cast<uint32_t>(facts.tables.size()));
+  for (const auto& m : facts.memories) put(m.desc), put(m.data), put(m.reserved);
+  for (const auto& t : facts.tables) put(t.desc), put(t.elems), put(t.reserved), put(t.funcref);
+  put(facts.func_descs), put(facts.func_capacity), put(facts.func_descs_field), put(facts.code_table);
+  put(facts.code_table_entries), put(facts.runtime_table), put(facts.runtime_entries), put(facts.exit);
+  put(facts.stack_base), put(facts.stack_limit);
   return key;
 }
 
@@ -461,7 +469,7 @@ FunctionResult Verify(const Lifter& lifter, const StoreFacts& facts, const Funct
       if (i.accesses == 0) continue;
       out.accesses += i.accesses;
       out.failed += i.accesses;
-      out.problems.push_back({i.off, i.text, Status::kFailed, "", why});
+      out.problems.push_back({i.off, d.Text(i), Status::kFailed, "", why});
     }
     if (out.accesses == 0) {  // nothing to prove, but a rule broken: still a failure
       out.accesses = out.failed = 1;
@@ -489,6 +497,8 @@ FunctionResult Verify(const Lifter& lifter, const StoreFacts& facts, const Funct
 
   std::optional<z3::context> own;  // without a cache, one context for this function
   z3::context& c = cache ? cache->impl->ctx : own.emplace();
+  std::optional<Machine::Bases> own_bases;
+  const Machine::Bases& bases = cache ? cache->impl->bases : own_bases.emplace(c);
   std::optional<Prover> own_prover;
   Prover& prover = cache ? cache->impl->prover : own_prover.emplace(c);
 
@@ -563,7 +573,7 @@ FunctionResult Verify(const Lifter& lifter, const StoreFacts& facts, const Funct
       const Block& pb = g.blocks[p];
       const Ins& last = d.ins[pb.last];
       if (last.flow == Flow::kBranch) {
-        bool taken = last.target && g.block_of[g.index_of[*last.target]] == cur;
+        bool taken = last.target && g.block_of[*g.IndexOf(*last.target)] == cur;
         bool falls = p + 1 == cur;
         if (!(taken && falls)) edges.push_back({pb.last, taken});
       }
@@ -581,31 +591,32 @@ FunctionResult Verify(const Lifter& lifter, const StoreFacts& facts, const Funct
     std::string block_key;
     if (cache) {
       block_key = function_key;
+      block_key.reserve(function_key.size() + 16 * (window.size() + g.blocks[b].last - g.blocks[b].first + 4));
+      auto put = [&](auto v) { block_key.append(reinterpret_cast<const char*>(&v), sizeof v); };
       auto add = [&](size_t j) {
         const Ins& w = d.ins[j];
-        block_key.append(reinterpret_cast<const char*>(w.bytes.data()), w.bytes.size());
+        block_key.append(reinterpret_cast<const char*>(w.raw.data()), w.size);
         block_key.append(reinterpret_cast<const char*>(&frame.sp[j]), sizeof frame.sp[j]);
         block_key += j > frame.check_at ? '>' : '<';
         // Where it lies matters only to an operand relative to the instruction's own address
         // (x64's rip-relative pool references; a64's adr), which the lifter resolves to an
         // absolute address; branch targets only shape the graph, which the edges give.
-        if (w.text.find("rip") != std::string::npos || w.text.rfind("adr", 0) == 0)
-          block_key += fmt::format("@{}", w.off);
-        if (self_address && HoldsAddressIn(w.bytes.data(), w.bytes.size(), in.address, in.address + in.size))
-          block_key += fmt::format("@@{}", w.addr);
+        if (w.pc_relative) block_key += '@', put(w.off);
+        if (self_address && HoldsAddressIn(w.raw.data(), w.size, in.address, in.address + in.size))
+          block_key += '#', put(w.addr);
         block_key += ';';
       };
       for (size_t j : window) add(j);
       block_key += '|';
       for (size_t k = g.blocks[b].first; k <= g.blocks[b].last; ++k) add(k);
       for (auto& [e, t] : edges)
-        block_key += fmt::format("e{}:{};", std::find(window.begin(), window.end(), e) - window.begin(), t);
+        block_key += 'e', put(static_cast<uint32_t>(std::find(window.begin(), window.end(), e) - window.begin())),
+            put(t);
       const Block& blk = g.blocks[b];
-      block_key += fmt::format("|{}|{}", at_entry, blk.pred.size());
+      block_key += '|', put(at_entry), put(static_cast<uint32_t>(blk.pred.size()));
       if (blk.pred.size() == 2 && blk.first > 0) {  // a loop head (BlockPremises reads the one before it)
         add(blk.first - 1);
-        block_key += fmt::format("{},{}", blk.pred[0] + 1 == b || blk.pred[1] + 1 == b,
-                                 blk.pred[0] == b || blk.pred[1] == b);
+        put(blk.pred[0] + 1 == b || blk.pred[1] + 1 == b), put(blk.pred[0] == b || blk.pred[1] == b);
       }
       if (auto it = cache->impl->blocks.find(block_key); it != cache->impl->blocks.end()) {
         const BlockResult& r = it->second;
@@ -615,7 +626,7 @@ FunctionResult Verify(const Lifter& lifter, const StoreFacts& facts, const Funct
         for (const auto& [k, a] : r.problems) {
           AccessResult p = a;
           p.code_offset = d.ins[g.blocks[b].first + k].off;
-          p.text = d.ins[g.blocks[b].first + k].text;
+          p.text = d.Text(d.ins[g.blocks[b].first + k]);
           out.problems.push_back(std::move(p));
         }
         continue;
@@ -651,7 +662,7 @@ FunctionResult Verify(const Lifter& lifter, const StoreFacts& facts, const Funct
     // them and goes on).
     std::vector<bool> first_walk_proved(g.blocks[b].last - g.blocks[b].first + 1, false);
     {
-      std::unique_ptr<Machine> lm = lifter.NewMachine(c, facts, d, /*symbolic=*/false);
+      std::unique_ptr<Machine> lm = lifter.NewMachine(c, facts, d, bases, /*symbolic=*/false);
       if (at_entry) lm->AtEntry();
       for (size_t j : window) {
         lm->Step(d.ins[j], frame.sp[j]);
@@ -698,7 +709,7 @@ FunctionResult Verify(const Lifter& lifter, const StoreFacts& facts, const Funct
       }
       symbolic_last = *last_unproved;
     }
-    std::unique_ptr<Machine> mp = lifter.NewMachine(c, facts, d);
+    std::unique_ptr<Machine> mp = lifter.NewMachine(c, facts, d, bases);
     Machine& m = *mp;
     m.axiom_cache = cache ? &cache->impl->axioms : nullptr;
     m.prover = &prover;
@@ -732,7 +743,7 @@ FunctionResult Verify(const Lifter& lifter, const StoreFacts& facts, const Funct
         m.SetSp(frame.sp[k]);
         std::vector<Access> accesses = m.Accesses(ins);
         if (accesses.size() != ins.accesses)
-          throw std::logic_error(fmt::format("verifier: `{}` lifted with {} accesses, decoded with {}", ins.text,
+          throw std::logic_error(fmt::format("verifier: `{}` lifted with {} accesses, decoded with {}", d.Text(ins),
                                              accesses.size(), ins.accesses));
         bool uses_sp = false;
         for (const Access& a : accesses) uses_sp |= a.uses_sp;
@@ -741,7 +752,7 @@ FunctionResult Verify(const Lifter& lifter, const StoreFacts& facts, const Funct
           for (size_t q = 0; q < accesses.size(); ++q) {
             ++out.accesses;
             ++out.failed;
-            out.problems.push_back({ins.off, ins.text, Status::kFailed, "frame",
+            out.problems.push_back({ins.off, d.Text(ins), Status::kFailed, "frame",
                                     "the stack pointer differs between the paths that reach it"});
           }
           accesses.clear();
@@ -757,7 +768,7 @@ FunctionResult Verify(const Lifter& lifter, const StoreFacts& facts, const Funct
           const bool entry_stack = k <= frame.check_at;
           if (!acc.reject.empty()) {
             ++out.failed;
-            out.problems.push_back({ins.off, ins.text, Status::kFailed, "", acc.reject});
+            out.problems.push_back({ins.off, d.Text(ins), Status::kFailed, "", acc.reject});
             continue;
           }
           // A base plus a constant inside its region needs neither the cache nor the solver.
@@ -946,7 +957,7 @@ FunctionResult Verify(const Lifter& lifter, const StoreFacts& facts, const Funct
               AccessResult r = it->second;
               if (r.status == Status::kProved && r.region.rfind("unreachable", 0) == 0) ++out.vacuous;
               r.code_offset = ins.off;
-              r.text = ins.text;
+              r.text = d.Text(ins);
               if (r.status == Status::kProved) ++out.proved;
               else if (r.status == Status::kFailed) ++out.failed, out.problems.push_back(r);
               else ++out.unknown, out.problems.push_back(r);
@@ -955,7 +966,7 @@ FunctionResult Verify(const Lifter& lifter, const StoreFacts& facts, const Funct
             ++cache->misses;
           }
           // A model of the premises points at a region; prove the address stays inside it.
-          AccessResult res{ins.off, ins.text, Status::kUnknown, "", ""};
+          AccessResult res{ins.off, d.Text(ins), Status::kUnknown, "", ""};
           ++out.solver;
           // Each query given everything at once (the premises sliced above, and the negated
           // goal): Z3's incremental solver (push, add, check, pop) took several times longer on
@@ -1091,7 +1102,7 @@ FunctionResult Verify(const Lifter& lifter, const StoreFacts& facts, const Funct
           show = q >= 0 && static_cast<size_t>(q) < d.ins.size() && d.ins[q].off == o;
         }
       if (show)
-        listing << fmt::format("  {:04x}  {:<22} {}{}\n", d.ins[k].off, HexBytes(d.ins[k].bytes), d.ins[k].text,
+        listing << fmt::format("  {:04x}  {:<22} {}{}\n", d.ins[k].off, HexBytes({d.ins[k].raw.data(), d.ins[k].raw.data() + d.ins[k].size}), d.Text(d.ins[k]),
                                near.count(d.ins[k].off) ? "   <-- not proved" : "");
     }
     out.listing = listing.str();

@@ -90,6 +90,7 @@ Decoded DecodeA64(const uint8_t* code, size_t size, uint64_t address) {
   Decoded d;
   auto records = std::make_shared<A64Records>();
   d.ins.reserve(size / 4 + 1);
+  d.texts.reserve(size * 6);
   records->recs.reserve(size / 4 + 1);
   Capstone& dis = ThreadCapstone(Arch::kA64);
   csh h = dis.handle;
@@ -109,9 +110,9 @@ Decoded DecodeA64(const uint8_t* code, size_t size, uint64_t address) {
     i.addr = insn->address;
     i.size = insn->size;
     i.id = insn->id;
-    i.text = insn->op_str[0] ? std::string(insn->mnemonic) + " " + insn->op_str : insn->mnemonic;
     r.x = insn->detail->arm64;
-    i.bytes.assign(insn->bytes, insn->bytes + insn->size);
+    d.Record(i, *insn);
+    i.pc_relative = insn->id == ARM64_INS_ADR || insn->id == ARM64_INS_ADRP;
     auto add_write = [&](unsigned reg) {
       RegPart rp = Part(reg);
       if (rp.reg != kNoReg && rp.reg != kZr &&
@@ -207,7 +208,7 @@ FrameFacts FrameA64(const Decoded& d, const Cfg& g, const StoreFacts& facts) {
     const A64Rec& r = Rec(d, i);
     for (int w : r.writes) {
       if (w == kArenaReg) {
-        f.error = fmt::format("`{}` at {:#x} writes the arena register", i.text, i.off);
+        f.error = fmt::format("`{}` at {:#x} writes the arena register", d.Text(i), i.off);
         return f;
       }
       if (w == kFp) {
@@ -215,7 +216,7 @@ FrameFacts FrameA64(const Decoded& d, const Cfg& g, const StoreFacts& facts) {
                         IsReg(r.x.operands[1], kSp) && is_prologue_store(0);
         bool epilogue = is_epilogue_load(k) && k + 1 < n && d.ins[k + 1].id == ARM64_INS_RET;
         if (!prologue && !epilogue) {
-          f.error = fmt::format("`{}` at {:#x} writes the frame register", i.text, i.off);
+          f.error = fmt::format("`{}` at {:#x} writes the frame register", d.Text(i), i.off);
           return f;
         }
       }
@@ -238,7 +239,7 @@ FrameFacts FrameA64(const Decoded& d, const Cfg& g, const StoreFacts& facts) {
       const int64_t v = static_cast<int64_t>(Imm(r.x.operands[2]));
       return i.id == ARM64_INS_SUB ? in - v : in + v;
     }
-    f.error = fmt::format("`{}` at {:#x} moves the stack pointer in a way the verifier does not follow", i.text, i.off);
+    f.error = fmt::format("`{}` at {:#x} moves the stack pointer in a way the verifier does not follow", d.Text(i), i.off);
     return std::nullopt;
   };
   PropagateSp(d, g, 16, step, f);
@@ -306,7 +307,8 @@ struct A64Machine : Machine {
   Flags flags;
   Lin lin[32];
 
-  A64Machine(z3::context& ctx, const StoreFacts& f, const Decoded& dec, bool sym) : Machine(ctx, f), d(dec) {
+  A64Machine(z3::context& ctx, const StoreFacts& f, const Decoded& dec, const Bases& b, bool sym)
+      : Machine(ctx, f, b), d(dec) {
     symbolic = sym;
     for (int r = 0; r < 32; ++r) {
       if (!symbolic) {  // the first walk reads no register's expression
@@ -753,11 +755,11 @@ struct A64Machine : Machine {
     const cs_arm64_op& m = r.x.operands[r.mem];
     // A pre-indexed access is at base + disp, a post-indexed one at the base (Capstone gives
     // disp 0 and the increment as the next operand): Address covers both.
-    Access a{0, symbolic ? Address(m) : c.bv_val(0, 64), AccessBytes(i), LinAddress(m)};
+    Access a{0, symbolic ? Address(m) : A, AccessBytes(i), LinAddress(m)};
     if (a.bytes == 0) {
       a.bytes = 1;
       a.lin.reset();
-      a.reject = fmt::format("`{}` is a memory instruction the verifier does not lift", i.text);
+      a.reject = fmt::format("`{}` is a memory instruction the verifier does not lift", d.Text(i));
     }
     const RegPart base = Part(m.mem.base);
     a.uses_sp = base.reg == kSp;
@@ -777,8 +779,8 @@ struct A64 : Lifter {
     return FrameA64(d, g, facts);
   }
   std::unique_ptr<Machine> NewMachine(z3::context& c, const StoreFacts& facts, const Decoded& d,
-                                      bool symbolic) const override {
-    return std::make_unique<A64Machine>(c, facts, d, symbolic);
+                                      const Machine::Bases& bases, bool symbolic) const override {
+    return std::make_unique<A64Machine>(c, facts, d, bases, symbolic);
   }
 };
 

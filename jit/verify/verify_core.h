@@ -12,11 +12,14 @@
 #include <capstone/capstone.h>
 #include <z3++.h>
 
+#include <algorithm>
+#include <array>
 #include <climits>
 #include <cstdint>
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -59,8 +62,13 @@ struct Ins {
   uint64_t addr = 0;
   uint16_t size = 0;
   unsigned id = 0;  // the back end's instruction id
-  std::string text;
-  std::vector<uint8_t> bytes;
+  // Its bytes (at most 15), and where its text lies in Decoded::texts (Decoded::Text): one
+  // allocation per function for all the texts, which only a result or an error reads.
+  std::array<uint8_t, 16> raw{};
+  uint32_t text_at = 0;
+  uint16_t text_len = 0;
+  bool pc_relative = false;  // an operand relative to its own address (x64 rip, a64 adr/adrp)
+  std::span<const uint8_t> bytes() const { return {raw.data(), size}; }
   Flow flow = Flow::kNext;
   std::optional<uint64_t> target;  // kJump, kBranch: a direct target
   unsigned accesses = 0;           // memory accesses it makes (explicit operands and stack slots)
@@ -74,6 +82,16 @@ struct ArchRecords {
 
 struct Decoded {
   std::vector<Ins> ins;
+  std::string texts;  // every instruction's text, one after another
+  std::string Text(const Ins& i) const { return texts.substr(i.text_at, i.text_len); }
+  // Keeps a decoded instruction's bytes and text in i.
+  void Record(Ins& i, const cs_insn& insn) {
+    std::copy(insn.bytes, insn.bytes + insn.size, i.raw.begin());
+    i.text_at = static_cast<uint32_t>(texts.size());
+    texts += insn.mnemonic;
+    if (insn.op_str[0]) texts.append(" ").append(insn.op_str);
+    i.text_len = static_cast<uint16_t>(texts.size() - i.text_at);
+  }
   std::shared_ptr<const ArchRecords> records;  // the back end's, indexed by Ins::arch
   uint32_t pool_begin = 0;  // the constant pool: [pool_begin, size)
   std::string error;        // undecodable bytes
@@ -87,7 +105,13 @@ struct Block {
 struct Cfg {
   std::vector<Block> blocks;
   std::vector<size_t> block_of;         // instruction -> block
-  std::map<uint64_t, size_t> index_of;  // address -> instruction
+  std::vector<uint64_t> addrs;  // every instruction's address, in order
+  // The instruction at `addr`, if one starts there.
+  std::optional<size_t> IndexOf(uint64_t addr) const {
+    auto it = std::lower_bound(addrs.begin(), addrs.end(), addr);
+    if (it == addrs.end() || *it != addr) return std::nullopt;
+    return static_cast<size_t>(it - addrs.begin());
+  }
   std::string error;
 };
 
@@ -219,8 +243,13 @@ struct Machine {
   // The latest value loaded from each memory's size field and each table's size field.
   std::map<size_t, z3::expr> memory_size, table_size;
 
-  Machine(z3::context& ctx, const StoreFacts& f)
-      : c(ctx), facts(f), premises(ctx), A(ctx.bv_const("A", 64)), F(ctx.bv_const("F", 64)) {}
+  // The bases' symbols, made once per function (a block's machines share them).
+  struct Bases {
+    z3::expr A, F;
+    explicit Bases(z3::context& ctx) : A(ctx.bv_const("A", 64)), F(ctx.bv_const("F", 64)) {}
+  };
+  Machine(z3::context& ctx, const StoreFacts& f, const Bases& b)
+      : c(ctx), facts(f), premises(ctx), A(b.A), F(b.F) {}
   virtual ~Machine() = default;
 
   z3::expr Fresh(unsigned bits, const std::string& what);
@@ -260,7 +289,7 @@ struct Lifter {
   virtual FrameFacts Frame(const Decoded& d, const Cfg& g, const StoreFacts& facts) const = 0;
   // symbolic false: the first walk's machine (base-plus-constant forms only, no expressions).
   virtual std::unique_ptr<Machine> NewMachine(z3::context& c, const StoreFacts& facts, const Decoded& d,
-                                              bool symbolic = true) const = 0;
+                                              const Machine::Bases& bases, bool symbolic = true) const = 0;
   // Premises a block may add before its walk (x64: the frame-zeroing loop's counter range).
   virtual void BlockPremises(const Decoded&, const Cfg&, size_t /*block*/, Machine&) const {}
 };

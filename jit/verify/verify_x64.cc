@@ -12,6 +12,7 @@
 #include <z3++.h>
 
 #include <algorithm>
+#include <array>
 #include <optional>
 #include <stdexcept>
 
@@ -71,9 +72,21 @@ const char* kGprNames[] = {"rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi
 
 // ---- decoded code ------------------------------------------------------------------------
 
+// A set of general registers, in the order added (no allocation: most instructions write one).
+struct GprSet {
+  std::array<int8_t, 16> r{};
+  uint8_t n = 0;
+  void Add(int g) {
+    if (!Has(g)) r[n++] = static_cast<int8_t>(g);
+  }
+  bool Has(int g) const { return std::find(begin(), end(), g) != end(); }
+  const int8_t* begin() const { return r.data(); }
+  const int8_t* end() const { return r.data() + n; }
+};
+
 struct X86Rec {
   cs_x86 x{};
-  std::vector<int> gpr_writes;  // GPRs written (any part)
+  GprSet gpr_writes;  // GPRs written (any part)
   bool writes_flags = false;
 };
 struct X86Records : ArchRecords {
@@ -108,6 +121,7 @@ Decoded DecodeX64(const uint8_t* code, size_t size, uint64_t address) {
   auto records = std::make_shared<X86Records>();
   // (About one instruction in four bytes.)
   d.ins.reserve(size / 4 + 1);
+  d.texts.reserve(size * 6);
   records->recs.reserve(size / 4 + 1);
   Capstone& dis = ThreadCapstone(Arch::kX64);
   csh h = dis.handle;
@@ -131,9 +145,8 @@ Decoded DecodeX64(const uint8_t* code, size_t size, uint64_t address) {
     i.addr = insn->address;
     i.size = insn->size;
     i.id = insn->id;
-    i.text = insn->op_str[0] ? std::string(insn->mnemonic) + " " + insn->op_str : insn->mnemonic;
     r.x = insn->detail->x86;
-    i.bytes.assign(insn->bytes, insn->bytes + insn->size);
+    d.Record(i, *insn);
     cs_regs regs_read, regs_write;
     uint8_t nr = 0, nw = 0;
     // What it writes, implicit registers included: every register the lifter does not model an
@@ -147,7 +160,7 @@ Decoded DecodeX64(const uint8_t* code, size_t size, uint64_t address) {
     for (uint8_t k = 0; k < nw; ++k) {
       if (regs_write[k] == X86_REG_EFLAGS) r.writes_flags = true;
       RegPart rp = Part(regs_write[k]);
-      if (rp.gpr != kNoGpr) r.gpr_writes.push_back(rp.gpr);
+      if (rp.gpr != kNoGpr) r.gpr_writes.Add(rp.gpr);
     }
     const bool direct = r.x.op_count == 1 && r.x.operands[0].type == X86_OP_IMM;
     if (i.id == X86_INS_JMP) {
@@ -159,6 +172,8 @@ Decoded DecodeX64(const uint8_t* code, size_t size, uint64_t address) {
     }
     if (direct && i.flow != Flow::kNext) i.target = static_cast<uint64_t>(r.x.operands[0].imm);
     i.accesses = CountAccesses(i.id, r.x);
+    for (uint8_t o = 0; o < r.x.op_count; ++o)
+      i.pc_relative |= r.x.operands[o].type == X86_OP_MEM && r.x.operands[o].mem.base == X86_REG_RIP;
     i.arch = records->recs.size();
     records->recs.push_back(std::move(r));
     d.ins.push_back(std::move(i));
@@ -185,7 +200,7 @@ FrameFacts FrameX64(const Decoded& d, const Cfg& g, const StoreFacts& facts) {
     const X86Rec& r = Rec(d, i);
     for (int w : r.gpr_writes) {
       if (w == R15) {
-        f.error = fmt::format("`{}` at {:#x} writes the arena register", i.text, i.off);
+        f.error = fmt::format("`{}` at {:#x} writes the arena register", d.Text(i), i.off);
         return f;
       }
       if (w == RBP) {
@@ -195,7 +210,7 @@ FrameFacts FrameX64(const Decoded& d, const Cfg& g, const StoreFacts& facts) {
         bool epilogue = i.id == X86_INS_POP && IsReg(r.x.operands[0], X86_REG_RBP) && k + 1 < n &&
                         d.ins[k + 1].id == X86_INS_RET;
         if (!prologue && !epilogue) {
-          f.error = fmt::format("`{}` at {:#x} writes the frame register", i.text, i.off);
+          f.error = fmt::format("`{}` at {:#x} writes the frame register", d.Text(i), i.off);
           return f;
         }
       }
@@ -207,7 +222,7 @@ FrameFacts FrameX64(const Decoded& d, const Cfg& g, const StoreFacts& facts) {
     const X86Rec& r = Rec(d, i);
     const cs_x86_op& a = r.x.operands[0];
     const cs_x86_op& b = r.x.operands[1];
-    bool writes_rsp = std::find(r.gpr_writes.begin(), r.gpr_writes.end(), RSP) != r.gpr_writes.end();
+    bool writes_rsp = r.gpr_writes.Has(RSP);
     if (in == kSpDiffers) {
       if (i.id == X86_INS_MOV && IsReg(a, X86_REG_RSP) && IsReg(b, X86_REG_RBP)) return 0;
       return kSpDiffers;
@@ -225,7 +240,7 @@ FrameFacts FrameX64(const Decoded& d, const Cfg& g, const StoreFacts& facts) {
       if (i.id == X86_INS_ADD) return in + b.imm;
     }
     if (i.id == X86_INS_MOV && IsReg(a, X86_REG_RSP) && IsReg(b, X86_REG_RBP)) return 0;
-    f.error = fmt::format("`{}` at {:#x} moves the stack pointer in a way the verifier does not follow", i.text, i.off);
+    f.error = fmt::format("`{}` at {:#x} moves the stack pointer in a way the verifier does not follow", d.Text(i), i.off);
     return std::nullopt;
   };
   PropagateSp(d, g, 8, step, f);
@@ -301,7 +316,8 @@ struct X64Machine : Machine {
   std::optional<PendingCheck> pending;     // the last instruction was such a cmp
   std::optional<PendingCheck> at_branch;   // what the last jcc stepped had pending
 
-  X64Machine(z3::context& ctx, const StoreFacts& f, const Decoded& dec, bool sym) : Machine(ctx, f), d(dec) {
+  X64Machine(z3::context& ctx, const StoreFacts& f, const Decoded& dec, const Bases& b, bool sym)
+      : Machine(ctx, f, b), d(dec) {
     symbolic = sym;
     for (int r = 0; r < 16; ++r) {
       if (!symbolic) {  // the first walk reads no register's expression
@@ -755,7 +771,7 @@ struct X64Machine : Machine {
       for (uint8_t o = 0; o < x.op_count; ++o) {
         const cs_x86_op& op = x.operands[o];
         if (op.type != X86_OP_MEM) continue;
-        Access a{o, symbolic ? Address(i, op.mem) : c.bv_val(0, 64), op.size, LinAddress(i, op.mem)};
+        Access a{o, symbolic ? Address(i, op.mem) : A, op.size, LinAddress(i, op.mem)};
         a.uses_sp = op.mem.base == X86_REG_RSP || op.mem.index == X86_REG_RSP;
         // The bounds emitter's shape: [r15 + index + data_offset].
         if (op.mem.index != X86_REG_INVALID && op.mem.base != X86_REG_INVALID && Part(op.mem.base).gpr == R15) {
@@ -789,8 +805,8 @@ struct X64 : Lifter {
     return FrameX64(d, g, facts);
   }
   std::unique_ptr<Machine> NewMachine(z3::context& c, const StoreFacts& facts, const Decoded& d,
-                                      bool symbolic) const override {
-    return std::make_unique<X64Machine>(c, facts, d, symbolic);
+                                      const Machine::Bases& bases, bool symbolic) const override {
+    return std::make_unique<X64Machine>(c, facts, d, bases, symbolic);
   }
   // A counted loop of one block (the frame-zeroing loop): `mov R, -N` falls into the block,
   // which ends `add R, 1; jne <itself>` and writes R nowhere else. In its body R runs from -N
