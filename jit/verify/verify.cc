@@ -112,9 +112,11 @@ Cfg BuildCfg(const Decoded& d) {
     if (i.flow != Flow::kNext) leader[k + 1] = true;
   }
   std::vector<size_t> starts;
+  starts.reserve(d.ins.size() / 4 + 1);
   for (size_t k = 0; k < d.ins.size(); ++k)
     if (leader[k]) starts.push_back(k);
   g.block_of.assign(d.ins.size(), 0);
+  g.blocks.reserve(starts.size());
   for (size_t b = 0; b < starts.size(); ++b) {
     Block blk;
     blk.first = starts[b];

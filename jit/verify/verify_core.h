@@ -97,9 +97,33 @@ struct Decoded {
   std::string error;        // undecodable bytes
 };
 
+// Block indices: two inline (a block has at most two successors, most have one or two
+// predecessors), more on the heap.
+class BlockList {
+ public:
+  void push_back(size_t v) {
+    if (n_ < 2) {
+      in_[n_] = v;
+    } else {
+      if (n_ == 2) more_.assign(in_, in_ + 2);
+      more_.push_back(v);
+    }
+    ++n_;
+  }
+  size_t size() const { return n_; }
+  const size_t* begin() const { return n_ <= 2 ? in_ : more_.data(); }
+  const size_t* end() const { return begin() + n_; }
+  size_t operator[](size_t k) const { return begin()[k]; }
+
+ private:
+  size_t in_[2] = {0, 0};
+  size_t n_ = 0;
+  std::vector<size_t> more_;
+};
+
 struct Block {
   size_t first = 0, last = 0;  // instruction indices [first, last]
-  std::vector<size_t> succ, pred;
+  BlockList succ, pred;
 };
 
 struct Cfg {

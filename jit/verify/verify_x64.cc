@@ -787,7 +787,7 @@ struct X64Machine : Machine {
     const bool push = i.id == X86_INS_PUSH || i.id == X86_INS_CALL;
     const bool pop = i.id == X86_INS_POP || i.id == X86_INS_RET;
     if (push || pop) {
-      Access a{-1, !symbolic ? c.bv_val(0, 64) : push ? reg[RSP] - c.bv_val(8, 64) : reg[RSP], 8};
+      Access a{-1, !symbolic ? A : push ? reg[RSP] - c.bv_val(8, 64) : reg[RSP], 8};
       if (lin[RSP].known()) a.lin = Lin{lin[RSP].base, lin[RSP].off - (push ? 8 : 0)};
       a.uses_sp = true;
       out.push_back(std::move(a));
@@ -821,7 +821,7 @@ struct X64 : Lifter {
     const Ins& init = d.ins[blk.first - 1];
     const cs_x86& ix = Rec(d, inc).x;
     const cs_x86& nx = Rec(d, init).x;
-    auto preds = blk.pred;
+    std::vector<size_t> preds(blk.pred.begin(), blk.pred.end());
     std::sort(preds.begin(), preds.end());
     bool shape = preds == std::vector<size_t>{b - 1, b} && jne.id == X86_INS_JNE &&
                  jne.target == d.ins[blk.first].addr && inc.id == X86_INS_ADD && ix.op_count == 2 &&
