@@ -56,6 +56,10 @@ struct ProofCache::Impl {
   size_t function_key_bytes = 0;
   std::unordered_map<std::string, core::BlockResult> blocks;  // blocks (Verify)
   size_t block_key_bytes = 0;
+  // The facts keys met, each numbered (never a number twice, even after the map starts again):
+  // the function and block keys hold the number, 8 bytes, instead of the whole facts key.
+  std::unordered_map<std::string, uint64_t> facts_ids;
+  uint64_t next_facts_id = 0;
   // A long campaign compiles millions of functions: the maps stay within these.
   static constexpr size_t kMaxResults = 1 << 20, kMaxFunctionKeyBytes = size_t{256} << 20;
 };
@@ -461,6 +465,17 @@ std::string FactsKey(const StoreFacts& facts, uint32_t arg_slots) {
   return key;
 }
 
+FunctionKeys KeysOf(const StoreFacts& facts, const FunctionInput& in, ProofCache& cache) {
+  FunctionKeys keys;
+  auto& ids = cache.impl->facts_ids;
+  if (ids.size() >= (size_t{1} << 16)) ids.clear();
+  auto [it, fresh] = ids.try_emplace(FactsKey(facts, in.arg_slots), cache.impl->next_facts_id);
+  if (fresh) ++cache.impl->next_facts_id;
+  keys.facts.assign(reinterpret_cast<const char*>(&it->second), sizeof it->second);
+  keys.self_address = HoldsAddressIn(in.code, in.size, in.address, in.address + in.size);
+  return keys;
+}
+
 FunctionResult Verify(const Lifter& lifter, const StoreFacts& facts, const FunctionInput& in, ProofCache* cache,
                       const FunctionKeys* keys) {
   FunctionResult out;
@@ -536,14 +551,16 @@ FunctionResult Verify(const Lifter& lifter, const StoreFacts& facts, const Funct
   // addresses the code holds are in its bytes (and one inside the function itself keys the
   // function's address too); branches and pool references are relative.
   std::string function_key;
+  std::optional<FunctionKeys> own_keys;
+  if (cache && !keys) keys = &own_keys.emplace(KeysOf(facts, in, *cache));
   // Whether any instruction holds an address inside this function (then each one that does
   // keys its address): the whole code is scanned once, not each block's window again.
-  const bool self_address =
-      cache && (keys ? keys->self_address : HoldsAddressIn(in.code, in.size, in.address, in.address + in.size));
-  if (cache)
-    function_key = (keys ? keys->facts : FactsKey(facts, in.arg_slots)) +
-                   fmt::format("{}|{}|{}|{}|{}|{}|", in.size, d.pool_begin, frame_fits, frame.lowest, frame_top,
-                               cache->quick);
+  const bool self_address = cache && keys->self_address;
+  if (cache) {
+    function_key = keys->facts;
+    auto put = [&](auto v) { function_key.append(reinterpret_cast<const char*>(&v), sizeof v); };
+    put(in.size), put(d.pool_begin), put(frame_fits), put(frame.lowest), put(frame_top), put(cache->quick);
+  }
   for (size_t b = 0; b < g.blocks.size(); ++b) {
     bool any = false;
     for (size_t k = g.blocks[b].first; k <= g.blocks[b].last && !any; ++k) any = d.ins[k].accesses > 0;
@@ -1121,12 +1138,10 @@ FunctionResult VerifyFunction(const StoreFacts& facts, const FunctionInput& in, 
   // and constant-pool references are relative, and every absolute address the code holds is in
   // its bytes (the address it runs at matters only through them). The same function compiled
   // again (a fuzz case's module is often mostly another's) is answered whole.
-  core::FunctionKeys keys;
-  keys.facts = core::FactsKey(facts, in.arg_slots);
-  keys.self_address = core::HoldsAddressIn(in.code, in.size, in.address, in.address + in.size);
+  const core::FunctionKeys keys = core::KeysOf(facts, in, *cache);
   std::string key = keys.facts;
   // (Code that holds an absolute address inside itself is keyed by where it lies too.)
-  if (keys.self_address) key += fmt::format("@{:#x}|", in.address);
+  if (keys.self_address) key += '@', key.append(reinterpret_cast<const char*>(&in.address), sizeof in.address);
   key.append(reinterpret_cast<const char*>(in.code), in.size);
   auto& functions = cache->impl->functions;
   if (auto it = functions.find(key); it != functions.end()) {

@@ -330,9 +330,10 @@ bool HoldsAddressIn(const uint8_t* bytes, size_t n, uint64_t lo, uint64_t hi);
 
 // What the caches' keys take of a function, when the caller has worked it out already.
 struct FunctionKeys {
-  std::string facts;          // FactsKey(facts, in.arg_slots)
+  std::string facts;          // FactsKey(facts, in.arg_slots), as the cache numbers it (8 bytes)
   bool self_address = false;  // HoldsAddressIn(the code, its own address range)
 };
+FunctionKeys KeysOf(const StoreFacts& facts, const FunctionInput& in, ProofCache& cache);
 FunctionResult Verify(const Lifter& lifter, const StoreFacts& facts, const FunctionInput& in,
                       ProofCache* cache, const FunctionKeys* keys = nullptr);
 
