@@ -326,7 +326,7 @@ struct A64Machine : Machine {
   }
 
   void AtEntry() override {
-    reg[kFp] = c.bv_const("x29_caller", 64);
+    if (symbolic) reg[kFp] = c.bv_const("x29_caller", 64);  // (the first walk reads no expression)
     lin[kFp] = Lin{};
   }
 

@@ -452,7 +452,7 @@ struct X64Machine : Machine {
 
 
   void AtEntry() override {
-    reg[RBP] = c.bv_const("rbp_caller", 64);
+    if (symbolic) reg[RBP] = c.bv_const("rbp_caller", 64);  // (the first walk reads no expression)
     lin[RBP] = Lin{};
   }
 
