@@ -683,6 +683,7 @@ FunctionResult Verify(const Lifter& lifter, const StoreFacts& facts, const Funct
     {
       std::unique_ptr<Machine> lm = lifter.NewMachine(c, facts, d, bases, /*symbolic=*/false);
       if (at_entry) lm->AtEntry();
+      lifter.BlockPremises(d, g, b, *lm);
       for (size_t j : window) {
         lm->Step(d.ins[j], frame.sp[j]);
         if (d.ins[j].flow == Flow::kBranch)
@@ -711,7 +712,10 @@ FunctionResult Verify(const Lifter& lifter, const StoreFacts& facts, const Funct
           for (const Access& a : lm->Accesses(ins)) {
             all = all && a.reject.empty() && !(frame.sp[k] == kSpDiffers && a.uses_sp) &&
                   ((a.lin && lin_inside(*a.lin, a.bytes, k)) || heap_inside(a) ||
-                   (a.by_form && (!cache || cache->quick)));
+                   (a.by_form && (!cache || cache->quick)) ||
+                   (a.frame_range && (!cache || cache->quick) && a.frame_range->first.base == Lin::kFrame &&
+                    a.frame_range->second.base == Lin::kFrame && lin_inside(a.frame_range->first, a.bytes, k) &&
+                    lin_inside(a.frame_range->second, a.bytes, k)));
             ++here;
           }
           if (!all || here != ins.accesses) last_unproved = k;

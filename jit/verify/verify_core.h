@@ -246,6 +246,9 @@ struct Access {
   // index, a function descriptor or code-table entry through a function index); the region's
   // name. The symbolic walk ignores it.
   const char* by_form = nullptr;
+  // The address's lowest and highest values, both from the frame base, where an index runs over
+  // a known range (x64: the counted loop of BlockPremises): inside the frame when both are.
+  std::optional<std::pair<Lin, Lin>> frame_range;
   std::string reject;                   // why the back end cannot lift it (rejected, not proved)
 };
 

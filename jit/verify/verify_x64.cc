@@ -313,6 +313,9 @@ struct X64Machine : Machine {
     size_t memory = 0;  // kMemory: the memory; kTable: the table
     int gpr = kNoGpr;   // kTable, kNull: the register compared
   };
+  // The counted loop's register and its first value (BlockPremises): in the loop's body it runs
+  // from that value to -1, until the body's last add writes it.
+  std::optional<std::pair<int, int64_t>> counter;
   std::optional<PendingCheck> pending;     // the last instruction was such a cmp
   std::optional<PendingCheck> at_branch;   // what the last jcc stepped had pending
 
@@ -507,11 +510,15 @@ struct X64Machine : Machine {
     std::optional<IdxFact> idx_next;
     TrackTable(i, dst, &idx_next, &pending_next);
     if (symbolic) StepExpr(i);
-    for (int r : Rec(d, i).gpr_writes)
+    for (int r : Rec(d, i).gpr_writes) {
       if (r != RSP && r != R15 && r != RBP) lin[r] = Lin{}, ea[r].reset(), idx[r] = {};
-    if (i.id == X86_INS_CALL)
+      if (counter && counter->first == r) counter.reset();
+    }
+    if (i.id == X86_INS_CALL) {
       for (int r = 0; r < 16; ++r)
         if (r != RSP && r != RBP && r != R15) lin[r] = Lin{}, ea[r].reset(), idx[r] = {};
+      counter.reset();
+    }
     if (next && dst != kNoGpr && dst != RSP && dst != R15 && dst != RBP) lin[dst] = *next;
     if (ea_next && dst != kNoGpr && dst != RSP && dst != R15 && dst != RBP) ea[dst] = ea_next;
     if (idx_next && dst != kNoGpr && dst != RSP && dst != R15 && dst != RBP) idx[dst] = *idx_next;
@@ -782,6 +789,14 @@ struct X64Machine : Machine {
             a.heap = HeapIndex{ea[ix.gpr]->id, ea[ix.gpr]->add + op.mem.disp};
         }
         a.by_form = FormRegion(op.mem, op.size);
+        // [frame base + counter * scale + disp], the counter from `from` to -1.
+        if (counter && op.mem.index != X86_REG_INVALID && op.mem.base != X86_REG_INVALID &&
+            op.mem.segment == X86_REG_INVALID && Part(op.mem.index).gpr == counter->first &&
+            Part(op.mem.index).bits == 64 && Part(op.mem.base).bits == 64 && Part(op.mem.base).gpr != kNoGpr &&
+            lin[Part(op.mem.base).gpr].base == Lin::kFrame) {
+          const int64_t at = lin[Part(op.mem.base).gpr].off + op.mem.disp;
+          a.frame_range = {Lin{Lin::kFrame, at + op.mem.scale * counter->second}, Lin{Lin::kFrame, at - op.mem.scale}};
+        }
         out.push_back(std::move(a));
       }
     const bool push = i.id == X86_INS_PUSH || i.id == X86_INS_CALL;
@@ -835,7 +850,9 @@ struct X64 : Lifter {
       for (int w : Rec(d, d.ins[k]).gpr_writes)
         if (w == r) return;
     const int64_t from = nx.operands[1].imm;
-    m.premises.push_back(m.reg[r] >= m.c.bv_val(from, 64) && m.reg[r] <= m.c.bv_val(int64_t{-1}, 64));
+    m.counter = {r, from};
+    if (m.symbolic)
+      m.premises.push_back(m.reg[r] >= m.c.bv_val(from, 64) && m.reg[r] <= m.c.bv_val(int64_t{-1}, 64));
   }
 };
 

@@ -364,5 +364,66 @@ TEST_CASE("verify: table accesses and indirect calls are proved by the first wal
   }
 }
 
+// The frame-zeroing loop (MasmX64::ZeroFrame: `mov r11, -N`, then `mov qword ptr [rbp + r11*8 +
+// d], 0; add r11, 1; jne`): the first walk proves its store from the counter's range, -N to -1.
+const char* kManyLocals = R"(
+  (module
+    (func (export "f") (param i64) (result i64)
+      (local i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64)
+      (local.set 20 (local.get 0))
+      (local.get 20)))
+)";
+
+TEST_CASE("verify: the frame-zeroing loop's store is proved by the first walk, and a longer or "
+          "differently counted loop is rejected", "[verify][x64]") {
+  auto store = StoreOf(kManyLocals);
+  const StoreFacts facts = FactsOf(*store);
+  const std::vector<FunctionInput> inputs = Inputs(*store);
+  auto is_loop_store = [](const DisasmLine& l) { return Is(l, "mov", "[rbp + r11*8"); };
+  size_t loops = 0;
+  for (const FunctionInput& in : inputs)
+    for (const DisasmLine& l : Disassemble(Arch::kX64, in.code, in.size, 0)) loops += is_loop_store(l);
+  REQUIRE(loops == 1);
+  {
+    ProofCache cache;
+    const Pass sound = Run(facts, inputs, &cache, /*quick=*/true);
+    CHECK(sound.proved == sound.accesses);
+    CHECK(cache.quick_proofs() + cache.tactic_queries() + cache.solver_queries() == 0);
+    ProofCache solver_only;
+    CheckSameResults(sound, Run(facts, inputs, &solver_only));
+  }
+  struct Weakening {
+    const char* what;
+    std::function<bool(const std::vector<DisasmLine>&, size_t, uint8_t*)> patch;
+  };
+  const Weakening weakenings[] = {
+      {"the counter starts 64 slots lower (the loop zeroes below the frame)",
+       [&](const std::vector<DisasmLine>& l, size_t k, uint8_t* at) {
+         if (k + 1 >= l.size() || !is_loop_store(l[k + 1]) || !Is(l[k], "mov", "r11, ")) return false;
+         const size_t n = l[k].bytes.size();  // mov r11, imm32 (sign-extended): the imm last
+         int32_t v;
+         std::memcpy(&v, at + n - 4, 4);
+         v -= 64;
+         std::memcpy(at + n - 4, &v, 4);
+         return true;
+       }},
+      {"the counter steps by 2 (not the counted loop's shape: the range is unknown)",
+       [&](const std::vector<DisasmLine>& l, size_t k, uint8_t* at) {
+         if (k == 0 || !is_loop_store(l[k - 1]) || !Is(l[k], "add", "r11, 1")) return false;
+         at[l[k].bytes.size() - 1] = 2;
+         return true;
+       }},
+  };
+  for (const Weakening& w : weakenings) {
+    INFO(w.what);
+    const Patched p = Patch(inputs, w.patch);
+    REQUIRE(p.changed == 1);
+    ProofCache quick, solver_only;
+    const Pass fast = Run(facts, p.inputs, &quick, /*quick=*/true);
+    CHECK(fast.failed + fast.unknown >= 1);
+    CheckSameResults(fast, Run(facts, p.inputs, &solver_only));
+  }
+}
+
 }  // namespace
 }  // namespace tandem::jit::verify
