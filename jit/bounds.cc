@@ -29,6 +29,7 @@ bool IsStore(Op op) {
     case Op::I64Store8:
     case Op::I64Store16:
     case Op::I64Store32:
+    case Op::V128Store:
       return true;
     default:
       return false;
@@ -39,7 +40,7 @@ template <class Masm>
 void EmitMemoryAccess(Masm& masm, const MemAccess& a, std::vector<BoundsRecord>* records,
                       std::vector<CodeNote>* notes) {
   const uint32_t size = AccessSize(a.op);
-  if (size == 0 || size > 8) throw UnsupportedFeature("bounds: not a scalar memory access");
+  if (size == 0 || size > 16) throw UnsupportedFeature("bounds: not a memory access");
   const uint32_t start = static_cast<uint32_t>(masm.Offset());
   CodeNote note{CodeNote::kBoundsCheck,
                 start,

@@ -27,14 +27,16 @@ using wasm::Op;
 using wasm::SigType;
 using wasm::ValType;
 
-// The scalar value type of a signature slot (the back ends do not compile v128 yet).
+// The value type of a signature slot.
 ValType FromSig(SigType s) {
   std::optional<ValType> t = wasm::SigValType(s);
-  if (!t || *t == ValType::V128) throw UnsupportedFeature("compiler: unexpected signature type");
+  if (!t) throw UnsupportedFeature("compiler: unexpected signature type");
   return *t;
 }
 
 bool IsFp(ValType t) { return t == ValType::F32 || t == ValType::F64; }
+// The register class a value lives in: floats and vectors in the vector registers.
+bool InFpReg(ValType t) { return IsFp(t) || t == ValType::V128; }
 
 // Operators whose NaN results DESIGN.md "NaN" canonicalises.
 bool ProducesArithmeticNaN(Op op) {
@@ -92,6 +94,7 @@ class FunctionCompiler {
     ValType type;
     Reg reg;
     uint64_t bits = 0;
+    uint64_t hi = 0;  // a v128 constant's high half
   };
   struct Ctrl {
     Op kind;  // Block, Loop, If, or End for the function body
@@ -104,11 +107,13 @@ class FunctionCompiler {
     const std::vector<ValType>& branch_types() const { return kind == Op::Loop ? params : results; }
   };
 
-  // --- Frame layout.
-  int32_t SlotOff(size_t k) const { return -8 * static_cast<int32_t>(num_locals_ + k + 1); }
+  // --- Frame layout. A function that holds a v128 value anywhere has 16-byte slots (slot_);
+  // others 8-byte ones, as before there were vectors. A signature with a v128 passes each
+  // parameter and result in 16 bytes (ArgUnits: 8-byte units per value), others in 8.
+  int32_t SlotOff(size_t k) const { return -slot_ * static_cast<int32_t>(num_locals_ + k + 1); }
   int32_t LocalOff(uint32_t i) const {
-    if (i < num_params_) return Masm::ParamOffset(i);
-    return -8 * static_cast<int32_t>(i - num_params_ + 1);
+    if (i < num_params_) return Masm::ParamOffset(arg_units_ * i);
+    return -slot_ * static_cast<int32_t>(i - num_params_ + 1);
   }
   ValType LocalType(uint32_t i) const { return local_types_[i]; }
 
@@ -134,7 +139,7 @@ class FunctionCompiler {
   }
   void DropLocalCache(uint32_t local) {
     if (local_reg_[local] >= 0) DropCache(Reg{static_cast<uint8_t>(local_reg_[local]),
-                                              IsFp(local_types_[local])});
+                                              InFpReg(local_types_[local])});
   }
   void ClearCache() {
     if (cached_ == 0) return;
@@ -168,10 +173,51 @@ class FunctionCompiler {
     stack_.push_back(Entry{Entry::kReg, t, r});
     max_height_ = std::max(max_height_, stack_.size());
   }
-  void PushConst(ValType t, uint64_t bits) {
-    stack_.push_back(Entry{Entry::kConst, t, Reg{}, bits});
+  void PushConst(ValType t, uint64_t bits, uint64_t hi = 0) {
+    stack_.push_back(Entry{Entry::kConst, t, Reg{}, bits, hi});
     max_height_ = std::max(max_height_, stack_.size());
   }
+  // A v128 is stored and copied as two 8-byte halves.
+  void StoreConst(ValType t, int32_t off, uint64_t bits, uint64_t hi) {
+    if (t == ValType::V128) {
+      masm_.StoreFrameConst(ValType::I64, off, bits);
+      masm_.StoreFrameConst(ValType::I64, off + 8, hi);
+    } else {
+      masm_.StoreFrameConst(t, off, bits);
+    }
+  }
+  void CopySlot(ValType t, int32_t dst_off, int32_t src_off) {
+    if (t == ValType::V128) {
+      masm_.CopyFrame(ValType::I64, dst_off, src_off);
+      masm_.CopyFrame(ValType::I64, dst_off + 8, src_off + 8);
+    } else {
+      masm_.CopyFrame(t, dst_off, src_off);
+    }
+  }
+  // Argument i of a call to a function of type t (8-byte units of the call area).
+  void CopyToArg(const wasm::FuncType& t, ValType v, uint32_t i, int32_t frame_off) {
+    const uint32_t at = ArgUnits(t) * i;
+    if (v == ValType::V128) {
+      masm_.CopyFrameToArg(ValType::I64, at, frame_off);
+      masm_.CopyFrameToArg(ValType::I64, at + 1, frame_off + 8);
+    } else {
+      masm_.CopyFrameToArg(v, at, frame_off);
+    }
+  }
+  void CopyFromArg(const wasm::FuncType& t, ValType v, int32_t frame_off, uint32_t i) {
+    const uint32_t at = ArgUnits(t) * i;
+    if (v == ValType::V128) {
+      masm_.CopyArgToFrame(ValType::I64, frame_off, at);
+      masm_.CopyArgToFrame(ValType::I64, frame_off + 8, at + 1);
+    } else {
+      masm_.CopyArgToFrame(v, frame_off, at);
+    }
+  }
+  uint32_t CallArea(const wasm::FuncType& t) const {
+    const uint32_t n = static_cast<uint32_t>(std::max(t.params.size(), t.results.size()));
+    return (8 * ArgUnits(t) * n + 15) & ~15u;
+  }
+  bool UsesV128() const;
   void PushSlot(ValType t) {
     stack_.push_back(Entry{Entry::kSlot, t, Reg{}});
     max_height_ = std::max(max_height_, stack_.size());
@@ -193,6 +239,7 @@ class FunctionCompiler {
   void EmitFusedCompare(const Instr& in);
   void EmitBrTable(const Instr& in);
   void EmitMemory(const Instr& in);
+  void EmitSimd(const Instr& in);
   void EmitCall(const wasm::FuncType& t, uint32_t callee);
   void EmitCallIndirect(const Instr& in);
   void EmitRuntime(RuntimeCall id, std::vector<uint64_t> imms, std::vector<ValType> operands,
@@ -225,6 +272,8 @@ class FunctionCompiler {
 
   uint32_t num_params_ = 0;
   uint32_t num_locals_ = 0;  // declared
+  int32_t slot_ = 8;         // frame slot bytes: 16 when the function holds a v128 anywhere
+  uint32_t arg_units_ = 1;   // ArgUnits(type_)
   std::vector<ValType> local_types_;
   std::vector<Entry> stack_;
   size_t max_height_ = 0;
@@ -285,7 +334,7 @@ void FunctionCompiler<Masm>::SpillEntry(size_t k) {
     masm_.StoreFrame(e.type, SlotOff(k), e.reg);
     Free(e.reg);
   } else if (e.kind == Entry::kConst) {
-    masm_.StoreFrameConst(e.type, SlotOff(k), e.bits);
+    StoreConst(e.type, SlotOff(k), e.bits, e.hi);
   }
   e.kind = Entry::kSlot;
 }
@@ -314,8 +363,10 @@ void FunctionCompiler<Masm>::SpillAll() {
 template <class Masm>
 Reg FunctionCompiler<Masm>::ToReg(Entry e, size_t k) {
   if (e.kind == Entry::kReg) return e.reg;
-  Reg r = Alloc(IsFp(e.type));
-  if (e.kind == Entry::kConst)
+  Reg r = Alloc(InFpReg(e.type));
+  if (e.kind == Entry::kConst && e.type == ValType::V128) {
+    if constexpr (Masm::kSimd) masm_.LoadConstV128(r, e.bits, e.hi);
+  } else if (e.kind == Entry::kConst)
     masm_.LoadConst(e.type, r, e.bits);
   else
     masm_.LoadFrame(e.type, r, SlotOff(k));
@@ -359,8 +410,7 @@ void FunctionCompiler<Masm>::MoveBranchValues(const Ctrl& c) {
   const auto& types = c.branch_types();
   size_t n = types.size();
   size_t from = stack_.size() - n;
-  for (size_t i = 0; i < n; ++i)
-    masm_.CopyFrame(types[i], SlotOff(c.height + i), SlotOff(from + i));
+  for (size_t i = 0; i < n; ++i) CopySlot(types[i], SlotOff(c.height + i), SlotOff(from + i));
 }
 
 template <class Masm>
@@ -389,7 +439,7 @@ void FunctionCompiler<Masm>::EmitEnd() {
   unreachable_ = false;
   if (ctrl_.empty()) {
     for (size_t i = 0; i < c.results.size(); ++i) {
-      masm_.CopyFrame(c.results[i], Masm::ParamOffset(static_cast<uint32_t>(i)), SlotOff(i));
+      CopySlot(c.results[i], Masm::ParamOffset(arg_units_ * static_cast<uint32_t>(i)), SlotOff(i));
     }
     masm_.Epilogue();
   }
@@ -401,10 +451,10 @@ void FunctionCompiler<Masm>::EmitCall(const wasm::FuncType& t, uint32_t callee) 
   ClearCache();
   const uint32_t np = static_cast<uint32_t>(t.params.size());
   const uint32_t nr = static_cast<uint32_t>(t.results.size());
-  const uint32_t area = (8 * std::max(np, nr) + 15) & ~15u;
+  const uint32_t area = CallArea(t);
   const size_t base = stack_.size() - np;
   masm_.ReserveCallArea(area);
-  for (uint32_t i = 0; i < np; ++i) masm_.CopyFrameToArg(t.params[i], i, SlotOff(base + i));
+  for (uint32_t i = 0; i < np; ++i) CopyToArg(t, t.params[i], i, SlotOff(base + i));
   ResetStack(static_cast<uint32_t>(base), {});
   uint32_t store_index = layout_.func_index.at(callee);
   Note(CodeNote::kCall, 0, std::to_string(store_index));
@@ -414,7 +464,7 @@ void FunctionCompiler<Masm>::EmitCall(const wasm::FuncType& t, uint32_t callee) 
   } else {
     masm_.CallCodeTable(store_index);
   }
-  for (uint32_t i = 0; i < nr; ++i) masm_.CopyArgToFrame(t.results[i], SlotOff(base + i), i);
+  for (uint32_t i = 0; i < nr; ++i) CopyFromArg(t, t.results[i], SlotOff(base + i), i);
   masm_.ReleaseCallArea(area);
   for (ValType r : t.results) PushSlot(r);
 }
@@ -427,15 +477,15 @@ void FunctionCompiler<Masm>::EmitCallIndirect(const Instr& in) {
   ClearCache();
   const uint32_t np = static_cast<uint32_t>(t.params.size());
   const uint32_t nr = static_cast<uint32_t>(t.results.size());
-  const uint32_t area = (8 * std::max(np, nr) + 15) & ~15u;
+  const uint32_t area = CallArea(t);
   const size_t base = stack_.size() - np;
   masm_.ReserveCallArea(area);
-  for (uint32_t i = 0; i < np; ++i) masm_.CopyFrameToArg(t.params[i], i, SlotOff(base + i));
+  for (uint32_t i = 0; i < np; ++i) CopyToArg(t, t.params[i], i, SlotOff(base + i));
   ResetStack(static_cast<uint32_t>(base), {});
   Note(CodeNote::kCall, in.offset, "indirect");
   masm_.CallIndirect(index, layout_.table_desc_offset.at(in.b), layout_.type_id.at(in.a));
   Free(index);
-  for (uint32_t i = 0; i < nr; ++i) masm_.CopyArgToFrame(t.results[i], SlotOff(base + i), i);
+  for (uint32_t i = 0; i < nr; ++i) CopyFromArg(t, t.results[i], SlotOff(base + i), i);
   masm_.ReleaseCallArea(area);
   for (ValType r : t.results) PushSlot(r);
 }
@@ -462,6 +512,74 @@ void FunctionCompiler<Masm>::EmitRuntime(RuntimeCall id, std::vector<uint64_t> i
   }
 }
 
+// Whether a v128 value can be on this function's stack or in its frame: its signature or a
+// local has one, or an instruction makes or takes one (every vector instruction, a v128 global,
+// a call whose signature has one; blocks and select only pass on values made so).
+template <class Masm>
+bool FunctionCompiler<Masm>::UsesV128() const {
+  if (ArgUnits(type_) == 2) return true;
+  for (const wasm::LocalDecl& d : body_.locals)
+    if (d.type == ValType::V128) return true;
+  for (const Instr& in : body_.code) {
+    switch (in.op) {
+      case Op::GlobalGet:
+      case Op::GlobalSet:
+        if (module_.globals.at(in.a).type.type == ValType::V128) return true;
+        break;
+      case Op::Call:
+        if (ArgUnits(module_.FuncTypeOf(in.a)) == 2) return true;
+        break;
+      case Op::CallIndirect:
+        if (ArgUnits(module_.types.at(in.a)) == 2) return true;
+        break;
+      default:
+        if (wasm::GetOpInfo(in.op).prefix == 0xfd) return true;
+    }
+  }
+  return false;
+}
+
+// A vector instruction: its operands popped by its signature (up to three), its result pushed.
+// Memory forms go through the one bounds emitter (jit/bounds.h). What the back end does not
+// compile yet throws UnsupportedFeature.
+template <class Masm>
+void FunctionCompiler<Masm>::EmitSimd(const Instr& in) {
+  if constexpr (!Masm::kSimd) {
+    throw UnsupportedFeature(std::string(Masm::kName) + ": SIMD");
+  } else {
+    const wasm::OpInfo& info = wasm::GetOpInfo(in.op);
+    if (in.op == Op::V128Const) {
+      uint64_t lo, hi;
+      wasm::V128FromInstr(in, &lo, &hi);
+      PushConst(ValType::V128, lo, hi);
+      return;
+    }
+    if (in.op == Op::V128Load || in.op == Op::V128Store) {
+      EmitMemory(in);
+      return;
+    }
+    if (info.imm != wasm::ImmKind::None && info.imm != wasm::ImmKind::LaneIdx &&
+        info.imm != wasm::ImmKind::Shuffle)
+      throw UnsupportedFeature(std::string(Masm::kName) + ": SIMD " + info.name);
+    std::vector<ValType> params;
+    for (SigType p : {info.p1, info.p2, info.p3})
+      if (p != SigType::None) params.push_back(FromSig(p));
+    const ValType rt = FromSig(info.result);
+    if (!masm_.SimdCompiles(in.op, options_.nan_canonical))
+      throw UnsupportedFeature(std::string(Masm::kName) + ": SIMD " + info.name);
+    std::array<Reg, 3> ops{};
+    for (size_t k = params.size(); k-- > 0;) ops[k] = PopReg();
+    for (size_t k = params.size(); k < 3; ++k) ops[k] = ops[0];
+    // In place when the first operand is a vector and so is the result.
+    const bool in_place = params[0] == ValType::V128 && rt == ValType::V128;
+    const Reg dst = in_place ? ops[0] : Alloc(InFpReg(rt));
+    masm_.Simd(in, dst, ops[0], ops[1], ops[2]);
+    for (size_t k = 0; k < params.size(); ++k)
+      if (ops[k] != dst) Free(ops[k]);
+    PushReg(rt, dst);
+  }
+}
+
 template <class Masm>
 void FunctionCompiler<Masm>::EmitMemory(const Instr& in) {
   const wasm::OpInfo& info = wasm::GetOpInfo(in.op);
@@ -481,7 +599,7 @@ void FunctionCompiler<Masm>::EmitMemory(const Instr& in) {
   } else {
     ValType rt = FromSig(info.result);
     a.index = PopReg();
-    if (IsFp(rt)) {
+    if (InFpReg(rt)) {
       a.value = Alloc(true);
       EmitMemoryAccess(masm_, a, &out_.bounds, &out_.notes);
       Free(a.index);
@@ -654,8 +772,11 @@ CompiledFunction FunctionCompiler<Masm>::Compile() {
   fp_cache_.fill(-1);
   local_reg_.assign(local_types_.size(), -1);
   if (local_types_.size() > 50000) throw UnsupportedFeature("compiler: too many locals");
-  for (ValType t : local_types_)
-    if (t == ValType::V128) throw UnsupportedFeature("x64: v128 values");
+  if (UsesV128()) {
+    if (!Masm::kSimd) throw UnsupportedFeature(std::string(Masm::kName) + ": v128 values");
+    slot_ = 16;
+  }
+  arg_units_ = ArgUnits(type_);
 
   masm_.Prologue();
   masm_.EntryChecks();
@@ -669,13 +790,14 @@ CompiledFunction FunctionCompiler<Masm>::Compile() {
       while (end < num_locals_ && !wasm::IsRefType(local_types_[num_params_ + end])) ++end;
       if (end - j >= Masm::kZeroLoopMin) {
         // Locals j..end-1 sit at descending offsets; the lowest is local end-1's.
-        masm_.ZeroFrame(LocalOff(num_params_ + end - 1), end - j);
+        masm_.ZeroFrame(LocalOff(num_params_ + end - 1), (end - j) * static_cast<uint32_t>(slot_ / 8));
         j = end;
         continue;
       }
     }
     masm_.StoreFrameConst(ValType::I64, LocalOff(num_params_ + j),
                           wasm::IsRefType(t) ? wasm::kNullRef : 0);
+    if (t == ValType::V128) masm_.StoreFrameConst(ValType::I64, LocalOff(num_params_ + j) + 8, 0);
     ++j;
   }
   {
@@ -853,7 +975,7 @@ CompiledFunction FunctionCompiler<Masm>::Compile() {
       }
       case Op::LocalGet: {
         ValType t = LocalType(in.a);
-        const bool fp = IsFp(t);
+        const bool fp = InFpReg(t);
         if (local_reg_[in.a] >= 0) {
           Reg c{static_cast<uint8_t>(local_reg_[in.a]), fp};
           Reserved(c) = true;  // Alloc must not take the copy's source
@@ -881,7 +1003,7 @@ CompiledFunction FunctionCompiler<Masm>::Compile() {
         Entry e = stack_.back();
         DropLocalCache(in.a);
         if (e.kind == Entry::kConst) {
-          masm_.StoreFrameConst(t, LocalOff(in.a), e.bits);
+          StoreConst(t, LocalOff(in.a), e.bits, e.hi);
           if (in.op == Op::LocalSet) stack_.pop_back();
           break;
         }
@@ -903,15 +1025,13 @@ CompiledFunction FunctionCompiler<Masm>::Compile() {
       }
       case Op::GlobalGet: {
         ValType t = module_.globals.at(in.a).type.type;
-        if (t == ValType::V128) throw UnsupportedFeature("x64: v128 global");
-        Reg r = Alloc(IsFp(t));
+        Reg r = Alloc(InFpReg(t));
         masm_.LoadGlobal(t, r, layout_.global_offset.at(in.a));
         PushReg(t, r);
         break;
       }
       case Op::GlobalSet: {
         ValType t = module_.globals.at(in.a).type.type;
-        if (t == ValType::V128) throw UnsupportedFeature("x64: v128 global");
         Reg r = PopReg();
         masm_.StoreGlobal(t, layout_.global_offset.at(in.a), r);
         Free(r);
@@ -1007,8 +1127,9 @@ CompiledFunction FunctionCompiler<Masm>::Compile() {
         break;
 
       default:
-        if (info.prefix == 0xfd) throw UnsupportedFeature(std::string("x64: SIMD ") + info.name);
-        if (wasm::MemAccessSize(info.imm) != 0) {
+        if (info.prefix == 0xfd) {
+          EmitSimd(in);
+        } else if (wasm::MemAccessSize(info.imm) != 0) {
           EmitMemory(in);
         } else if (Masm::IsFusableCompare(in.op) && pc + 1 < code.size() &&
                    (code[pc + 1].op == Op::BrIf || code[pc + 1].op == Op::If)) {
@@ -1020,7 +1141,7 @@ CompiledFunction FunctionCompiler<Masm>::Compile() {
     }
   }
   if (!ctrl_.empty()) throw UnsupportedFeature("compiler: unbalanced body");
-  uint32_t frame = 8 * (num_locals_ + static_cast<uint32_t>(max_height_));
+  uint32_t frame = static_cast<uint32_t>(slot_) * (num_locals_ + static_cast<uint32_t>(max_height_));
   frame = (frame + 15) & ~15u;
   masm_.PatchFrame(frame);
   masm_.Finish(&out_.notes);

@@ -53,6 +53,17 @@ struct CompileOptions {
   uint8_t* opcode_coverage = nullptr;
 };
 
+// The 8-byte units each parameter and result of a function of type `t` takes in the call area
+// (docs/jit.md "Frames and the wasm calling convention"): 2 when the signature holds a v128 (every
+// value of it then takes 16 bytes, a v128's low half first), else 1.
+inline uint32_t ArgUnits(const wasm::FuncType& t) {
+  for (wasm::ValType v : t.params)
+    if (v == wasm::ValType::V128) return 2;
+  for (wasm::ValType v : t.results)
+    if (v == wasm::ValType::V128) return 2;
+  return 1;
+}
+
 // One linear-memory access, recorded by jit/bounds.* as it is emitted (the verifier's hint).
 struct BoundsRecord {
   uint32_t code_offset;   // offset of the access instruction in CompiledFunction::code

@@ -456,19 +456,20 @@ Outcome JitStore::Invoke(uint32_t func, std::span<const Value> args) {
   Impl& im = *impl_;
   const FuncType& type = FuncTypeOf(func);
   if (im.host_funcs.size() > func && im.host_funcs[func]) return im.host_funcs[func](args);
-  for (ValType t : type.params)
-    if (t == ValType::V128) return Outcome::Unsupported("v128 arguments in the JIT");
-  for (ValType t : type.results)
-    if (t == ValType::V128) return Outcome::Unsupported("v128 results in the JIT");
+  // Each value in ArgUnits 8-byte slots (a v128: its low half, then its high half).
+  const uint32_t units = ArgUnits(type);
   ArenaHeader& h = arena_->header();
   h.trap_kind = 0;
   h.exit_reason = static_cast<uint32_t>(ExitReason::kNone);
   h.call_depth = 0;
-  size_t slots = std::max(type.params.size(), type.results.size());
+  size_t slots = units * std::max(type.params.size(), type.results.size());
   uint64_t top = reinterpret_cast<uint64_t>(im.stack + im.stack_bytes);
   uint64_t sp = (top - 8 * slots - 64) & ~uint64_t{15};
   uint64_t* area = reinterpret_cast<uint64_t*>(sp);
-  for (size_t i = 0; i < args.size(); ++i) area[i] = args[i].bits;
+  for (size_t i = 0; i < args.size(); ++i) {
+    area[units * i] = args[i].bits;
+    if (units == 2) area[units * i + 1] = args[i].hi;
+  }
   uint64_t status;
   {
     CurrentStore cs(this);
@@ -484,9 +485,9 @@ Outcome JitStore::Invoke(uint32_t func, std::span<const Value> args) {
   h.exit_reason = static_cast<uint32_t>(ExitReason::kReturned);
   std::vector<Value> results(type.results.size());
   for (size_t i = 0; i < results.size(); ++i) {
-    uint64_t bits = area[i];
+    uint64_t bits = area[units * i];
     if (type.results[i] == ValType::I32 || type.results[i] == ValType::F32) bits &= 0xffffffffu;
-    results[i] = Value{type.results[i], bits, 0};
+    results[i] = Value{type.results[i], bits, type.results[i] == ValType::V128 ? area[units * i + 1] : 0};
   }
   return Outcome::Values(std::move(results));
 }

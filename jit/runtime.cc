@@ -151,17 +151,23 @@ uint64_t ElemDrop(uint8_t*, uint64_t elem, uint64_t, uint64_t, uint64_t, uint64_
   });
 }
 
-// Arguments and results are 8-byte slots at `args` (the wasm calling convention's area).
+// Arguments and results are 8-byte slots at `args` (the wasm calling convention's area), each
+// value in ArgUnits of them (a v128: low half, then high half).
 uint64_t CallHost(uint8_t*, uint64_t func, uint64_t args_ptr, uint64_t, uint64_t, uint64_t) {
   return Service([&](JitStore::Impl& im, Arena& ar) -> uint64_t {
     const wasm::FuncType& t = im.types[im.func_types.at(func)];
     uint64_t* slots = reinterpret_cast<uint64_t*>(args_ptr);
+    const uint32_t units = ArgUnits(t);
     std::vector<wasm::Value> args(t.params.size());
-    for (size_t i = 0; i < args.size(); ++i) args[i] = wasm::Value{t.params[i], slots[i], 0};
+    for (size_t i = 0; i < args.size(); ++i)
+      args[i] = wasm::Value{t.params[i], slots[units * i], units == 2 ? slots[units * i + 1] : 0};
     wasm::Outcome o = im.host_funcs.at(func)(args);
     switch (o.kind) {
       case wasm::Outcome::Kind::kValues:
-        for (size_t i = 0; i < o.values.size(); ++i) slots[i] = o.values[i].bits;
+        for (size_t i = 0; i < o.values.size(); ++i) {
+          slots[units * i] = o.values[i].bits;
+          if (units == 2) slots[units * i + 1] = o.values[i].hi;
+        }
         return 0;
       case wasm::Outcome::Kind::kTrap: return Trap(ar, o.trap);
       case wasm::Outcome::Kind::kExhausted:

@@ -33,6 +33,8 @@ class MasmA64 {
   using Cond = a64::Cond;
   using JReg = ::tandem::jit::Reg;
   static constexpr int kNumRegs = 32;
+  static constexpr const char* kName = "a64";
+  static constexpr bool kSimd = false;  // v128 values are not compiled yet
   // Callee-saved registers first, the runtime-argument registers (x0-x5) last.
   static constexpr std::array<uint8_t, 25> kGpAlloc = {19, 20, 21, 22, 23, 24, 25, 26, 27,
                                                        8,  9,  10, 11, 12, 13, 14, 15, 6,

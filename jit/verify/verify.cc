@@ -1172,7 +1172,7 @@ FunctionInput InputOf(JitStore& store, const CodeInfo& info) {
   in.size = info.compiled.code.size();
   in.address = info.address;
   in.store_index = info.store_index;
-  in.arg_slots = static_cast<uint32_t>(std::max(type.params.size(), type.results.size()));
+  in.arg_slots = ArgUnits(type) * static_cast<uint32_t>(std::max(type.params.size(), type.results.size()));
   return in;
 }
 

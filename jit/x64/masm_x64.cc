@@ -94,7 +94,9 @@ void MasmX64::Epilogue() {
 
 void MasmX64::LoadFrame(ValType t, Reg dst, int32_t off) {
   Mem m(Gp::rbp, off);
-  if (t == ValType::F32)
+  if (t == ValType::V128)
+    asm_.movdqu(X(dst), m);
+  else if (t == ValType::F32)
     asm_.movss(X(dst), m);
   else if (t == ValType::F64)
     asm_.movsd(X(dst), m);
@@ -104,7 +106,9 @@ void MasmX64::LoadFrame(ValType t, Reg dst, int32_t off) {
 
 void MasmX64::StoreFrame(ValType t, int32_t off, Reg src) {
   Mem m(Gp::rbp, off);
-  if (t == ValType::F32)
+  if (t == ValType::V128)
+    asm_.movdqu(m, X(src));
+  else if (t == ValType::F32)
     asm_.movss(m, X(src));
   else if (t == ValType::F64)
     asm_.movsd(m, X(src));
@@ -160,7 +164,7 @@ void MasmX64::LoadConst(ValType t, Reg dst, uint64_t bits) {
 
 void MasmX64::Move(ValType t, Reg dst, Reg src) {
   if (dst == src) return;
-  if (IsFloat(t))
+  if (IsFloat(t) || t == ValType::V128)
     asm_.movaps(X(dst), X(src));
   else
     asm_.mov(Is64(t) ? W::k64 : W::k32, G(dst), G(src));
@@ -168,7 +172,9 @@ void MasmX64::Move(ValType t, Reg dst, Reg src) {
 
 void MasmX64::LoadGlobal(ValType t, Reg dst, uint32_t off) {
   Mem m = Arena(off);
-  if (t == ValType::F32)
+  if (t == ValType::V128)
+    asm_.movdqu(X(dst), m);  // GlobalSlot: lo, then hi
+  else if (t == ValType::F32)
     asm_.movss(X(dst), m);
   else if (t == ValType::F64)
     asm_.movsd(X(dst), m);
@@ -178,7 +184,9 @@ void MasmX64::LoadGlobal(ValType t, Reg dst, uint32_t off) {
 
 void MasmX64::StoreGlobal(ValType t, uint32_t off, Reg src) {
   Mem m = Arena(off);
-  if (t == ValType::F32)
+  if (t == ValType::V128)
+    asm_.movdqu(m, X(src));
+  else if (t == ValType::F32)
     asm_.movss(m, X(src));
   else if (t == ValType::F64)
     asm_.movsd(m, X(src));
@@ -210,7 +218,7 @@ Label& MasmX64::TrapLabel(TrapKind k) {
 }
 
 void MasmX64::Select(ValType t, Reg cond, Reg a, Reg b) {
-  if (IsFloat(t)) {
+  if (IsFloat(t) || t == ValType::V128) {
     Label keep;
     asm_.test(W::k32, G(cond), G(cond));
     asm_.jcc(Cond::ne, keep);
@@ -1349,6 +1357,12 @@ uint32_t MasmX64::BoundsAccess(Op op, Reg value, uint64_t data_offset) {
     case Op::I64Store16:
       asm_.mov(W::k16, m, g);
       break;
+    case Op::V128Load:
+      asm_.movdqu(x, m);
+      break;
+    case Op::V128Store:
+      asm_.movdqu(m, x);
+      break;
     default:
       throw std::logic_error("BoundsAccess: not an access");
   }
@@ -1358,6 +1372,295 @@ uint32_t MasmX64::BoundsAccess(Op op, Reg value, uint64_t data_offset) {
     late_check_.reset();
   }
   return at;
+}
+
+// ---- 128-bit SIMD -----------------------------------------------------------------------------
+// Each operator as SSE4.1 computes it where that is exactly Wasm's (Spec 4.3.2, "vector
+// operators"); the scratch registers are r10, r11 and xmm15. Integer lanes wrap or saturate as
+// the p* instructions do; float lanes' add, sub, mul, div and sqrt are IEEE's (a NaN operand's
+// payload passes on quieted, an invalid operation gives the default NaN: both are arithmetic
+// NaNs, which Wasm allows). Float min/max, conversions and the rest are not compiled yet.
+
+void MasmX64::LoadConstV128(Reg dst, uint64_t lo, uint64_t hi) {
+  const Xmm x = X(dst);
+  if (lo == 0 && hi == 0) {
+    asm_.pxor(x, x);
+    return;
+  }
+  if (lo == ~uint64_t{0} && hi == ~uint64_t{0}) {
+    asm_.pcmpeqd(x, x);
+    return;
+  }
+  asm_.movabs(Gp::r11, lo);
+  asm_.movq(x, Gp::r11);
+  asm_.movabs(Gp::r11, hi);
+  asm_.pinsrq(x, Gp::r11, 1);
+}
+
+namespace {
+
+// The operators Simd compiles; `float_arith`: their result may be a NaN made by arithmetic
+// (refused in NaN-canonical mode, which does not canonicalise vector lanes yet).
+bool SimdOp(Op op, bool* float_arith) {
+  *float_arith = false;
+  switch (op) {
+    case Op::F32x4Add: case Op::F32x4Sub: case Op::F32x4Mul: case Op::F32x4Div: case Op::F32x4Sqrt:
+    case Op::F64x2Add: case Op::F64x2Sub: case Op::F64x2Mul: case Op::F64x2Div: case Op::F64x2Sqrt:
+      *float_arith = true;
+      return true;
+    case Op::V128Not: case Op::V128And: case Op::V128Andnot: case Op::V128Or: case Op::V128Xor:
+    case Op::V128Bitselect: case Op::V128AnyTrue:
+    case Op::I8x16Add: case Op::I16x8Add: case Op::I32x4Add: case Op::I64x2Add:
+    case Op::I8x16Sub: case Op::I16x8Sub: case Op::I32x4Sub: case Op::I64x2Sub:
+    case Op::I8x16AddSatS: case Op::I8x16AddSatU: case Op::I16x8AddSatS: case Op::I16x8AddSatU:
+    case Op::I8x16SubSatS: case Op::I8x16SubSatU: case Op::I16x8SubSatS: case Op::I16x8SubSatU:
+    case Op::I16x8Mul: case Op::I32x4Mul:
+    case Op::I8x16MinS: case Op::I8x16MinU: case Op::I8x16MaxS: case Op::I8x16MaxU:
+    case Op::I16x8MinS: case Op::I16x8MinU: case Op::I16x8MaxS: case Op::I16x8MaxU:
+    case Op::I32x4MinS: case Op::I32x4MinU: case Op::I32x4MaxS: case Op::I32x4MaxU:
+    case Op::I8x16AvgrU: case Op::I16x8AvgrU:
+    case Op::I8x16Abs: case Op::I16x8Abs: case Op::I32x4Abs:
+    case Op::I8x16Eq: case Op::I16x8Eq: case Op::I32x4Eq: case Op::I64x2Eq:
+    case Op::I8x16Ne: case Op::I16x8Ne: case Op::I32x4Ne: case Op::I64x2Ne:
+    case Op::I8x16GtS: case Op::I16x8GtS: case Op::I32x4GtS:
+    case Op::I8x16LtS: case Op::I16x8LtS: case Op::I32x4LtS:
+    case Op::F32x4Eq: case Op::F32x4Ne: case Op::F32x4Lt: case Op::F32x4Le: case Op::F32x4Gt: case Op::F32x4Ge:
+    case Op::F64x2Eq: case Op::F64x2Ne: case Op::F64x2Lt: case Op::F64x2Le: case Op::F64x2Gt: case Op::F64x2Ge:
+    case Op::I8x16Splat: case Op::I16x8Splat: case Op::I32x4Splat: case Op::I64x2Splat:
+    case Op::F32x4Splat: case Op::F64x2Splat:
+    case Op::I8x16ExtractLaneS: case Op::I8x16ExtractLaneU: case Op::I16x8ExtractLaneS:
+    case Op::I16x8ExtractLaneU: case Op::I32x4ExtractLane: case Op::I64x2ExtractLane:
+    case Op::F32x4ExtractLane: case Op::F64x2ExtractLane:
+    case Op::I8x16ReplaceLane: case Op::I16x8ReplaceLane: case Op::I32x4ReplaceLane:
+    case Op::I64x2ReplaceLane: case Op::F32x4ReplaceLane: case Op::F64x2ReplaceLane:
+    case Op::I8x16AllTrue: case Op::I16x8AllTrue: case Op::I32x4AllTrue: case Op::I64x2AllTrue:
+    case Op::I8x16Bitmask: case Op::I32x4Bitmask: case Op::I64x2Bitmask:
+    case Op::I16x8Shl: case Op::I32x4Shl: case Op::I64x2Shl:
+    case Op::I16x8ShrS: case Op::I32x4ShrS:
+    case Op::I16x8ShrU: case Op::I32x4ShrU: case Op::I64x2ShrU:
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
+bool MasmX64::SimdCompiles(Op op, bool nan_canonical) const {
+  bool float_arith = false;
+  return SimdOp(op, &float_arith) && !(nan_canonical && float_arith);
+}
+
+void MasmX64::Simd(const wasm::Instr& in, Reg dst, Reg a, Reg b, Reg c) {
+  const Xmm d = X(dst), xa = X(a), xb = X(b);
+  const uint8_t lane = in.lane;
+  // dst = a (the in-place operators: the compiler made dst equal a).
+  auto binary = [&](void (Assembler::*f)(Xmm, Xmm)) { (asm_.*f)(d, xb); };
+  // dst = b OP a (operands swapped), through the scratch register.
+  auto swapped = [&](void (Assembler::*f)(Xmm, Xmm)) {
+    asm_.movaps(Xmm::xmm15, xb);
+    (asm_.*f)(Xmm::xmm15, xa);
+    asm_.movaps(d, Xmm::xmm15);
+  };
+  auto invert = [&] {  // d = ~d
+    asm_.pcmpeqd(Xmm::xmm15, Xmm::xmm15);
+    asm_.pxor(d, Xmm::xmm15);
+  };
+  // A shift by an i32 count taken modulo the lane width, in xmm15's low quadword.
+  auto shift = [&](void (Assembler::*f)(Xmm, Xmm), int lane_bits) {
+    asm_.mov(W::k32, Gp::r11, G(b));
+    asm_.and_(W::k32, Gp::r11, lane_bits - 1);
+    asm_.movq(Xmm::xmm15, Gp::r11);
+    (asm_.*f)(d, Xmm::xmm15);
+  };
+  // All lanes non-zero: no lane of a equals zero.
+  auto all_true = [&](void (Assembler::*eq)(Xmm, Xmm)) {
+    asm_.pxor(Xmm::xmm15, Xmm::xmm15);
+    (asm_.*eq)(Xmm::xmm15, xa);  // all-ones where a's lane is zero
+    asm_.xor_(W::k32, G(dst), G(dst));
+    asm_.ptest(Xmm::xmm15, Xmm::xmm15);
+    asm_.setcc(Cond::e, G(dst));
+  };
+  switch (in.op) {
+    // Bitwise.
+    case Op::V128And: binary(&Assembler::pand); return;
+    case Op::V128Or: binary(&Assembler::por); return;
+    case Op::V128Xor: binary(&Assembler::pxor); return;
+    case Op::V128Not: invert(); return;
+    case Op::V128Andnot:  // a & ~b: pandn computes ~dst & src
+      asm_.movaps(Xmm::xmm15, xb);
+      asm_.pandn(Xmm::xmm15, xa);
+      asm_.movaps(d, Xmm::xmm15);
+      return;
+    case Op::V128Bitselect:  // (a & c) | (b & ~c)
+      asm_.pand(d, X(c));
+      asm_.movaps(Xmm::xmm15, X(c));
+      asm_.pandn(Xmm::xmm15, xb);
+      asm_.por(d, Xmm::xmm15);
+      return;
+    case Op::V128AnyTrue:
+      asm_.xor_(W::k32, G(dst), G(dst));
+      asm_.ptest(xa, xa);
+      asm_.setcc(Cond::ne, G(dst));
+      return;
+    // Integer lanes.
+    case Op::I8x16Add: binary(&Assembler::paddb); return;
+    case Op::I16x8Add: binary(&Assembler::paddw); return;
+    case Op::I32x4Add: binary(&Assembler::paddd); return;
+    case Op::I64x2Add: binary(&Assembler::paddq); return;
+    case Op::I8x16Sub: binary(&Assembler::psubb); return;
+    case Op::I16x8Sub: binary(&Assembler::psubw); return;
+    case Op::I32x4Sub: binary(&Assembler::psubd); return;
+    case Op::I64x2Sub: binary(&Assembler::psubq); return;
+    case Op::I8x16AddSatS: binary(&Assembler::paddsb); return;
+    case Op::I8x16AddSatU: binary(&Assembler::paddusb); return;
+    case Op::I16x8AddSatS: binary(&Assembler::paddsw); return;
+    case Op::I16x8AddSatU: binary(&Assembler::paddusw); return;
+    case Op::I8x16SubSatS: binary(&Assembler::psubsb); return;
+    case Op::I8x16SubSatU: binary(&Assembler::psubusb); return;
+    case Op::I16x8SubSatS: binary(&Assembler::psubsw); return;
+    case Op::I16x8SubSatU: binary(&Assembler::psubusw); return;
+    case Op::I16x8Mul: binary(&Assembler::pmullw); return;
+    case Op::I32x4Mul: binary(&Assembler::pmulld); return;
+    case Op::I8x16MinS: binary(&Assembler::pminsb); return;
+    case Op::I8x16MinU: binary(&Assembler::pminub); return;
+    case Op::I8x16MaxS: binary(&Assembler::pmaxsb); return;
+    case Op::I8x16MaxU: binary(&Assembler::pmaxub); return;
+    case Op::I16x8MinS: binary(&Assembler::pminsw); return;
+    case Op::I16x8MinU: binary(&Assembler::pminuw); return;
+    case Op::I16x8MaxS: binary(&Assembler::pmaxsw); return;
+    case Op::I16x8MaxU: binary(&Assembler::pmaxuw); return;
+    case Op::I32x4MinS: binary(&Assembler::pminsd); return;
+    case Op::I32x4MinU: binary(&Assembler::pminud); return;
+    case Op::I32x4MaxS: binary(&Assembler::pmaxsd); return;
+    case Op::I32x4MaxU: binary(&Assembler::pmaxud); return;
+    case Op::I8x16AvgrU: binary(&Assembler::pavgb); return;
+    case Op::I16x8AvgrU: binary(&Assembler::pavgw); return;
+    case Op::I8x16Abs: asm_.pabsb(d, xa); return;
+    case Op::I16x8Abs: asm_.pabsw(d, xa); return;
+    case Op::I32x4Abs: asm_.pabsd(d, xa); return;
+    case Op::I8x16Eq: binary(&Assembler::pcmpeqb); return;
+    case Op::I16x8Eq: binary(&Assembler::pcmpeqw); return;
+    case Op::I32x4Eq: binary(&Assembler::pcmpeqd); return;
+    case Op::I64x2Eq: binary(&Assembler::pcmpeqq); return;
+    case Op::I8x16Ne: binary(&Assembler::pcmpeqb), invert(); return;
+    case Op::I16x8Ne: binary(&Assembler::pcmpeqw), invert(); return;
+    case Op::I32x4Ne: binary(&Assembler::pcmpeqd), invert(); return;
+    case Op::I64x2Ne: binary(&Assembler::pcmpeqq), invert(); return;
+    case Op::I8x16GtS: binary(&Assembler::pcmpgtb); return;
+    case Op::I16x8GtS: binary(&Assembler::pcmpgtw); return;
+    case Op::I32x4GtS: binary(&Assembler::pcmpgtd); return;
+    case Op::I8x16LtS: swapped(&Assembler::pcmpgtb); return;
+    case Op::I16x8LtS: swapped(&Assembler::pcmpgtw); return;
+    case Op::I32x4LtS: swapped(&Assembler::pcmpgtd); return;
+    case Op::I8x16AllTrue: all_true(&Assembler::pcmpeqb); return;
+    case Op::I16x8AllTrue: all_true(&Assembler::pcmpeqw); return;
+    case Op::I32x4AllTrue: all_true(&Assembler::pcmpeqd); return;
+    case Op::I64x2AllTrue: all_true(&Assembler::pcmpeqq); return;
+    case Op::I8x16Bitmask: asm_.pmovmskb(G(dst), xa); return;
+    case Op::I32x4Bitmask: asm_.movmskps(G(dst), xa); return;
+    case Op::I64x2Bitmask: asm_.movmskpd(G(dst), xa); return;
+    case Op::I16x8Shl: shift(&Assembler::psllw, 16); return;
+    case Op::I32x4Shl: shift(&Assembler::pslld, 32); return;
+    case Op::I64x2Shl: shift(&Assembler::psllq, 64); return;
+    case Op::I16x8ShrS: shift(&Assembler::psraw, 16); return;
+    case Op::I32x4ShrS: shift(&Assembler::psrad, 32); return;
+    case Op::I16x8ShrU: shift(&Assembler::psrlw, 16); return;
+    case Op::I32x4ShrU: shift(&Assembler::psrld, 32); return;
+    case Op::I64x2ShrU: shift(&Assembler::psrlq, 64); return;
+    // Float lanes. cmpps/cmppd predicates: 0 eq, 1 lt, 2 le, 4 neq (true on unordered, as ne).
+    case Op::F32x4Add: binary(&Assembler::addps); return;
+    case Op::F32x4Sub: binary(&Assembler::subps); return;
+    case Op::F32x4Mul: binary(&Assembler::mulps); return;
+    case Op::F32x4Div: binary(&Assembler::divps); return;
+    case Op::F32x4Sqrt: asm_.sqrtps(d, xa); return;
+    case Op::F64x2Add: binary(&Assembler::addpd); return;
+    case Op::F64x2Sub: binary(&Assembler::subpd); return;
+    case Op::F64x2Mul: binary(&Assembler::mulpd); return;
+    case Op::F64x2Div: binary(&Assembler::divpd); return;
+    case Op::F64x2Sqrt: asm_.sqrtpd(d, xa); return;
+    case Op::F32x4Eq: asm_.cmpps(d, xb, 0); return;
+    case Op::F32x4Ne: asm_.cmpps(d, xb, 4); return;
+    case Op::F32x4Lt: asm_.cmpps(d, xb, 1); return;
+    case Op::F32x4Le: asm_.cmpps(d, xb, 2); return;
+    case Op::F64x2Eq: asm_.cmppd(d, xb, 0); return;
+    case Op::F64x2Ne: asm_.cmppd(d, xb, 4); return;
+    case Op::F64x2Lt: asm_.cmppd(d, xb, 1); return;
+    case Op::F64x2Le: asm_.cmppd(d, xb, 2); return;
+    case Op::F32x4Gt:  // b < a
+    case Op::F32x4Ge:  // b <= a
+    case Op::F64x2Gt:
+    case Op::F64x2Ge: {
+      const bool f64 = in.op == Op::F64x2Gt || in.op == Op::F64x2Ge;
+      const uint8_t pred = in.op == Op::F32x4Gt || in.op == Op::F64x2Gt ? 1 : 2;
+      asm_.movaps(Xmm::xmm15, xb);
+      if (f64)
+        asm_.cmppd(Xmm::xmm15, xa, pred);
+      else
+        asm_.cmpps(Xmm::xmm15, xa, pred);
+      asm_.movaps(d, Xmm::xmm15);
+      return;
+    }
+    // Splats (the scalar operand in a: a general register, or an xmm for floats).
+    case Op::I8x16Splat:
+      asm_.movd(d, G(a));
+      asm_.pxor(Xmm::xmm15, Xmm::xmm15);
+      asm_.pshufb(d, Xmm::xmm15);  // every byte from byte 0
+      return;
+    case Op::I16x8Splat:
+      asm_.movd(d, G(a));
+      asm_.pshuflw(d, d, 0);
+      asm_.pshufd(d, d, 0);
+      return;
+    case Op::I32x4Splat:
+      asm_.movd(d, G(a));
+      asm_.pshufd(d, d, 0);
+      return;
+    case Op::I64x2Splat:
+      asm_.movq(d, G(a));
+      asm_.punpcklqdq(d, d);
+      return;
+    case Op::F32x4Splat:
+      asm_.movaps(d, xa);
+      asm_.shufps(d, d, 0);
+      return;
+    case Op::F64x2Splat:
+      asm_.movaps(d, xa);
+      asm_.punpcklqdq(d, d);
+      return;
+    // Lanes (in.lane < the lane count: validation).
+    case Op::I8x16ExtractLaneU: asm_.pextrb(G(dst), xa, lane); return;
+    case Op::I8x16ExtractLaneS:
+      asm_.pextrb(G(dst), xa, lane);
+      asm_.movsx(W::k32, G(dst), W::k8, G(dst));
+      return;
+    case Op::I16x8ExtractLaneU: asm_.pextrw(G(dst), xa, lane); return;
+    case Op::I16x8ExtractLaneS:
+      asm_.pextrw(G(dst), xa, lane);
+      asm_.movsx(W::k32, G(dst), W::k16, G(dst));
+      return;
+    case Op::I32x4ExtractLane: asm_.pextrd(G(dst), xa, lane); return;
+    case Op::I64x2ExtractLane: asm_.pextrq(G(dst), xa, lane); return;
+    case Op::F32x4ExtractLane:  // the lane to the low 32 bits
+      asm_.pshufd(d, xa, lane);
+      return;
+    case Op::F64x2ExtractLane:
+      asm_.pshufd(d, xa, lane == 0 ? 0x44 : 0xee);
+      return;
+    case Op::I8x16ReplaceLane: asm_.pinsrb(d, G(b), lane); return;
+    case Op::I16x8ReplaceLane: asm_.pinsrw(d, G(b), lane); return;
+    case Op::I32x4ReplaceLane: asm_.pinsrd(d, G(b), lane); return;
+    case Op::I64x2ReplaceLane: asm_.pinsrq(d, G(b), lane); return;
+    case Op::F32x4ReplaceLane: asm_.insertps(d, xb, static_cast<uint8_t>(lane << 4)); return;
+    case Op::F64x2ReplaceLane:
+      if (lane == 0)
+        asm_.movsd(d, xb);  // the low quadword only
+      else
+        asm_.punpcklqdq(d, xb);  // d's low, b's low
+      return;
+    default:
+      throw UnsupportedFeature(std::string("x64: SIMD ") + wasm::GetOpInfo(in.op).name);
+  }
 }
 
 // ---- Stubs ------------------------------------------------------------------------------------

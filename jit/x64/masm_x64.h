@@ -28,6 +28,8 @@ class MasmX64 {
   using Label = x64::Label;
   using Cond = x64::Cond;
   static constexpr int kNumRegs = 16;
+  static constexpr const char* kName = "x64";
+  static constexpr bool kSimd = true;  // v128 values in xmm registers (SSE4.1)
   // Allocation order: registers with fixed uses (rax, rdx for division, rcx for shifts) last.
   static constexpr std::array<uint8_t, 11> kGpAlloc = {3, 6, 7, 8, 9, 12, 13, 14, 0, 1, 2};
   static constexpr std::array<uint8_t, 15> kFpAlloc = {0, 1, 2,  3,  4,  5,  6, 7,
@@ -95,6 +97,16 @@ class MasmX64 {
   bool CanFoldImm(wasm::Op op, uint64_t bits) const;
   void NumericImm(wasm::Op op, Reg dst, Reg a, uint64_t bits);
   void CanonicalizeNaN(wasm::ValType t, Reg r);
+
+  // --- 128-bit SIMD (v128 values live in xmm0-14 like floats; frame slots are 16 bytes then).
+  void LoadConstV128(Reg dst, uint64_t lo, uint64_t hi);
+  // Whether Simd compiles `op` (a vector operator without a memory immediate), in NaN-canonical
+  // mode or not: the float lanes' arithmetic is not canonicalised yet, and is refused there.
+  bool SimdCompiles(wasm::Op op, bool nan_canonical) const;
+  // dst may equal a (the compiler makes it so when the operator takes and gives a vector); b and
+  // c are the second and third operands (equal to a when there are none). in.lane and the
+  // shuffle's bytes come from the instruction.
+  void Simd(const wasm::Instr& in, Reg dst, Reg a, Reg b, Reg c);
 
   // --- Tables and memory sizes (all inline).
   void TableGet(Reg dst, Reg index, uint32_t desc);
