@@ -15,7 +15,7 @@ using wasm::Op;
 
 uint32_t AccessSize(Op op) {
   const wasm::OpInfo& info = wasm::GetOpInfo(op);
-  return wasm::MemAccessSize(info.imm);
+  return wasm::MemAccessSize(info.imm) + wasm::MemLaneSize(info.imm);
 }
 
 bool IsStore(Op op) {
@@ -30,6 +30,10 @@ bool IsStore(Op op) {
     case Op::I64Store16:
     case Op::I64Store32:
     case Op::V128Store:
+    case Op::V128Store8Lane:
+    case Op::V128Store16Lane:
+    case Op::V128Store32Lane:
+    case Op::V128Store64Lane:
       return true;
     default:
       return false;
@@ -54,7 +58,7 @@ void EmitMemoryAccess(Masm& masm, const MemAccess& a, std::vector<BoundsRecord>*
   // ea + size > size_bytes: trap before touching memory.
   masm.BoundsCheck(a.op, a.desc_offset + static_cast<uint32_t>(offsetof(MemoryDesc, size_bytes)),
                    masm.TrapLabel(wasm::TrapKind::MemoryOutOfBounds));
-  uint32_t at = masm.BoundsAccess(a.op, a.value, a.data_offset);
+  uint32_t at = masm.BoundsAccess(a.op, a.value, a.data_offset, a.lane);
   BoundsRecord record{at, a.wasm_offset, static_cast<uint8_t>(size),
                       static_cast<uint8_t>(a.memory), IsStore(a.op)};
   const uint32_t mutant = masm.bounds_mutant();

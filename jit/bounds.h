@@ -38,6 +38,7 @@ struct MemAccess {
   uint32_t wasm_offset;  // of the instruction, for the record
   uint32_t desc_offset;  // MemoryDesc offset in the arena
   uint64_t data_offset;  // its data's arena offset (fixed forever)
+  uint8_t lane = 0;      // a vector lane load's or store's lane
 };
 
 // Access size in bytes and direction of a load/store opcode (0 when `op` is neither).
@@ -48,7 +49,7 @@ bool IsStore(wasm::Op op);
 // the access's record to *records (and a kBoundsCheck note to *notes). Masm provides:
 //   void BoundsEffectiveAddress(Reg index, uint64_t offset);    // scratch ea = zext(index)+off
 //   void BoundsCheck(wasm::Op op, uint32_t size_field, Label& oob);  // ea+size > [field]?
-//   uint32_t BoundsAccess(wasm::Op op, Reg value, uint64_t data_offset);  // offset of access
+//   uint32_t BoundsAccess(wasm::Op op, Reg value, uint64_t data_offset, uint8_t lane);  // offset of access
 //   Label& TrapLabel(wasm::TrapKind);  size_t Offset();  uint32_t bounds_mutant();
 // (The verifier's bounds mutants, jit/mutants.h, weaken these primitives on purpose.)
 template <class Masm>

@@ -554,7 +554,9 @@ void FunctionCompiler<Masm>::EmitSimd(const Instr& in) {
       PushConst(ValType::V128, lo, hi);
       return;
     }
-    if (in.op == Op::V128Load || in.op == Op::V128Store) {
+    if (wasm::MemAccessSize(info.imm) != 0 || wasm::MemLaneSize(info.imm) != 0) {
+      if (!masm_.SimdCompiles(in.op, options_.nan_canonical))
+        throw UnsupportedFeature(std::string(Masm::kName) + ": SIMD " + info.name);
       EmitMemory(in);
       return;
     }
@@ -590,6 +592,16 @@ void FunctionCompiler<Masm>::EmitMemory(const Instr& in) {
   a.wasm_offset = in.offset;
   a.desc_offset = layout_.memory_desc_offset.at(in.b);
   a.data_offset = layout_.memory_data_offset.at(in.b);
+  a.lane = in.lane;
+  if (wasm::MemLaneSize(info.imm) != 0 && !IsStore(in.op)) {
+    // A lane load: the vector operand is loaded into and is the result.
+    a.value = PopReg();
+    a.index = PopReg();
+    EmitMemoryAccess(masm_, a, &out_.bounds, &out_.notes);
+    Free(a.index);
+    PushReg(ValType::V128, a.value);
+    return;
+  }
   if (IsStore(in.op)) {
     a.value = PopReg();
     a.index = PopReg();

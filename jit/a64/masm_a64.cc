@@ -1144,7 +1144,7 @@ bool MasmA64::MutantBoundsCheck(Op op, uint32_t& size, uint32_t& size_field, Lab
   return true;
 }
 
-uint32_t MasmA64::BoundsAccess(Op op, JReg value, uint64_t data_offset) {
+uint32_t MasmA64::BoundsAccess(Op op, JReg value, uint64_t data_offset, uint8_t /*lane: no SIMD yet*/) {
   if (mutant_ == kMutantA64OffsetAfterCheck && late_offset_ != 0) AddImm(kS0, kS0, late_offset_);
   if (mutant_ == kMutantA64DisplacementPlusOne) data_offset += 1;
   Mem m(kArena, kS0);

@@ -118,7 +118,7 @@ class MasmA64 {
   // --- Bounds primitives (jit/bounds.* only). ea lives in x16.
   void BoundsEffectiveAddress(JReg index, uint64_t offset);
   void BoundsCheck(wasm::Op op, uint32_t size_field, Label& oob);
-  uint32_t BoundsAccess(wasm::Op op, JReg value, uint64_t data_offset);
+  uint32_t BoundsAccess(wasm::Op op, JReg value, uint64_t data_offset, uint8_t lane = 0);
   // The a64 bounds mutant compiled in (jit/mutants.h), 0 when none (or another back end's).
   uint32_t bounds_mutant() const { return mutant_; }
 

@@ -1272,7 +1272,7 @@ bool MasmX64::MutantBoundsCheck(Op op, uint32_t& size, uint32_t& size_field, Lab
   }
 }
 
-uint32_t MasmX64::BoundsAccess(Op op, Reg value, uint64_t data_offset) {
+uint32_t MasmX64::BoundsAccess(Op op, Reg value, uint64_t data_offset, uint8_t lane) {
   if (mutant_ == kMutantX64OffsetAfterCheck) AddToEa(late_offset_);
   if (mutant_ == kMutantX64DisplacementPlusOne) data_offset += 1;
   // ea's register: the wrong-index-register mutant takes r10 (ea + size, left by the check).
@@ -1287,9 +1287,18 @@ uint32_t MasmX64::BoundsAccess(Op op, Reg value, uint64_t data_offset) {
   }
   // The no-arena-base mutant addresses [ea + data], an absolute address.
   Mem m = mutant_ == kMutantX64NoArenaBase ? Mem(ea, disp) : Mem(Gp::r15, ea, 1, disp);
-  uint32_t at = static_cast<uint32_t>(asm_.offset());
   Gp g = G(value);
   Xmm x = X(value);
+  // A lane store takes its lane out to `other` first (free once the address is in ea), so that
+  // the access is the instruction at `at`.
+  switch (op) {
+    case Op::V128Store8Lane: asm_.pextrb(other, x, lane); break;
+    case Op::V128Store16Lane: asm_.pextrw(other, x, lane); break;
+    case Op::V128Store32Lane: asm_.pextrd(other, x, lane); break;
+    case Op::V128Store64Lane: asm_.pextrq(other, x, lane); break;
+    default: break;
+  }
+  uint32_t at = static_cast<uint32_t>(asm_.offset());
   switch (op) {
     case Op::I32Load:
       asm_.mov(W::k32, g, m);
@@ -1363,10 +1372,44 @@ uint32_t MasmX64::BoundsAccess(Op op, Reg value, uint64_t data_offset) {
     case Op::V128Store:
       asm_.movdqu(m, x);
       break;
+    // Vector loads that widen, splat or zero (the loaded lanes, then the rest of the vector).
+    case Op::V128Load8x8S: asm_.movsd(x, m), asm_.pmovsxbw(x, x); break;
+    case Op::V128Load8x8U: asm_.movsd(x, m), asm_.pmovzxbw(x, x); break;
+    case Op::V128Load16x4S: asm_.movsd(x, m), asm_.pmovsxwd(x, x); break;
+    case Op::V128Load16x4U: asm_.movsd(x, m), asm_.pmovzxwd(x, x); break;
+    case Op::V128Load32x2S: asm_.movsd(x, m), asm_.pmovsxdq(x, x); break;
+    case Op::V128Load32x2U: asm_.movsd(x, m), asm_.pmovzxdq(x, x); break;
+    case Op::V128Load8Splat:
+      asm_.movzx(W::k32, other, W::k8, m);
+      asm_.movd(x, other);
+      asm_.pxor(Xmm::xmm15, Xmm::xmm15);
+      asm_.pshufb(x, Xmm::xmm15);
+      break;
+    case Op::V128Load16Splat:
+      asm_.movzx(W::k32, other, W::k16, m);
+      asm_.movd(x, other);
+      asm_.pshuflw(x, x, 0);
+      asm_.pshufd(x, x, 0);
+      break;
+    case Op::V128Load32Splat: asm_.movss(x, m), asm_.pshufd(x, x, 0); break;
+    case Op::V128Load64Splat: asm_.movsd(x, m), asm_.punpcklqdq(x, x); break;
+    case Op::V128Load32Zero: asm_.movss(x, m); break;  // movss from memory zeroes the rest
+    case Op::V128Load64Zero: asm_.movsd(x, m); break;
+    case Op::V128Load8Lane: asm_.movzx(W::k32, other, W::k8, m), asm_.pinsrb(x, other, lane); break;
+    case Op::V128Load16Lane: asm_.movzx(W::k32, other, W::k16, m), asm_.pinsrw(x, other, lane); break;
+    case Op::V128Load32Lane: asm_.mov(W::k32, other, m), asm_.pinsrd(x, other, lane); break;
+    case Op::V128Load64Lane: asm_.mov(W::k64, other, m), asm_.pinsrq(x, other, lane); break;
+    case Op::V128Store8Lane: asm_.mov(W::k8, m, other); break;
+    case Op::V128Store16Lane: asm_.mov(W::k16, m, other); break;
+    case Op::V128Store32Lane: asm_.mov(W::k32, m, other); break;
+    case Op::V128Store64Lane: asm_.mov(W::k64, m, other); break;
     default:
       throw std::logic_error("BoundsAccess: not an access");
   }
   if (late_check_) {  // mutant check-after-access: the sound check, on ea, after the access
+    // (A vector lane access used r10 for its lane: the data offset goes back into it.)
+    if (data_offset > 0x7fffffffu && AccessSize(op) != 0 && wasm::MemLaneSize(wasm::GetOpInfo(op).imm) != 0)
+      asm_.movabs(Gp::r10, data_offset);
     if (data_offset > 0x7fffffffu) asm_.sub(W::k64, Gp::r11, Gp::r10);
     CheckEaPlusSize(late_check_->size, late_check_->size_field, *late_check_->oob);
     late_check_.reset();
@@ -1406,7 +1449,39 @@ bool SimdOp(Op op, bool* float_arith) {
   switch (op) {
     case Op::F32x4Add: case Op::F32x4Sub: case Op::F32x4Mul: case Op::F32x4Div: case Op::F32x4Sqrt:
     case Op::F64x2Add: case Op::F64x2Sub: case Op::F64x2Mul: case Op::F64x2Div: case Op::F64x2Sqrt:
+    case Op::F32x4Min: case Op::F32x4Max: case Op::F32x4Pmin: case Op::F32x4Pmax:
+    case Op::F64x2Min: case Op::F64x2Max: case Op::F64x2Pmin: case Op::F64x2Pmax:
+    case Op::F32x4Ceil: case Op::F32x4Floor: case Op::F32x4Trunc: case Op::F32x4Nearest:
+    case Op::F64x2Ceil: case Op::F64x2Floor: case Op::F64x2Trunc: case Op::F64x2Nearest:
+    case Op::F32x4DemoteF64x2Zero: case Op::F64x2PromoteLowF32x4:
       *float_arith = true;
+      return true;
+    case Op::V128Load: case Op::V128Store:
+    case Op::V128Load8x8S: case Op::V128Load8x8U: case Op::V128Load16x4S: case Op::V128Load16x4U:
+    case Op::V128Load32x2S: case Op::V128Load32x2U:
+    case Op::V128Load8Splat: case Op::V128Load16Splat: case Op::V128Load32Splat: case Op::V128Load64Splat:
+    case Op::V128Load32Zero: case Op::V128Load64Zero:
+    case Op::V128Load8Lane: case Op::V128Load16Lane: case Op::V128Load32Lane: case Op::V128Load64Lane:
+    case Op::V128Store8Lane: case Op::V128Store16Lane: case Op::V128Store32Lane: case Op::V128Store64Lane:
+    case Op::I8x16LtU: case Op::I8x16GtU: case Op::I8x16LeS: case Op::I8x16LeU: case Op::I8x16GeS: case Op::I8x16GeU:
+    case Op::I16x8LtU: case Op::I16x8GtU: case Op::I16x8LeS: case Op::I16x8LeU: case Op::I16x8GeS: case Op::I16x8GeU:
+    case Op::I32x4LtU: case Op::I32x4GtU: case Op::I32x4LeS: case Op::I32x4LeU: case Op::I32x4GeS: case Op::I32x4GeU:
+    case Op::I8x16Neg: case Op::I16x8Neg: case Op::I32x4Neg: case Op::I64x2Neg:
+    case Op::F32x4Abs: case Op::F32x4Neg: case Op::F64x2Abs: case Op::F64x2Neg:
+    case Op::I8x16NarrowI16x8S: case Op::I8x16NarrowI16x8U: case Op::I16x8NarrowI32x4S: case Op::I16x8NarrowI32x4U:
+    case Op::I16x8ExtendLowI8x16S: case Op::I16x8ExtendHighI8x16S: case Op::I16x8ExtendLowI8x16U:
+    case Op::I16x8ExtendHighI8x16U: case Op::I32x4ExtendLowI16x8S: case Op::I32x4ExtendHighI16x8S:
+    case Op::I32x4ExtendLowI16x8U: case Op::I32x4ExtendHighI16x8U: case Op::I64x2ExtendLowI32x4S:
+    case Op::I64x2ExtendHighI32x4S: case Op::I64x2ExtendLowI32x4U: case Op::I64x2ExtendHighI32x4U:
+    case Op::I16x8ExtmulLowI8x16S: case Op::I16x8ExtmulHighI8x16S: case Op::I16x8ExtmulLowI8x16U:
+    case Op::I16x8ExtmulHighI8x16U: case Op::I32x4ExtmulLowI16x8S: case Op::I32x4ExtmulHighI16x8S:
+    case Op::I32x4ExtmulLowI16x8U: case Op::I32x4ExtmulHighI16x8U: case Op::I64x2ExtmulLowI32x4U:
+    case Op::I64x2ExtmulHighI32x4U:
+    case Op::I32x4ExtaddPairwiseI16x8S: case Op::I32x4ExtaddPairwiseI16x8U:
+    case Op::I32x4DotI16x8S: case Op::I16x8Q15mulrSatS: case Op::I16x8Bitmask:
+    case Op::I8x16Shuffle: case Op::I8x16Swizzle:
+    case Op::F32x4ConvertI32x4S: case Op::F32x4ConvertI32x4U: case Op::F64x2ConvertLowI32x4S:
+    case Op::I32x4TruncSatF32x4S:
       return true;
     case Op::V128Not: case Op::V128And: case Op::V128Andnot: case Op::V128Or: case Op::V128Xor:
     case Op::V128Bitselect: case Op::V128AnyTrue:
@@ -1472,6 +1547,59 @@ void MasmX64::Simd(const wasm::Instr& in, Reg dst, Reg a, Reg b, Reg c) {
     asm_.and_(W::k32, Gp::r11, lane_bits - 1);
     asm_.movq(Xmm::xmm15, Gp::r11);
     (asm_.*f)(d, Xmm::xmm15);
+  };
+  auto min_max_eq = [&](void (Assembler::*mm)(Xmm, Xmm), void (Assembler::*eq)(Xmm, Xmm), bool inverted) {
+    asm_.movaps(Xmm::xmm15, xa);
+    (asm_.*mm)(Xmm::xmm15, xb);
+    (asm_.*eq)(d, Xmm::xmm15);
+    if (inverted) invert();
+  };
+  auto negate = [&](void (Assembler::*sub)(Xmm, Xmm)) {
+    asm_.pxor(Xmm::xmm15, Xmm::xmm15);
+    (asm_.*sub)(Xmm::xmm15, xa);
+    asm_.movaps(d, Xmm::xmm15);
+  };
+  auto extmul = [&](void (Assembler::*widen)(Xmm, Xmm), void (Assembler::*mul)(Xmm, Xmm), bool high) {
+    if (high) {
+      asm_.pshufd(d, xa, 0xee);
+      asm_.pshufd(Xmm::xmm15, xb, 0xee);
+      (asm_.*widen)(d, d);
+      (asm_.*widen)(Xmm::xmm15, Xmm::xmm15);
+    } else {
+      (asm_.*widen)(d, xa);
+      (asm_.*widen)(Xmm::xmm15, xb);
+    }
+    (asm_.*mul)(d, Xmm::xmm15);
+  };
+  // Wasm's min and max: a NaN in either lane gives a NaN, and -0 is below +0. minps/maxps give
+  // their second operand on a NaN or equal operands, so both orders are taken: min merges them
+  // with or (a NaN stays a NaN, -0 wins), max finds where they differ with xor and lets a NaN
+  // or the sign through (or, then sub); NaN lanes, found unordered, end as the default NaN.
+  auto float_min = [&](bool f64) {
+    asm_.movaps(Xmm::xmm15, xb);
+    if (f64) asm_.minpd(Xmm::xmm15, d), asm_.minpd(d, xb);
+    else asm_.minps(Xmm::xmm15, d), asm_.minps(d, xb);
+    asm_.por(Xmm::xmm15, d);
+    if (f64) asm_.cmppd(d, Xmm::xmm15, 3);
+    else asm_.cmpps(d, Xmm::xmm15, 3);
+    asm_.por(Xmm::xmm15, d);
+    if (f64) asm_.psrlq(d, uint8_t{13});
+    else asm_.psrld(d, uint8_t{10});
+    asm_.pandn(d, Xmm::xmm15);
+  };
+  auto float_max = [&](bool f64) {
+    asm_.movaps(Xmm::xmm15, xb);
+    if (f64) asm_.maxpd(Xmm::xmm15, d), asm_.maxpd(d, xb);
+    else asm_.maxps(Xmm::xmm15, d), asm_.maxps(d, xb);
+    asm_.pxor(d, Xmm::xmm15);
+    asm_.por(Xmm::xmm15, d);
+    if (f64) asm_.subpd(Xmm::xmm15, d);
+    else asm_.subps(Xmm::xmm15, d);
+    if (f64) asm_.cmppd(d, Xmm::xmm15, 3);
+    else asm_.cmpps(d, Xmm::xmm15, 3);
+    if (f64) asm_.psrlq(d, uint8_t{13});
+    else asm_.psrld(d, uint8_t{10});
+    asm_.pandn(d, Xmm::xmm15);
   };
   // All lanes non-zero: no lane of a equals zero.
   auto all_true = [&](void (Assembler::*eq)(Xmm, Xmm)) {
@@ -1657,6 +1785,183 @@ void MasmX64::Simd(const wasm::Instr& in, Reg dst, Reg a, Reg b, Reg c) {
         asm_.movsd(d, xb);  // the low quadword only
       else
         asm_.punpcklqdq(d, xb);  // d's low, b's low
+      return;
+    // Unsigned and or-equal compares: a lane equals its max (ge) or min (le) with b; gt_u and
+    // lt_u are not le_u and not ge_u.
+    case Op::I8x16GeS: min_max_eq(&Assembler::pmaxsb, &Assembler::pcmpeqb, false); return;
+    case Op::I8x16LeS: min_max_eq(&Assembler::pminsb, &Assembler::pcmpeqb, false); return;
+    case Op::I8x16GeU: min_max_eq(&Assembler::pmaxub, &Assembler::pcmpeqb, false); return;
+    case Op::I8x16LeU: min_max_eq(&Assembler::pminub, &Assembler::pcmpeqb, false); return;
+    case Op::I8x16GtU: min_max_eq(&Assembler::pminub, &Assembler::pcmpeqb, true); return;
+    case Op::I8x16LtU: min_max_eq(&Assembler::pmaxub, &Assembler::pcmpeqb, true); return;
+    case Op::I16x8GeS: min_max_eq(&Assembler::pmaxsw, &Assembler::pcmpeqw, false); return;
+    case Op::I16x8LeS: min_max_eq(&Assembler::pminsw, &Assembler::pcmpeqw, false); return;
+    case Op::I16x8GeU: min_max_eq(&Assembler::pmaxuw, &Assembler::pcmpeqw, false); return;
+    case Op::I16x8LeU: min_max_eq(&Assembler::pminuw, &Assembler::pcmpeqw, false); return;
+    case Op::I16x8GtU: min_max_eq(&Assembler::pminuw, &Assembler::pcmpeqw, true); return;
+    case Op::I16x8LtU: min_max_eq(&Assembler::pmaxuw, &Assembler::pcmpeqw, true); return;
+    case Op::I32x4GeS: min_max_eq(&Assembler::pmaxsd, &Assembler::pcmpeqd, false); return;
+    case Op::I32x4LeS: min_max_eq(&Assembler::pminsd, &Assembler::pcmpeqd, false); return;
+    case Op::I32x4GeU: min_max_eq(&Assembler::pmaxud, &Assembler::pcmpeqd, false); return;
+    case Op::I32x4LeU: min_max_eq(&Assembler::pminud, &Assembler::pcmpeqd, false); return;
+    case Op::I32x4GtU: min_max_eq(&Assembler::pminud, &Assembler::pcmpeqd, true); return;
+    case Op::I32x4LtU: min_max_eq(&Assembler::pmaxud, &Assembler::pcmpeqd, true); return;
+    // 0 - a.
+    case Op::I8x16Neg: negate(&Assembler::psubb); return;
+    case Op::I16x8Neg: negate(&Assembler::psubw); return;
+    case Op::I32x4Neg: negate(&Assembler::psubd); return;
+    case Op::I64x2Neg: negate(&Assembler::psubq); return;
+    // Float sign bits: abs clears them, neg flips them (NaNs included, as Wasm's do).
+    case Op::F32x4Abs:
+      asm_.pcmpeqd(Xmm::xmm15, Xmm::xmm15);
+      asm_.psrld(Xmm::xmm15, uint8_t{1});
+      asm_.pand(d, Xmm::xmm15);
+      return;
+    case Op::F64x2Abs:
+      asm_.pcmpeqd(Xmm::xmm15, Xmm::xmm15);
+      asm_.psrlq(Xmm::xmm15, uint8_t{1});
+      asm_.pand(d, Xmm::xmm15);
+      return;
+    case Op::F32x4Neg:
+      asm_.pcmpeqd(Xmm::xmm15, Xmm::xmm15);
+      asm_.pslld(Xmm::xmm15, uint8_t{31});
+      asm_.pxor(d, Xmm::xmm15);
+      return;
+    case Op::F64x2Neg:
+      asm_.pcmpeqd(Xmm::xmm15, Xmm::xmm15);
+      asm_.psllq(Xmm::xmm15, uint8_t{63});
+      asm_.pxor(d, Xmm::xmm15);
+      return;
+    // Rounding (roundps/roundpd imm8: 0 nearest even, 1 down, 2 up, 3 toward zero; 8 keeps
+    // the precision exception quiet).
+    case Op::F32x4Nearest: asm_.roundps(d, xa, 8); return;
+    case Op::F32x4Floor: asm_.roundps(d, xa, 9); return;
+    case Op::F32x4Ceil: asm_.roundps(d, xa, 10); return;
+    case Op::F32x4Trunc: asm_.roundps(d, xa, 11); return;
+    case Op::F64x2Nearest: asm_.roundpd(d, xa, 8); return;
+    case Op::F64x2Floor: asm_.roundpd(d, xa, 9); return;
+    case Op::F64x2Ceil: asm_.roundpd(d, xa, 10); return;
+    case Op::F64x2Trunc: asm_.roundpd(d, xa, 11); return;
+    // pmin(a, b) = b < a ? b : a and pmax(a, b) = a < b ? b : a are minps and maxps with the
+    // operands swapped (they give their second operand when the compare is false or unordered).
+    case Op::F32x4Pmin: swapped(&Assembler::minps); return;
+    case Op::F32x4Pmax: swapped(&Assembler::maxps); return;
+    case Op::F64x2Pmin: swapped(&Assembler::minpd); return;
+    case Op::F64x2Pmax: swapped(&Assembler::maxpd); return;
+    case Op::F32x4Min: float_min(false); return;
+    case Op::F64x2Min: float_min(true); return;
+    case Op::F32x4Max: float_max(false); return;
+    case Op::F64x2Max: float_max(true); return;
+    // Narrowing with saturation (the inputs signed, as Wasm's narrow_u takes them too).
+    case Op::I8x16NarrowI16x8S: binary(&Assembler::packsswb); return;
+    case Op::I8x16NarrowI16x8U: binary(&Assembler::packuswb); return;
+    case Op::I16x8NarrowI32x4S: binary(&Assembler::packssdw); return;
+    case Op::I16x8NarrowI32x4U: binary(&Assembler::packusdw); return;
+    // Widening: the low half directly, the high half moved down first.
+    case Op::I16x8ExtendLowI8x16S: asm_.pmovsxbw(d, xa); return;
+    case Op::I16x8ExtendLowI8x16U: asm_.pmovzxbw(d, xa); return;
+    case Op::I32x4ExtendLowI16x8S: asm_.pmovsxwd(d, xa); return;
+    case Op::I32x4ExtendLowI16x8U: asm_.pmovzxwd(d, xa); return;
+    case Op::I64x2ExtendLowI32x4S: asm_.pmovsxdq(d, xa); return;
+    case Op::I64x2ExtendLowI32x4U: asm_.pmovzxdq(d, xa); return;
+    case Op::I16x8ExtendHighI8x16S: asm_.pshufd(d, xa, 0xee), asm_.pmovsxbw(d, d); return;
+    case Op::I16x8ExtendHighI8x16U: asm_.pshufd(d, xa, 0xee), asm_.pmovzxbw(d, d); return;
+    case Op::I32x4ExtendHighI16x8S: asm_.pshufd(d, xa, 0xee), asm_.pmovsxwd(d, d); return;
+    case Op::I32x4ExtendHighI16x8U: asm_.pshufd(d, xa, 0xee), asm_.pmovzxwd(d, d); return;
+    case Op::I64x2ExtendHighI32x4S: asm_.pshufd(d, xa, 0xee), asm_.pmovsxdq(d, d); return;
+    case Op::I64x2ExtendHighI32x4U: asm_.pshufd(d, xa, 0xee), asm_.pmovzxdq(d, d); return;
+    // Extended multiplies: both halves widened, then multiplied in the wide lanes.
+    case Op::I16x8ExtmulLowI8x16S: extmul(&Assembler::pmovsxbw, &Assembler::pmullw, false); return;
+    case Op::I16x8ExtmulHighI8x16S: extmul(&Assembler::pmovsxbw, &Assembler::pmullw, true); return;
+    case Op::I16x8ExtmulLowI8x16U: extmul(&Assembler::pmovzxbw, &Assembler::pmullw, false); return;
+    case Op::I16x8ExtmulHighI8x16U: extmul(&Assembler::pmovzxbw, &Assembler::pmullw, true); return;
+    case Op::I32x4ExtmulLowI16x8S: extmul(&Assembler::pmovsxwd, &Assembler::pmulld, false); return;
+    case Op::I32x4ExtmulHighI16x8S: extmul(&Assembler::pmovsxwd, &Assembler::pmulld, true); return;
+    case Op::I32x4ExtmulLowI16x8U: extmul(&Assembler::pmovzxwd, &Assembler::pmulld, false); return;
+    case Op::I32x4ExtmulHighI16x8U: extmul(&Assembler::pmovzxwd, &Assembler::pmulld, true); return;
+    case Op::I64x2ExtmulLowI32x4U: extmul(&Assembler::pmovzxdq, &Assembler::pmuludq, false); return;
+    case Op::I64x2ExtmulHighI32x4U: extmul(&Assembler::pmovzxdq, &Assembler::pmuludq, true); return;
+    // Pairwise sums of i16 lanes: pmaddwd by ones; unsigned lanes first biased to signed
+    // (x ^ 0x8000 = x - 32768), then 2 x 32768 added back.
+    case Op::I32x4ExtaddPairwiseI16x8S:
+      LoadConstV128(Reg{15, true}, 0x0001000100010001, 0x0001000100010001);
+      asm_.pmaddwd(d, Xmm::xmm15);
+      return;
+    case Op::I32x4ExtaddPairwiseI16x8U:
+      LoadConstV128(Reg{15, true}, 0x8000800080008000, 0x8000800080008000);
+      asm_.pxor(d, Xmm::xmm15);
+      LoadConstV128(Reg{15, true}, 0x0001000100010001, 0x0001000100010001);
+      asm_.pmaddwd(d, Xmm::xmm15);
+      LoadConstV128(Reg{15, true}, 0x0001000000010000, 0x0001000000010000);
+      asm_.paddd(d, Xmm::xmm15);
+      return;
+    case Op::I32x4DotI16x8S: binary(&Assembler::pmaddwd); return;
+    // pmulhrsw rounds as Wasm does; only -32768 * -32768 gives 0x8000 where Wasm saturates to
+    // 0x7fff (no other product rounds to -32768): those lanes are flipped.
+    case Op::I16x8Q15mulrSatS:
+      binary(&Assembler::pmulhrsw);
+      LoadConstV128(Reg{15, true}, 0x8000800080008000, 0x8000800080008000);
+      asm_.pcmpeqw(Xmm::xmm15, d);
+      asm_.pxor(d, Xmm::xmm15);
+      return;
+    case Op::I16x8Bitmask:  // words narrowed to bytes (signs kept), their sign bits, the low 8
+      asm_.movaps(Xmm::xmm15, xa);
+      asm_.packsswb(Xmm::xmm15, Xmm::xmm15);
+      asm_.pmovmskb(G(dst), Xmm::xmm15);
+      asm_.and_(W::k32, G(dst), 0xff);
+      return;
+    // Shuffles: pshufb zeroes a byte whose selector has bit 7 set.
+    case Op::I8x16Shuffle: {
+      uint64_t lo, hi;
+      wasm::V128FromInstr(in, &lo, &hi);
+      uint8_t sel[16];
+      for (int k = 0; k < 16; ++k) sel[k] = static_cast<uint8_t>((k < 8 ? lo >> (8 * k) : hi >> (8 * (k - 8))) & 0xff);
+      uint64_t from_a[2] = {0, 0}, from_b[2] = {0, 0};
+      for (int k = 0; k < 16; ++k) {
+        const uint64_t ka = sel[k] < 16 ? sel[k] : 0x80, kb = sel[k] >= 16 ? sel[k] - 16 : 0x80;
+        from_a[k / 8] |= ka << (8 * (k % 8));
+        from_b[k / 8] |= kb << (8 * (k % 8));
+      }
+      LoadConstV128(Reg{15, true}, from_a[0], from_a[1]);
+      asm_.pshufb(d, Xmm::xmm15);
+      LoadConstV128(Reg{15, true}, from_b[0], from_b[1]);
+      asm_.pshufb(xb, Xmm::xmm15);  // b is the compiler's to clobber: it is freed after this
+      asm_.por(d, xb);
+      return;
+    }
+    case Op::I8x16Swizzle:  // selectors 16 and up saturate to 0x80 and above: zero bytes
+      LoadConstV128(Reg{15, true}, 0x7070707070707070, 0x7070707070707070);
+      asm_.paddusb(xb, Xmm::xmm15);
+      asm_.pshufb(d, xb);
+      return;
+    // Conversions.
+    case Op::F32x4ConvertI32x4S: asm_.cvtdq2ps(d, xa); return;
+    case Op::F64x2ConvertLowI32x4S: asm_.cvtdq2pd(d, xa); return;
+    case Op::F32x4DemoteF64x2Zero: asm_.cvtpd2ps(d, xa); return;
+    case Op::F64x2PromoteLowF32x4: asm_.cvtps2pd(d, xa); return;
+    case Op::F32x4ConvertI32x4U:
+      // The low 16 bits and the rest converted apart, both exactly (the rest halved, to stay
+      // below 2^31, then doubled); their sum rounds once.
+      asm_.pxor(Xmm::xmm15, Xmm::xmm15);
+      asm_.pblendw(Xmm::xmm15, d, 0x55);  // the low words
+      asm_.psubd(d, Xmm::xmm15);          // the high words
+      asm_.cvtdq2ps(Xmm::xmm15, Xmm::xmm15);
+      asm_.psrld(d, uint8_t{1});
+      asm_.cvtdq2ps(d, d);
+      asm_.addps(d, d);
+      asm_.addps(d, Xmm::xmm15);
+      return;
+    case Op::I32x4TruncSatF32x4S:
+      // NaN lanes to 0; cvttps2dq gives 0x80000000 for anything out of range, which is right
+      // below it and is turned to 0x7fffffff where the input was positive.
+      asm_.movaps(Xmm::xmm15, d);
+      asm_.cmpps(Xmm::xmm15, Xmm::xmm15, 0);  // ordered lanes all ones
+      asm_.pand(d, Xmm::xmm15);
+      asm_.pxor(Xmm::xmm15, d);               // the sign bits of the (non-NaN) input
+      asm_.cvttps2dq(d, d);
+      asm_.pand(Xmm::xmm15, d);               // where positive and 0x80000000: bit 31 set
+      asm_.psrad(Xmm::xmm15, uint8_t{31});
+      asm_.pxor(d, Xmm::xmm15);
       return;
     default:
       throw UnsupportedFeature(std::string("x64: SIMD ") + wasm::GetOpInfo(in.op).name);

@@ -132,7 +132,8 @@ class MasmX64 {
   // --- Bounds primitives (jit/bounds.* only). ea lives in r11.
   void BoundsEffectiveAddress(Reg index, uint64_t offset);
   void BoundsCheck(wasm::Op op, uint32_t size_field, Label& oob);
-  uint32_t BoundsAccess(wasm::Op op, Reg value, uint64_t data_offset);
+  // `lane`: a lane load's or store's lane (value is then the vector, loaded into or stored from).
+  uint32_t BoundsAccess(wasm::Op op, Reg value, uint64_t data_offset, uint8_t lane = 0);
   // The x64 bounds mutant compiled in (jit/mutants.h), 0 when none (or another back end's).
   uint32_t bounds_mutant() const { return mutant_; }
 
