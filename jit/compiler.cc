@@ -572,12 +572,21 @@ void FunctionCompiler<Masm>::EmitSimd(const Instr& in) {
     std::array<Reg, 3> ops{};
     for (size_t k = params.size(); k-- > 0;) ops[k] = PopReg();
     for (size_t k = params.size(); k < 3; ++k) ops[k] = ops[0];
+    // A temporary vector register, for the operators that need one, as the third operand.
+    std::optional<Reg> temp;
+    if (Masm::SimdTemp(in.op, options_.nan_canonical)) {
+      if (params.size() == 3) throw std::logic_error("EmitSimd: a temporary for a ternary operator");
+      temp = Alloc(true);
+      ops[2] = *temp;
+    }
     // In place when the first operand is a vector and so is the result.
     const bool in_place = params[0] == ValType::V128 && rt == ValType::V128;
     const Reg dst = in_place ? ops[0] : Alloc(InFpReg(rt));
     masm_.Simd(in, dst, ops[0], ops[1], ops[2]);
+    if (options_.nan_canonical) masm_.SimdCanonicalize(in.op, dst, ops[2]);
     for (size_t k = 0; k < params.size(); ++k)
       if (ops[k] != dst) Free(ops[k]);
+    if (temp) Free(*temp);
     PushReg(rt, dst);
   }
 }

@@ -1449,8 +1449,8 @@ bool SimdOp(Op op, bool* float_arith) {
   switch (op) {
     case Op::F32x4Add: case Op::F32x4Sub: case Op::F32x4Mul: case Op::F32x4Div: case Op::F32x4Sqrt:
     case Op::F64x2Add: case Op::F64x2Sub: case Op::F64x2Mul: case Op::F64x2Div: case Op::F64x2Sqrt:
-    case Op::F32x4Min: case Op::F32x4Max: case Op::F32x4Pmin: case Op::F32x4Pmax:
-    case Op::F64x2Min: case Op::F64x2Max: case Op::F64x2Pmin: case Op::F64x2Pmax:
+    case Op::F32x4Min: case Op::F32x4Max:
+    case Op::F64x2Min: case Op::F64x2Max:
     case Op::F32x4Ceil: case Op::F32x4Floor: case Op::F32x4Trunc: case Op::F32x4Nearest:
     case Op::F64x2Ceil: case Op::F64x2Floor: case Op::F64x2Trunc: case Op::F64x2Nearest:
     case Op::F32x4DemoteF64x2Zero: case Op::F64x2PromoteLowF32x4:
@@ -1482,6 +1482,14 @@ bool SimdOp(Op op, bool* float_arith) {
     case Op::I8x16Shuffle: case Op::I8x16Swizzle:
     case Op::F32x4ConvertI32x4S: case Op::F32x4ConvertI32x4U: case Op::F64x2ConvertLowI32x4S:
     case Op::I32x4TruncSatF32x4S:
+    case Op::F32x4Pmin: case Op::F32x4Pmax: case Op::F64x2Pmin: case Op::F64x2Pmax:
+    case Op::I64x2Mul: case Op::I64x2ExtmulLowI32x4S: case Op::I64x2ExtmulHighI32x4S:
+    case Op::I8x16Shl: case Op::I8x16ShrU: case Op::I8x16ShrS: case Op::I64x2ShrS:
+    case Op::I8x16Popcnt:
+    case Op::I64x2GtS: case Op::I64x2LtS: case Op::I64x2GeS: case Op::I64x2LeS: case Op::I64x2Abs:
+    case Op::F64x2ConvertLowI32x4U: case Op::I32x4TruncSatF32x4U:
+    case Op::I32x4TruncSatF64x2SZero: case Op::I32x4TruncSatF64x2UZero:
+    case Op::I16x8ExtaddPairwiseI8x16S: case Op::I16x8ExtaddPairwiseI8x16U:
       return true;
     case Op::V128Not: case Op::V128And: case Op::V128Andnot: case Op::V128Or: case Op::V128Xor:
     case Op::V128Bitselect: case Op::V128AnyTrue:
@@ -1521,9 +1529,53 @@ bool SimdOp(Op op, bool* float_arith) {
 
 }  // namespace
 
-bool MasmX64::SimdCompiles(Op op, bool nan_canonical) const {
+bool MasmX64::SimdTemp(Op op, bool nan_canonical) {
   bool float_arith = false;
-  return SimdOp(op, &float_arith) && !(nan_canonical && float_arith);
+  if (nan_canonical && SimdOp(op, &float_arith) && float_arith) return true;
+  switch (op) {
+    case Op::I64x2Mul: case Op::I64x2ExtmulLowI32x4S: case Op::I64x2ExtmulHighI32x4S:
+    case Op::I8x16Shl: case Op::I8x16ShrU: case Op::I8x16ShrS: case Op::I64x2ShrS:
+    case Op::I8x16Popcnt:
+    case Op::I64x2GtS: case Op::I64x2LtS: case Op::I64x2GeS: case Op::I64x2LeS:
+    case Op::I32x4TruncSatF32x4U: case Op::I32x4TruncSatF64x2SZero: case Op::I32x4TruncSatF64x2UZero:
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool MasmX64::SimdCompiles(Op op, bool /*nan_canonical: SimdCanonicalize covers it*/) const {
+  bool float_arith = false;
+  return SimdOp(op, &float_arith);
+}
+
+void MasmX64::SimdCanonicalize(Op op, Reg dst, Reg temp) {
+  bool float_arith = false;
+  if (!SimdOp(op, &float_arith) || !float_arith) return;
+  const wasm::OpInfo& info = wasm::GetOpInfo(op);
+  // The result's lane type: f64 lanes for the f64x2 operators and promote, f32 for the rest.
+  const bool f64 = op == Op::F64x2PromoteLowF32x4 ||
+                   (std::string_view(info.name).rfind("f64x2.", 0) == 0 && op != Op::F32x4DemoteF64x2Zero);
+  // NaN lanes (unordered with themselves) all ones in t; the result keeps its other lanes and
+  // takes, in those, the all-ones shifted to the canonical NaN's bits (0x7fc00000: 9 ones from
+  // bit 22; 0x7ff8000000000000: 12 ones from bit 51).
+  const Xmm d = X(dst), t = X(temp);
+  asm_.movaps(t, d);
+  if (f64)
+    asm_.cmppd(t, d, 3);
+  else
+    asm_.cmpps(t, d, 3);
+  asm_.movaps(Xmm::xmm15, t);
+  asm_.pandn(Xmm::xmm15, d);
+  if (f64) {
+    asm_.psrlq(t, uint8_t{52});
+    asm_.psllq(t, uint8_t{51});
+  } else {
+    asm_.psrld(t, uint8_t{23});
+    asm_.pslld(t, uint8_t{22});
+  }
+  asm_.por(Xmm::xmm15, t);
+  asm_.movaps(d, Xmm::xmm15);
 }
 
 void MasmX64::Simd(const wasm::Instr& in, Reg dst, Reg a, Reg b, Reg c) {
@@ -1600,6 +1652,36 @@ void MasmX64::Simd(const wasm::Instr& in, Reg dst, Reg a, Reg b, Reg c) {
     if (f64) asm_.psrlq(d, uint8_t{13});
     else asm_.psrld(d, uint8_t{10});
     asm_.pandn(d, Xmm::xmm15);
+  };
+  // d = d * m in 64-bit lanes (m and c clobbered).
+  auto mul64 = [&](Xmm dd, Xmm m) {
+    const Xmm t = X(c);
+    asm_.movaps(t, dd);
+    asm_.psrlq(t, uint8_t{32});
+    asm_.pmuludq(t, m);  // hi_a * lo_b
+    asm_.movaps(Xmm::xmm15, m);
+    asm_.psrlq(Xmm::xmm15, uint8_t{32});
+    asm_.pmuludq(Xmm::xmm15, dd);  // hi_b * lo_a
+    asm_.paddq(t, Xmm::xmm15);
+    asm_.psllq(t, uint8_t{32});
+    asm_.pmuludq(dd, m);  // lo_a * lo_b
+    asm_.paddq(dd, t);
+  };
+  // d = (x > y) in signed 64-bit lanes, or its negation; x and y are the operands (d may be
+  // either).
+  auto gt64 = [&](Xmm x, Xmm y, bool negated) {
+    const Xmm t = X(c);
+    asm_.movaps(t, y);
+    asm_.psubq(t, x);  // y - x: negative where x > y, when the high dwords are equal
+    asm_.movaps(Xmm::xmm15, x);
+    asm_.pcmpeqd(Xmm::xmm15, y);
+    asm_.pand(t, Xmm::xmm15);
+    asm_.movaps(Xmm::xmm15, x);
+    asm_.pcmpgtd(Xmm::xmm15, y);  // the high dwords' signed compare
+    asm_.por(t, Xmm::xmm15);
+    asm_.pshufd(d, t, 0xf5);
+    asm_.psrad(d, uint8_t{31});
+    if (negated) invert();
   };
   // All lanes non-zero: no lane of a equals zero.
   auto all_true = [&](void (Assembler::*eq)(Xmm, Xmm)) {
@@ -1963,6 +2045,166 @@ void MasmX64::Simd(const wasm::Instr& in, Reg dst, Reg a, Reg b, Reg c) {
       asm_.psrad(Xmm::xmm15, uint8_t{31});
       asm_.pxor(d, Xmm::xmm15);
       return;
+    // 64-bit lane products from 32-bit ones: lo*lo + ((hi_a*lo_b + lo_a*hi_b) << 32).
+    case Op::I64x2Mul: mul64(d, xb); return;
+    case Op::I64x2ExtmulLowI32x4S:  // sign-extended, then multiplied as 64-bit lanes
+      asm_.pmovsxdq(d, xa);
+      asm_.pmovsxdq(xb, xb);
+      mul64(d, xb);
+      return;
+    case Op::I64x2ExtmulHighI32x4S:
+      asm_.pshufd(d, xa, 0xee);
+      asm_.pmovsxdq(d, d);
+      asm_.pshufd(xb, xb, 0xee);
+      asm_.pmovsxdq(xb, xb);
+      mul64(d, xb);
+      return;
+    // Byte shifts, done on words: shl and shr_u mask off the bits that crossed into the
+    // neighbouring byte (the mask's byte broadcast by pshufb with zero selectors); shr_s widens
+    // each byte into a word's high byte, shifts by count + 8 and narrows back.
+    case Op::I8x16Shl:
+    case Op::I8x16ShrU: {
+      const bool left = in.op == Op::I8x16Shl;
+      const Xmm t = X(c);
+      asm_.mov(W::k32, Gp::r11, G(b));
+      asm_.and_(W::k32, Gp::r11, 7);
+      asm_.movq(Xmm::xmm15, Gp::r11);
+      LoadConstV128(c, 0x00ff00ff00ff00ff, 0x00ff00ff00ff00ff);
+      if (left) {
+        asm_.psllw(d, Xmm::xmm15);
+        asm_.psllw(t, Xmm::xmm15);
+      } else {
+        asm_.psrlw(d, Xmm::xmm15);
+        asm_.psrlw(t, Xmm::xmm15);
+      }
+      asm_.pxor(Xmm::xmm15, Xmm::xmm15);
+      asm_.pshufb(t, Xmm::xmm15);
+      asm_.pand(d, t);
+      return;
+    }
+    case Op::I8x16ShrS: {
+      const Xmm t = X(c);
+      asm_.movaps(t, xa);
+      asm_.punpckhbw(t, t);
+      asm_.punpcklbw(d, d);
+      asm_.mov(W::k32, Gp::r11, G(b));
+      asm_.and_(W::k32, Gp::r11, 7);
+      asm_.add(W::k32, Gp::r11, 8);
+      asm_.movq(Xmm::xmm15, Gp::r11);
+      asm_.psraw(d, Xmm::xmm15);
+      asm_.psraw(t, Xmm::xmm15);
+      asm_.packsswb(d, t);
+      return;
+    }
+    case Op::I64x2ShrS: {  // (x >>u n ^ m) - m, m = the sign bit >>u n
+      const Xmm t = X(c);
+      asm_.mov(W::k32, Gp::r11, G(b));
+      asm_.and_(W::k32, Gp::r11, 63);
+      asm_.movq(Xmm::xmm15, Gp::r11);
+      asm_.psrlq(d, Xmm::xmm15);
+      LoadConstV128(c, 0x8000000000000000, 0x8000000000000000);
+      asm_.psrlq(t, Xmm::xmm15);
+      asm_.pxor(d, t);
+      asm_.psubq(d, t);
+      return;
+    }
+    case Op::I8x16Popcnt: {  // a 16-entry table of nibble counts, looked up by pshufb
+      const Xmm t = X(c);
+      constexpr uint64_t kCounts = 0x0302020102010100, kCountsHi = 0x0403030203020201;
+      LoadConstV128(c, 0x0f0f0f0f0f0f0f0f, 0x0f0f0f0f0f0f0f0f);
+      asm_.movaps(Xmm::xmm15, d);
+      asm_.psrlw(Xmm::xmm15, uint8_t{4});
+      asm_.pand(Xmm::xmm15, t);  // high nibbles
+      asm_.pand(d, t);           // low nibbles
+      LoadConstV128(c, kCounts, kCountsHi);
+      asm_.pshufb(t, d);
+      LoadConstV128(dst, kCounts, kCountsHi);
+      asm_.pshufb(d, Xmm::xmm15);
+      asm_.paddb(d, t);
+      return;
+    }
+    // Signed 64-bit compares without SSE4.2's pcmpgtq: a > b where the high dwords say so, or
+    // where they are equal and b - a is negative; the high dword's sign then fills the lane.
+    case Op::I64x2GtS: gt64(xa, xb, false); return;
+    case Op::I64x2LtS: gt64(xb, xa, false); return;
+    case Op::I64x2LeS: gt64(xa, xb, true); return;
+    case Op::I64x2GeS: gt64(xb, xa, true); return;
+    case Op::I64x2Abs:  // (x ^ s) - s, s all ones where x is negative
+      asm_.movaps(Xmm::xmm15, xa);
+      asm_.psrad(Xmm::xmm15, uint8_t{31});
+      asm_.pshufd(Xmm::xmm15, Xmm::xmm15, 0xf5);
+      asm_.pxor(d, Xmm::xmm15);
+      asm_.psubq(d, Xmm::xmm15);
+      return;
+    // u32 to f64 exactly: the lane as the low mantissa of 2^52 + u, less 2^52.
+    case Op::F64x2ConvertLowI32x4U:
+      LoadConstV128(Reg{15, true}, 0x4330000043300000, 0x4330000043300000);
+      asm_.unpcklps(d, Xmm::xmm15);
+      LoadConstV128(Reg{15, true}, 0x4330000000000000, 0x4330000000000000);
+      asm_.subpd(d, Xmm::xmm15);
+      return;
+    case Op::I32x4TruncSatF32x4U: {
+      // NaN and negative lanes to 0 (maxps gives its second operand on NaN); lanes of 2^31 and
+      // more converted less 2^31 and added back to 0x80000000; 2^32 and more saturate.
+      const Xmm t = X(c);
+      asm_.pxor(Xmm::xmm15, Xmm::xmm15);
+      asm_.maxps(d, Xmm::xmm15);
+      asm_.pcmpeqd(Xmm::xmm15, Xmm::xmm15);
+      asm_.psrld(Xmm::xmm15, uint8_t{1});
+      asm_.cvtdq2ps(Xmm::xmm15, Xmm::xmm15);  // 2^31
+      asm_.movaps(t, d);
+      asm_.subps(t, Xmm::xmm15);
+      asm_.cmpps(Xmm::xmm15, t, 2);  // 2^31 <= x - 2^31: past the range
+      asm_.cvttps2dq(t, t);
+      asm_.pxor(t, Xmm::xmm15);
+      asm_.pxor(Xmm::xmm15, Xmm::xmm15);
+      asm_.pmaxsd(t, Xmm::xmm15);
+      asm_.cvttps2dq(d, d);
+      asm_.paddd(d, t);
+      return;
+    }
+    case Op::I32x4TruncSatF64x2SZero: {
+      // NaN lanes to 0 and the rest clamped to 2^31 - 1 from above; cvttpd2dq gives 0x80000000
+      // below the range, which is its saturation there, and zeroes the upper lanes.
+      const Xmm t = X(c);
+      asm_.movaps(Xmm::xmm15, d);
+      asm_.cmppd(Xmm::xmm15, Xmm::xmm15, 0);  // ordered lanes all ones
+      LoadConstV128(c, 0x41dfffffffc00000, 0x41dfffffffc00000);  // 2147483647.0
+      asm_.pand(Xmm::xmm15, t);
+      asm_.minpd(d, Xmm::xmm15);
+      asm_.cvttpd2dq(d, d);
+      return;
+    }
+    case Op::I32x4TruncSatF64x2UZero: {
+      // Clamped to [0, 2^32 - 1] (NaN to 0), truncated, then the integer read out of the low
+      // mantissa of 2^52 + x; the upper lanes zero.
+      const Xmm t = X(c);
+      asm_.pxor(Xmm::xmm15, Xmm::xmm15);
+      asm_.maxpd(d, Xmm::xmm15);
+      LoadConstV128(c, 0x41efffffffe00000, 0x41efffffffe00000);  // 4294967295.0
+      asm_.minpd(d, t);
+      asm_.roundpd(d, d, 11);
+      LoadConstV128(c, 0x4330000000000000, 0x4330000000000000);  // 2^52
+      asm_.addpd(d, t);
+      asm_.shufps(d, Xmm::xmm15, 0x88);
+      return;
+    }
+    // Pairwise sums of bytes: the even bytes and the odd ones, each widened in place.
+    case Op::I16x8ExtaddPairwiseI8x16S:
+    case Op::I16x8ExtaddPairwiseI8x16U: {
+      const bool s = in.op == Op::I16x8ExtaddPairwiseI8x16S;
+      asm_.movaps(Xmm::xmm15, xa);
+      asm_.psllw(Xmm::xmm15, uint8_t{8});
+      if (s) {
+        asm_.psraw(Xmm::xmm15, uint8_t{8});
+        asm_.psraw(d, uint8_t{8});
+      } else {
+        asm_.psrlw(Xmm::xmm15, uint8_t{8});
+        asm_.psrlw(d, uint8_t{8});
+      }
+      asm_.paddw(d, Xmm::xmm15);
+      return;
+    }
     default:
       throw UnsupportedFeature(std::string("x64: SIMD ") + wasm::GetOpInfo(in.op).name);
   }

@@ -100,13 +100,18 @@ class MasmX64 {
 
   // --- 128-bit SIMD (v128 values live in xmm0-14 like floats; frame slots are 16 bytes then).
   void LoadConstV128(Reg dst, uint64_t lo, uint64_t hi);
-  // Whether Simd compiles `op` (a vector operator without a memory immediate), in NaN-canonical
-  // mode or not: the float lanes' arithmetic is not canonicalised yet, and is refused there.
+  // Whether Simd compiles `op` (a vector operator, memory forms included).
   bool SimdCompiles(wasm::Op op, bool nan_canonical) const;
   // dst may equal a (the compiler makes it so when the operator takes and gives a vector); b and
   // c are the second and third operands (equal to a when there are none). in.lane and the
   // shuffle's bytes come from the instruction.
+  // For the operators SimdTemp names, c is a vector register of the compiler's the operator may
+  // clobber (a temporary besides xmm15).
   void Simd(const wasm::Instr& in, Reg dst, Reg a, Reg b, Reg c);
+  static bool SimdTemp(wasm::Op op, bool nan_canonical);
+  // NaN-canonical mode (DESIGN.md "NaN"): after an operator whose float lanes may hold a NaN
+  // made by arithmetic, each NaN lane becomes the positive canonical NaN (temp: SimdTemp's).
+  void SimdCanonicalize(wasm::Op op, Reg dst, Reg temp);
 
   // --- Tables and memory sizes (all inline).
   void TableGet(Reg dst, Reg index, uint32_t desc);
