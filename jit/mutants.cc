@@ -56,7 +56,8 @@ constexpr BoundsMutantInfo kMutants[] = {
     X64("checks-4gib", kMutantX64Checks4GiB,
         "checks ea + size against 2^32 (the most a 32-bit memory can hold), a constant, instead "
         "of the current size"),
-    X64("narrow-check", kMutantX64NarrowCheck, "checks an 8-byte access as 4 bytes wide"),
+    X64("narrow-check", kMutantX64NarrowCheck,
+        "checks an 8-byte access as 4 bytes wide (and a 16-byte vector access as 8)"),
     X64("displacement-plus-one", kMutantX64DisplacementPlusOne,
         "the access's displacement is the data offset + 1: every access is one byte further "
         "than checked"),

@@ -59,7 +59,8 @@ std::optional<MemOperand> ParseMem(const DisasmLine& l) {
   MemOperand m;
   std::string before = l.op_str.substr(0, lb);
   m.first = before.find(',') == std::string::npos;
-  if (before.find("qword ptr") != std::string::npos) m.size = 8;
+  if (before.find("xmmword ptr") != std::string::npos) m.size = 16;
+  else if (before.find("qword ptr") != std::string::npos) m.size = 8;
   else if (before.find("dword ptr") != std::string::npos) m.size = 4;
   else if (before.find("word ptr") != std::string::npos) m.size = 2;
   else if (before.find("byte ptr") != std::string::npos) m.size = 1;

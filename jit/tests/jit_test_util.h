@@ -25,14 +25,14 @@
 
 namespace tandem::jit::testutil {
 
-// Contract: for every non-SIMD spec file (spec_files::ForEachNonSimdSpecFile: the suite from
-// $TANDEM_TESTSUITE, else ../shared/testsuite beside the repository) calls fn(bytes, name) for
-// each `module` command whose binary the decoder accepts; name is "FILE.wast:LINE". Files in
-// name order. Returns the number of modules passed to fn.
+// Contract: for every non-SIMD spec file (spec_files::ForEachSpecFile: the suite from
+// $TANDEM_TESTSUITE, else ../shared/testsuite beside the repository; the SIMD files too when
+// `with_simd`) calls fn(bytes, name) for each `module` command whose binary the decoder accepts;
+// name is "FILE.wast:LINE". Files in name order. Returns the number of modules passed to fn.
 inline int ForEachSpecModule(
-    const std::function<void(const std::vector<uint8_t>&, const std::string&)>& fn) {
+    const std::function<void(const std::vector<uint8_t>&, const std::string&)>& fn, bool with_simd = false) {
   int modules = 0;
-  spec_files::ForEachNonSimdSpecFile([&](const spec_files::ConvertedSpecFile& f) {
+  spec_files::ForEachSpecFile(with_simd, [&](const spec_files::ConvertedSpecFile& f) {
     std::ifstream in(f.json);
     nlohmann::json j = nlohmann::json::parse(in, nullptr, false);
     if (j.is_discarded()) return;

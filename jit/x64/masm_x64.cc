@@ -1212,7 +1212,7 @@ bool MasmX64::MutantBoundsCheck(Op op, uint32_t& size, uint32_t& size_field, Lab
       size -= 1;
       return false;
     case kMutantX64NarrowCheck:
-      if (size == 8) size = 4;
+      if (size == 8 || size == 16) size /= 2;
       return false;
     case kMutantX64ChecksReserved:
       size_field = size_field - kSizeAt + offsetof(MemoryDesc, reserved_bytes);

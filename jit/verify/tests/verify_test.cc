@@ -11,6 +11,7 @@
 #include <string>
 
 #include "jit/faults.h"
+#include "jit/mutants.h"
 #include "jit/jit_store.h"
 #include "jit/tests/jit_test_util.h"
 #include "jit/verify/verify.h"
@@ -161,6 +162,52 @@ void CheckFaultsRejected(Arch arch, std::initializer_list<uint64_t> faults) {
 TEST_CASE("verify: a dropped or an off-by-one bounds check is rejected with a counterexample",
           "[verify][x64]") {
   CheckFaultsRejected(Arch::kX64, {kFaultBoundsDropped, kFaultBoundsOffByOne});
+}
+
+// Vector accesses: 16 bytes (v128.load/store), widening and splatting loads of 8 and fewer,
+// lane loads and stores. Proved as compiled; each rejected under a bounds mutant that checks
+// fewer bytes than it touches (the narrow check halves 8- and 16-byte sizes, so its module has
+// only those).
+TEST_CASE("verify: vector memory accesses are proved, and rejected under a narrowed check",
+          "[verify][x64]") {
+  const char* kVectors = R"(
+    (module (memory 1)
+      (func (export "load") (param i32) (result v128) (v128.load offset=5 (local.get 0)))
+      (func (export "store") (param i32 v128) (v128.store offset=7 (local.get 0) (local.get 1)))
+      (func (export "widen") (param i32) (result v128) (v128.load16x4_s offset=1 (local.get 0)))
+      (func (export "splat") (param i32) (result v128) (v128.load64_splat (local.get 0)))
+      (func (export "lane") (param i32 v128) (result v128) (v128.load64_lane 1 (local.get 0) (local.get 1)))
+      (func (export "store_lane") (param i32 v128) (v128.store64_lane offset=3 0 (local.get 0) (local.get 1))))
+  )";
+  auto verify = [&](uint32_t mutant) {
+    auto module = std::make_shared<wasm::Module>(wasm::Decode(tandem::testing::WatToWasm(kVectors)));
+    wasm::Validate(*module);
+    JitConfig config;
+    config.bounds_mutant = mutant;
+    std::string error;
+    auto store = JitStore::Create(config, &error);
+    REQUIRE(store);
+    REQUIRE(testutil::InstantiateWithStandIns(*store, module).instance.has_value());
+    return VerifyStore(*store, nullptr);
+  };
+  size_t accesses = 0;
+  for (const FunctionResult& f : verify(0)) {
+    INFO((f.problems.empty() ? "" : f.problems[0].text + ": " + f.problems[0].why + "\n" + f.listing));
+    CHECK(f.failed + f.unknown == 0);
+    accesses += f.accesses;
+  }
+  CHECK(accesses > 0);
+  for (uint32_t mutant : {uint32_t{kMutantX64NarrowCheck}, uint32_t{kMutantX64OffByOne}, uint32_t{kMutantX64FirstByteOnly}}) {
+    INFO("mutant " << BoundsMutantById(mutant)->name);
+    size_t rejected = 0, functions = 0;
+    for (const FunctionResult& f : verify(mutant)) {
+      if (f.problems.empty()) continue;
+      ++rejected;
+      CHECK(f.problems[0].why.find("memory 0") != std::string::npos);
+    }
+    for (const FunctionResult& f : verify(0)) functions += f.accesses > 0;
+    CHECK(rejected == functions);  // every function's access leaves memory 0 on some input
+  }
 }
 
 TEST_CASE("verify: an off-by-one bounds check is rejected with a counterexample (a64)", "[verify][a64]") {
