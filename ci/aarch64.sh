@@ -119,6 +119,9 @@ X64_ONLY=(
   "verify: the quick prover and the solver give the same results"
   "verify cache: a block met again in another function is answered whole, with the same results"
   "x64 cpu features: CPUID agrees with /proc/cpuinfo's flags"
+  "verify: table accesses and indirect calls are proved by the first walk, and each of their checks weakened is rejected"
+  "verify: the frame-zeroing loop's store is proved by the first walk, and a longer or differently counted loop is rejected"
+  "verify: vector memory accesses are proved, and rejected under a narrowed check"
 )
 # Slow under emulation and covered on x86-64 (where the same a64 code runs under Unicorn): the
 # verifier's proofs of every spec module's a64 code (Z3 under qemu-user takes several minutes).
