@@ -59,7 +59,10 @@ for src in "$here"/*.c; do
      [ "$wasm" -nt "$here/kernel.h" ] && [ "$native" -nt "$here/native_main.c" ]; then
     continue
   fi
-  "$clang" "${wasm_flags[@]}" -DBENCH_SCALE="$scale" -o "$wasm" "$src"
+  # The simd_* kernels use 128-bit SIMD (wasm_simd128.h); natively they build their plain C.
+  simd=()
+  case "$name" in simd_*) simd=(-msimd128) ;; esac
+  "$clang" "${wasm_flags[@]}" "${simd[@]}" -DBENCH_SCALE="$scale" -o "$wasm" "$src"
   i64=0
   grep -Eq '^i64 run\(void\)' "$src" && i64=1
   "$clang" -O2 -fno-builtin -DBENCH_SCALE="$scale" -DBENCH_RUN_I64="$i64" \

@@ -11,7 +11,8 @@ alternately `tandem compile FILE --engines x64 --repeat K --json` and
 bench/v8_compile.js FILE K` (unique bytes for every V8 compile), REPS processes each, and prints
 the median MB/s of code section.
 
-Part 2, run time: the bench/*.c kernels built by bench/build.sh --scale S into
+Part 2, run time: the bench/*.c kernels (the simd_* ones with 128-bit SIMD, wasm_simd128.h and
+-msimd128, also summarised on their own) built by bench/build.sh --scale S into
 build/bench/jit-scaleS/. For each kernel, runs alternately `tandem run X.wasm --engines x64
 --invoke run`, node with Liftoff only, node with TurboFan only (bench/v8_run.js) and the native
 clang-14 -O2 build, REPS times each; checks that every checksum agrees; prints median times and
@@ -464,6 +465,15 @@ def PrintRunTables(results, args):
     gc = {k: Geomean([r["call_ratio"][k] for r in results]) for k in ("liftoff", "turbofan")}
     print(f"{'geomean':<11} {'':>10} {'':>10} {'':>11} {Cell(gc['liftoff'], '.2f'):>11} "
           f"{Cell(gc['turbofan'], '.2f'):>12}")
+    # The SIMD kernels (simd_*: 128-bit SIMD through wasm_simd128.h) on their own.
+    simd = [r for r in results if r["kernel"].startswith("simd_")]
+    if simd:
+        sw = {k: Geomean([r["wall_ratio"][k] for r in simd]) for k in ("liftoff", "turbofan")}
+        sc = {k: Geomean([r["call_ratio"][k] for r in simd]) for k in ("liftoff", "turbofan")}
+        print(f"\nSIMD kernels ({', '.join(r['kernel'] for r in simd)}), geomean of x64's time over V8's: "
+              f"whole process {Cell(sw['liftoff'], '.2f')} x Liftoff, {Cell(sw['turbofan'], '.2f')} x "
+              f"TurboFan; call only {Cell(sc['liftoff'], '.2f')} x Liftoff, {Cell(sc['turbofan'], '.2f')} x "
+              f"TurboFan")
     return gw, gc
 
 
