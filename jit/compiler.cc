@@ -569,6 +569,19 @@ void FunctionCompiler<Masm>::EmitSimd(const Instr& in) {
     const ValType rt = FromSig(info.result);
     if (!masm_.SimdCompiles(in.op, options_.nan_canonical))
       throw UnsupportedFeature(std::string(Masm::kName) + ": SIMD " + info.name);
+    // A shift by a constant count, where the back end has an immediate form for it.
+    if constexpr (requires(Masm& m, Reg r) { m.SimdShiftImm(Op::I32x4Shl, r, uint32_t{0}); }) {
+      const Entry& top = stack_.back();
+      if (params.size() == 2 && params[1] == ValType::I32 && top.kind == Entry::kConst &&
+          masm_.SimdShiftImm(in.op, Reg{}, static_cast<uint32_t>(top.bits), /*check_only=*/true)) {
+        const uint32_t count = static_cast<uint32_t>(top.bits);
+        stack_.pop_back();
+        Reg a = PopReg();
+        masm_.SimdShiftImm(in.op, a, count);
+        PushReg(ValType::V128, a);
+        return;
+      }
+    }
     std::array<Reg, 3> ops{};
     for (size_t k = params.size(); k-- > 0;) ops[k] = PopReg();
     for (size_t k = params.size(); k < 3; ++k) ops[k] = ops[0];

@@ -1549,6 +1549,26 @@ bool MasmX64::SimdCompiles(Op op, bool /*nan_canonical: SimdCanonicalize covers 
   return SimdOp(op, &float_arith);
 }
 
+bool MasmX64::SimdShiftImm(Op op, Reg v, uint32_t count, bool check_only) {
+  void (Assembler::*f)(Xmm, uint8_t) = nullptr;
+  uint32_t bits = 0;
+  switch (op) {
+    case Op::I16x8Shl: f = &Assembler::psllw, bits = 16; break;
+    case Op::I32x4Shl: f = &Assembler::pslld, bits = 32; break;
+    case Op::I64x2Shl: f = &Assembler::psllq, bits = 64; break;
+    case Op::I16x8ShrS: f = &Assembler::psraw, bits = 16; break;
+    case Op::I32x4ShrS: f = &Assembler::psrad, bits = 32; break;
+    case Op::I16x8ShrU: f = &Assembler::psrlw, bits = 16; break;
+    case Op::I32x4ShrU: f = &Assembler::psrld, bits = 32; break;
+    case Op::I64x2ShrU: f = &Assembler::psrlq, bits = 64; break;
+    default: return false;
+  }
+  if (check_only) return true;
+  const uint8_t n = static_cast<uint8_t>(count & (bits - 1));
+  if (n != 0) (asm_.*f)(X(v), n);
+  return true;
+}
+
 void MasmX64::SimdCanonicalize(Op op, Reg dst, Reg temp) {
   bool float_arith = false;
   if (!SimdOp(op, &float_arith) || !float_arith) return;
@@ -2004,8 +2024,19 @@ void MasmX64::Simd(const wasm::Instr& in, Reg dst, Reg a, Reg b, Reg c) {
         from_a[k / 8] |= ka << (8 * (k % 8));
         from_b[k / 8] |= kb << (8 * (k % 8));
       }
+      // (A side no lane takes is left out.)
+      constexpr uint64_t kNone = 0x8080808080808080;
+      const bool any_a = from_a[0] != kNone || from_a[1] != kNone;
+      const bool any_b = from_b[0] != kNone || from_b[1] != kNone;
+      if (!any_a) {
+        LoadConstV128(Reg{15, true}, from_b[0], from_b[1]);
+        asm_.movaps(d, xb);
+        asm_.pshufb(d, Xmm::xmm15);
+        return;
+      }
       LoadConstV128(Reg{15, true}, from_a[0], from_a[1]);
       asm_.pshufb(d, Xmm::xmm15);
+      if (!any_b) return;
       LoadConstV128(Reg{15, true}, from_b[0], from_b[1]);
       asm_.pshufb(xb, Xmm::xmm15);  // b is the compiler's to clobber: it is freed after this
       asm_.por(d, xb);

@@ -109,6 +109,9 @@ class MasmX64 {
   // clobber (a temporary besides xmm15).
   void Simd(const wasm::Instr& in, Reg dst, Reg a, Reg b, Reg c);
   static bool SimdTemp(wasm::Op op, bool nan_canonical);
+  // A shift of v by a constant count (taken modulo the lane width) in place, where SSE has an
+  // immediate form for the lane width; with check_only, only whether it has (nothing emitted).
+  bool SimdShiftImm(wasm::Op op, Reg v, uint32_t count, bool check_only = false);
   // NaN-canonical mode (DESIGN.md "NaN"): after an operator whose float lanes may hold a NaN
   // made by arithmetic, each NaN lane becomes the positive canonical NaN (temp: SimdTemp's).
   void SimdCanonicalize(wasm::Op op, Reg dst, Reg temp);
