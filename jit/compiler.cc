@@ -532,6 +532,19 @@ bool FunctionCompiler<Masm>::UsesV128() const {
       case Op::CallIndirect:
         if (ArgUnits(module_.types.at(in.a)) == 2) return true;
         break;
+      // (A block's or select's v128 comes from one of the above, except in code after
+      // `unreachable`, which still gets slots: those are 16 bytes too.)
+      case Op::Block:
+      case Op::Loop:
+      case Op::If: {
+        wasm::BlockType bt = wasm::BlockType::FromImm(in.c);
+        if (bt.kind == wasm::BlockType::kValue && bt.value == ValType::V128) return true;
+        if (bt.kind == wasm::BlockType::kIndex && ArgUnits(module_.types.at(bt.index)) == 2) return true;
+        break;
+      }
+      case Op::SelectT:
+        if (in.a == 1 && static_cast<ValType>(in.b) == ValType::V128) return true;
+        break;
       default:
         if (wasm::GetOpInfo(in.op).prefix == 0xfd) return true;
     }
