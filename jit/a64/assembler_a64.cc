@@ -947,6 +947,11 @@ void Assembler::stur_q(VReg t, const Mem& m) {
   LoadStoreUnscaled(4, 2, true, "stur", "q", V(t), m);
 }
 
+void Assembler::ldr_b(VReg t, const Mem& m) { LoadStore(0, 1, true, "ldr", "b", V(t), m); }
+void Assembler::ldr_h(VReg t, const Mem& m) { LoadStore(1, 1, true, "ldr", "h", V(t), m); }
+void Assembler::str_b(VReg t, const Mem& m) { LoadStore(0, 0, true, "str", "b", V(t), m); }
+void Assembler::str_h(VReg t, const Mem& m) { LoadStore(1, 0, true, "str", "h", V(t), m); }
+
 // Load/store single structure, one register, no writeback: Q:S:size hold the lane index.
 void Assembler::SimdLane(bool load, VReg t, Lane l, uint8_t lane, Reg n) {
   uint32_t log2 = static_cast<uint32_t>(l);

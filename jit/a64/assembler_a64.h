@@ -339,6 +339,12 @@ class Assembler {
   void ld1(VReg t, Lane l, uint8_t lane, Reg n);
   void st1(VReg t, Lane l, uint8_t lane, Reg n);
   void ld1r(Arr t, VReg v, Reg n);  // load one element and replicate it
+  // b- and h-register loads/stores (one byte, two bytes; a load zeroes the rest of the vector
+  // register): every Mem mode, scaled by the access size.
+  void ldr_b(VReg t, const Mem& m);
+  void ldr_h(VReg t, const Mem& m);
+  void str_b(VReg t, const Mem& m);
+  void str_h(VReg t, const Mem& m);
 
   // Moves. mov_v is orr d.16b, n.16b, n.16b. movi: 16B/8B any imm8; 8H/4H/4S/2S imm8 (lsl #0);
   // 2D a 64-bit value whose bytes are each 0x00 or 0xff. mvni (8H/4H/4S/2S): d = ~imm8.

@@ -69,11 +69,12 @@ MasmA64::MasmA64(const InstanceLayout& layout, const CompileOptions& options)
 MasmA64::Kind MasmA64::KindOf(ValType t) {
   if (t == ValType::F32) return Kind::kS;
   if (t == ValType::F64) return Kind::kD;
+  if (t == ValType::V128) return Kind::kQ;
   return Is64(t) ? Kind::kX : Kind::kW;
 }
 
 void MasmA64::LoadMem(Kind k, uint8_t reg, Reg base, int64_t off) {
-  const int64_t size = (k == Kind::kW || k == Kind::kS) ? 4 : 8;
+  const int64_t size = (k == Kind::kW || k == Kind::kS) ? 4 : k == Kind::kQ ? 16 : 8;
   auto emit = [&](const Mem& m, bool unscaled) {
     switch (k) {
       case Kind::kW:
@@ -94,6 +95,12 @@ void MasmA64::LoadMem(Kind k, uint8_t reg, Reg base, int64_t off) {
           asm_.ldr(w, static_cast<VReg>(reg), m);
         break;
       }
+      case Kind::kQ:
+        if (unscaled)
+          asm_.ldur_q(static_cast<VReg>(reg), m);
+        else
+          asm_.ldr_q(static_cast<VReg>(reg), m);
+        break;
     }
   };
   if (off >= 0 && off % size == 0 && off / size < 4096) {
@@ -107,7 +114,7 @@ void MasmA64::LoadMem(Kind k, uint8_t reg, Reg base, int64_t off) {
 }
 
 void MasmA64::StoreMem(Kind k, uint8_t reg, Reg base, int64_t off) {
-  const int64_t size = (k == Kind::kW || k == Kind::kS) ? 4 : 8;
+  const int64_t size = (k == Kind::kW || k == Kind::kS) ? 4 : k == Kind::kQ ? 16 : 8;
   auto emit = [&](const Mem& m, bool unscaled) {
     switch (k) {
       case Kind::kW:
@@ -129,6 +136,12 @@ void MasmA64::StoreMem(Kind k, uint8_t reg, Reg base, int64_t off) {
           asm_.str(w, static_cast<VReg>(reg), m);
         break;
       }
+      case Kind::kQ:
+        if (unscaled)
+          asm_.stur_q(static_cast<VReg>(reg), m);
+        else
+          asm_.str_q(static_cast<VReg>(reg), m);
+        break;
     }
   };
   if (off >= 0 && off % size == 0 && off / size < 4096) {
@@ -278,7 +291,9 @@ void MasmA64::LoadConst(ValType t, JReg dst, uint64_t bits) {
 
 void MasmA64::Move(ValType t, JReg dst, JReg src) {
   if (dst == src) return;
-  if (IsFloat(t))
+  if (t == ValType::V128)
+    asm_.mov_v(V(dst), V(src));
+  else if (IsFloat(t))
     asm_.fmov(FpW::kD, V(dst), V(src));
   else
     asm_.mov(Is64(t) ? W::k64 : W::k32, G(dst), G(src));
@@ -322,7 +337,11 @@ MasmA64::Label& MasmA64::TrapLabel(TrapKind k) { return Stub(static_cast<int>(k)
 
 void MasmA64::Select(ValType t, JReg cond, JReg a, JReg b) {
   asm_.cmp(W::k32, G(cond), 0u);
-  if (t == ValType::F32)
+  if (t == ValType::V128) {  // a mask of the condition; b's bits where it is clear
+    asm_.csetm(W::k64, kS0, Cond::ne);
+    asm_.dup(Arr::k2D, kFs, kS0);
+    asm_.bif(Arr::k16B, V(a), V(b), kFs);
+  } else if (t == ValType::F32)
     asm_.fcsel(FpW::kS, V(a), V(a), V(b), Cond::ne);
   else if (t == ValType::F64)
     asm_.fcsel(FpW::kD, V(a), V(a), V(b), Cond::ne);
@@ -1144,7 +1163,23 @@ bool MasmA64::MutantBoundsCheck(Op op, uint32_t& size, uint32_t& size_field, Lab
   return true;
 }
 
-uint32_t MasmA64::BoundsAccess(Op op, JReg value, uint64_t data_offset, uint8_t /*lane: no SIMD yet*/) {
+uint32_t MasmA64::BoundsAccess(Op op, JReg value, uint64_t data_offset, uint8_t lane) {
+  VReg v = V(value);
+  // A lane store takes its lane to v31's lowest element first, so that the access follows the
+  // address's last instruction (lane loads go through v31 after the access).
+  VReg lane_src = v;
+  std::optional<Lane> store_lane;
+  switch (op) {
+    case Op::V128Store8Lane: store_lane = Lane::kB; break;
+    case Op::V128Store16Lane: store_lane = Lane::kH; break;
+    case Op::V128Store32Lane: store_lane = Lane::kS; break;
+    case Op::V128Store64Lane: store_lane = Lane::kD; break;
+    default: break;
+  }
+  if (store_lane && lane != 0) {
+    asm_.ins(*store_lane, kFs, 0, v, lane);
+    lane_src = kFs;
+  }
   if (mutant_ == kMutantA64OffsetAfterCheck && late_offset_ != 0) AddImm(kS0, kS0, late_offset_);
   if (mutant_ == kMutantA64DisplacementPlusOne) data_offset += 1;
   Mem m(kArena, kS0);
@@ -1159,7 +1194,6 @@ uint32_t MasmA64::BoundsAccess(Op op, JReg value, uint64_t data_offset, uint8_t 
   }
   const uint32_t at = static_cast<uint32_t>(asm_.offset());
   Reg g = G(value);
-  VReg v = V(value);
   switch (op) {
     case Op::I32Load:
     case Op::I64Load32U:
@@ -1218,6 +1252,34 @@ uint32_t MasmA64::BoundsAccess(Op op, JReg value, uint64_t data_offset, uint8_t 
     case Op::I64Store16:
       asm_.strh(g, m);
       break;
+    case Op::V128Load:
+      asm_.ldr_q(v, m);
+      break;
+    case Op::V128Store:
+      asm_.str_q(v, m);
+      break;
+    // Vector loads that widen, splat or zero: the loaded bytes (a scalar load zeroes the rest of
+    // the register), then the widening or the broadcast.
+    case Op::V128Load8x8S: asm_.ldr(FpW::kD, v, m), asm_.sxtl(Arr::k8H, v, v); break;
+    case Op::V128Load8x8U: asm_.ldr(FpW::kD, v, m), asm_.uxtl(Arr::k8H, v, v); break;
+    case Op::V128Load16x4S: asm_.ldr(FpW::kD, v, m), asm_.sxtl(Arr::k4S, v, v); break;
+    case Op::V128Load16x4U: asm_.ldr(FpW::kD, v, m), asm_.uxtl(Arr::k4S, v, v); break;
+    case Op::V128Load32x2S: asm_.ldr(FpW::kD, v, m), asm_.sxtl(Arr::k2D, v, v); break;
+    case Op::V128Load32x2U: asm_.ldr(FpW::kD, v, m), asm_.uxtl(Arr::k2D, v, v); break;
+    case Op::V128Load8Splat: asm_.ldr_b(v, m), asm_.dup(Arr::k16B, v, v, 0); break;
+    case Op::V128Load16Splat: asm_.ldr_h(v, m), asm_.dup(Arr::k8H, v, v, 0); break;
+    case Op::V128Load32Splat: asm_.ldr(FpW::kS, v, m), asm_.dup(Arr::k4S, v, v, 0); break;
+    case Op::V128Load64Splat: asm_.ldr(FpW::kD, v, m), asm_.dup(Arr::k2D, v, v, 0); break;
+    case Op::V128Load32Zero: asm_.ldr(FpW::kS, v, m); break;
+    case Op::V128Load64Zero: asm_.ldr(FpW::kD, v, m); break;
+    case Op::V128Load8Lane: asm_.ldr_b(kFs, m), asm_.ins(Lane::kB, v, lane, kFs, 0); break;
+    case Op::V128Load16Lane: asm_.ldr_h(kFs, m), asm_.ins(Lane::kH, v, lane, kFs, 0); break;
+    case Op::V128Load32Lane: asm_.ldr(FpW::kS, kFs, m), asm_.ins(Lane::kS, v, lane, kFs, 0); break;
+    case Op::V128Load64Lane: asm_.ldr(FpW::kD, kFs, m), asm_.ins(Lane::kD, v, lane, kFs, 0); break;
+    case Op::V128Store8Lane: asm_.str_b(lane_src, m); break;
+    case Op::V128Store16Lane: asm_.str_h(lane_src, m); break;
+    case Op::V128Store32Lane: asm_.str(FpW::kS, lane_src, m); break;
+    case Op::V128Store64Lane: asm_.str(FpW::kD, lane_src, m); break;
     default:
       throw std::logic_error("BoundsAccess: not an access");
   }
@@ -1230,6 +1292,446 @@ uint32_t MasmA64::BoundsAccess(Op op, JReg value, uint64_t data_offset, uint8_t 
     late_check_.reset();
   }
   return at;
+}
+
+// ---- 128-bit SIMD -----------------------------------------------------------------------------
+// Each operator as AdvSIMD computes it where that is exactly Wasm's (Spec 4.3.2, "vector
+// operators"); the scratch registers are x16, x17 and v31. Integer lanes wrap or saturate as
+// the instructions do; float lanes' arithmetic is IEEE's under the default FPCR (round to
+// nearest even, no flush to zero): a NaN operand's payload passes on quieted, an invalid
+// operation gives the default NaN 0x7fc00000 (0x7ff8000000000000), both arithmetic NaNs as Wasm
+// allows. fmin/fmax propagate NaNs and order -0 below +0, as Wasm's min and max do.
+
+void MasmA64::VConst(VReg v, uint64_t lo, uint64_t hi) {
+  auto bytes_00_ff = [](uint64_t x) {
+    for (int i = 0; i < 8; ++i) {
+      const uint64_t b = (x >> (8 * i)) & 0xff;
+      if (b != 0 && b != 0xff) return false;
+    }
+    return true;
+  };
+  if (lo == hi) {
+    if (bytes_00_ff(lo)) {
+      asm_.movi(Arr::k2D, v, lo);
+    } else if (lo == (lo & 0xff) * 0x0101010101010101ull) {
+      asm_.movi(Arr::k16B, v, lo & 0xff);
+    } else {
+      asm_.MovImm64(kS0, lo);
+      asm_.dup(Arr::k2D, v, kS0);
+    }
+    return;
+  }
+  // The low half (fmov zeroes the high one), then the high half.
+  if (lo == 0) {
+    asm_.fmov(W::k64, v, Reg::zr);
+  } else {
+    asm_.MovImm64(kS0, lo);
+    asm_.fmov(W::k64, v, kS0);
+  }
+  if (hi != 0) {
+    asm_.MovImm64(kS0, hi);
+    asm_.ins(Lane::kD, v, 1, kS0);
+  }
+}
+
+void MasmA64::LoadConstV128(JReg dst, uint64_t lo, uint64_t hi) { VConst(V(dst), lo, hi); }
+
+namespace {
+
+// The float-lane operators whose NaN results NaN-canonical mode canonicalises (DESIGN.md "NaN";
+// reference/interp.cc; conversions from integers make no NaN); *f64: the result's lanes are f64.
+bool CanonicalizedLanes(Op op, bool* f64) {
+  switch (op) {
+    case Op::F32x4Add: case Op::F32x4Sub: case Op::F32x4Mul: case Op::F32x4Div: case Op::F32x4Sqrt:
+    case Op::F32x4Min: case Op::F32x4Max:
+    case Op::F32x4Ceil: case Op::F32x4Floor: case Op::F32x4Trunc: case Op::F32x4Nearest:
+    case Op::F32x4DemoteF64x2Zero:
+      *f64 = false;
+      return true;
+    case Op::F64x2Add: case Op::F64x2Sub: case Op::F64x2Mul: case Op::F64x2Div: case Op::F64x2Sqrt:
+    case Op::F64x2Min: case Op::F64x2Max:
+    case Op::F64x2Ceil: case Op::F64x2Floor: case Op::F64x2Trunc: case Op::F64x2Nearest:
+    case Op::F64x2PromoteLowF32x4:
+      *f64 = true;
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
+bool MasmA64::SimdTemp(Op op, bool nan_canonical) {
+  bool f64 = false;
+  if (nan_canonical && CanonicalizedLanes(op, &f64)) return true;
+  switch (op) {
+    case Op::I64x2Mul:
+    case Op::I8x16Bitmask: case Op::I16x8Bitmask: case Op::I32x4Bitmask:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Every vector operator of Wasm 2.0 (v128.const is the compiler's).
+bool MasmA64::SimdCompiles(Op op, bool /*nan_canonical: SimdCanonicalize covers it*/) const {
+  return wasm::GetOpInfo(op).prefix == 0xfd && op != Op::V128Const;
+}
+
+// NaN lanes (unequal to themselves) take the canonical NaN from v31: fcmeq leaves the ordered
+// lanes all ones in temp, bif inserts v31 where temp is clear.
+void MasmA64::SimdCanonicalize(Op op, JReg dst, JReg temp) {
+  bool f64 = false;
+  if (!CanonicalizedLanes(op, &f64)) return;
+  const VReg d = V(dst), t = V(temp);
+  asm_.fcmeq(f64 ? Arr::k2D : Arr::k4S, t, d, d);
+  if (f64) {
+    asm_.MovImm64(kS0, 0x7ff8000000000000ull);
+    asm_.dup(Arr::k2D, kFs, kS0);
+  } else {
+    asm_.MovImm32(kS0, 0x7fc00000u);
+    asm_.dup(Arr::k4S, kFs, kS0);
+  }
+  asm_.bif(Arr::k16B, d, kFs, t);
+}
+
+void MasmA64::Simd(const wasm::Instr& in, JReg dst, JReg a, JReg b, JReg c) {
+  const VReg d = V(dst), va = V(a), vb = V(b);
+  const uint8_t lane = in.lane;
+  using A = Arr;
+  // A shift by an i32 count taken modulo the lane width: the count (negated for right shifts)
+  // in every byte of v31, as sshl/ushl read it from each lane's low byte.
+  auto shift = [&](A t, int lane_bits, bool right, bool arith) {
+    asm_.and_(W::k32, kS0, G(b), static_cast<uint64_t>(lane_bits - 1));
+    if (right) asm_.neg(W::k32, kS0, kS0);
+    asm_.dup(A::k16B, kFs, kS0);
+    if (arith)
+      asm_.sshl(t, d, va, kFs);
+    else
+      asm_.ushl(t, d, va, kFs);
+  };
+  // All lanes non-zero: the smallest lane (unsigned) is not zero.
+  auto all_true = [&](A t) {
+    if (t == A::k2D) {  // no 2D across-lanes form: the zero lanes as a mask, its maximum
+      asm_.cmeq(A::k2D, kFs, va);
+      asm_.umaxv(A::k4S, kFs, kFs);
+      asm_.fmov(W::k32, G(dst), kFs);
+      asm_.cmp(W::k32, G(dst), 0u);
+      asm_.cset(W::k32, G(dst), Cond::eq);
+      return;
+    }
+    asm_.uminv(t, kFs, va);
+    asm_.fmov(W::k32, G(dst), kFs);  // the b/h/s write zeroed the rest of v31
+    asm_.cmp(W::k32, G(dst), 0u);
+    asm_.cset(W::k32, G(dst), Cond::ne);
+  };
+  // The sign bits of the lanes (cmlt), weighted 1, 2, 4, ... by a mask (in c) and summed.
+  auto bitmask = [&](A t, uint64_t w_lo, uint64_t w_hi) {
+    const VReg tc = V(c);
+    asm_.cmlt(t, kFs, va);
+    VConst(tc, w_lo, w_hi);
+    asm_.and_(A::k16B, kFs, kFs, tc);
+    if (t == A::k16B) {  // bytes i and 8 + i side by side in halfword i
+      asm_.ext(A::k16B, tc, kFs, kFs, 8);
+      asm_.zip1(A::k16B, kFs, kFs, tc);
+      t = A::k8H;
+    }
+    asm_.addv(t, kFs, kFs);
+    asm_.fmov(W::k32, G(dst), kFs);
+  };
+  switch (in.op) {
+    // Bitwise.
+    case Op::V128And: asm_.and_(A::k16B, d, va, vb); return;
+    case Op::V128Or: asm_.orr(A::k16B, d, va, vb); return;
+    case Op::V128Xor: asm_.eor(A::k16B, d, va, vb); return;
+    case Op::V128Not: asm_.not_(A::k16B, d, va); return;
+    case Op::V128Andnot: asm_.bic(A::k16B, d, va, vb); return;
+    case Op::V128Bitselect:  // (a & c) | (b & ~c): b inserted where c is clear
+      if (d != va) asm_.mov_v(d, va);
+      asm_.bif(A::k16B, d, vb, V(c));
+      return;
+    case Op::V128AnyTrue:
+      asm_.umaxv(A::k4S, kFs, va);
+      asm_.fmov(W::k32, G(dst), kFs);
+      asm_.cmp(W::k32, G(dst), 0u);
+      asm_.cset(W::k32, G(dst), Cond::ne);
+      return;
+    // Integer lanes.
+    case Op::I8x16Add: asm_.add(A::k16B, d, va, vb); return;
+    case Op::I16x8Add: asm_.add(A::k8H, d, va, vb); return;
+    case Op::I32x4Add: asm_.add(A::k4S, d, va, vb); return;
+    case Op::I64x2Add: asm_.add(A::k2D, d, va, vb); return;
+    case Op::I8x16Sub: asm_.sub(A::k16B, d, va, vb); return;
+    case Op::I16x8Sub: asm_.sub(A::k8H, d, va, vb); return;
+    case Op::I32x4Sub: asm_.sub(A::k4S, d, va, vb); return;
+    case Op::I64x2Sub: asm_.sub(A::k2D, d, va, vb); return;
+    case Op::I8x16AddSatS: asm_.sqadd(A::k16B, d, va, vb); return;
+    case Op::I8x16AddSatU: asm_.uqadd(A::k16B, d, va, vb); return;
+    case Op::I16x8AddSatS: asm_.sqadd(A::k8H, d, va, vb); return;
+    case Op::I16x8AddSatU: asm_.uqadd(A::k8H, d, va, vb); return;
+    case Op::I8x16SubSatS: asm_.sqsub(A::k16B, d, va, vb); return;
+    case Op::I8x16SubSatU: asm_.uqsub(A::k16B, d, va, vb); return;
+    case Op::I16x8SubSatS: asm_.sqsub(A::k8H, d, va, vb); return;
+    case Op::I16x8SubSatU: asm_.uqsub(A::k8H, d, va, vb); return;
+    case Op::I16x8Mul: asm_.mul(A::k8H, d, va, vb); return;
+    case Op::I32x4Mul: asm_.mul(A::k4S, d, va, vb); return;
+    case Op::I8x16MinS: asm_.smin(A::k16B, d, va, vb); return;
+    case Op::I8x16MinU: asm_.umin(A::k16B, d, va, vb); return;
+    case Op::I8x16MaxS: asm_.smax(A::k16B, d, va, vb); return;
+    case Op::I8x16MaxU: asm_.umax(A::k16B, d, va, vb); return;
+    case Op::I16x8MinS: asm_.smin(A::k8H, d, va, vb); return;
+    case Op::I16x8MinU: asm_.umin(A::k8H, d, va, vb); return;
+    case Op::I16x8MaxS: asm_.smax(A::k8H, d, va, vb); return;
+    case Op::I16x8MaxU: asm_.umax(A::k8H, d, va, vb); return;
+    case Op::I32x4MinS: asm_.smin(A::k4S, d, va, vb); return;
+    case Op::I32x4MinU: asm_.umin(A::k4S, d, va, vb); return;
+    case Op::I32x4MaxS: asm_.smax(A::k4S, d, va, vb); return;
+    case Op::I32x4MaxU: asm_.umax(A::k4S, d, va, vb); return;
+    case Op::I8x16AvgrU: asm_.urhadd(A::k16B, d, va, vb); return;
+    case Op::I16x8AvgrU: asm_.urhadd(A::k8H, d, va, vb); return;
+    case Op::I8x16Abs: asm_.abs(A::k16B, d, va); return;  // abs, not sqabs: INT_MIN stays
+    case Op::I16x8Abs: asm_.abs(A::k8H, d, va); return;
+    case Op::I32x4Abs: asm_.abs(A::k4S, d, va); return;
+    case Op::I64x2Abs: asm_.abs(A::k2D, d, va); return;
+    case Op::I8x16Neg: asm_.neg(A::k16B, d, va); return;
+    case Op::I16x8Neg: asm_.neg(A::k8H, d, va); return;
+    case Op::I32x4Neg: asm_.neg(A::k4S, d, va); return;
+    case Op::I64x2Neg: asm_.neg(A::k2D, d, va); return;
+    case Op::I8x16Popcnt: asm_.cnt(A::k16B, d, va); return;
+    // Integer compares: lt and le are gt and ge with the operands swapped; ne is not eq.
+    case Op::I8x16Eq: asm_.cmeq(A::k16B, d, va, vb); return;
+    case Op::I16x8Eq: asm_.cmeq(A::k8H, d, va, vb); return;
+    case Op::I32x4Eq: asm_.cmeq(A::k4S, d, va, vb); return;
+    case Op::I64x2Eq: asm_.cmeq(A::k2D, d, va, vb); return;
+    case Op::I8x16Ne: asm_.cmeq(A::k16B, d, va, vb), asm_.not_(A::k16B, d, d); return;
+    case Op::I16x8Ne: asm_.cmeq(A::k8H, d, va, vb), asm_.not_(A::k16B, d, d); return;
+    case Op::I32x4Ne: asm_.cmeq(A::k4S, d, va, vb), asm_.not_(A::k16B, d, d); return;
+    case Op::I64x2Ne: asm_.cmeq(A::k2D, d, va, vb), asm_.not_(A::k16B, d, d); return;
+    case Op::I8x16GtS: asm_.cmgt(A::k16B, d, va, vb); return;
+    case Op::I16x8GtS: asm_.cmgt(A::k8H, d, va, vb); return;
+    case Op::I32x4GtS: asm_.cmgt(A::k4S, d, va, vb); return;
+    case Op::I64x2GtS: asm_.cmgt(A::k2D, d, va, vb); return;
+    case Op::I8x16LtS: asm_.cmgt(A::k16B, d, vb, va); return;
+    case Op::I16x8LtS: asm_.cmgt(A::k8H, d, vb, va); return;
+    case Op::I32x4LtS: asm_.cmgt(A::k4S, d, vb, va); return;
+    case Op::I64x2LtS: asm_.cmgt(A::k2D, d, vb, va); return;
+    case Op::I8x16GeS: asm_.cmge(A::k16B, d, va, vb); return;
+    case Op::I16x8GeS: asm_.cmge(A::k8H, d, va, vb); return;
+    case Op::I32x4GeS: asm_.cmge(A::k4S, d, va, vb); return;
+    case Op::I64x2GeS: asm_.cmge(A::k2D, d, va, vb); return;
+    case Op::I8x16LeS: asm_.cmge(A::k16B, d, vb, va); return;
+    case Op::I16x8LeS: asm_.cmge(A::k8H, d, vb, va); return;
+    case Op::I32x4LeS: asm_.cmge(A::k4S, d, vb, va); return;
+    case Op::I64x2LeS: asm_.cmge(A::k2D, d, vb, va); return;
+    case Op::I8x16GtU: asm_.cmhi(A::k16B, d, va, vb); return;
+    case Op::I16x8GtU: asm_.cmhi(A::k8H, d, va, vb); return;
+    case Op::I32x4GtU: asm_.cmhi(A::k4S, d, va, vb); return;
+    case Op::I8x16LtU: asm_.cmhi(A::k16B, d, vb, va); return;
+    case Op::I16x8LtU: asm_.cmhi(A::k8H, d, vb, va); return;
+    case Op::I32x4LtU: asm_.cmhi(A::k4S, d, vb, va); return;
+    case Op::I8x16GeU: asm_.cmhs(A::k16B, d, va, vb); return;
+    case Op::I16x8GeU: asm_.cmhs(A::k8H, d, va, vb); return;
+    case Op::I32x4GeU: asm_.cmhs(A::k4S, d, va, vb); return;
+    case Op::I8x16LeU: asm_.cmhs(A::k16B, d, vb, va); return;
+    case Op::I16x8LeU: asm_.cmhs(A::k8H, d, vb, va); return;
+    case Op::I32x4LeU: asm_.cmhs(A::k4S, d, vb, va); return;
+    case Op::I8x16AllTrue: all_true(A::k16B); return;
+    case Op::I16x8AllTrue: all_true(A::k8H); return;
+    case Op::I32x4AllTrue: all_true(A::k4S); return;
+    case Op::I64x2AllTrue: all_true(A::k2D); return;
+    case Op::I8x16Bitmask: bitmask(A::k16B, 0x8040201008040201, 0x8040201008040201); return;
+    case Op::I16x8Bitmask: bitmask(A::k8H, 0x0008000400020001, 0x0080004000200010); return;
+    case Op::I32x4Bitmask: bitmask(A::k4S, 0x0000000200000001, 0x0000000800000004); return;
+    case Op::I64x2Bitmask:  // the two sign bits: lane 0's plus lane 1's doubled
+      asm_.ushr(A::k2D, kFs, va, 63);
+      asm_.umov(Lane::kD, kS0, kFs, 1);
+      asm_.umov(Lane::kD, G(dst), kFs, 0);
+      asm_.add(W::k32, G(dst), G(dst), kS0, Shift::lsl, 1);
+      return;
+    case Op::I8x16Shl: shift(A::k16B, 8, false, false); return;
+    case Op::I16x8Shl: shift(A::k8H, 16, false, false); return;
+    case Op::I32x4Shl: shift(A::k4S, 32, false, false); return;
+    case Op::I64x2Shl: shift(A::k2D, 64, false, false); return;
+    case Op::I8x16ShrS: shift(A::k16B, 8, true, true); return;
+    case Op::I16x8ShrS: shift(A::k8H, 16, true, true); return;
+    case Op::I32x4ShrS: shift(A::k4S, 32, true, true); return;
+    case Op::I64x2ShrS: shift(A::k2D, 64, true, true); return;
+    case Op::I8x16ShrU: shift(A::k16B, 8, true, false); return;
+    case Op::I16x8ShrU: shift(A::k8H, 16, true, false); return;
+    case Op::I32x4ShrU: shift(A::k4S, 32, true, false); return;
+    case Op::I64x2ShrU: shift(A::k2D, 64, true, false); return;
+    // 64-bit lane products: lo_a*lo_b + ((lo_a*hi_b + hi_a*lo_b) << 32), the cross products
+    // from a with b's halves swapped (rev64), summed in pairs (uaddlp).
+    case Op::I64x2Mul: {
+      const VReg t = V(c);
+      asm_.rev64(A::k4S, kFs, vb);
+      asm_.mul(A::k4S, kFs, kFs, va);
+      asm_.uaddlp(A::k2D, kFs, kFs);
+      asm_.shl(A::k2D, kFs, kFs, 32);
+      asm_.xtn(A::k2S, t, va);
+      asm_.xtn(A::k2S, d, vb);
+      asm_.umull(A::k2D, d, t, d);
+      asm_.add(A::k2D, d, d, kFs);
+      return;
+    }
+    // Widening: the low half (the 64-bit forms) or the high half (the "2" forms).
+    case Op::I16x8ExtendLowI8x16S: asm_.sxtl(A::k8H, d, va); return;
+    case Op::I16x8ExtendHighI8x16S: asm_.sxtl2(A::k8H, d, va); return;
+    case Op::I16x8ExtendLowI8x16U: asm_.uxtl(A::k8H, d, va); return;
+    case Op::I16x8ExtendHighI8x16U: asm_.uxtl2(A::k8H, d, va); return;
+    case Op::I32x4ExtendLowI16x8S: asm_.sxtl(A::k4S, d, va); return;
+    case Op::I32x4ExtendHighI16x8S: asm_.sxtl2(A::k4S, d, va); return;
+    case Op::I32x4ExtendLowI16x8U: asm_.uxtl(A::k4S, d, va); return;
+    case Op::I32x4ExtendHighI16x8U: asm_.uxtl2(A::k4S, d, va); return;
+    case Op::I64x2ExtendLowI32x4S: asm_.sxtl(A::k2D, d, va); return;
+    case Op::I64x2ExtendHighI32x4S: asm_.sxtl2(A::k2D, d, va); return;
+    case Op::I64x2ExtendLowI32x4U: asm_.uxtl(A::k2D, d, va); return;
+    case Op::I64x2ExtendHighI32x4U: asm_.uxtl2(A::k2D, d, va); return;
+    case Op::I16x8ExtmulLowI8x16S: asm_.smull(A::k8H, d, va, vb); return;
+    case Op::I16x8ExtmulHighI8x16S: asm_.smull2(A::k8H, d, va, vb); return;
+    case Op::I16x8ExtmulLowI8x16U: asm_.umull(A::k8H, d, va, vb); return;
+    case Op::I16x8ExtmulHighI8x16U: asm_.umull2(A::k8H, d, va, vb); return;
+    case Op::I32x4ExtmulLowI16x8S: asm_.smull(A::k4S, d, va, vb); return;
+    case Op::I32x4ExtmulHighI16x8S: asm_.smull2(A::k4S, d, va, vb); return;
+    case Op::I32x4ExtmulLowI16x8U: asm_.umull(A::k4S, d, va, vb); return;
+    case Op::I32x4ExtmulHighI16x8U: asm_.umull2(A::k4S, d, va, vb); return;
+    case Op::I64x2ExtmulLowI32x4S: asm_.smull(A::k2D, d, va, vb); return;
+    case Op::I64x2ExtmulHighI32x4S: asm_.smull2(A::k2D, d, va, vb); return;
+    case Op::I64x2ExtmulLowI32x4U: asm_.umull(A::k2D, d, va, vb); return;
+    case Op::I64x2ExtmulHighI32x4U: asm_.umull2(A::k2D, d, va, vb); return;
+    case Op::I16x8ExtaddPairwiseI8x16S: asm_.saddlp(A::k8H, d, va); return;
+    case Op::I16x8ExtaddPairwiseI8x16U: asm_.uaddlp(A::k8H, d, va); return;
+    case Op::I32x4ExtaddPairwiseI16x8S: asm_.saddlp(A::k4S, d, va); return;
+    case Op::I32x4ExtaddPairwiseI16x8U: asm_.uaddlp(A::k4S, d, va); return;
+    case Op::I32x4DotI16x8S:  // the products of the low and high halves, added in pairs
+      asm_.smull(A::k4S, kFs, va, vb);
+      asm_.smull2(A::k4S, d, va, vb);
+      asm_.addp(A::k4S, d, kFs, d);
+      return;
+    // sqrdmulh: sat((2*a*b + 2^15) >> 16) = sat((a*b + 2^14) >> 15), Wasm's q15mulr_sat_s.
+    case Op::I16x8Q15mulrSatS: asm_.sqrdmulh(A::k8H, d, va, vb); return;
+    // Narrowing with saturation, the inputs signed (narrow_u as sqxtun): a to the low half, b
+    // to the high one.
+    case Op::I8x16NarrowI16x8S: asm_.sqxtn(A::k8B, d, va), asm_.sqxtn2(A::k16B, d, vb); return;
+    case Op::I8x16NarrowI16x8U: asm_.sqxtun(A::k8B, d, va), asm_.sqxtun2(A::k16B, d, vb); return;
+    case Op::I16x8NarrowI32x4S: asm_.sqxtn(A::k4H, d, va), asm_.sqxtn2(A::k8H, d, vb); return;
+    case Op::I16x8NarrowI32x4U: asm_.sqxtun(A::k4H, d, va), asm_.sqxtun2(A::k8H, d, vb); return;
+    // Splats (the scalar operand in a: a general register, or a vector register for floats).
+    case Op::I8x16Splat: asm_.dup(A::k16B, d, G(a)); return;
+    case Op::I16x8Splat: asm_.dup(A::k8H, d, G(a)); return;
+    case Op::I32x4Splat: asm_.dup(A::k4S, d, G(a)); return;
+    case Op::I64x2Splat: asm_.dup(A::k2D, d, G(a)); return;
+    case Op::F32x4Splat: asm_.dup(A::k4S, d, va, 0); return;
+    case Op::F64x2Splat: asm_.dup(A::k2D, d, va, 0); return;
+    // Lanes (in.lane < the lane count: validation). A float lane is extracted to every lane.
+    case Op::I8x16ExtractLaneS: asm_.smov(W::k32, Lane::kB, G(dst), va, lane); return;
+    case Op::I8x16ExtractLaneU: asm_.umov(Lane::kB, G(dst), va, lane); return;
+    case Op::I16x8ExtractLaneS: asm_.smov(W::k32, Lane::kH, G(dst), va, lane); return;
+    case Op::I16x8ExtractLaneU: asm_.umov(Lane::kH, G(dst), va, lane); return;
+    case Op::I32x4ExtractLane: asm_.umov(Lane::kS, G(dst), va, lane); return;
+    case Op::I64x2ExtractLane: asm_.umov(Lane::kD, G(dst), va, lane); return;
+    case Op::F32x4ExtractLane: asm_.dup(A::k4S, d, va, lane); return;
+    case Op::F64x2ExtractLane: asm_.dup(A::k2D, d, va, lane); return;
+    case Op::I8x16ReplaceLane: asm_.ins(Lane::kB, d, lane, G(b)); return;
+    case Op::I16x8ReplaceLane: asm_.ins(Lane::kH, d, lane, G(b)); return;
+    case Op::I32x4ReplaceLane: asm_.ins(Lane::kS, d, lane, G(b)); return;
+    case Op::I64x2ReplaceLane: asm_.ins(Lane::kD, d, lane, G(b)); return;
+    case Op::F32x4ReplaceLane: asm_.ins(Lane::kS, d, lane, vb, 0); return;
+    case Op::F64x2ReplaceLane: asm_.ins(Lane::kD, d, lane, vb, 0); return;
+    // tbl gives 0 for a selector of 16 and up, as swizzle wants. A shuffle looks its bytes up
+    // in a with the selectors as they are and in b with bit 4 flipped (so that 16..31 pick from
+    // b and 0..15 give 0), then merges the two.
+    case Op::I8x16Swizzle: asm_.tbl(A::k16B, d, va, vb); return;
+    case Op::I8x16Shuffle: {
+      uint64_t lo, hi;
+      wasm::V128FromInstr(in, &lo, &hi);
+      constexpr uint64_t kBit4 = 0x1010101010101010ull;
+      const bool some_from_b = ((lo | hi) & kBit4) != 0;
+      const bool some_from_a = (~(lo & hi) & kBit4) != 0;
+      if (!some_from_a) {
+        VConst(kFs, lo ^ kBit4, hi ^ kBit4);
+        asm_.tbl(A::k16B, d, vb, kFs);
+        return;
+      }
+      VConst(kFs, lo, hi);
+      asm_.tbl(A::k16B, d, va, kFs);
+      if (!some_from_b) return;
+      VConst(kFs, lo ^ kBit4, hi ^ kBit4);
+      asm_.tbl(A::k16B, kFs, vb, kFs);
+      asm_.orr(A::k16B, d, d, kFs);
+      return;
+    }
+    // Float lanes. fcm* compares are false on NaN (ne is not eq, true there).
+    case Op::F32x4Add: asm_.fadd(A::k4S, d, va, vb); return;
+    case Op::F32x4Sub: asm_.fsub(A::k4S, d, va, vb); return;
+    case Op::F32x4Mul: asm_.fmul(A::k4S, d, va, vb); return;
+    case Op::F32x4Div: asm_.fdiv(A::k4S, d, va, vb); return;
+    case Op::F32x4Min: asm_.fmin(A::k4S, d, va, vb); return;
+    case Op::F32x4Max: asm_.fmax(A::k4S, d, va, vb); return;
+    case Op::F32x4Sqrt: asm_.fsqrt(A::k4S, d, va); return;
+    case Op::F64x2Add: asm_.fadd(A::k2D, d, va, vb); return;
+    case Op::F64x2Sub: asm_.fsub(A::k2D, d, va, vb); return;
+    case Op::F64x2Mul: asm_.fmul(A::k2D, d, va, vb); return;
+    case Op::F64x2Div: asm_.fdiv(A::k2D, d, va, vb); return;
+    case Op::F64x2Min: asm_.fmin(A::k2D, d, va, vb); return;
+    case Op::F64x2Max: asm_.fmax(A::k2D, d, va, vb); return;
+    case Op::F64x2Sqrt: asm_.fsqrt(A::k2D, d, va); return;
+    // Sign bits: abs clears them, neg flips them (NaNs included, their payloads kept).
+    case Op::F32x4Abs: asm_.fabs(A::k4S, d, va); return;
+    case Op::F32x4Neg: asm_.fneg(A::k4S, d, va); return;
+    case Op::F64x2Abs: asm_.fabs(A::k2D, d, va); return;
+    case Op::F64x2Neg: asm_.fneg(A::k2D, d, va); return;
+    case Op::F32x4Nearest: asm_.frintn(A::k4S, d, va); return;
+    case Op::F32x4Floor: asm_.frintm(A::k4S, d, va); return;
+    case Op::F32x4Ceil: asm_.frintp(A::k4S, d, va); return;
+    case Op::F32x4Trunc: asm_.frintz(A::k4S, d, va); return;
+    case Op::F64x2Nearest: asm_.frintn(A::k2D, d, va); return;
+    case Op::F64x2Floor: asm_.frintm(A::k2D, d, va); return;
+    case Op::F64x2Ceil: asm_.frintp(A::k2D, d, va); return;
+    case Op::F64x2Trunc: asm_.frintz(A::k2D, d, va); return;
+    case Op::F32x4Eq: asm_.fcmeq(A::k4S, d, va, vb); return;
+    case Op::F32x4Ne: asm_.fcmeq(A::k4S, d, va, vb), asm_.not_(A::k16B, d, d); return;
+    case Op::F32x4Lt: asm_.fcmgt(A::k4S, d, vb, va); return;
+    case Op::F32x4Gt: asm_.fcmgt(A::k4S, d, va, vb); return;
+    case Op::F32x4Le: asm_.fcmge(A::k4S, d, vb, va); return;
+    case Op::F32x4Ge: asm_.fcmge(A::k4S, d, va, vb); return;
+    case Op::F64x2Eq: asm_.fcmeq(A::k2D, d, va, vb); return;
+    case Op::F64x2Ne: asm_.fcmeq(A::k2D, d, va, vb), asm_.not_(A::k16B, d, d); return;
+    case Op::F64x2Lt: asm_.fcmgt(A::k2D, d, vb, va); return;
+    case Op::F64x2Gt: asm_.fcmgt(A::k2D, d, va, vb); return;
+    case Op::F64x2Le: asm_.fcmge(A::k2D, d, vb, va); return;
+    case Op::F64x2Ge: asm_.fcmge(A::k2D, d, va, vb); return;
+    // pmin(a, b) = b < a ? b : a, pmax(a, b) = a < b ? b : a: b inserted where the compare
+    // holds (never on NaN).
+    case Op::F32x4Pmin:
+    case Op::F32x4Pmax:
+    case Op::F64x2Pmin:
+    case Op::F64x2Pmax: {
+      const A t = in.op == Op::F32x4Pmin || in.op == Op::F32x4Pmax ? A::k4S : A::k2D;
+      if (in.op == Op::F32x4Pmin || in.op == Op::F64x2Pmin)
+        asm_.fcmgt(t, kFs, va, vb);
+      else
+        asm_.fcmgt(t, kFs, vb, va);
+      if (d != va) asm_.mov_v(d, va);
+      asm_.bit(A::k16B, d, vb, kFs);
+      return;
+    }
+    // Conversions. fcvtzs/fcvtzu truncate and saturate (NaN to 0); the f64x2 forms saturate to
+    // 64 bits, then narrow saturating to 32 (the upper lanes zero). scvtf/ucvtf, fcvtn and fcvtl
+    // round to nearest even; fcvtn zeroes the upper lanes.
+    case Op::F32x4ConvertI32x4S: asm_.scvtf(A::k4S, d, va); return;
+    case Op::F32x4ConvertI32x4U: asm_.ucvtf(A::k4S, d, va); return;
+    case Op::F64x2ConvertLowI32x4S: asm_.sxtl(A::k2D, d, va), asm_.scvtf(A::k2D, d, d); return;
+    case Op::F64x2ConvertLowI32x4U: asm_.uxtl(A::k2D, d, va), asm_.ucvtf(A::k2D, d, d); return;
+    case Op::I32x4TruncSatF32x4S: asm_.fcvtzs(A::k4S, d, va); return;
+    case Op::I32x4TruncSatF32x4U: asm_.fcvtzu(A::k4S, d, va); return;
+    case Op::I32x4TruncSatF64x2SZero: asm_.fcvtzs(A::k2D, d, va), asm_.sqxtn(A::k2S, d, d); return;
+    case Op::I32x4TruncSatF64x2UZero: asm_.fcvtzu(A::k2D, d, va), asm_.uqxtn(A::k2S, d, d); return;
+    case Op::F32x4DemoteF64x2Zero: asm_.fcvtn(d, va); return;
+    case Op::F64x2PromoteLowF32x4: asm_.fcvtl(d, va); return;
+    default:
+      throw UnsupportedFeature(std::string("a64: SIMD ") + wasm::GetOpInfo(in.op).name);
+  }
 }
 
 // ---- Stubs ------------------------------------------------------------------------------------

@@ -22,8 +22,9 @@ namespace tandem::jit::a64 {
 
 // Frame offsets are relative to the frame pointer (x29). Values of type i32 and f32 occupy the
 // low 4 bytes of their 8-byte slot (the upper 4 bytes are unspecified); i64, f64 and references
-// all 8. x28 holds the arena base; x16, x17 and v31 are scratch and never hold a wasm value
-// across operations; x18 (platform register), x29 and x30 are never allocated.
+// all 8; v128 values (q registers) their 16-byte slot. x28 holds the arena base; x16, x17 and
+// v31 are scratch and never hold a wasm value across operations; x18 (platform register), x29
+// and x30 are never allocated.
 //
 // Seeded faults (jit/faults.h) come in CompileOptions::seed_faults: with kFaultCond ("cond"),
 // i32.lt_s is emitted with the `le` condition instead of `lt`.
@@ -34,7 +35,7 @@ class MasmA64 {
   using JReg = ::tandem::jit::Reg;
   static constexpr int kNumRegs = 32;
   static constexpr const char* kName = "a64";
-  static constexpr bool kSimd = false;  // v128 values are not compiled yet
+  static constexpr bool kSimd = true;  // v128 values in v0-v30 like floats (AdvSIMD)
   // Callee-saved registers first, the runtime-argument registers (x0-x5) last.
   static constexpr std::array<uint8_t, 25> kGpAlloc = {19, 20, 21, 22, 23, 24, 25, 26, 27,
                                                        8,  9,  10, 11, 12, 13, 14, 15, 6,
@@ -93,6 +94,17 @@ class MasmA64 {
   void NumericImm(wasm::Op op, JReg dst, JReg a, uint64_t bits);
   void CanonicalizeNaN(wasm::ValType t, JReg r);
 
+  // --- 128-bit SIMD (the contracts of MasmX64's: frame slots are 16 bytes then).
+  void LoadConstV128(JReg dst, uint64_t lo, uint64_t hi);
+  // Whether Simd compiles `op` (a vector operator, memory forms included).
+  bool SimdCompiles(wasm::Op op, bool nan_canonical) const;
+  // dst may equal a; b and c are the second and third operands (equal to a when there are
+  // none); for the operators SimdTemp names, c is a vector register the operator may clobber.
+  void Simd(const wasm::Instr& in, JReg dst, JReg a, JReg b, JReg c);
+  static bool SimdTemp(wasm::Op op, bool nan_canonical);
+  // NaN-canonical mode: each NaN lane of the result becomes the positive canonical NaN.
+  void SimdCanonicalize(wasm::Op op, JReg dst, JReg temp);
+
   // --- Tables and memory sizes (all inline).
   void TableGet(JReg dst, JReg index, uint32_t desc);
   void TableSet(JReg index, JReg value, uint32_t desc);
@@ -115,7 +127,9 @@ class MasmA64 {
   static JReg RuntimeResult() { return JReg{0, false}; }
   void CallRuntime(RuntimeCall id);
 
-  // --- Bounds primitives (jit/bounds.* only). ea lives in x16.
+  // --- Bounds primitives (jit/bounds.* only). ea lives in x16. Every access is one
+  // [x28, x16] instruction; a vector lane goes through v31's lowest element (`lane`: a lane
+  // load's or store's lane).
   void BoundsEffectiveAddress(JReg index, uint64_t offset);
   void BoundsCheck(wasm::Op op, uint32_t size_field, Label& oob);
   uint32_t BoundsAccess(wasm::Op op, JReg value, uint64_t data_offset, uint8_t lane = 0);
@@ -126,7 +140,7 @@ class MasmA64 {
   void Finish(std::vector<CodeNote>* notes);
 
  private:
-  enum class Kind : uint8_t { kW, kX, kS, kD };  // 4/8-byte integer or float access
+  enum class Kind : uint8_t { kW, kX, kS, kD, kQ };  // 4/8-byte integer or float, 16-byte q
   static a64::Reg G(JReg r) { return static_cast<a64::Reg>(r.code); }
   static VReg V(JReg r) { return static_cast<VReg>(r.code); }
   static Kind KindOf(wasm::ValType t);
@@ -143,6 +157,7 @@ class MasmA64 {
   void IntDivRem(wasm::Op op, JReg dst, JReg a, JReg b);
   void TruncFloat(wasm::Op op, JReg dst, JReg a, bool saturating);
   void FpScratchConst(FpW w, uint64_t bits);  // v31 = bits (through x16)
+  void VConst(VReg v, uint64_t lo, uint64_t hi);  // v = hi:lo (through x16)
   void CheckLimitMinusEa(uint32_t size, uint32_t size_field, Label& oob);  // the sound check
   // The mutant's check, when it changes the sequence (true: done); else adjusts `size` or
   // `size_field` for the sound sequence.

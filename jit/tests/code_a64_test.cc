@@ -2,8 +2,8 @@
 // docs/jit.md "AArch64", "Linear memory accesses"; docs/aarch64.md). They run wherever a64
 // stores run: under Unicorn on x86-64 hosts, natively on aarch64 hosts (and under qemu in CI).
 //
-// Every module of the non-SIMD spec files is instantiated into a fresh a64 JitStore (stand-in
-// imports), so the code sits at its real addresses with its local calls linked, and then:
+// Every module of the 146 core spec files (SIMD included) is instantiated into a fresh a64
+// JitStore (stand-in imports), so the code sits at its real addresses with its local calls linked, and then:
 // (a) every branch, call and return is classified from the linked bytes at their real address,
 //     as Capstone decodes them; (b) every memory operand is classified: the linear-memory
 //     accesses found must equal the bounds-check side table, every other access must address a
@@ -511,7 +511,7 @@ void CheckFunction(JitStore& store, const FactsA64& facts, const Fn& fn, const s
         fail(l, "indexed access at an arena offset that is no memory's data offset");
         continue;
       }
-      if (m->index != "x16" || !kScalarAccesses.count(mn) || m->size == 0 || m->size > 8) {
+      if (m->index != "x16" || !kScalarAccesses.count(mn) || m->size == 0 || m->size > 16) {
         fail(l, "linear-memory access of an unexpected shape");
         continue;
       }

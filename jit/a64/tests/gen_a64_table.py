@@ -650,6 +650,33 @@ def gen_simd_mem():
             row(f"{mn} q, [x, {form_ix[ext]}]",
                 f"a.{mn}_q({cv(t)}, Mem({cr(base)}, {cr(idx)}, IndexExt::{ext}, "
                 f"{'true' if scaled else 'false'}));", f"{mn} q{t}, [{rn(base, 64)}, {ix}{tail}]")
+    for mn in ("ldr", "str"):
+        for kind, size in (("b", 1), ("h", 2)):
+            for t, base, off, mode in [(0, 1, 0, "off"), (31, SP, size, "off"),
+                                       (17, 29, 4095 * size, "off"), (9, SP, -256, "pre"),
+                                       (30, 3, 255, "post"), (2, SP, -size, "post")]:
+                dis = None
+                if mode == "post" and off < 0:
+                    dis = f"{mn} {kind}{t}, [{rn(base, 64)}], #{hex(off & (2**64 - 1))}"
+                row(f"{mn} {kind}, {MEM_FORM[mode]}",
+                    f"a.{mn}_{kind}({cv(t)}, {mem_cpp(base, off, mode)});",
+                    f"{mn} {kind}{t}, {mem_src(base, off, mode)}", dis)
+            shift = size // 2
+            for t, ext, scaled, base, idx in [(0, "lsl", False, 1, 2), (31, "lsl", True, SP, ZR),
+                                              (17, "uxtw", False, 3, 4),
+                                              (8, "sxtw", True, 30, 29),
+                                              (30, "sxtx", False, 5, 6)]:
+                ix = rn(idx, 32 if ext in ("uxtw", "sxtw") else 64)
+                if ext == "lsl":
+                    tail = f", lsl #{shift}" if scaled else ""
+                else:
+                    tail = f", {ext}" + (f" #{shift}" if scaled else "")
+                form_ix = {"lsl": "x, lsl", "uxtw": "w, uxtw", "sxtw": "w, sxtw",
+                           "sxtx": "x, sxtx"}
+                row(f"{mn} {kind}, [x, {form_ix[ext]}]",
+                    f"a.{mn}_{kind}({cv(t)}, Mem({cr(base)}, {cr(idx)}, IndexExt::{ext}, "
+                    f"{'true' if scaled else 'false'}));",
+                    f"{mn} {kind}{t}, [{rn(base, 64)}, {ix}{tail}]")
     for mn in ("ldur", "stur"):
         for t, base, off in [(0, 1, -256), (31, SP, 255), (17, 29, -1), (9, 3, 1)]:
             row(f"{mn} q, [x, #simm]", f"a.{mn}_q({cv(t)}, Mem({cr(base)}, {off}));",

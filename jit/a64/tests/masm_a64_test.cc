@@ -1,7 +1,8 @@
 // masm_a64_test.cc: the AArch64 macro-assembler's operators against the reference interpreter
 // at their edges (division overflow, truncation bounds, min/max zeros, rounding, conversions),
 // as a table of (opcode, operands); each row is one tiny module run on ref and a64 (NaN-canonical,
-// so results must match bit for bit). DESIGN.md "Code, not helpers"; STYLE.md 8.
+// so results must match bit for bit). The vector operators likewise, each over a pool of edge
+// operands. DESIGN.md "Code, not helpers"; STYLE.md 8.
 #include <catch2/catch.hpp>
 #include <cstdint>
 #include <memory>
@@ -11,6 +12,8 @@
 #include "diff/engine.h"
 #include "diff/compare.h"
 #include "reference/decoder.h"
+#include "reference/module.h"
+#include "reference/opcodes.h"
 #include "reference/outcome.h"
 #include "reference/validator.h"
 
@@ -194,6 +197,160 @@ TEST_CASE("a64 operators match the reference at their edges", "[jit][a64]") {
     ++rows;
   }
   CHECK(rows > 300);
+}
+
+// ---- Vector operators ---------------------------------------------------------------------------
+
+constexpr uint8_t kV128 = 0x7b;
+
+Value V(uint64_t lo, uint64_t hi) { return Value{wasm::ValType::V128, lo, hi}; }
+
+// Edge operands: NaNs with payloads (quiet and signalling, both signs), signed zeros, ties,
+// denormals, infinities, conversion bounds, and the integer lanes' extremes.
+const std::vector<Value>& VectorPool() {
+  static const std::vector<Value> pool = {
+      V(0x80000000'7fa00001, 0xbf000000'40200000),  // f32: qNaN payload, -0, 2.5, -0.5
+      V(0x00000001'00000000, 0xcf000000'7f800000),  // f32: +0, denormal, inf, -2^31
+      V(0x4f800000'ff800001, 0x3fc00000'4effffff),  // f32: -sNaN, 2^32, 1.5, 2^31 - 128
+      V(0x7ff4000000000001, 0x8000000000000000),    // f64: sNaN payload, -0
+      V(0x41efffffffe00000, 0xc1e0000000200000),    // f64: 2^32 - 1, -2^31 - 1
+      V(0x7fefffffffffffff, 0x0000000000000001),    // f64: max, denormal
+      V(0x3ff8000000000000, 0xfff8000000000000),    // f64: 1.5, -canonical NaN
+      V(0x80ff7f0001fe8081, 0x00000000ffffffff),    // i8 edges
+      V(0x8000800080008000, 0x7fff7fff00010002),    // i16 edges
+      V(0x7fffffff80000000, 0xffffffff00000001),    // i32 edges
+      V(0x8000000000000000, 0x7fffffffffffffff),    // i64 edges
+      V(~uint64_t{0}, 0),
+      V(0x0f1e2d3c4b5a6978, 0x1f11ff1000200310),  // selectors below and above 16
+      V(0x123456789abcdef0, 0xfedcba9876543210),
+  };
+  return pool;
+}
+
+std::vector<Value> ScalarPool(wasm::ValType t) {
+  switch (t) {
+    case wasm::ValType::I32:
+      return {I32(0), I32(1), I32(7), I32(8), I32(15), I32(16), I32(31), I32(32), I32(33),
+              I32(63), I32(64), I32(65), I32(-1), I32(INT32_MIN), I32(INT32_MAX), I32(-128)};
+    case wasm::ValType::I64:
+      return {I64(0), I64(-1), I64(INT64_MIN), I64(INT64_MAX), I64(0x80)};
+    case wasm::ValType::F32:
+      return {Value::F32Bits(0xffa00001), F32(-0.0f), F32(1.5f), Value::F32Bits(0x7f800000)};
+    case wasm::ValType::F64:
+      return {Value::F64Bits(0x7ff4000000000001), F64(-0.0), F64(1.5)};
+    default:
+      return {};
+  }
+}
+
+uint8_t TypeByte(wasm::ValType t) {
+  switch (t) {
+    case wasm::ValType::I32: return kI32;
+    case wasm::ValType::I64: return kI64;
+    case wasm::ValType::F32: return kF32;
+    case wasm::ValType::F64: return kF64;
+    default: return kV128;
+  }
+}
+
+// The instruction's bytes: 0xfd, the LEB128 opcode, then its lane index or shuffle bytes.
+std::vector<uint8_t> VectorInstr(wasm::Op op, const std::vector<uint8_t>& imm) {
+  std::vector<uint8_t> b = {0xfd};
+  uint32_t code = wasm::GetOpInfo(op).code;
+  do {
+    uint8_t byte = code & 0x7f;
+    code >>= 7;
+    b.push_back(code ? byte | 0x80 : byte);
+  } while (code);
+  b.insert(b.end(), imm.begin(), imm.end());
+  return b;
+}
+
+TEST_CASE("a64 vector operators match the reference at their edges", "[jit][a64]") {
+  diff::EngineConfig config;
+  config.nan_canonical = true;
+  config.strict = true;
+  auto ref = diff::MakeEngine("ref", config);
+  auto a64 = diff::MakeEngine("a64", config);
+  REQUIRE(ref);
+  REQUIRE(a64);
+  const std::vector<std::vector<uint8_t>> shuffles = {
+      {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15},
+      {31, 30, 29, 28, 27, 26, 25, 24, 16, 17, 18, 19, 20, 21, 22, 23},
+      {0, 16, 1, 17, 2, 18, 3, 19, 31, 15, 30, 14, 29, 13, 28, 12},
+      {5, 5, 5, 5, 21, 21, 21, 21, 0, 31, 0, 31, 15, 16, 15, 16}};
+  int ops = 0, calls = 0;
+  for (int k = 0; k < wasm::kNumOps; ++k) {
+    const auto op = static_cast<wasm::Op>(k);
+    const wasm::OpInfo& info = wasm::GetOpInfo(op);
+    if (info.prefix != 0xfd) continue;
+    if (info.imm != wasm::ImmKind::None && info.imm != wasm::ImmKind::LaneIdx &&
+        info.imm != wasm::ImmKind::Shuffle)
+      continue;  // v128.const and the memory forms (the spec tests' and the fuzzer's)
+    std::vector<wasm::ValType> params;
+    for (wasm::SigType p : {info.p1, info.p2, info.p3})
+      if (auto t = wasm::SigValType(p)) params.push_back(*t);
+    const wasm::ValType result = *wasm::SigValType(info.result);
+    std::vector<std::vector<uint8_t>> imms = {{}};
+    if (info.imm == wasm::ImmKind::Shuffle) imms = shuffles;
+    if (info.imm == wasm::ImmKind::LaneIdx) {
+      const std::string name = info.name;
+      const uint8_t lanes = name.rfind("i8x16", 0) == 0   ? 16
+                            : name.rfind("i16x8", 0) == 0 ? 8
+                            : name.rfind("i64x2", 0) == 0 || name.rfind("f64x2", 0) == 0 ? 2
+                                                                                         : 4;
+      imms = {{0}, {1}, {static_cast<uint8_t>(lanes - 1)}};
+    }
+    for (const std::vector<uint8_t>& imm : imms) {
+      Row r{VectorInstr(op, imm), {}, TypeByte(result), {}};
+      for (wasm::ValType t : params) r.params.push_back(TypeByte(t));
+      auto m = Build(r);
+      auto ir = ref->Instantiate(m);
+      auto ia = a64->Instantiate(m);
+      REQUIRE(ir.status == diff::InstantiateOutcome::Status::kOk);
+      INFO(info.name << ": " << ia.message);
+      REQUIRE(ia.status == diff::InstantiateOutcome::Status::kOk);
+      ++ops;
+      // Operand tuples: each pool value first, each second operand against a spread of firsts.
+      std::vector<std::vector<Value>> tuples;
+      const auto pool_of = [](wasm::ValType t) {
+        return t == wasm::ValType::V128 ? VectorPool() : ScalarPool(t);
+      };
+      const std::vector<Value> p0 = pool_of(params[0]);
+      const std::vector<Value> p1 = params.size() > 1 ? pool_of(params[1]) : std::vector<Value>{};
+      const std::vector<Value> p2 = params.size() > 2 ? pool_of(params[2]) : std::vector<Value>{};
+      for (size_t i = 0; i < p0.size(); ++i) {
+        if (params.size() == 1) {
+          tuples.push_back({p0[i]});
+          continue;
+        }
+        for (size_t j = 0; j < p1.size(); ++j) {
+          if (params.size() == 2) {
+            tuples.push_back({p0[i], p1[j]});
+          } else if ((i + j) % 3 == 0) {
+            tuples.push_back({p0[i], p1[j], p2[(i + 2 * j) % p2.size()]});
+          }
+        }
+      }
+      for (const std::vector<Value>& args : tuples) {
+        wasm::Outcome a = ref->Invoke(ir.instance, "f", args);
+        wasm::Outcome b = a64->Invoke(ia.instance, "f", args);
+        std::string what = std::string(info.name) + ", args";
+        for (const Value& v : args) {
+          what += ' ';
+          what += wasm::ToString(v);
+        }
+        what += ": ref " + wasm::ToString(a) + ", a64 " + wasm::ToString(b);
+        INFO(what);
+        REQUIRE(a.kind == wasm::Outcome::Kind::kValues);
+        REQUIRE(b.kind == wasm::Outcome::Kind::kValues);
+        CHECK(diff::SameValues(*ref, a.values, *a64, b.values));
+        ++calls;
+      }
+    }
+  }
+  CHECK(ops > 200);
+  CHECK(calls > 10000);
 }
 
 }  // namespace
