@@ -32,7 +32,7 @@ mkdir -p "$out"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 
-# 1. Every core file on three engines (a64 skips the SIMD files as unsupported).
+# 1. Every core file on three engines.
 say "tandem spec --engines ref,x64,a64 --json: ${#core[@]} core files"
 "$tandem" spec --engines ref,x64,a64 -j "$jobs" --quiet --json "$out/run.json" "${core[@]}" \
   >"$out/run.txt" || fail "the spec run failed: $(tail -3 "$out/run.txt")"

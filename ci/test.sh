@@ -20,10 +20,6 @@ if [ ! -d "$testsuite" ]; then
 fi
 export TANDEM_TESTSUITE="$testsuite"
 core=("$testsuite"/*.wast)
-nosimd=()
-for f in "${core[@]}"; do
-  case "$(basename "$f")" in simd_*) ;; *) nosimd+=("$f") ;; esac
-done
 
 step "build (release)"
 cmake --preset release >/dev/null
@@ -37,16 +33,10 @@ step "spec suite, engine ref: ${#core[@]} core files"
 "$tandem" spec --engines ref -j "$jobs" --junit build/release/spec-ref.xml "${core[@]}"
 step "spec suite, engine x64 (strict): all ${#core[@]} core files, SIMD included"
 "$tandem" spec --engines x64 --strict -j "$jobs" --junit build/release/spec-x64.xml "${core[@]}"
-step "spec suite, engine a64 (strict, under Unicorn): ${#nosimd[@]} core files without SIMD"
-"$tandem" spec --engines a64 --strict -j "$jobs" --junit build/release/spec-a64.xml "${nosimd[@]}"
-step "spec suite, engines ref, x64 and a64 compared after every command, arenas byte for byte"
-"$tandem" spec --engines ref,x64,a64 --strict --compare-arena -j "$jobs" --quiet "${nosimd[@]}"
-simd=()
-for f in "${core[@]}"; do
-  case "$(basename "$f")" in simd_*) simd+=("$f") ;; esac
-done
-step "spec suite, engines ref and x64 compared after every command: the ${#simd[@]} SIMD files"
-"$tandem" spec --engines ref,x64 --strict -j "$jobs" --quiet "${simd[@]}"
+step "spec suite, engine a64 (strict, under Unicorn): all ${#core[@]} core files, SIMD included"
+"$tandem" spec --engines a64 --strict -j "$jobs" --junit build/release/spec-a64.xml "${core[@]}"
+step "spec suite, engines ref, x64 and a64 compared after every command, arenas byte for byte: all ${#core[@]} core files"
+"$tandem" spec --engines ref,x64,a64 --strict --compare-arena -j "$jobs" --quiet "${core[@]}"
 ci/report-test.sh "$tandem"  # tandem report: all 146 files on ref,x64,a64, a changed copy, headless chromium
 step "spec suite, V8 peers v8-liftoff and v8-turbofan (strict): ${#core[@]} core files"
 "$tandem" spec --engines v8-liftoff --strict -j "$jobs" --quiet --junit build/release/spec-v8-liftoff.xml "${core[@]}"

@@ -1,8 +1,8 @@
 // code_test.cc: code tests over every function the spec suite compiles (issue 4, Done-when 4;
 // docs/jit.md "Entry, exit, traps", "Linear memory accesses", "Runtime calls"; docs/print-code.md).
 //
-// Every module of the 146 core spec files (SIMD included) is instantiated into a fresh JitStore (stand-in
-// imports), so the code sits at its real addresses with its local calls linked, and then:
+// Every module of the 146 core spec files (SIMD included) is instantiated into a fresh JitStore
+// (stand-in imports), so the code sits at its real addresses with its local calls linked, and then:
 // (a) every call or jump is classified from the linked bytes at their real address, as Capstone
 //     decodes them; (b) the linear-memory accesses Capstone finds are compared with the
 //     bounds-check side table; (c) every emitted instruction form must have a hex-table row.
