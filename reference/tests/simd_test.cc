@@ -14,23 +14,13 @@
 #include <tuple>
 #include <type_traits>
 
+#include "reference/tests/simd_rows.h"
+
 namespace tandem::wasm::simd {
 namespace {
 
-struct Row {
-  const char* op;
-  int imm;
-  V128 a, b, c;  // operands; scalars in .lo, shuffle lanes in c
-  V128 r;        // expected result; scalar results in r.lo
-  uint32_t nan;  // per float result lane i: bit 2i canonical NaN, bit 2i+1 arithmetic NaN
-};
-
-#define SIMD_ROW(op, imm, alo, ahi, blo, bhi, clo, chi, rlo, rhi, nan) \
-  {op, imm, {alo, ahi}, {blo, bhi}, {clo, chi}, {rlo, rhi}, nan},
-constexpr Row kRows[] = {
-#include "reference/tests/simd_tables.inc"
-};
-#undef SIMD_ROW
+using table::kRows;
+using table::Row;
 
 template <typename>
 struct Sig;
