@@ -25,6 +25,7 @@ CpuFeatures HostCpuFeatures() {
 
 std::vector<std::string> MissingJitFeatures(const CpuFeatures& have) {
   std::vector<std::string> missing;
+  if (!have.ssse3) missing.push_back("ssse3");  // pshufb, pabs*, pmulhrsw (SIMD)
   if (!have.sse41) missing.push_back("sse4_1");
   if (!have.popcnt) missing.push_back("popcnt");
   if (!have.lzcnt) missing.push_back("abm");

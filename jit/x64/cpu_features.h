@@ -22,7 +22,7 @@ struct CpuFeatures {
 CpuFeatures HostCpuFeatures();
 
 // The features the x64 JIT's code uses that `have` lacks, by the names /proc/cpuinfo gives
-// them ("sse4_1", "popcnt", "abm" for lzcnt, "bmi1"); empty when none is missing.
+// them ("ssse3", "sse4_1", "popcnt", "abm" for lzcnt, "bmi1"); empty when none is missing.
 std::vector<std::string> MissingJitFeatures(const CpuFeatures& have);
 
 }  // namespace tandem::jit::x64

@@ -49,7 +49,10 @@ TEST_CASE("x64 cpu features: each feature the JIT's code uses is required", "[x6
   f.sse41 = false;
   f.popcnt = false;
   CHECK(MissingJitFeatures(f) == std::vector<std::string>{"sse4_1", "popcnt"});
-  CHECK(MissingJitFeatures(CpuFeatures{}).size() == 4);
+  f = all;
+  f.ssse3 = false;
+  CHECK(MissingJitFeatures(f) == std::vector<std::string>{"ssse3"});
+  CHECK(MissingJitFeatures(CpuFeatures{}).size() == 5);
 }
 
 }  // namespace
