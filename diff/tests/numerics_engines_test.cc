@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "diff/engine.h"
+#include "diff/tests/op_table_util.h"
 #include "jit/faults.h"
 #include "reference/decoder.h"
 #include "reference/numerics.h"
@@ -26,27 +27,13 @@
 namespace tandem::diff {
 namespace {
 
+using optable::FindOp;
+using optable::TableEngines;
+using optable::TypeName;
+
 using wasm::num::table::Expect;
 using wasm::num::table::kRows;
 using wasm::num::table::Row;
-
-const wasm::OpInfo* FindOp(const std::string& name) {
-  for (int k = 0; k < wasm::kNumOps; ++k) {
-    const wasm::OpInfo& info = wasm::GetOpInfo(static_cast<wasm::Op>(k));
-    if (info.name && name == info.name) return &info;
-  }
-  return nullptr;
-}
-
-const char* TypeName(wasm::SigType t) {
-  switch (t) {
-    case wasm::SigType::I32: return "i32";
-    case wasm::SigType::I64: return "i64";
-    case wasm::SigType::F32: return "f32";
-    case wasm::SigType::F64: return "f64";
-    default: return nullptr;
-  }
-}
 
 wasm::Value ValueOf(wasm::SigType t, uint64_t bits) {
   switch (t) {
@@ -123,13 +110,6 @@ std::pair<size_t, std::vector<std::string>> RunTable(const std::string& name, co
     if (!engine->Reset()) engine = MakeEngine(name, config);
   }
   return {rows, wrong};
-}
-
-std::vector<std::string> TableEngines() {
-  std::vector<std::string> engines;
-  for (const std::string& e : HostEngineNames())
-    if (e == "ref" || e == "x64" || e == "a64") engines.push_back(e);
-  return engines;
 }
 
 TEST_CASE("numerics table: every row on every engine of this host, through the Engine interface",

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "diff/engine.h"
+#include "diff/tests/op_table_util.h"
 #include "reference/decoder.h"
 #include "reference/numerics.h"
 #include "reference/opcodes.h"
@@ -27,28 +28,13 @@
 namespace tandem::diff {
 namespace {
 
+using optable::FindOp;
+using optable::TableEngines;
+using optable::TypeName;
+
 using wasm::simd::V128;
 using wasm::simd::table::kRows;
 using wasm::simd::table::Row;
-
-const wasm::OpInfo* FindOp(std::string_view name) {
-  for (int k = 0; k < wasm::kNumOps; ++k) {
-    const wasm::OpInfo& info = wasm::GetOpInfo(static_cast<wasm::Op>(k));
-    if (info.name && name == info.name) return &info;
-  }
-  return nullptr;
-}
-
-const char* TypeName(wasm::SigType t) {
-  switch (t) {
-    case wasm::SigType::I32: return "i32";
-    case wasm::SigType::I64: return "i64";
-    case wasm::SigType::F32: return "f32";
-    case wasm::SigType::F64: return "f64";
-    case wasm::SigType::V128: return "v128";
-    default: return nullptr;
-  }
-}
 
 wasm::Value ValueOf(wasm::SigType t, V128 v) {
   switch (t) {
@@ -157,13 +143,6 @@ std::pair<size_t, std::vector<std::string>> RunTable(const std::string& name,
     if (!engine->Reset()) engine = MakeEngine(name, EngineConfig{});
   }
   return {ran, wrong};
-}
-
-std::vector<std::string> TableEngines() {
-  std::vector<std::string> engines;
-  for (const std::string& e : HostEngineNames())
-    if (e == "ref" || e == "x64" || e == "a64") engines.push_back(e);
-  return engines;
 }
 
 TEST_CASE("SIMD table: every row on every engine of this host, through the Engine interface",
